@@ -1,0 +1,183 @@
+"""Activation functions: one registry, each entry with its value, derivative and formula.
+
+Every record has ``fn(z)`` and ``grad(z, a)``: the derivative receives both the
+pre-activation ``z`` and the activation ``a = fn(z)`` (the forward pass keeps
+both), so each entry can use the cheaper form — tanh's derivative is
+``1 - a²`` from its output, GELU's needs ``z``.  The PyTorch engine implements
+the same names in ``torch_engine.py``; the parity tests hold the two together.
+
+Example::
+
+    >>> import numpy as np
+    >>> act = ACTIVATIONS["tanh"]
+    >>> z = np.array([0.0, 1.0]); a = act.fn(z)
+    >>> act.grad(z, a)            # 1 - tanh(z)^2
+    array([1.        , 0.41997434])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["Activation", "ACTIVATIONS", "TRAINABLE", "get_activation", "softmax"]
+
+_GELU_C = np.sqrt(2.0 / np.pi)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """A named activation: value, derivative and the facts a page shows beside its curve."""
+
+    name: str
+    label: str
+    fn: Callable[[np.ndarray], np.ndarray]
+    grad: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    latex: str
+    grad_latex: str
+    description: str
+    out_range: tuple[float, float]
+    # Where the derivative is (nearly) zero, as z-intervals; pages shade them.
+    saturates: tuple[tuple[float, float], ...] = ()
+    # step and sign have zero derivative almost everywhere: gradient descent cannot use them.
+    trainable: bool = True
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r}: {self.latex})"
+
+
+def _sigmoid(z):
+    # exp(-|z|) never overflows; the two branches are the same formula rearranged.
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def _softplus(z):
+    # torch.nn.functional.softplus switches to the identity above 20; do the same for parity.
+    return np.where(z > 20, z, np.log1p(np.exp(np.minimum(z, 20)))).astype(z.dtype, copy=False)
+
+
+def _elu(z):
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0))).astype(z.dtype, copy=False)
+
+
+def _gelu(z):
+    # The tanh approximation (torch's GELU(approximate="tanh")); numpy has no erf.
+    return 0.5 * z * (1.0 + np.tanh(_GELU_C * (z + 0.044715 * z**3)))
+
+
+def _gelu_grad(z, a):
+    u = _GELU_C * (z + 0.044715 * z**3)
+    t = np.tanh(u)
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * _GELU_C * (1.0 + 3 * 0.044715 * z * z)
+
+
+def _silu_grad(z, a):
+    s = _sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
+
+
+def _zero_grad(z, a):
+    return np.zeros_like(z)
+
+
+_INF = float("inf")
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation(
+            "linear", "Linear", lambda z: z, lambda z, a: np.ones_like(z),
+            r"f(z) = z", r"f'(z) = 1",
+            "Identity: stacking linear layers still gives one linear map.",
+            (-_INF, _INF),
+        ),
+        Activation(
+            "tanh", "Tanh", np.tanh, lambda z, a: 1.0 - a * a,
+            r"f(z) = \tanh z = 2\sigma(2z) - 1", r"f'(z) = 1 - \tanh^2 z",
+            "Zero-centred S-curve; saturates (flat) for large |z|.",
+            (-1.0, 1.0), ((-_INF, -3.0), (3.0, _INF)),
+        ),
+        Activation(
+            "sigmoid", "Sigmoid", _sigmoid, lambda z, a: a * (1.0 - a),
+            r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma'(z) = \sigma(z)(1 - \sigma(z)) \le 0.25",
+            "Squashes to (0, 1); derivative at most 0.25, so deep stacks shrink gradients.",
+            (0.0, 1.0), ((-_INF, -5.0), (5.0, _INF)),
+        ),
+        Activation(
+            "relu", "ReLU", lambda z: np.maximum(z, 0), lambda z, a: (z > 0).astype(z.dtype),
+            r"f(z) = \max(0, z)", r"f'(z) = [z > 0]",
+            "No saturation for z > 0; a unit stuck at z < 0 is 'dead' (zero gradient).",
+            (0.0, _INF), ((-_INF, 0.0),),
+        ),
+        Activation(
+            "leaky_relu", "Leaky ReLU",
+            lambda z: np.where(z > 0, z, 0.01 * z).astype(z.dtype, copy=False),
+            lambda z, a: np.where(z > 0, 1.0, 0.01).astype(z.dtype),
+            r"f(z) = \max(0.01z, z)", r"f'(z) = 1 \text{ if } z > 0 \text{ else } 0.01",
+            "ReLU with a small slope for z < 0, so no unit dies completely.",
+            (-_INF, _INF),
+        ),
+        Activation(
+            "elu", "ELU", _elu, lambda z, a: np.where(z > 0, 1.0, a + 1.0).astype(z.dtype),
+            r"f(z) = z \text{ if } z > 0 \text{ else } e^z - 1", r"f'(z) = 1 \text{ if } z > 0 \text{ else } e^z",
+            "Smooth for z < 0, tends to -1; mean activations closer to zero than ReLU.",
+            (-1.0, _INF), ((-_INF, -4.0),),
+        ),
+        Activation(
+            "gelu", "GELU", _gelu, _gelu_grad,
+            r"f(z) \approx \tfrac{z}{2}\left(1 + \tanh\left[\sqrt{2/\pi}\,(z + 0.044715 z^3)\right]\right)",
+            r"f'(z) = \tfrac12(1+t) + \tfrac{z}{2}(1-t^2)\sqrt{2/\pi}\,(1 + 0.134145 z^2)",
+            "Smooth ReLU used in transformers (tanh approximation, as torch's approximate='tanh').",
+            (-0.17, _INF), ((-_INF, -4.0),),
+        ),
+        Activation(
+            "silu", "SiLU / Swish", lambda z: z * _sigmoid(z), _silu_grad,
+            r"f(z) = z\,\sigma(z)", r"f'(z) = \sigma(z)\,(1 + z(1 - \sigma(z)))",
+            "Smooth, slightly non-monotonic ReLU-like curve.",
+            (-0.28, _INF), ((-_INF, -6.0),),
+        ),
+        Activation(
+            "softplus", "Softplus", _softplus, lambda z, a: _sigmoid(z),
+            r"f(z) = \ln(1 + e^z)", r"f'(z) = \sigma(z)",
+            "Smooth version of ReLU; its derivative is the sigmoid.",
+            (0.0, _INF), ((-_INF, -5.0),),
+        ),
+        Activation(
+            "sine", "Sine", np.sin, lambda z, a: np.cos(z),
+            r"f(z) = \sin z", r"f'(z) = \cos z",
+            "Periodic: useful for wavy boundaries such as the spiral.",
+            (-1.0, 1.0),
+        ),
+        Activation(
+            "step", "Step (Heaviside)", lambda z: (z >= 0).astype(z.dtype), _zero_grad,
+            r"f(z) = [z \ge 0]", r"f'(z) = 0 \;(z \ne 0)",
+            "The perceptron's hard decision; zero derivative, so gradient descent cannot train it.",
+            (0.0, 1.0), ((-_INF, _INF),), trainable=False,
+        ),
+        Activation(
+            "sign", "Sign", lambda z: np.where(z >= 0, 1.0, -1.0).astype(z.dtype), _zero_grad,
+            r"f(z) = \operatorname{sign}(z)", r"f'(z) = 0 \;(z \ne 0)",
+            "±1 hard decision of the perceptron; not trainable by gradient descent.",
+            (-1.0, 1.0), ((-_INF, _INF),), trainable=False,
+        ),
+    ]
+}
+
+#: Names usable in hidden layers of a network trained by gradient descent.
+TRAINABLE: tuple[str, ...] = tuple(n for n, a in ACTIVATIONS.items() if a.trainable)
+
+
+def get_activation(name: str) -> Activation:
+    """Look an activation up by name, with a message listing the allowed names."""
+    try:
+        return ACTIVATIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown activation {name!r}; allowed: {', '.join(ACTIVATIONS)}") from None
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax ``e^{z_i} / Σ_j e^{z_j}``, shifted by the row max so exp never overflows."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)

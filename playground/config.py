@@ -1,0 +1,383 @@
+"""The run configuration: one frozen record, validated in one place, round-tripped through URLs.
+
+Share links are public (see shared/INTERFACES.md): the query names here must
+keep their meaning.  ``from_query`` never raises: a bad field falls back to its
+default and is named in the returned warnings.  The hard caps below hold
+whatever the source — a link, the command line or the UI.
+
+    >>> cfg, warnings = from_query("dataset=xor&hidden=4&activation=tanh")
+    >>> cfg.hidden, warnings
+    ((4,), [])
+    >>> from_query(to_query(cfg))[0] == cfg
+    True
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import numpy as np
+
+from .activations import ACTIVATIONS, TRAINABLE
+from .initializers import INITIALIZERS
+from .losses import LOSSES, default_loss, losses_for_task
+from .optimizers import OPTIMIZERS
+
+__all__ = [
+    "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES",
+    "normalize", "from_query", "to_query", "seed_int", "rng_for", "dataset_info",
+]
+
+#: Hard caps, enforced for every source.
+CAPS = {
+    "hidden_layers": 8,
+    "neurons": 64,
+    "points": 10_000,
+    "lr": 10.0,
+    "reg_rate": 10.0,
+    "value_chars": 200,  # longest accepted value of one query field
+    "query_chars": 8_000,  # longest accepted query string
+    "max_epochs": 1_000_000,
+}
+ENGINES = ("numpy", "torch")
+REGULARIZERS = ("none", "l1", "l2")
+DTYPES = ("float32", "float64")
+_SEED_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+
+class ConfigError(ValueError):
+    """A config value that is not allowed; the message says which, the value and what is allowed."""
+
+
+def dataset_info(name: str) -> tuple[str, int]:
+    """(task, n_classes) of a dataset, with task "binary", "multiclass" or "regression"."""
+    from .datasets import DATASETS  # local: datasets is heavier and config must import fast
+
+    spec = DATASETS[name]
+    if spec.task == "regression":
+        return "regression", 0
+    return ("binary" if spec.n_classes <= 2 else "multiclass"), spec.n_classes
+
+
+def _dataset_names() -> tuple[str, ...]:
+    from .datasets import DATASETS
+
+    return tuple(DATASETS)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that defines a run.  Defaults are TF Playground's defaults, and the app's."""
+
+    dataset: str = "circle"
+    noise: int = 0  # percent, 0–50
+    train: int = 50  # percent of the data used for training, 10–90
+    batch: int = 10
+    seed: str = "1"
+    features: tuple[str, ...] = ("x1", "x2")
+    hidden: tuple[int, ...] = (4, 2)
+    activation: tuple[str, ...] = ("tanh",)  # one name for all layers, or one per layer
+    loss: str = "square"
+    optimizer: str = "sgd"
+    lr: float = 0.03
+    reg: str = "none"
+    reg_rate: float = 0.0
+    dropout: float = 0.0
+    init: str = "uniform"
+    engine: str = "numpy"
+    # -- additions beyond the public table (also in links, also CLI options) --
+    points: int = 0  # 0 = the dataset's own size (500 classification, 1,200 regression)
+    classes: int = 3  # for blobs
+    init_scale: float = 0.0  # 0 = the initialiser's default spread
+    clip: float = 0.0  # max gradient norm, 0 = off
+    dtype: str = "float32"
+    shuffle: bool = True  # reshuffle every epoch (TF Playground keeps a fixed order)
+    max_epochs: int = 0  # stop after this many epochs, 0 = never
+    target_loss: float = 0.0  # stop when the test loss reaches this, 0 = never
+    patience: int = 0  # early stopping: epochs without test-loss improvement, 0 = off
+    standardize: bool = True  # z-score real datasets with training-set statistics
+    device: str = "cpu"  # torch engine only: cpu or cuda
+
+    def __post_init__(self):
+        problems = _check(self)
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    # Derived facts every consumer needs -------------------------------------------------------
+    def activations(self) -> tuple[str, ...]:
+        """One activation name per hidden layer."""
+        if len(self.activation) == 1:
+            return self.activation * len(self.hidden)
+        return self.activation
+
+    @property
+    def task(self) -> str:
+        return dataset_info(self.dataset)[0]
+
+    def replace(self, **changes) -> "Config":
+        """A copy with some fields changed, validated like any other source."""
+        cfg, warnings = normalize({**dataclasses.asdict(self), **changes})
+        if warnings:
+            raise ConfigError("; ".join(warnings))
+        return cfg
+
+    def to_query(self) -> str:
+        return to_query(self)
+
+
+FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Config))
+_DEFAULT = Config.__new__(Config)
+for _f in dataclasses.fields(Config):
+    object.__setattr__(_DEFAULT, _f.name, _f.default)
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        return repr(v) if v != int(v) or abs(v) >= 1e15 else repr(float(v)).removesuffix(".0")
+    if isinstance(v, tuple):
+        return ",".join(_fmt(x) for x in v)
+    return str(v)
+
+
+def _rules() -> dict[str, tuple]:
+    """Single-field rules: name -> (predicate, message template).  Built lazily (registries)."""
+    from .features import FEATURES
+
+    names = _dataset_names()
+    c = CAPS
+    return {
+        "dataset": (lambda v: v in names, f"dataset {{v!r}} is unknown; allowed: {', '.join(names)}"),
+        "noise": (lambda v: 0 <= v <= 50, "noise must be 0–50 (percent), got {v!r}"),
+        "train": (lambda v: 10 <= v <= 90, "train must be 10–90 (percent), got {v!r}"),
+        "batch": (lambda v: 1 <= v <= c["points"], f"batch must be 1–{c['points']}, got {{v!r}}"),
+        "seed": (lambda v: bool(_SEED_RE.match(str(v))), "seed must be 1–32 letters, digits, '-' or '_', got {v!r}"),
+        "features": (lambda v: 0 < len(v) == len(set(v)) and all(f in FEATURES for f in v),
+                     f"features must be distinct names from {', '.join(FEATURES)}, got {{v!r}}"),
+        "hidden": (lambda v: len(v) <= c["hidden_layers"] and all(1 <= h <= c["neurons"] for h in v),
+                   f"hidden must be at most {c['hidden_layers']} layers of 1–{c['neurons']} neurons, got {{v!r}}"),
+        "activation": (lambda v: 0 < len(v) <= c["hidden_layers"] and all(a in TRAINABLE for a in v),
+                       f"activation must be names from {', '.join(TRAINABLE)} (step/sign are for the perceptron page), got {{v!r}}"),
+        "loss": (lambda v: v in LOSSES, f"loss {{v!r}} is unknown; allowed: {', '.join(LOSSES)}"),
+        "optimizer": (lambda v: v in OPTIMIZERS, f"optimizer {{v!r}} is unknown; allowed: {', '.join(OPTIMIZERS)}"),
+        "lr": (lambda v: 0 < v <= c["lr"], f"lr must be > 0 and ≤ {c['lr']:g}, got {{v!r}}"),
+        "reg": (lambda v: v in REGULARIZERS, f"reg {{v!r}} is unknown; allowed: {', '.join(REGULARIZERS)}"),
+        "reg_rate": (lambda v: 0 <= v <= c["reg_rate"], f"reg_rate must be 0–{c['reg_rate']:g}, got {{v!r}}"),
+        "dropout": (lambda v: 0 <= v <= 0.9, "dropout must be 0–0.9, got {v!r}"),
+        "init": (lambda v: v in INITIALIZERS, f"init {{v!r}} is unknown; allowed: {', '.join(INITIALIZERS)}"),
+        "engine": (lambda v: v in ENGINES, f"engine {{v!r}} is unknown; allowed: {', '.join(ENGINES)}"),
+        "points": (lambda v: v == 0 or 20 <= v <= c["points"], f"points must be 0 (dataset default) or 20–{c['points']}, got {{v!r}}"),
+        "classes": (lambda v: 3 <= v <= 5, "classes must be 3–5, got {v!r}"),
+        "init_scale": (lambda v: 0 <= v <= 100, "init_scale must be 0–100, got {v!r}"),
+        "clip": (lambda v: 0 <= v <= 1e6, "clip must be 0–1e6, got {v!r}"),
+        "dtype": (lambda v: v in DTYPES, f"dtype {{v!r}} is unknown; allowed: {', '.join(DTYPES)}"),
+        "shuffle": (lambda v: isinstance(v, bool), "shuffle must be 0 or 1, got {v!r}"),
+        "max_epochs": (lambda v: 0 <= v <= c["max_epochs"], f"max_epochs must be 0–{c['max_epochs']}, got {{v!r}}"),
+        "target_loss": (lambda v: v >= 0, "target_loss must be ≥ 0, got {v!r}"),
+        "patience": (lambda v: 0 <= v <= 100_000, "patience must be 0–100000, got {v!r}"),
+        "standardize": (lambda v: isinstance(v, bool), "standardize must be 0 or 1, got {v!r}"),
+        "device": (lambda v: v in ("cpu", "cuda"), "device must be cpu or cuda, got {v!r}"),
+    }
+
+
+def _field_problem(name: str, value: Any) -> str | None:
+    """The message if ``value`` breaks field ``name``'s own rule (type included), else None."""
+    default = getattr(_DEFAULT, name)
+    kind_ok = (isinstance(value, bool) if isinstance(default, bool)
+               else isinstance(value, tuple) if isinstance(default, tuple)
+               else isinstance(value, int) and not isinstance(value, bool) if isinstance(default, int)
+               else _finite(value) if isinstance(default, float)
+               else isinstance(value, str))
+    ok, msg = _rules()[name]
+    shown = _fmt(value) if isinstance(value, tuple) else value
+    if not kind_ok:
+        return msg.format(v=shown)
+    try:
+        return None if ok(value) else msg.format(v=shown)
+    except TypeError:
+        return msg.format(v=shown)
+
+
+def _cross_problems(cfg: Config) -> list[str]:
+    """Rules that tie fields together."""
+    p = []
+    if len(cfg.activation) not in (1, len(cfg.hidden)):
+        p.append(f"activation has {len(cfg.activation)} names for {len(cfg.hidden)} hidden layers; give one, or one per layer")
+    task, k = dataset_info(cfg.dataset)
+    if cfg.loss not in losses_for_task(task, k):
+        p.append(f"loss {cfg.loss!r} does not fit the {task} dataset {cfg.dataset!r}; allowed: {', '.join(losses_for_task(task, k))}")
+    return p
+
+
+def _check(cfg: Config) -> list[str]:
+    """Every rule a config must satisfy, as messages: what was wrong, the value, what is allowed."""
+    p = [m for m in (_field_problem(f, getattr(cfg, f)) for f in FIELDS) if m]
+    return p or _cross_problems(cfg)
+
+
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and math.isfinite(x)
+
+
+# ----- parsing one field from text (URL, CLI) or from a typed value (UI) ----------------------------
+def _parse(name: str, value: Any) -> Any:
+    """Convert a raw value to the field's type; raise ConfigError with a readable message."""
+    default = getattr(_DEFAULT, name)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > CAPS["value_chars"]:
+            raise ConfigError(f"{name} is {len(text)} characters long; at most {CAPS['value_chars']} allowed")
+    else:
+        text = None
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            t = str(value).strip().lower()
+            if t in ("1", "true", "yes", "on"):
+                return True
+            if t in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if isinstance(default, tuple):
+            items = [s.strip() for s in text.split(",")] if text is not None else list(value)
+            items = [i for i in items if i != ""]
+            if name == "hidden":
+                if len(items) > CAPS["hidden_layers"]:
+                    raise ConfigError(f"hidden allows at most {CAPS['hidden_layers']} layers, got {len(items)}")
+                return tuple(int(i) for i in items)
+            return tuple(str(i).strip().lower() for i in items)
+        if isinstance(default, int):
+            if isinstance(value, float) and value != int(value):
+                raise ValueError
+            n = float(text) if text is not None else value
+            if not math.isfinite(n) or n != int(n):
+                raise ValueError
+            return int(n)
+        if isinstance(default, float):
+            f = float(text) if text is not None else float(value)
+            if not math.isfinite(f):
+                raise ConfigError(f"{name} must be a finite number, got {value!r}")
+            return f
+        return (text if text is not None else str(value)).strip().lower() if name != "seed" else (text if text is not None else str(value)).strip()
+    except ConfigError:
+        raise
+    except (ValueError, TypeError, OverflowError):
+        kind = {bool: "0 or 1", tuple: "a comma list", int: "a whole number", float: "a number"}
+        want = next(v for k, v in kind.items() if isinstance(default, k)) if not isinstance(default, str) else "text"
+        raise ConfigError(f"{name} must be {want}, got {_short(value)!r}") from None
+
+
+def _short(v: Any) -> str:
+    s = str(v)
+    return s if len(s) <= 40 else s[:37] + "…"
+
+
+def normalize(raw: dict[str, Any]) -> tuple[Config, list[str]]:
+    """Build a valid Config from raw values; never raises.
+
+    Each field that cannot be parsed or breaks a rule is replaced by its default
+    and named in the warnings.  Cross-field rules (loss vs dataset, one
+    activation per layer) are repaired the same way.  Unknown keys are reported.
+    """
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in FIELDS:
+            warnings.append(f"unknown setting {_short(key)!r} ignored; known: {', '.join(FIELDS)}")
+            continue
+        try:
+            values[key] = _parse(key, value)
+        except ConfigError as e:
+            warnings.append(f"{e}; using default {_fmt(getattr(_DEFAULT, key))!r}")
+    if "loss" not in raw and values.get("dataset") in _dataset_names():
+        values["loss"] = default_loss(*dataset_info(values["dataset"]))
+    for key in list(values):
+        msg = _field_problem(key, values[key])
+        if msg:
+            warnings.append(f"{msg}; using default {_fmt(getattr(_DEFAULT, key))!r}")
+            del values[key]
+    merged = {**_default_dict(), **values}
+    # Cross-field repairs.
+    if len(merged["activation"]) not in (1, len(merged["hidden"])):
+        warnings.append(f"activation has {len(merged['activation'])} names for {len(merged['hidden'])} hidden layers; "
+                        f"using {merged['activation'][0]!r} for all")
+        merged["activation"] = merged["activation"][:1]
+    if len(set(merged["activation"])) == 1:
+        merged["activation"] = merged["activation"][:1]
+    task, k = dataset_info(merged["dataset"])
+    if merged["loss"] not in losses_for_task(task, k):
+        good = default_loss(task, k)
+        warnings.append(f"loss {merged['loss']!r} does not fit the {task} dataset {merged['dataset']!r}; using {good!r}")
+        merged["loss"] = good
+    try:
+        return Config(**merged), warnings
+    except ConfigError as e:  # not expected: every rule was checked above
+        return Config(), warnings + [f"config reset to defaults: {e}"]
+
+
+def _default_dict() -> dict[str, Any]:
+    return {f: getattr(_DEFAULT, f) for f in FIELDS}
+
+
+def from_query(query: str | dict | None) -> tuple[Config, list[str]]:
+    """Decode a query string, a full URL, or a ``{name: value}`` mapping; never raises.
+
+    Repeated keys keep the last value and are reported; values longer than
+    ``CAPS['value_chars']`` are rejected before any parsing.
+    """
+    if query is None:
+        return Config(), []
+    warnings: list[str] = []
+    if isinstance(query, dict):
+        pairs = [(str(k), v[-1] if isinstance(v, list) and v else v) for k, v in query.items()]
+    else:
+        text = str(query)
+        if len(text) > CAPS["query_chars"]:
+            warnings.append(f"link is {len(text)} characters long; only the first {CAPS['query_chars']} were read")
+            text = text[:CAPS["query_chars"]]
+        if "?" in text or "://" in text:
+            text = urlsplit(text).query if "://" in text else text.split("?", 1)[1]
+        text = text.split("#", 1)[0].lstrip("?")
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=200)
+        except ValueError:
+            return Config(), [f"link has more than 200 fields; all settings reset to defaults"]
+    seen: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in seen:
+            warnings.append(f"{_short(k)!r} appears more than once; the last value is used")
+        seen[k] = v
+    cfg, more = normalize(seen)
+    return cfg, warnings + more
+
+
+def to_query(cfg: Config) -> str:
+    """The normalised query string: every public field, plus additions that differ from default."""
+    public = ("dataset", "noise", "train", "batch", "seed", "features", "hidden", "activation", "loss",
+              "optimizer", "lr", "reg", "reg_rate", "dropout", "init", "engine")
+    items = [(k, _fmt(getattr(cfg, k))) for k in public]
+    items += [(k, _fmt(getattr(cfg, k))) for k in FIELDS if k not in public and getattr(cfg, k) != getattr(_DEFAULT, k)]
+    return urlencode(items, safe=",")
+
+
+def seed_int(seed: str) -> int:
+    """The integer behind a seed: digits are used as they are, text is hashed (stable across runs)."""
+    s = str(seed)
+    if s.isdigit():
+        return int(s)
+    return int.from_bytes(hashlib.sha256(s.encode()).digest()[:8], "little")
+
+
+_STREAMS = {"data": 0, "split": 1, "init": 2, "train": 3}
+
+
+def rng_for(cfg: Config, stream: str) -> np.random.Generator:
+    """An independent generator per purpose, so changing the network never changes the data."""
+    return np.random.default_rng([seed_int(cfg.seed), _STREAMS[stream]])

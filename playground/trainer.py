@@ -1,0 +1,264 @@
+"""Training as a plain stepper: build data and network from a Config, then advance epoch by epoch.
+
+    >>> from playground.config import Config
+    >>> t = Trainer(Config(dataset="xor", hidden=(4,)))
+    >>> t.run(epochs=50); t.history.test_loss[-1] < t.history.test_loss[0]
+    True
+
+The UI decides how often to draw; the trainer never sleeps or draws.  After
+each epoch it evaluates the whole training and test sets (loss, accuracy or
+R²/RMSE) and the full-training-set gradient of every weight at the current
+weights (per-layer norms go into the history; the matrices are ``last_grads``).
+Non-finite values stop training: the weights go back to the last finite epoch
+and ``message`` says what happened and what to try, so no plot receives NaN.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Config, dataset_info, rng_for
+from .datasets import Data, generate, split, standardize
+from .engines import initial_params, make_engine
+from .features import feature_matrix
+from .losses import LOSSES
+
+__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP"]
+
+HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
+SNAPSHOT_CAP = 200  # weight snapshots kept for replay
+
+
+@dataclass
+class History:
+    """Per-epoch records.  ``metric`` is accuracy (classification) or R² (regression)."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
+    test_metric: list[float] = field(default_factory=list)
+    test_rmse: list[float] = field(default_factory=list)
+    grad_norms: list[list[float]] = field(default_factory=list)  # one norm per layer
+
+    def append(self, **values) -> None:
+        for k, v in values.items():
+            getattr(self, k).append(v)
+        if len(self.epoch) > HISTORY_CAP:
+            for k in self.__dataclass_fields__:
+                lst = getattr(self, k)
+                del lst[1:-1:2]  # keep first and last, drop every other in between
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+
+def build_data(cfg: Config, data: Data | None = None) -> tuple[Data, Data, Data]:
+    """(full, train, test) for a config: generated from its seed, or the given data split by it."""
+    if data is None:
+        data = generate(cfg.dataset, cfg.noise, rng_for(cfg, "data"), n=cfg.points or None,
+                        n_classes=cfg.classes if cfg.dataset == "blobs" else None)
+    train, test = split(data, cfg.train, rng_for(cfg, "split"))
+    if data.X.shape[1] > 2 and cfg.standardize:
+        train, test, _ = standardize(train, test)
+    return data, train, test
+
+
+class Trainer:
+    """One run: data, network, optimizer state and history.
+
+    Args:
+        cfg: the run's configuration.
+        data: optional full dataset (drawn or uploaded) used instead of ``cfg.dataset``.
+        params: optional initial ``[(W, b), ...]`` instead of the seeded initialiser.
+    """
+
+    def __init__(self, cfg: Config, data: Data | None = None, params=None):
+        self.cfg = cfg
+        self.data, self.train, self.test = build_data(cfg, data)
+        d = self.data
+        task, k = ("regression", 0) if d.task == "regression" else (("binary" if d.n_classes <= 2 else "multiclass"), d.n_classes)
+        self.task, self.n_classes = task, k
+        self.loss = LOSSES[cfg.loss]
+        self.dtype = np.dtype(cfg.dtype)
+        self.X_train, self.X_test = self.inputs(self.train.X), self.inputs(self.test.X)
+        self.T_train = self.loss.targets(self.train.y, k, self.dtype)
+        self.T_test = self.loss.targets(self.test.y, k, self.dtype)
+        self.sizes = [self.X_train.shape[1], *cfg.hidden, self.loss.n_outputs(k)]
+        if params is None:
+            params = initial_params(cfg.init, self.sizes, rng_for(cfg, "init"), cfg.init_scale)
+        self.initial = [(W.copy(), b.copy()) for W, b in params]
+        self.net, self.note = make_engine(
+            cfg.engine, self.sizes, cfg.activations(), cfg.loss, params, device=cfg.device,
+            optimizer=cfg.optimizer, lr=cfg.lr, reg=cfg.reg, reg_rate=cfg.reg_rate,
+            dropout=cfg.dropout, clip=cfg.clip, dtype=self.dtype,
+        )
+        self._rng = rng_for(cfg, "train")
+        self.epoch = 0
+        self.history = History()
+        self.diverged = False
+        self.stop_reason = ""  # set when a stop condition ends training
+        self.message = ""
+        self.best_epoch, self.best_loss, self.best_params = 0, float("inf"), None
+        self.snapshots: list[tuple[int, list]] = []
+        self._snap_every = 1
+        self.seconds = 0.0
+        self._record()
+
+    # ----- inputs --------------------------------------------------------------------------------
+    def inputs(self, X: np.ndarray) -> np.ndarray:
+        """Network inputs for raw points: the chosen features for 2-D data, the columns otherwise."""
+        if X.shape[1] == 2:
+            return feature_matrix(X, self.cfg.features, self.dtype)
+        return np.asarray(X, self.dtype)
+
+    @property
+    def lr(self) -> float:
+        return self.net.lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self.net.lr = value
+
+    # ----- stepping ------------------------------------------------------------------------------
+    def step(self, epochs: int = 1) -> int:
+        """Train up to ``epochs`` epochs (fewer if a stop condition fires); returns how many ran."""
+        done = 0
+        t0 = time.perf_counter()
+        n, batch = len(self.X_train), min(self.cfg.batch, len(self.X_train))
+        while done < epochs and not self.stopped:
+            if self.cfg.shuffle:
+                order = self._rng.permutation(n)
+                X, T = self.X_train[order], self.T_train[order]
+            else:
+                X, T = self.X_train, self.T_train
+            self.net.train_epoch(X, T, batch, self._rng)
+            self.epoch += 1
+            done += 1
+            self._record()
+        self.seconds += time.perf_counter() - t0
+        return done
+
+    def run(self, epochs: int | None = None, seconds: float | None = None) -> int:
+        """Train for ``epochs`` epochs and/or ``seconds`` of wall time, whichever ends first."""
+        if epochs is None and seconds is None:
+            raise ValueError("run needs epochs or seconds")
+        done, t_end = 0, time.perf_counter() + (seconds if seconds is not None else float("inf"))
+        limit = epochs if epochs is not None else float("inf")
+        while done < limit and not self.stopped and time.perf_counter() < t_end:
+            done += self.step(1)
+        return done
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self.stop_reason)
+
+    def resume(self) -> None:
+        """Clear a finished stop condition (not divergence) so training can go on."""
+        if not self.diverged:
+            self.stop_reason = ""
+
+    # ----- evaluation ----------------------------------------------------------------------------
+    def metrics(self, out: np.ndarray, data: Data) -> tuple[float, float]:
+        """(accuracy or R², RMSE) of outputs against a split's labels."""
+        if self.task == "regression":
+            y = data.y.astype(np.float64)
+            err = out[:, 0].astype(np.float64) - y
+            ss_tot = float(((y - y.mean()) ** 2).sum()) or 1.0
+            return 1.0 - float((err ** 2).sum()) / ss_tot, float(np.sqrt((err ** 2).mean()))
+        return float((self.loss.predict_class(out) == data.y).mean()), float("nan")
+
+    def _record(self) -> None:
+        train_loss, out_tr, grads = self.net.evaluate(self.X_train, self.T_train, grads=True)
+        test_loss, out_te, _ = self.net.evaluate(self.X_test, self.T_test)
+        params = self.net.get_params()
+        finite = np.isfinite(train_loss) and np.isfinite(test_loss) and all(
+            np.isfinite(W).all() and np.isfinite(b).all() for W, b in params)
+        if not finite:
+            self._diverge(train_loss)
+            return
+        self.params, self.last_grads = params, grads
+        train_m, _ = self.metrics(out_tr, self.train)
+        test_m, rmse = self.metrics(out_te, self.test)
+        norms = [float(np.sqrt((gW ** 2).sum() + (gb ** 2).sum())) for gW, gb in grads]
+        self.history.append(epoch=self.epoch, train_loss=train_loss, test_loss=test_loss,
+                            train_metric=train_m, test_metric=test_m, test_rmse=rmse, grad_norms=norms)
+        if test_loss < self.best_loss:
+            self.best_epoch, self.best_loss, self.best_params = self.epoch, test_loss, params
+        self._snapshot(params, grads)
+        cfg = self.cfg
+        if cfg.max_epochs and self.epoch >= cfg.max_epochs:
+            self.stop_reason = f"reached max epochs ({cfg.max_epochs})"
+        elif cfg.target_loss and test_loss <= cfg.target_loss:
+            self.stop_reason = f"test loss {test_loss:.4g} reached the target {cfg.target_loss:g}"
+        elif cfg.patience and self.epoch - self.best_epoch >= cfg.patience:
+            self.stop_reason = (f"early stopping: no test-loss improvement for {cfg.patience} epochs; "
+                                f"best was epoch {self.best_epoch}")
+
+    def _snapshot(self, params, grads) -> None:
+        if self.epoch % self._snap_every:
+            return
+        self.snapshots.append((self.epoch, params, grads))
+        if len(self.snapshots) > SNAPSHOT_CAP:  # keep epoch 0, thin the rest, record half as often
+            self.snapshots = self.snapshots[:1] + self.snapshots[2::2]
+            self._snap_every *= 2
+
+    def _diverge(self, loss: float) -> None:
+        self.net.set_params(self.params)  # back to the last finite epoch
+        self.diverged = True
+        what = "NaN" if np.isnan(loss) else "infinite"
+        self.stop_reason = "diverged"
+        self.message = (
+            f"Training diverged at epoch {self.epoch}: the loss became {what}. The weights were put back "
+            f"to epoch {self.epoch - 1}. Try a lower learning rate (now {self.lr:g}), a smaller initial "
+            f"scale, gradient clipping, or a larger batch; then press Reset."
+        )
+        self.epoch -= 1
+
+    # ----- helpers for views ---------------------------------------------------------------------
+    def restore_best(self) -> None:
+        """Put back the weights that scored best on the test (validation) data."""
+        if self.best_params is not None:
+            self.net.set_params(self.best_params)
+            self._record_current()
+
+    def _record_current(self) -> None:
+        self.params = self.net.get_params()
+        _, _, self.last_grads = self.net.evaluate(self.X_train, self.T_train, grads=True)
+
+    def set_params(self, params) -> None:
+        """Replace the weights (e.g. a value typed on the network diagram)."""
+        self.net.set_params(params)
+        self._record_current()
+
+    def predict(self, X_raw: np.ndarray) -> np.ndarray:
+        """Network output for raw points (features applied)."""
+        return self.net.evaluate(self.inputs(X_raw), None)[1]
+
+    def summary(self) -> dict:
+        """The numbers the CLI prints and the app shows."""
+        h = self.history
+        out = {
+            "epochs": self.epoch,
+            "train_loss": h.train_loss[-1],
+            "test_loss": h.test_loss[-1],
+            "seconds": round(self.seconds, 4),
+            "epochs_per_second": round(self.epoch / self.seconds, 1) if self.seconds > 0 else None,
+            "diverged": self.diverged,
+            "stop_reason": self.stop_reason,
+            "message": self.message,
+            "engine": self.net.name,
+        }
+        if self.task == "regression":
+            out["r2"] = h.test_metric[-1]
+            out["train_r2"] = h.train_metric[-1]
+            out["rmse"] = h.test_rmse[-1]
+        else:
+            out["train_accuracy"] = h.train_metric[-1]
+            out["test_accuracy"] = h.test_metric[-1]
+        return out
+
+    def __repr__(self) -> str:
+        return f"Trainer({'-'.join(map(str, self.sizes))}, {self.cfg.dataset}, epoch {self.epoch}, {self.net.name})"
