@@ -134,7 +134,8 @@ class Trainer:
                 X, T = self.X_train[order], self.T_train[order]
             else:
                 X, T = self.X_train, self.T_train
-            self.net.train_epoch(X, T, batch, self._rng)
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
+                self.net.train_epoch(X, T, batch, self._rng)
             self.epoch += 1
             done += 1
             self._record()

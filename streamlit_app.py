@@ -1,0 +1,15 @@
+"""Entry point: `streamlit run streamlit_app.py`.  It only declares the pages (playground.pages)."""
+from pathlib import Path
+
+import streamlit as st
+
+from playground.pages import SECTIONS, available
+
+st.set_page_config(page_title="Neural Playground", page_icon=":material/hub:", layout="wide")
+
+_here = Path(__file__).parent
+nav = {section: [] for section in SECTIONS}
+for spec in available(_here):
+    nav[spec.section].append(st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url,
+                                     default=spec.url == "home"))
+st.navigation({s: p for s, p in nav.items() if p}, position="top").run()
