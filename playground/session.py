@@ -1,0 +1,140 @@
+"""One user's Playground run: config, trainer, transport state.  Plain Python, no Streamlit.
+
+The page wires widgets to these methods; keeping the logic here lets tests
+drive it without a browser.  Every transport action is *idempotent* given the
+arguments the button was drawn with (``step_from(epoch)`` steps to ``epoch + 1``;
+pressing it twice for the same drawn epoch steps once) because Streamlit can fire
+a button's callback twice beside a fast-ticking fragment (shared/LIVE_UPDATES.md).
+
+Per-session resource caps live here too: training time per drawn frame,
+epochs per frame, and how long Play runs without anyone touching a control.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from .config import Config, dataset_info, normalize
+from .datasets import DATASETS, Data
+from .losses import default_loss, losses_for_task
+from .trainer import Trainer
+
+__all__ = ["PlaygroundSession", "LIVE_FIELDS", "FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
+
+#: Fields that change the running network without a reset (TF Playground changes them live too).
+LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
+#: Server time one drawn frame may spend training (bounds CPU per session).
+FRAME_SECONDS = 0.12
+MAX_EPOCHS_PER_FRAME = 5_000
+#: Play pauses itself after this long without any control being touched (forgotten tabs).
+IDLE_PAUSE_SECONDS = 15 * 60
+#: Speed choices: label -> epochs per frame (None = as many as fit in FRAME_SECONDS).
+SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "100 epochs / frame": 100, "As fast as possible": None}
+
+
+class PlaygroundSession:
+    """Holds the config and the trainer; applies control changes; runs frames."""
+
+    def __init__(self, cfg: Config, data: Data | None = None, data_name: str = ""):
+        self.data, self.data_name = data, data_name
+        self.cfg = cfg
+        self.trainer = Trainer(cfg, data)
+        self.playing = False
+        self.speed = "As fast as possible"
+        self.last_touch = time.monotonic()
+        self.notice = ""  # one-line status for the page (auto-pause, resets)
+
+    # ----- controls -------------------------------------------------------------------------------
+    def touch(self) -> None:
+        self.last_touch = time.monotonic()
+
+    def apply(self, raw: dict) -> tuple[str, list[str]]:
+        """Apply control values; returns ("none" | "live" | "reset", warnings).
+
+        Values go through ``config.normalize`` like a link, so a control can never
+        produce a config the library would reject.
+        """
+        self.touch()
+        merged = {**dataclasses.asdict(self.cfg), **raw}
+        if "loss" not in raw and merged["dataset"] in DATASETS:
+            task, k = dataset_info(merged["dataset"])
+            if merged["loss"] not in losses_for_task(task, k):
+                merged["loss"] = default_loss(task, k)  # a new kind of dataset: its usual loss, silently
+        cfg, warnings = normalize(merged)
+        changed = {f.name for f in dataclasses.fields(Config) if getattr(cfg, f.name) != getattr(self.cfg, f.name)}
+        if not changed:
+            return "none", warnings
+        self.cfg = cfg
+        if changed <= LIVE_FIELDS:
+            self._apply_live(cfg)
+            return "live", warnings
+        self.reset()
+        return "reset", warnings
+
+    def _apply_live(self, cfg: Config) -> None:
+        t = self.trainer
+        t.cfg = cfg
+        t.lr = cfg.lr
+        for name in ("reg", "reg_rate", "dropout", "clip"):
+            setattr(t.net, name, getattr(cfg, name))
+        t.resume()  # a new stop condition may allow more epochs
+
+    def use_data(self, data: Data | None, name: str = "") -> None:
+        """Switch to user data (drawn or uploaded), or back to the config's dataset with None."""
+        self.data, self.data_name = data, name
+        self.reset()
+
+    def reset(self) -> None:
+        """New trainer from the config: same seed ⇒ same data and starting weights."""
+        self.trainer = Trainer(self.cfg, self.data)
+        self.touch()
+
+    # ----- transport (idempotent for the epoch the button was drawn with) -----------------------------
+    def play(self) -> None:
+        self.touch()
+        self.notice = ""
+        if self.trainer.stopped:
+            self.trainer.resume()
+        self.playing = not self.trainer.diverged
+
+    def pause(self) -> None:
+        self.touch()
+        self.playing = False
+
+    def step_from(self, drawn_epoch: int) -> int:
+        """Pause and advance to ``drawn_epoch + 1``; returns epochs run (0 if already there)."""
+        self.touch()
+        self.playing = False
+        self.trainer.resume()
+        target = drawn_epoch + 1
+        return self.trainer.step(max(0, target - self.trainer.epoch))
+
+    def new_seed_from(self, drawn_seed: str) -> str:
+        """The next seed after the drawn one (deterministic, so a double click gives the same data)."""
+        nxt = str(int(drawn_seed) + 1) if drawn_seed.isdigit() and len(drawn_seed) < 30 else "1"
+        self.apply({"seed": nxt})
+        return nxt
+
+    def frame(self) -> int:
+        """Train for one drawn frame while playing; returns epochs run."""
+        if not self.playing:
+            return 0
+        if time.monotonic() - self.last_touch > IDLE_PAUSE_SECONDS:
+            self.playing = False
+            self.notice = (f"Paused after {IDLE_PAUSE_SECONDS // 60} minutes without interaction, "
+                           "to keep the server free for others. Press Play to continue.")
+            return 0
+        per_frame = SPEEDS.get(self.speed)
+        if per_frame is None:
+            done = self.trainer.run(epochs=MAX_EPOCHS_PER_FRAME, seconds=FRAME_SECONDS)
+        else:
+            done = self.trainer.run(epochs=per_frame, seconds=FRAME_SECONDS)
+        if self.trainer.stopped:
+            self.playing = False
+        return done
+
+    def share_query(self) -> str:
+        return self.cfg.to_query()
+
+    def __repr__(self) -> str:
+        return f"PlaygroundSession({self.cfg.dataset}, epoch {self.trainer.epoch}, playing={self.playing})"

@@ -1,0 +1,101 @@
+"""PlaygroundSession: live vs reset changes, idempotent transport, resource caps."""
+import time
+
+from playground import session as S
+from playground.config import Config
+from playground.session import PlaygroundSession
+
+
+def test_live_change_keeps_training_state():
+    s = PlaygroundSession(Config())
+    s.step_from(0)
+    s.step_from(1)
+    kind, w = s.apply({"lr": 0.3, "reg": "l2", "reg_rate": 0.001})
+    assert kind == "live" and w == [] and s.trainer.epoch == 2
+    assert s.trainer.lr == 0.3 and s.trainer.net.reg == "l2" and s.trainer.net.reg_rate == 0.001
+
+
+def test_structural_change_resets_with_same_seed():
+    s = PlaygroundSession(Config())
+    first = s.trainer.history.train_loss[0]
+    s.step_from(0)
+    assert s.apply({"hidden": (3,)})[0] == "reset" and s.trainer.epoch == 0
+    assert s.apply({"hidden": (4, 2)})[0] == "reset"
+    assert s.trainer.history.train_loss[0] == first  # same seed: same data and weights
+
+
+def test_dataset_change_picks_a_fitting_loss_silently():
+    s = PlaygroundSession(Config())
+    kind, w = s.apply({"dataset": "spiral3"})
+    assert kind == "reset" and s.cfg.loss == "ce" and w == []
+    s.apply({"dataset": "reg-gauss"})
+    assert s.cfg.loss == "mse"
+    s.apply({"dataset": "circle", "loss": "bce"})
+    assert s.cfg.loss == "bce"
+    s.apply({"dataset": "xor"})
+    assert s.cfg.loss == "bce"  # still fits: kept
+
+
+def test_bad_control_values_are_reported_not_applied():
+    s = PlaygroundSession(Config())
+    kind, w = s.apply({"batch": 0})
+    assert kind == "none" and w and w[0].startswith("batch")
+
+
+def test_step_is_idempotent_for_the_drawn_epoch():
+    s = PlaygroundSession(Config())
+    s.playing = True
+    assert s.step_from(0) == 1 and not s.playing
+    assert s.step_from(0) == 0  # the same click delivered twice
+    assert s.trainer.epoch == 1
+    assert s.step_from(1) == 1 and s.trainer.epoch == 2
+
+
+def test_new_seed_is_deterministic():
+    s = PlaygroundSession(Config(seed="41"))
+    assert s.new_seed_from("41") == "42" and s.cfg.seed == "42"
+    assert s.new_seed_from("41") == "42" and s.cfg.seed == "42"  # double click: same data
+    assert s.new_seed_from("lesson") == "1"
+
+
+def test_frame_trains_only_while_playing_and_is_capped():
+    s = PlaygroundSession(Config())
+    assert s.frame() == 0
+    s.play()
+    s.speed = "10 epochs / frame"
+    assert s.frame() == 10
+    s.speed = "As fast as possible"
+    n = s.frame()
+    assert 0 < n <= S.MAX_EPOCHS_PER_FRAME
+
+
+def test_idle_sessions_pause_themselves():
+    s = PlaygroundSession(Config())
+    s.play()
+    s.last_touch = time.monotonic() - S.IDLE_PAUSE_SECONDS - 1
+    assert s.frame() == 0 and not s.playing and "Paused" in s.notice
+
+
+def test_stop_condition_ends_play_and_live_change_resumes():
+    s = PlaygroundSession(Config(max_epochs=5))
+    s.play()
+    s.speed = "100 epochs / frame"
+    assert s.frame() == 5 and not s.playing
+    assert s.apply({"max_epochs": 8})[0] == "live" and not s.trainer.stopped
+    s.play()
+    assert s.frame() == 3
+
+
+def test_divergence_blocks_play_until_reset():
+    s = PlaygroundSession(Config(dataset="reg-plane", loss="mse", lr=10, hidden=(8, 8), activation=("relu",),
+                                 init_scale=5))
+    s.play()
+    s.speed = "100 epochs / frame"
+    s.frame()
+    assert s.trainer.diverged and not s.playing
+    s.play()
+    assert not s.playing
+    s.apply({"lr": 0.01})
+    s.reset()
+    s.play()
+    assert s.playing and not s.trainer.diverged
