@@ -14,7 +14,7 @@ st.markdown(
     "Real NumPy and PyTorch engines you can read, lessons a teacher can hand out as a link."
 )
 if any(p.url == "playground" for p in PAGES):
-    st.page_link("pages/playground.py", label="Open the Playground", icon=":material/play_circle:")
+    st.page_link("pages/play.py", label="Open the Playground", icon=":material/play_circle:")
 
 for section in SECTIONS[1:]:
     specs = [p for p in PAGES if p.section == section]

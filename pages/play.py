@@ -1,0 +1,361 @@
+"""The Playground: pick data and a network, press Play, watch it learn.
+
+Thin page: widgets call ``playground.session.PlaygroundSession``; figures come
+from ``playground.figures``; live charts update in place via ``playground.ui``.
+The whole config lives in the URL (``?dataset=…&hidden=…``), so the address bar
+is always a share link.
+"""
+import streamlit as st
+
+from playground import figures, views
+from playground.activations import TRAINABLE, ACTIVATIONS
+from playground.config import CAPS, from_query
+from playground.datasets import DATASETS
+from playground.engines import cuda_available, torch_available
+from playground.features import FEATURES
+from playground.initializers import INITIALIZERS
+from playground.losses import LOSSES, losses_for_task
+from playground.optimizers import OPTIMIZERS
+from playground.session import SPEEDS, PlaygroundSession
+from playground.ui import live_plotly
+
+K = "pg."  # session-state namespace
+LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TF Playground's choices
+REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+
+
+# ----- session: created from the link on first visit, or when the link changes under us --------------
+def _query_string() -> str:
+    return "&".join(f"{k}={v}" for k, v in st.query_params.items())
+
+
+def _session() -> PlaygroundSession:
+    q = _query_string()
+    s = st.session_state.get(K + "session")
+    if s is None or (q and q != st.session_state.get(K + "query")):
+        cfg, warnings = from_query(q)
+        if s is None:
+            s = PlaygroundSession(cfg)
+        else:
+            s.apply(dict(_cfg_fields(cfg)))
+        st.session_state[K + "session"] = s
+        st.session_state[K + "link_warnings"] = warnings
+        _sync_widgets(s)
+    return s
+
+
+def _cfg_fields(cfg):
+    import dataclasses
+
+    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
+
+
+def _sync_widgets(s: PlaygroundSession) -> None:
+    """Put the config's values into the widgets' state (first visit, link change, reset)."""
+    c = s.cfg
+    st.session_state[K + "dataset"] = c.dataset
+    st.session_state[K + "noise"] = c.noise
+    st.session_state[K + "train"] = c.train
+    st.session_state[K + "batch"] = c.batch
+    st.session_state[K + "seed"] = c.seed
+    for f in FEATURES:
+        st.session_state[K + "feat." + f] = f in c.features
+    st.session_state[K + "layers"] = len(c.hidden)
+    for i, h in enumerate(c.hidden):
+        st.session_state[K + f"h{i}"] = h
+    acts = c.activations()
+    st.session_state[K + "act"] = acts[0] if acts else c.activation[0]
+    st.session_state[K + "per_layer"] = len(set(acts)) > 1
+    for i, a in enumerate(acts):
+        st.session_state[K + f"a{i}"] = a
+    st.session_state[K + "loss"] = c.loss
+    st.session_state[K + "optimizer"] = c.optimizer
+    st.session_state[K + "lr"] = c.lr if c.lr in LRS else _nearest(LRS, c.lr)
+    st.session_state[K + "reg"] = c.reg
+    st.session_state[K + "reg_rate"] = c.reg_rate if c.reg_rate in REG_RATES else _nearest(REG_RATES, c.reg_rate)
+    st.session_state[K + "dropout"] = c.dropout
+    st.session_state[K + "init"] = c.init
+    st.session_state[K + "engine"] = c.engine
+    st.session_state[K + "max_epochs"] = c.max_epochs
+    st.session_state[K + "target_loss"] = c.target_loss
+    st.session_state[K + "patience"] = c.patience
+
+
+def _nearest(options, value):
+    return min(options, key=lambda o: abs(o - value))
+
+
+def _widget_config(s: PlaygroundSession) -> dict:
+    """The config fields as the widgets show them now."""
+    ss = st.session_state
+    n_layers = ss[K + "layers"]
+    hidden = tuple(ss.get(K + f"h{i}", 4) for i in range(n_layers))
+    if ss.get(K + "per_layer"):
+        act = tuple(ss.get(K + f"a{i}", ss[K + "act"]) for i in range(n_layers)) or (ss[K + "act"],)
+    else:
+        act = (ss[K + "act"],)
+    feats = tuple(f for f in FEATURES if ss.get(K + "feat." + f)) or ("x1",)
+    raw = dict(dataset=ss[K + "dataset"], noise=ss[K + "noise"], train=ss[K + "train"], batch=ss[K + "batch"],
+               seed=ss[K + "seed"], features=feats, hidden=hidden, activation=act, optimizer=ss[K + "optimizer"],
+               lr=ss[K + "lr"], reg=ss[K + "reg"], reg_rate=ss[K + "reg_rate"], dropout=ss[K + "dropout"],
+               init=ss[K + "init"], engine=ss[K + "engine"], max_epochs=ss[K + "max_epochs"],
+               target_loss=ss[K + "target_loss"], patience=ss[K + "patience"])
+    if ss[K + "loss"] in losses_for_task(*_task_of(ss[K + "dataset"])):
+        raw["loss"] = ss[K + "loss"]
+    return raw
+
+
+def _task_of(name):
+    from playground.config import dataset_info
+
+    return dataset_info(name)
+
+
+def _on_change() -> None:
+    s = st.session_state[K + "session"]
+    kind, warnings = s.apply(_widget_config(s))
+    st.session_state[K + "control_warnings"] = warnings
+    if kind == "reset":
+        s.playing = False
+        _sync_widgets(s)
+    _write_query(s)
+
+
+def _write_query(s: PlaygroundSession) -> None:
+    q = s.share_query()
+    st.query_params.from_dict(dict(p.split("=", 1) for p in q.split("&")))
+    st.session_state[K + "query"] = _query_string()
+
+
+# ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) -----------------
+def _play():
+    st.session_state[K + "session"].play()
+
+
+def _pause():
+    st.session_state[K + "session"].pause()
+
+
+def _step(drawn_epoch: int):
+    st.session_state[K + "session"].step_from(drawn_epoch)
+
+
+def _reset():
+    s = st.session_state[K + "session"]
+    s.playing = False
+    s.reset()
+
+
+def _new_seed(drawn_seed: str):
+    s = st.session_state[K + "session"]
+    s.new_seed_from(drawn_seed)
+    st.session_state[K + "seed"] = s.cfg.seed
+    _write_query(s)
+
+
+# ----- page -------------------------------------------------------------------------------------------
+s = _session()
+t = s.trainer
+
+for w in st.session_state.get(K + "link_warnings", []):
+    st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
+if t.note:
+    st.info(t.note)
+
+with st.sidebar:
+    st.header("Data")
+    st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change,
+                 format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
+    if DATASETS[st.session_state[K + "dataset"]].kind == "synthetic":
+        st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_on_change)
+    st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=_on_change)
+    st.number_input("Batch size", 1, CAPS["points"], key=K + "batch", on_change=_on_change,
+                    help="Examples averaged in one update (1 = stochastic).")
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    c1.text_input("Seed", key=K + "seed", on_change=_on_change, max_chars=32,
+                  help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
+    c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch")
+    if t.data.X.shape[1] == 2:
+        st.caption("Input features")
+        fc = st.columns(4)
+        for i, (name, feat) in enumerate(FEATURES.items()):
+            fc[i % 4].checkbox(feat.label, key=K + "feat." + name, on_change=_on_change)
+
+    st.header("Network")
+    st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change)
+    n_layers = st.session_state[K + "layers"]
+    if n_layers:
+        hc = st.columns(min(n_layers, 4))
+        for i in range(n_layers):
+            st.session_state.setdefault(K + f"h{i}", 4)
+            hc[i % len(hc)].number_input(f"Layer {i + 1}", 1, CAPS["neurons"], key=K + f"h{i}", on_change=_on_change)
+        st.selectbox("Activation", TRAINABLE, key=K + "act", on_change=_on_change,
+                     format_func=lambda a: ACTIVATIONS[a].label)
+        st.toggle("Per-layer activations", key=K + "per_layer", on_change=_on_change)
+        if st.session_state[K + "per_layer"]:
+            ac = st.columns(min(n_layers, 4))
+            for i in range(n_layers):
+                st.session_state.setdefault(K + f"a{i}", st.session_state[K + "act"])
+                ac[i % len(ac)].selectbox(f"Layer {i + 1}", TRAINABLE, key=K + f"a{i}", on_change=_on_change)
+    valid_losses = losses_for_task(*_task_of(s.cfg.dataset))
+    st.session_state[K + "loss"] = s.cfg.loss
+    st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change,
+                 format_func=lambda n: LOSSES[n].label)
+    st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=_on_change,
+                 format_func=lambda n: INITIALIZERS[n].label)
+
+    st.header("Training")
+    st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
+                 format_func=lambda n: OPTIMIZERS[n].label)
+    st.select_slider("Learning rate", LRS, key=K + "lr", on_change=_on_change,
+                     help="Changes take effect immediately, without a reset.")
+    rc1, rc2 = st.columns(2)
+    rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change)
+    rc2.select_slider("Rate", REG_RATES, key=K + "reg_rate", on_change=_on_change)
+    st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change)
+    engines = ["numpy", "torch"] if torch_available() else ["numpy"]
+    if st.session_state[K + "engine"] not in engines:
+        engines.append(st.session_state[K + "engine"])
+    st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True,
+             format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
+    with st.expander("Stop conditions"):
+        st.number_input("Max epochs (0 = no limit)", 0, CAPS["max_epochs"], key=K + "max_epochs", on_change=_on_change)
+        st.number_input("Target test loss (0 = none)", 0.0, 10.0, key=K + "target_loss", step=0.01,
+                        format="%.3f", on_change=_on_change)
+        st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience", on_change=_on_change)
+
+for w in st.session_state.get(K + "control_warnings", []):
+    st.warning(w)
+
+# Transport bar
+tb = st.columns([1, 1, 1, 1, 2.2, 3], vertical_alignment="center")
+tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
+             disabled=t.diverged)
+tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
+tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(t.epoch,), width="stretch",
+             disabled=t.diverged, help="Train exactly one epoch.")
+tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
+             help="Same seed: same data, same starting weights.")
+s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed), label_visibility="collapsed")
+with tb[5].popover("Share link", icon=":material/share:"):
+    st.caption("Anyone opening this link gets the same data, network and starting weights.")
+    st.code("?" + s.share_query(), language=None, wrap_lines=True)
+
+
+@st.fragment(run_every=0.2 if s.playing else None)
+def live_views():
+    s.frame()
+    t = s.trainer
+    h = t.history
+    if s.notice:
+        st.info(s.notice)
+    if t.message:
+        st.error(t.message, icon=":material/warning:")
+    elif t.stop_reason:
+        st.success(f"Stopped: {t.stop_reason}.")
+    m = st.columns(5)
+    m[0].metric("Epoch", f"{t.epoch:,}")
+    m[1].metric("Training loss", f"{h.train_loss[-1]:.4f}")
+    m[2].metric("Test loss", f"{h.test_loss[-1]:.4f}")
+    if t.task == "regression":
+        m[3].metric("Test R²", f"{h.test_metric[-1]:.3f}")
+        m[4].metric("Test RMSE", f"{h.test_rmse[-1]:.4f}")
+    else:
+        m[3].metric("Training accuracy", f"{h.train_metric[-1]:.1%}")
+        m[4].metric("Test accuracy", f"{h.test_metric[-1]:.1%}")
+
+    grid = views.grid_for(t)
+    maps = views.neuron_maps(t, grid)
+    left, right = st.columns([1.35, 1])
+    with left:
+        color_by = st.session_state.get(K + "color_by", "weight")
+        fig = figures.network_figure(t.sizes, views.input_labels(t), t.params, t.last_grads, color_by=color_by,
+                                     neuron_maps=maps, activation_names=t.cfg.activations(),
+                                     output_label=t.loss.output)
+        click = live_plotly(fig, key="pg_network", height=430, events=True,
+                            config={"displayModeBar": False})
+        if click and click.get("customdata"):
+            st.session_state[K + "edit"] = list(click["customdata"])
+        _weight_editor(t)
+    with right:
+        vals = views.boundary_values(t, grid)
+        bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
+                                       (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
+                                       task=t.task, n_classes=t.n_classes,
+                                       discretize=st.session_state.get(K + "discretize", False),
+                                       class_names=t.data.class_names)
+        live_plotly(bfig, key="pg_boundary", height=400)
+        live_plotly(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task),
+                    key="pg_loss", height=240)
+    return t
+
+
+def _weight_editor(t):
+    edit = st.session_state.get(K + "edit")
+    if not edit:
+        st.caption("Click a link or a neuron to set its weight or bias by hand.")
+        return
+    kind, layer = edit[0], int(edit[1])
+    params = t.params
+    if kind == "w":
+        i, j = int(edit[2]), int(edit[3])
+        label, value = f"Weight, layer {layer + 1}: unit {i + 1} → unit {j + 1}", float(params[layer][0][i, j])
+    else:
+        j = int(edit[2])
+        label, value = f"Bias of unit {j + 1} in layer {layer + 1}", float(params[layer][1][j])
+    with st.form(K + "edit_form", border=True):
+        new = st.number_input(label, value=value, format="%.4f", step=0.1)
+        if st.form_submit_button("Set"):
+            if kind == "w":
+                params[layer][0][i, j] = new
+            else:
+                params[layer][1][j] = new
+            t.set_params(params)
+            st.session_state[K + "edit"] = None
+            st.rerun(scope="fragment")
+
+
+@st.fragment(run_every=0.5 if s.playing else None)
+def live_details():
+    """Gradients or activation curves: redrawn in place at a slower rate than the main views."""
+    t = s.trainer
+    view = st.session_state.get(K + "below")
+    if view == "Per-weight gradients":
+        st.caption("∂L/∂w for every weight at the current weights (mean over the whole training set), and each "
+                   "layer's gradient norm over the epochs.")
+        gc1, gc2 = st.columns([3, 2])
+        with gc1:
+            live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
+        with gc2:
+            live_plotly(figures.grad_norm_figure(t.history), key="pg_gradnorms", height=300)
+    elif view == "Activation function":
+        acts = t.cfg.activations()
+        if not acts:
+            st.info("No hidden layers: the network is a single linear map followed by the output activation.")
+            return
+        ranges = views.preactivation_ranges(t)
+        shown = list(dict.fromkeys(acts))[:3]  # each distinct activation once
+        ac = st.columns(len(shown))
+        for i, name in enumerate(shown):
+            layer = acts.index(name)
+            lo, hi, sample = ranges[layer]
+            with ac[i]:
+                st.latex(ACTIVATIONS[name].latex)
+                live_plotly(figures.activation_figure(name, z_range=(lo, hi), z_sample=sample),
+                            key=f"pg_act{i}", height=280)
+                st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
+
+
+live_views()
+
+# View options (outside the fragment: changing one redraws once)
+oc = st.columns(5)
+oc[0].toggle("Show test data", key=K + "show_test")
+oc[1].toggle("Discretize output", key=K + "discretize")
+oc[2].toggle("Log-scale loss", key=K + "log_y")
+oc[3].segmented_control("Colour links by", ["weight", "gradient"], key=K + "color_by", default="weight",
+                        format_func=lambda v: {"weight": "Weight", "gradient": "∂L/∂w"}[v])
+
+st.segmented_control("Below the network", ["Per-weight gradients", "Activation function"], key=K + "below",
+                     default="Per-weight gradients")
+live_details()
