@@ -13,7 +13,7 @@ st.markdown(
     "every neuron's output and every weight's gradient, live. "
     "Real NumPy and PyTorch engines you can read, lessons a teacher can hand out as a link."
 )
-if any(p.url == "playground" for p in PAGES):
+if any(p.url == "play" for p in PAGES):
     st.page_link("pages/play.py", label="Open the Playground", icon=":material/play_circle:")
 
 for section in SECTIONS[1:]:

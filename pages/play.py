@@ -17,7 +17,9 @@ from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import SPEEDS, PlaygroundSession
-from playground.ui import live_plotly
+from playground.ui import entry_guard, live_plotly
+
+entry_guard()
 
 K = "pg."  # session-state namespace
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TF Playground's choices
@@ -41,6 +43,7 @@ def _session() -> PlaygroundSession:
         st.session_state[K + "session"] = s
         st.session_state[K + "link_warnings"] = warnings
         _sync_widgets(s)
+        _write_query(s)  # the address bar always shows the full, normalised link
     return s
 
 
@@ -58,8 +61,7 @@ def _sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "train"] = c.train
     st.session_state[K + "batch"] = c.batch
     st.session_state[K + "seed"] = c.seed
-    for f in FEATURES:
-        st.session_state[K + "feat." + f] = f in c.features
+    st.session_state[K + "features"] = list(c.features)
     st.session_state[K + "layers"] = len(c.hidden)
     for i, h in enumerate(c.hidden):
         st.session_state[K + f"h{i}"] = h
@@ -94,7 +96,7 @@ def _widget_config(s: PlaygroundSession) -> dict:
         act = tuple(ss.get(K + f"a{i}", ss[K + "act"]) for i in range(n_layers)) or (ss[K + "act"],)
     else:
         act = (ss[K + "act"],)
-    feats = tuple(f for f in FEATURES if ss.get(K + "feat." + f)) or ("x1",)
+    feats = tuple(f for f in FEATURES if f in (ss.get(K + "features") or ())) or s.cfg.features
     raw = dict(dataset=ss[K + "dataset"], noise=ss[K + "noise"], train=ss[K + "train"], batch=ss[K + "batch"],
                seed=ss[K + "seed"], features=feats, hidden=hidden, activation=act, optimizer=ss[K + "optimizer"],
                lr=ss[K + "lr"], reg=ss[K + "reg"], reg_rate=ss[K + "reg_rate"], dropout=ss[K + "dropout"],
@@ -176,10 +178,9 @@ with st.sidebar:
                   help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
     c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch")
     if t.data.X.shape[1] == 2:
-        st.caption("Input features")
-        fc = st.columns(4)
-        for i, (name, feat) in enumerate(FEATURES.items()):
-            fc[i % 4].checkbox(feat.label, key=K + "feat." + name, on_change=_on_change)
+        st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
+                 on_change=_on_change, format_func=lambda f: FEATURES[f].label,
+                 help="What the network sees of each point. At least one stays selected.")
 
     st.header("Network")
     st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change)
@@ -228,7 +229,7 @@ for w in st.session_state.get(K + "control_warnings", []):
     st.warning(w)
 
 # Transport bar
-tb = st.columns([1, 1, 1, 1, 2.2, 3], vertical_alignment="center")
+tb = st.columns([1.1, 1.1, 1.1, 1.1, 1.9, 1.5], vertical_alignment="center")
 tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
              disabled=t.diverged)
 tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
@@ -269,9 +270,7 @@ def live_views():
     left, right = st.columns([1.35, 1])
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
-        fig = figures.network_figure(t.sizes, views.input_labels(t), t.params, t.last_grads, color_by=color_by,
-                                     neuron_maps=maps, activation_names=t.cfg.activations(),
-                                     output_label=t.loss.output)
+        fig = figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by)
         click = live_plotly(fig, key="pg_network", height=430, events=True,
                             config={"displayModeBar": False})
         if click and click.get("customdata"):

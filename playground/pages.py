@@ -9,7 +9,7 @@ __all__ = ["PageSpec", "PAGES", "SECTIONS", "available"]
 @dataclass(frozen=True)
 class PageSpec:
     path: str  # script under pages/
-    url: str  # route, e.g. "playground" → /playground
+    url: str  # route, always the file's stem (see ui.entry_guard): "play" → /play
     title: str
     icon: str
     section: str
@@ -20,7 +20,7 @@ SECTIONS = ("Start", "Learn", "Data", "Classroom")
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "home", "Home", ":material/home:", "Start", "What this is and where to go."),
-    PageSpec("pages/play.py", "playground", "Playground", ":material/hub:", "Start",
+    PageSpec("pages/play.py", "play", "Playground", ":material/hub:", "Start",
              "Pick data and a network, press Play, watch it learn: boundary, loss, every neuron and gradient."),
     PageSpec("pages/perceptron.py", "perceptron", "Perceptron & XOR", ":material/call_split:", "Learn",
              "Logic gates, Rosenblatt's learning rule, and why one neuron can never learn XOR."),

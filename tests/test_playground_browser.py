@@ -1,0 +1,130 @@
+"""The Playground in a real `streamlit run` server driven by headless Chromium.
+
+Press Play and the epoch counter rises while the boundary changes in place;
+Pause stops it; Step advances exactly one epoch; a shared link opens the same
+config and gives the same first-epoch loss (also the CLI's); no exception.
+"""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser_util import REPO, chromium_fixture, streamlit_server_fixture  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+server = streamlit_server_fixture("streamlit_app.py")
+browser = chromium_fixture()
+
+LINK = "play?dataset=xor&hidden=4&activation=tanh&seed=7&noise=10"
+BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
+
+
+def wait_for(predicate, timeout=60.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def metric(page, label: str) -> str:
+    for text in page.locator("[data-testid=stMetric]").all_inner_texts():
+        name, _, value = text.partition("\n")
+        if name.strip() == label:
+            return value.strip()
+    return ""
+
+
+def epoch(page) -> int:
+    value = metric(page, "Epoch").replace(",", "")
+    return int(value) if value.isdigit() else -1
+
+
+def open_playground(browser, url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data && {BOUNDARY}.data.length > 0", timeout=90_000)
+    wait_for(lambda: epoch(page) == 0, what="epoch 0")
+    return page
+
+
+def boundary_sum(page) -> float:
+    # _fullData holds the decoded arrays (data[0].z may still be the typed-array spec).
+    return page.evaluate(f"""() => {{
+        const z = {BOUNDARY}._fullData[0].z; let s = 0;
+        for (const row of z) for (const v of row) s += v;
+        return s; }}""")
+
+
+def test_play_pause_step_and_share(server, browser):
+    page = open_playground(browser, f"{server}/{LINK}")
+    assert page.locator("[data-testid=stException]").count() == 0
+    initial_loss = metric(page, "Training loss")
+
+    # Step: exactly one epoch, even after waiting for any double-fired callback.
+    page.get_by_role("button", name="Step").click()
+    wait_for(lambda: epoch(page) == 1, what="epoch 1 after Step")
+    first_epoch_loss = metric(page, "Training loss")
+    time.sleep(1.5)
+    assert epoch(page) == 1
+    assert first_epoch_loss != initial_loss
+
+    # Play: the counter rises and the boundary changes, drawn into the same chart node.
+    page.evaluate(f"{BOUNDARY}.__tag = 'kept'")
+    before = boundary_sum(page)
+    page.get_by_role("button", name="Play").click()
+    wait_for(lambda: epoch(page) > 50, what="epochs rising while playing")
+    wait_for(lambda: abs(boundary_sum(page) - before) > 1e-3, what="the boundary to change")
+    assert page.evaluate(f"{BOUNDARY}.__tag") == "kept", "the boundary chart was remounted"
+
+    # Pause: at most the frame in flight finishes, then the counter holds.
+    page.get_by_role("button", name="Pause").click()
+    time.sleep(1.0)
+    held = epoch(page)
+    time.sleep(2.0)
+    assert epoch(page) == held
+
+    assert page.locator("[data-testid=stException]").count() == 0
+
+    # The address bar is the share link: the normalised config.
+    query = urlsplit(page.url).query
+    assert "dataset=xor" in query and "hidden=4" in query and "seed=7" in query and "noise=10" in query
+
+    # Another person opens the link: same config, same starting loss, same loss after one epoch.
+    other = open_playground(browser, f"{server}/play?{query}")
+    assert metric(other, "Training loss") == initial_loss
+    other.get_by_role("button", name="Step").click()
+    wait_for(lambda: epoch(other) == 1, what="epoch 1 in the shared link")
+    assert metric(other, "Training loss") == first_epoch_loss
+    assert urlsplit(other.url).query == query
+    assert other.locator("[data-testid=stException]").count() == 0
+
+    # The command line gives the same number for the same link.
+    out = subprocess.run([sys.executable, "-m", "playground", "train", "--link", query, "--epochs", "1", "--json"],
+                         cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    result = json.loads(out.stdout)
+    assert f"{result['train_loss']:.4f}" == first_epoch_loss
+    assert result["config"] == unquote(query)  # the address bar writes "," as %2C
+    other.close()
+    page.close()
+
+
+def test_bad_link_names_the_reset_fields(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/play?lr=banana&hidden=999&dataset=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data", timeout=90_000)
+    body = page.inner_text("body")
+    assert "lr must be a number" in body and "hidden" in body and "dataset" in body
+    assert page.locator("[data-testid=stException]").count() == 0
+    # The injected markup is shown as text, never executed or rendered.
+    assert page.evaluate("document.querySelectorAll('script:not([src])').length") == \
+        page.evaluate("Array.from(document.querySelectorAll('script:not([src])')).filter(s => !s.textContent.includes('alert(1)')).length")
+    page.close()
