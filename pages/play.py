@@ -17,9 +17,10 @@ from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import SPEEDS, PlaygroundSession
-from playground.ui import entry_guard, live_plotly
+from playground.ui import entry_guard, live_plotly, steady_live_views
 
 entry_guard()
+steady_live_views()
 
 K = "pg."  # session-state namespace
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TF Playground's choices

@@ -31,7 +31,7 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
-__all__ = ["live_plotly", "entry_guard"]
+__all__ = ["live_plotly", "entry_guard", "steady_live_views"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -220,3 +220,17 @@ def entry_guard() -> None:
 
         runpy.run_path(str(Path(__file__).resolve().parent.parent / "streamlit_app.py"), run_name="__main__")
         st.stop()
+
+
+_LIVE_CSS = """
+<style>
+/* Live views rerun several times a second; Streamlit dims elements of a run in
+   progress ("stale"), which would make every live chart and number flicker. */
+.stMain [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+</style>
+"""
+
+
+def steady_live_views() -> None:
+    """Stop Streamlit from dimming elements while a live fragment is rerunning (no flicker)."""
+    st.html(_LIVE_CSS)
