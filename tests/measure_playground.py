@@ -1,0 +1,139 @@
+"""Measure the live Playground in a real server + headless Chromium; prints figures, asserts nothing.
+
+    python tests/measure_playground.py [--seconds 10] [--link 'dataset=circle&...'] [--json]
+
+Reports, for TF Playground's default setup unless --link says otherwise:
+- visible updates per second of the boundary and loss charts (Plotly.react renders counted in the page),
+- epochs per second as seen on the page's epoch counter, and epochs per visible update,
+- chart nodes removed during play (0 = updated in place, no remounts),
+- control latency: Pause (click → counter stops), Step (click → counter +1), a slider change while
+  playing (click → the run resets to epoch 0).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
+
+CHART = "document.querySelector('.st-key-{key} .playground-live-plotly')"
+
+
+def epoch(page) -> int:
+    for text in page.locator("[data-testid=stMetric]").all_inner_texts():
+        name, _, value = text.partition("\n")
+        if name.strip() == "Epoch":
+            v = value.strip().replace(",", "")
+            return int(v) if v.isdigit() else -1
+    return -1
+
+
+def renders(page, key: str) -> int:
+    return int(page.evaluate(f"({CHART.format(key=key)} || {{dataset: {{}}}}).dataset.renders || 0"))
+
+
+def wait_until(pred, timeout=30.0, poll=0.02):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if pred():
+            return time.monotonic() - t0
+        time.sleep(poll)
+    return float("nan")
+
+
+def measure(seconds: float, link: str) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    proc = start_streamlit("streamlit_app.py", port)
+    try:
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}/play?{link}")
+            page.wait_for_function(f"{CHART.format(key='pg_boundary')} && {CHART.format(key='pg_loss')}",
+                                   timeout=120_000)
+            wait_until(lambda: epoch(page) == 0, 60)
+            page.evaluate("""() => { window.__removed = 0;
+                new MutationObserver(ms => { for (const m of ms) for (const n of m.removedNodes)
+                    if (n.nodeType === 1 && (n.matches('.js-plotly-plot') || n.querySelector('.js-plotly-plot')))
+                        window.__removed++; }).observe(document.body, {subtree: true, childList: true}); }""")
+
+            page.get_by_role("button", name="Play").click()
+            wait_until(lambda: epoch(page) > 0, 30)
+            r0, l0, e0, t0 = renders(page, "pg_boundary"), renders(page, "pg_loss"), epoch(page), time.monotonic()
+            time.sleep(seconds)
+            r1, l1, e1, t1 = renders(page, "pg_boundary"), renders(page, "pg_loss"), epoch(page), time.monotonic()
+            dt = t1 - t0
+
+            # Pause latency: click, then the time of the counter's last change.
+            last_change, prev = 0.0, epoch(page)
+            click_t = time.monotonic()
+            page.get_by_role("button", name="Pause").click()
+            while time.monotonic() - click_t < 3.0:
+                e = epoch(page)
+                if e != prev:
+                    last_change, prev = time.monotonic() - click_t, e
+                time.sleep(0.02)
+            pause_latency = last_change
+
+            steps = []
+            for _ in range(3):
+                before = epoch(page)
+                t = time.monotonic()
+                page.get_by_role("button", name="Step").click()
+                wait_until(lambda: epoch(page) == before + 1, 30)
+                steps.append(time.monotonic() - t)
+
+            # A control change while playing: the noise slider resets the run (new data).
+            page.get_by_role("button", name="Play").click()
+            wait_until(lambda: epoch(page) > 20, 30)
+            slider = page.get_by_role("slider").first
+            t = time.monotonic()
+            slider.focus()
+            page.keyboard.press("ArrowRight")
+            slider_latency = wait_until(lambda: 0 <= epoch(page) < 5, 30)
+            page.get_by_role("button", name="Pause").click()
+            errors = page.locator("[data-testid=stException]").count()
+            removed = page.evaluate("window.__removed")
+            browser.close()
+    finally:
+        stop_streamlit(proc)
+    return {
+        "link": link,
+        "seconds": round(dt, 2),
+        "boundary_updates_per_s": round((r1 - r0) / dt, 2),
+        "loss_updates_per_s": round((l1 - l0) / dt, 2),
+        "epochs_per_s_visible": round((e1 - e0) / dt, 1),
+        "epochs_per_update": round((e1 - e0) / max(1, r1 - r0), 1),
+        "chart_nodes_removed": removed,
+        "pause_latency_s": round(pause_latency, 3),
+        "step_latency_s": round(statistics.median(steps), 3),
+        "slider_latency_s": round(slider_latency, 3),
+        "exceptions": errors,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--link", default="dataset=circle&hidden=4,2&activation=tanh&lr=0.03&batch=10")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    res = measure(args.seconds, args.link)
+    if args.json:
+        print(json.dumps(res))
+        return
+    width = max(map(len, res))
+    for k, v in res.items():
+        print(f"{k:<{width}}  {v}")
+    print("targets: ≥ 5 updates/s, ≥ 600 visible epochs/s (10× TF Playground's ≤ 60), latencies ≤ 0.5 s, 0 removed")
+
+
+if __name__ == "__main__":
+    main()
