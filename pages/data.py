@@ -1,0 +1,183 @@
+"""Your data: browse the built-in data sets, or upload a CSV table and train on it.
+
+File names, column names and cell values come from the user: they are shown
+with st.dataframe / st.text, or Markdown-escaped (realdata.escape_markdown), never as HTML.
+"""
+from functools import partial
+
+import streamlit as st
+
+from playground import data_figures as figs
+from playground import realdata
+from playground.datasets import DATASETS, describe
+from playground.pages import PAGES
+from playground.tables import to_csv
+from playground.ui import entry_guard
+
+entry_guard()  # a deep link to /data must run under the entry script's navigation
+
+K = "data_"  # session-state namespace
+PLAYGROUND = next((p.path for p in PAGES if p.title == "Playground"), None)  # for st.page_link
+state = st.session_state
+esc = realdata.escape_markdown
+
+
+def _playground_link(label: str, query: dict | None = None) -> None:
+    """Link to the Playground, inside the app so the session and its uploaded data stay;
+    ``query`` becomes the link's ``?dataset=…&loss=…``."""
+    if PLAYGROUND is None:
+        return
+    st.page_link(PLAYGROUND, label=label, icon=":material/play_circle:", query_params=query)
+
+
+def _preview(data, key: str) -> None:
+    """Scatter of two columns (or the PCA projection) coloured by class or target."""
+    names = data.feature_names
+    d = len(names)
+    mode, x_col, y_col = "columns", 0, min(1, d - 1)
+    if d > 2:
+        c = st.columns([2, 2, 2])
+        mode = c[0].radio("View", realdata.PROJECTIONS, index=1, horizontal=True, key=f"{key}_mode",
+                          format_func={"columns": "two columns", "pca": "PCA projection"}.get,
+                          help="Two columns: a 2-D slice through the data. PCA: the two directions "
+                               "along which the data varies most.")
+        if mode == "columns":
+            x_col = c[1].selectbox("x axis", range(d), 0, format_func=names.__getitem__, key=f"{key}_x")
+            y_col = c[2].selectbox("y axis", range(d), 1, format_func=names.__getitem__, key=f"{key}_y")
+    x, y, x_title, y_title = realdata.projection(data, mode, x_col, y_col)
+    st.plotly_chart(figs.scatter_figure(x, y, data.y, data.task, data.class_names, x_title, y_title),
+                    key=f"{key}_scatter")
+
+
+def _download(data, name: str, key: str) -> None:
+    st.download_button("Download as CSV", partial(to_csv, data), file_name=f"{name}.csv",
+                       mime="text/csv", on_click="ignore", key=key, icon=":material/download:")
+
+
+st.title("Your data")
+st.caption("Look inside the data sets the app ships with, or bring your own table.")
+browse, upload = st.tabs(["Built-in data sets", "Upload a table"])
+
+# ----- (a) built-in data sets ------------------------------------------------------------------------
+with browse:
+    with st.expander("All data sets", expanded=False):
+        st.dataframe(realdata.catalog_rows(), hide_index=True)
+    name = st.selectbox("Data set", list(DATASETS), key=K + "dataset",
+                        format_func=lambda n: f"{n} ({DATASETS[n].kind}, {DATASETS[n].task})")
+    spec = DATASETS[name]
+    data = realdata.load_builtin(name)
+    st.markdown(spec.description)
+    c = st.columns([2, 3])
+    with c[0]:
+        rows = realdata.summary_rows(data)
+        st.dataframe({"property": [r[0] for r in rows], "value": [r[1] for r in rows]}, hide_index=True)
+        _playground_link("Train on it in the Playground", realdata.playground_query(name))
+        _download(data, name, K + "download_builtin")
+        if spec.kind == "real":
+            with st.expander("About this data set (source, licence)"):
+                st.text(describe(name))
+    with c[1]:
+        _preview(data, K + "builtin_" + name)
+
+# ----- (b) upload ------------------------------------------------------------------------------------
+with upload:
+    file = st.file_uploader(
+        "A CSV table: one row per example, one column per feature, plus a label column",
+        type=["csv", "txt"], key=K + "file",
+        max_upload_size=max(1, realdata.MAX_UPLOAD_BYTES // 1_000_000),
+        help=f"Comma, semicolon or tab separated, UTF-8, at most {realdata.MAX_UPLOAD_BYTES:,} bytes. "
+             "The first row may hold column names.")
+    if file is None:
+        st.info("No file yet. Example of a table the app can read:")
+        st.code("petal_length,petal_width,species\n1.4,0.2,setosa\n4.7,1.4,versicolor\n6.0,2.5,virginica",
+                language=None)
+    else:
+        fid = file.file_id
+        if state.get(K + "parsed", (None,))[0] != fid:  # parse each upload once, not on every rerun
+            state[K + "parsed"] = (fid, *realdata.read_upload(file.name, file.getvalue()))
+        _, table, error = state[K + "parsed"]
+        display_name = realdata.clean_name(file.name)
+        if table is None:
+            st.error(f"This file cannot be used: {esc(error)}")
+        else:
+            st.caption(f"{table.n_rows:,} rows × {len(table.columns)} columns, "
+                       f"{ {',': 'comma', ';': 'semicolon'}.get(table.delimiter, 'tab')}-separated, "
+                       f"{'with' if table.has_header else 'without'} a header row. First rows:")
+            st.dataframe(realdata.table_head(table), hide_index=True)
+            _, _, guess = realdata.choose_columns(table)
+            c = st.columns([1, 2, 1])
+            label = c[0].selectbox("Label (what to predict)", table.columns,
+                                   index=table.columns.index(guess["label"]), key=f"{K}label_{fid}")
+            options = [col for col in guess["numeric"] if col != label]
+            features = c[1].multiselect("Features (inputs)", options, key=f"{K}features_{fid}",
+                                        default=[col for col in guess["features"] if col in options])
+            task_choice = c[2].radio("Task", ["auto", "classification", "regression"], key=f"{K}task_{fid}")
+            data, error, info = realdata.choose_columns(table, features, label, task_choice)
+            if info["excluded"]:
+                st.caption("Not offered as features (a cell is empty or not a number): "
+                           + ", ".join(esc(col) for col in info["excluded"]))
+            if data is None:
+                st.error(esc(error))
+            else:
+                if task_choice == "auto":
+                    st.caption(f"Automatic: **{info['task']}** (a text label, or few whole-number "
+                               "values, means classification). Override it with Task.")
+                c = st.columns([2, 3])
+                with c[0]:
+                    rows = realdata.summary_rows(data)
+                    st.dataframe({"property": [r[0] for r in rows], "value": [r[1] for r in rows]},
+                                 hide_index=True)
+                    scale = st.toggle("Standardise (z-score)", True, key=K + "standardise",
+                                      help="x' = (x − mean) / std for every feature column (and a "
+                                           "regression target), so each has mean 0 and spread 1; "
+                                           "without it, large-valued columns dominate and "
+                                           "tanh/sigmoid neurons saturate.")
+                    st.dataframe(realdata.column_stats(data), hide_index=True)
+                    train = st.slider("Training share (%)", 10, 90, 70, 5, key=K + "train")
+                final = realdata.standardized(data) if scale else data
+                with c[1]:
+                    _preview(final, f"{K}upload_{fid}")
+
+                b = st.columns(3)
+                if b[0].button("Use this data", type="primary", key=K + "use"):
+                    realdata.store_user_data(state, final, display_name)
+                    st.success(f"Stored. In the Playground, choose the data set "
+                               f"“Uploaded: {esc(display_name)}”.")
+                run_quick = b[1].button("Quick train (300 epochs)", key=K + "quick",
+                                        help="One hidden layer of 8 tanh neurons, Adam, lr 0.01")
+                signature = (fid, tuple(features), label, task_choice, scale, train)
+                if run_quick:
+                    with st.spinner("Training…"):
+                        trainer = realdata.quick_train(final, train)
+                    state[K + "quick_result"] = (signature, trainer.summary(), trainer.history)
+                quick = state.get(K + "quick_result")
+                if quick and quick[0] == signature:
+                    _, summary, history = quick
+                    m = st.columns(3)
+                    m[0].metric("Epochs", summary["epochs"])
+                    if "test_accuracy" in summary:
+                        m[1].metric("Test accuracy", f"{summary['test_accuracy']:.1%}".replace("%", " %"))
+                        m[2].metric("Train accuracy", f"{summary['train_accuracy']:.1%}".replace("%", " %"))
+                    else:
+                        m[1].metric("Test R²", f"{summary['r2']:.3f}")
+                        m[2].metric("Test RMSE", f"{summary['rmse']:.4g}")
+                    if summary["message"]:
+                        st.error(summary["message"])
+                    elif summary["epochs"] < 300:
+                        st.caption(f"Stopped after {summary['epochs']} epochs: the time limit.")
+                    st.plotly_chart(figs.history_figure(history.epoch, {"train": history.train_loss,
+                                                                        "test": history.test_loss}, "loss"),
+                                    key=K + "quick_curve")
+
+    # The data the Playground will use, whatever happened to the latest file.
+    current = state.get(realdata.USER_DATA_KEY)
+    if current is not None:
+        st.divider()
+        current_name = state.get(realdata.USER_DATA_NAME_KEY, "table")
+        st.markdown(f"**In use:** Uploaded: {esc(current_name)} · {len(current):,} rows, "
+                    f"{current.X.shape[1]} features, {current.task}")
+        c = st.columns([1, 1, 3])
+        with c[0]:
+            _playground_link("Open the Playground")
+        with c[1]:
+            _download(current, realdata.clean_name(current_name).replace(" ", "_"), K + "download_current")
