@@ -138,7 +138,7 @@ def draw(trainer) -> None:
     live_plotly(figs.weight_images_figure(realdata.first_layer_images(trainer.params), cols=16,
                                           tile_px=56, names=names),
                 key="digits-weights", height=200)
-    st.caption(f"{caption}: blue pixels push the neuron up, red pixels push it down (each tile "
+    st.caption(f"{caption}: blue pixels push the neuron up, orange pixels push it down (each tile "
                "scaled to its own largest |w|, shown in its title).")
 
 

@@ -14,28 +14,23 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .png import BLUE, CLASS_COLORS, DIVERGING
+
 __all__ = [
-    "TF_ORANGE", "TF_BLUE", "CLASS_PALETTE", "class_colors", "confusion_figure", "mosaic",
-    "image_grid_figure", "digit_grid_figure", "weight_images_figure", "scatter_figure",
-    "history_figure",
+    "class_colors", "confusion_figure", "mosaic", "image_grid_figure", "digit_grid_figure",
+    "weight_images_figure", "scatter_figure", "history_figure",
 ]
 
-TF_ORANGE, TF_BLUE = "#f59322", "#0877bd"  # TF Playground: class 0 (−1) orange, class 1 (+1) blue
-#: Ten distinguishable colours for 3–10 classes (Plotly's D3 qualitative palette).
-CLASS_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-_TF_DIVERGING = [[0.0, TF_ORANGE], [0.5, "#e8eaeb"], [1.0, TF_BLUE]]  # regression targets, as TF
-_WEIGHTS = "RdBu"  # red = negative weight, blue = positive (Plotly's RdBu runs red → blue)
+_WEIGHTS = DIVERGING  # as TF Playground draws weights: orange < 0, grey 0, blue > 0
 _MARGIN = dict(l=10, r=10, t=30, b=10)
 
 
 def class_colors(k: int) -> tuple[str, ...]:
-    """Colour per class: TF orange/blue for two classes, the qualitative palette for more."""
-    if k <= 2:
-        return (TF_ORANGE, TF_BLUE)[:max(k, 1)]
-    if k > len(CLASS_PALETTE):
-        raise ValueError(f"at most {len(CLASS_PALETTE)} class colours; got k={k}")
-    return CLASS_PALETTE[:k]
+    """Colour per class, the app's palette (png.CLASS_COLORS): TF Playground's orange and blue
+    for classes 0 and 1, so a class looks the same in binary and multi-class views, then 8 more."""
+    if not 1 <= k <= len(CLASS_COLORS):
+        raise ValueError(f"class colours exist for 1 to {len(CLASS_COLORS)} classes; got k={k}")
+    return CLASS_COLORS[:k]
 
 
 def confusion_figure(cm: np.ndarray, class_names: Sequence[str], title: str = "") -> go.Figure:
@@ -122,7 +117,7 @@ def digit_grid_figure(images: np.ndarray, true: Sequence[int], predicted: Sequen
 
 def weight_images_figure(images: np.ndarray, cols: int = 8, tile_px: int = 64,
                          names: Sequence[str] | None = None) -> go.Figure:
-    """First-layer weights as images: neuron j's weight from each pixel, blue > 0, red < 0.
+    """First-layer weights as images: neuron j's weight from each pixel, blue > 0, orange < 0.
 
     Each image is divided by its own largest |w| (so every tile uses the full
     colour range, as in the classic Fashion-MNIST weight plots); the title gives that scale
@@ -155,7 +150,7 @@ def scatter_figure(x: np.ndarray, y: np.ndarray, labels: np.ndarray, task: str,
     else:
         fig.add_trace(go.Scattergl(
             x=x, y=y, mode="markers", name="target",
-            marker=dict(marker, color=np.asarray(labels, np.float32), colorscale=_TF_DIVERGING,
+            marker=dict(marker, color=np.asarray(labels, np.float32), colorscale=DIVERGING,
                         showscale=True, colorbar=dict(title="target", thickness=12))))
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
@@ -168,7 +163,7 @@ def history_figure(epochs: Sequence[float], series: dict[str, Sequence[float]], 
                    percent: bool = False, height: int = 260) -> go.Figure:
     """Curves against epoch, e.g. ``{"train": losses, "test": losses}``; ``percent`` shows 0–100 %."""
     x = np.asarray(epochs, np.float32)
-    dash, colors = {"train": "dot"}, {"train": "#7f7f7f", "test": TF_BLUE}
+    dash, colors = {"train": "dot"}, {"train": "#7f7f7f", "test": BLUE}
     traces = [go.Scatter(x=x, y=np.asarray(v, np.float32) * (100 if percent else 1), mode="lines",
                          name=name, line=dict(width=2, dash=dash.get(name), color=colors.get(name)))
               for name, v in series.items()]

@@ -346,13 +346,13 @@ def test_digit_and_weight_grids():
 def test_scatter_colours():
     x = np.arange(6.0)
     two = figs.scatter_figure(x, x, np.array([0, 1, 0, 1, 0, 1]), "classification", ("neg", "pos"))
-    assert [t.marker.color for t in two.data] == [figs.TF_ORANGE, figs.TF_BLUE]
+    assert [t.marker.color for t in two.data] == ["#f59322", "#0877bd"]  # TF Playground's orange, blue
     assert [t.name for t in two.data] == ["neg", "pos"] and len(two.data[0].x) == 3
     three = figs.scatter_figure(x, x, np.array([0, 1, 2, 0, 1, 2]), "classification")
-    assert [t.marker.color for t in three.data] == list(figs.CLASS_PALETTE[:3])
+    assert [t.marker.color for t in three.data] == ["#f59322", "#0877bd", "#2ca02c"]
     reg = figs.scatter_figure(x, x, x, "regression")
     assert len(reg.data) == 1 and reg.data[0].marker.showscale
-    with pytest.raises(ValueError, match="at most 10"):
+    with pytest.raises(ValueError, match="1 to 10 classes"):
         figs.class_colors(11)
 
 
