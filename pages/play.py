@@ -7,7 +7,8 @@ is always a share link.
 """
 import streamlit as st
 
-from playground import figures, views
+from playground import drawn, figures, views
+from playground.tables import to_csv
 from playground.activations import TRAINABLE, ACTIVATIONS
 from playground.config import CAPS, from_query
 from playground.datasets import DATASETS
@@ -36,11 +37,20 @@ def _session() -> PlaygroundSession:
     q = _query_string()
     s = st.session_state.get(K + "session")
     if s is None or (q and q != st.session_state.get(K + "query")):
-        cfg, warnings = from_query(q)
+        params = {k: v for k, v in st.query_params.items() if k != "pts"}
+        cfg, warnings = from_query(params)
         if s is None:
             s = PlaygroundSession(cfg)
         else:
             s.apply(dict(_cfg_fields(cfg)))
+        if "pts" in st.query_params:
+            points, msg = drawn.decode(st.query_params["pts"])
+            msg = msg or (points is not None and s.use_data(points, "drawn"))
+            if msg:
+                warnings.append(f"drawn points not loaded: {msg}")
+            else:
+                st.session_state[K + "canvas"] = points
+                st.session_state[K + "draw"] = True
         st.session_state[K + "session"] = s
         st.session_state[K + "link_warnings"] = warnings
         _sync_widgets(s)
@@ -156,6 +166,38 @@ def _new_seed(drawn_seed: str):
     _write_query(s)
 
 
+# ----- drawing your own points -------------------------------------------------------------------------
+def _toggle_draw():
+    s = st.session_state[K + "session"]
+    if st.session_state[K + "draw"]:
+        t = s.trainer
+        if t.train.X.shape[1] != 2:
+            st.session_state[K + "draw"] = False
+            st.session_state[K + "control_warnings"] = ["drawing needs 2-D data: pick a built-in 2-D dataset first"]
+            return
+        _set_canvas(drawn.from_data(t.train, drawn.MAX_LINK_POINTS))
+    else:
+        st.session_state.pop(K + "canvas", None)
+        s.use_data(None)
+        _sync_widgets(s)
+        _write_query(s)
+
+
+def _set_canvas(canvas):
+    s = st.session_state[K + "session"]
+    st.session_state[K + "canvas"] = canvas
+    if len(canvas) >= 4:
+        s.use_data(canvas, "drawn")
+        s.playing = False
+        _sync_widgets(s)
+    _write_query(s)
+
+
+def _clear_canvas():
+    kind = st.session_state.get(K + "draw_kind", 2)
+    _set_canvas(drawn.empty("regression") if kind == "regression" else drawn.empty(n_classes=kind))
+
+
 # ----- page -------------------------------------------------------------------------------------------
 s = _session()
 t = s.trainer
@@ -182,6 +224,26 @@ with st.sidebar:
         st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
                  on_change=_on_change, format_func=lambda f: FEATURES[f].label,
                  help="What the network sees of each point. At least one stays selected.")
+
+    st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
+              help="Click the plane to add a point, click a point to remove it.")
+    canvas = st.session_state.get(K + "canvas")
+    if st.session_state.get(K + "draw") and canvas is not None:
+        if canvas.task == "classification":
+            st.pills("Class to add", list(range(canvas.n_classes)), key=K + "draw_class", default=0,
+                     format_func=lambda c: (canvas.class_names[c] if c < len(canvas.class_names) else
+                                            ("negative", "positive")[c] if canvas.n_classes == 2 else f"class {c}"))
+        else:
+            st.slider("Value to add", -1.0, 1.0, 0.5, 0.05, key=K + "draw_value")
+        dc1, dc2 = st.columns([3, 2], vertical_alignment="bottom")
+        dc1.selectbox("New canvas", [2, 3, 4, 5, "regression"], key=K + "draw_kind",
+                      format_func=lambda k: "regression values" if k == "regression" else f"{k} classes")
+        dc2.button("Clear", on_click=_clear_canvas, width="stretch")
+        st.caption(f"{len(canvas)} points" + (" (in the share link)" if len(canvas) <= drawn.MAX_LINK_POINTS
+                                              else " — too many for a link: download them") +
+                   ("" if len(canvas) >= 4 else ". Add at least 4 to train."))
+        st.download_button("Download points (CSV)", to_csv(canvas), "drawn-points.csv", "text/csv",
+                           width="stretch", disabled=not len(canvas))
 
     st.header("Network")
     st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change)
@@ -278,16 +340,37 @@ def live_views():
             st.session_state[K + "edit"] = list(click["customdata"])
         _weight_editor(t)
     with right:
-        vals = views.boundary_values(t, grid)
-        bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
-                                       (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
-                                       task=t.task, n_classes=t.n_classes,
-                                       discretize=st.session_state.get(K + "discretize", False),
-                                       class_names=t.data.class_names)
-        live_plotly(bfig, key="pg_boundary", height=400)
+        canvas = st.session_state.get(K + "canvas") if st.session_state.get(K + "draw") else None
+        if canvas is not None and len(canvas) < 4:  # too few points to train: show the canvas alone
+            task = "regression" if canvas.task == "regression" else t.task
+            bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
+                                           (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2))
+        else:
+            vals = views.boundary_values(t, grid)
+            bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
+                                           (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
+                                           task=t.task, n_classes=t.n_classes,
+                                           discretize=st.session_state.get(K + "discretize", False),
+                                           class_names=t.data.class_names)
+        click = live_plotly(bfig, key="pg_boundary", height=400, events=canvas is not None)
+        if click and canvas is not None and click.get("x") is not None:
+            _canvas_click(canvas, click["x"], click["y"])
         live_plotly(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task),
                     key="pg_loss", height=240)
     return t
+
+
+def _canvas_click(canvas, x, y):
+    """A click on the plane: remove the point under it, or add one of the chosen class/value."""
+    canvas, removed = drawn.remove_near(canvas, x, y)
+    if not removed:
+        label = (st.session_state.get(K + "draw_class") or 0) if canvas.task == "classification" \
+            else st.session_state.get(K + "draw_value", 0.5)
+        canvas, msg = drawn.add_point(canvas, x, y, label)
+        if msg:
+            st.session_state[K + "control_warnings"] = [msg]
+    _set_canvas(canvas)
+    st.rerun()
 
 
 def _weight_editor(t):

@@ -16,6 +16,7 @@ import time
 
 from .config import Config, dataset_info, normalize
 from .datasets import DATASETS, Data
+from . import drawn
 from .losses import default_loss, losses_for_task
 from .trainer import Trainer
 
@@ -29,6 +30,9 @@ MAX_EPOCHS_PER_FRAME = 5_000
 #: Play pauses itself after this long without any control being touched (forgotten tabs).
 IDLE_PAUSE_SECONDS = 15 * 60
 #: Speed choices: label -> epochs per frame (None = as many as fit in FRAME_SECONDS).
+#: Built-in datasets standing in for user data of each kind in the config (they fix the task).
+_PROXY = {"binary": "circle", "multiclass": "blobs", "regression": "reg-plane"}
+MIN_POINTS = 4
 SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "100 epochs / frame": 100, "As fast as possible": None}
 
 
@@ -79,10 +83,27 @@ class PlaygroundSession:
             setattr(t.net, name, getattr(cfg, name))
         t.resume()  # a new stop condition may allow more epochs
 
-    def use_data(self, data: Data | None, name: str = "") -> None:
-        """Switch to user data (drawn or uploaded), or back to the config's dataset with None."""
-        self.data, self.data_name = data, name
+    def use_data(self, data: Data | None, name: str = "") -> str:
+        """Switch to user data (drawn or uploaded), or back to the config's dataset with None.
+
+        The config keeps a built-in dataset of the same kind (its ``dataset`` field
+        then only fixes the task, so the loss choices stay valid).  Returns a message
+        when the data cannot be used (the current data is then kept).
+        """
+        if data is not None:
+            if len(data) < MIN_POINTS:
+                return f"at least {MIN_POINTS} points are needed to train, there are {len(data)}"
+            task = "regression" if data.task == "regression" else ("binary" if data.n_classes <= 2 else "multiclass")
+            changes = {}
+            if dataset_info(self.cfg.dataset)[0] != task:
+                changes["dataset"] = _PROXY[task]
+            if self.cfg.loss not in losses_for_task(task, data.n_classes):
+                changes["loss"] = default_loss(task, data.n_classes)
+            if changes:
+                self.cfg = normalize({**dataclasses.asdict(self.cfg), **changes})[0]
+        self.data, self.data_name = data, (name if data is not None else "")
         self.reset()
+        return ""
 
     def reset(self) -> None:
         """New trainer from the config: same seed ⇒ same data and starting weights."""
@@ -134,7 +155,13 @@ class PlaygroundSession:
         return done
 
     def share_query(self) -> str:
-        return self.cfg.to_query()
+        """The link: the config, plus drawn points when there are few enough to fit."""
+        q = self.cfg.to_query()
+        if self.data is not None and self.data_name == "drawn":
+            pts = drawn.encode(self.data)
+            if pts:
+                q += "&pts=" + pts
+        return q
 
     def __repr__(self) -> str:
         return f"PlaygroundSession({self.cfg.dataset}, epoch {self.trainer.epoch}, playing={self.playing})"

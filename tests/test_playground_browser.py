@@ -128,3 +128,36 @@ def test_bad_link_names_the_reset_fields(server, browser):
     assert page.evaluate("document.querySelectorAll('script:not([src])').length") == \
         page.evaluate("Array.from(document.querySelectorAll('script:not([src])')).filter(s => !s.textContent.includes('alert(1)')).length")
     page.close()
+
+
+def click_plane(page, x, y):
+    """Click the boundary plane at data coordinates (x, y), converted with Plotly's own axes."""
+    px, py = page.evaluate(f"""([x, y]) => {{
+        const gd = {BOUNDARY}, full = gd._fullLayout, box = gd.getBoundingClientRect();
+        return [box.left + full.xaxis._offset + full.xaxis.d2p(x), box.top + full.yaxis._offset + full.yaxis.d2p(y)];
+    }}""", [x, y])
+    page.mouse.move(px, py)
+    time.sleep(0.1)
+    page.mouse.click(px, py)
+
+
+def test_draw_your_own_points(server, browser):
+    page = open_playground(browser, f"{server}/play?dataset=gauss&hidden=2&seed=3")
+    page.get_by_text("Draw your own points").click()
+    wait_for(lambda: "200 points" in page.inner_text("body"), what="canvas from the dataset")
+    page.get_by_role("button", name="Clear").click()
+    wait_for(lambda: "0 points" in page.inner_text("body"), what="an empty canvas")
+    for i, (x, y, cls) in enumerate([(-3, -3, "negative"), (-2, -4, "negative"), (3, 3, "positive"), (4, 2, "positive")]):
+        page.locator("[data-testid=stSidebar]").get_by_text(cls, exact=True).click()
+        time.sleep(0.5)
+        click_plane(page, x, y)
+        wait_for(lambda: f"{i + 1} points" in page.inner_text("body"), what=f"point {i + 1}")
+    wait_for(lambda: "pts=" in page.url, what="drawn points in the link")
+    # The network now trains on the 4 drawn points: 2 for training, 2 for testing at 50 %.
+    page.get_by_role("button", name="Step").click()
+    wait_for(lambda: epoch(page) == 1, what="a step on drawn data")
+    # A click on an existing point removes it.
+    click_plane(page, 4, 2)
+    wait_for(lambda: "3 points" in page.inner_text("body"), what="the point removed")
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()

@@ -99,3 +99,22 @@ def test_divergence_blocks_play_until_reset():
     s.reset()
     s.play()
     assert s.playing and not s.trainer.diverged
+
+
+def test_drawn_data_switches_task_and_goes_into_the_link():
+    from playground import drawn
+
+    s = PlaygroundSession(Config())
+    d = drawn.empty(n_classes=3)
+    for i, (x, y) in enumerate([(1, 1), (-1, 2), (3, -3), (-4, -4), (2, 5), (0, -2)]):
+        d, _ = drawn.add_point(d, x, y, i % 3)
+    assert s.use_data(d, "drawn") == ""
+    assert s.cfg.loss == "ce" and s.trainer.sizes[-1] == 3 and len(s.trainer.data) == 6
+    q = s.share_query()
+    assert "&pts=" in q
+    back, msg = drawn.decode(q.split("&pts=")[1])
+    assert msg == "" and back.y.tolist() == d.y.tolist()
+    few = drawn.add_point(drawn.empty(), 0, 0, 1)[0]
+    assert "at least 4 points" in s.use_data(few, "drawn") and len(s.trainer.data) == 6
+    s.use_data(None)
+    assert s.data is None and "pts=" not in s.share_query()
