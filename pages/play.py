@@ -8,6 +8,7 @@ is always a share link.
 import streamlit as st
 
 from playground import drawn, figures, views
+from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, escape_markdown
 from playground.tables import to_csv
 from playground.activations import TRAINABLE, ACTIVATIONS
 from playground.config import CAPS, from_query
@@ -193,6 +194,22 @@ def _set_canvas(canvas):
     _write_query(s)
 
 
+def _toggle_uploaded():
+    s = st.session_state[K + "session"]
+    st.session_state[K + "draw"] = False
+    st.session_state.pop(K + "canvas", None)
+    if st.session_state[K + "uploaded"]:
+        msg = s.use_data(st.session_state[USER_DATA_KEY], "uploaded")
+        if msg:
+            st.session_state[K + "uploaded"] = False
+            st.session_state[K + "control_warnings"] = [f"uploaded data not used: {msg}"]
+    else:
+        s.use_data(None)
+    s.playing = False
+    _sync_widgets(s)
+    _write_query(s)
+
+
 def _clear_canvas():
     kind = st.session_state.get(K + "draw_kind", 2)
     _set_canvas(drawn.empty("regression") if kind == "regression" else drawn.empty(n_classes=kind))
@@ -204,6 +221,9 @@ t = s.trainer
 
 for w in st.session_state.get(K + "link_warnings", []):
     st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
+if s.data_name == "uploaded":
+    st.info("Training on your uploaded table. It stays in this browser session: a share link carries the settings, "
+            "not the data.", icon=":material/table:")
 if t.note:
     st.info(t.note)
 
@@ -225,6 +245,10 @@ with st.sidebar:
                  on_change=_on_change, format_func=lambda f: FEATURES[f].label,
                  help="What the network sees of each point. At least one stays selected.")
 
+    if st.session_state.get(USER_DATA_KEY) is not None:
+        st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
+                  key=K + "uploaded", on_change=_toggle_uploaded,
+                  help="From the 'Your data' page. Uploaded data stays in this browser session; it is not in the link.")
     st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
               help="Click the plane to add a point, click a point to remove it.")
     canvas = st.session_state.get(K + "canvas")
@@ -328,12 +352,17 @@ def live_views():
         m[3].metric("Training accuracy", f"{h.train_metric[-1]:.1%}")
         m[4].metric("Test accuracy", f"{h.test_metric[-1]:.1%}")
 
-    grid = views.grid_for(t)
+    cached = st.session_state.get(K + "grid")
+    if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside
+        res = 100 if sum(t.sizes[1:-1]) <= 64 else 50  # big nets: a coarser grid keeps frames fast
+        cached = (t, views.grid_for(t, res))
+        st.session_state[K + "grid"] = cached
+    grid = cached[1]
     maps = views.neuron_maps(t, grid)
     left, right = st.columns([1.35, 1])
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
-        fig = figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by)
+        fig = figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6)
         click = live_plotly(fig, key="pg_network", height=430, events=True,
                             config={"displayModeBar": False})
         if click and click.get("customdata"):
@@ -346,7 +375,7 @@ def live_views():
             bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
                                            (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2))
         else:
-            vals = views.boundary_values(t, grid)
+            vals = views.boundary_values(t, grid, maps)
             bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
                                            (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
                                            task=t.task, n_classes=t.n_classes,
