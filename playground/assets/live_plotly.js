@@ -1,0 +1,180 @@
+// Live Plotly chart for Streamlit Components v2 (Python side: playground/ui.py).
+//
+// Streamlit calls the default export on mount and again on every new `data`
+// (and theme change) with the SAME parentElement, so we keep one Plotly div per
+// parentElement and update it with Plotly.react: the node survives, zoom and
+// uirevision are kept, nothing flashes. Data arrives as UTF-8 JSON bytes.
+
+const charts = new WeakMap(); // parentElement -> chart state
+
+// Streamlit's own module script is the one URL that is right under any base
+// path or proxy prefix; plotly.min.js is served next to it (see ui.py).
+function serverUrl(path) {
+  const own = document.querySelector('script[type="module"][src*="/static/js/"]');
+  const base = own ? own.src.replace(/static\/js\/[^/]*$/, "") : document.baseURI;
+  return new URL(path, base).href;
+}
+
+// One <script> per page, shared by every chart (several charts, reruns, pages).
+function loadPlotly(path) {
+  if (window.Plotly && window.Plotly.react) return Promise.resolve(window.Plotly);
+  if (!window.__playgroundPlotlyLoading) {
+    window.__playgroundPlotlyLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = serverUrl(path);
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        window.__playgroundPlotlyLoading = null; // let a later update retry
+        reject(new Error("could not load plotly.js from " + script.src));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__playgroundPlotlyLoading;
+}
+
+// A small Plotly template from the Streamlit theme's CSS variables, so charts
+// follow light/dark themes. Figure layout values still win over it.
+function themeTemplate(el) {
+  const css = getComputedStyle(el);
+  const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+  const text = v("--st-text-color", "#31333f");
+  const grid = v("--st-border-color", "rgba(128,128,128,0.25)");
+  const axis = { gridcolor: grid, zerolinecolor: grid, linecolor: grid, automargin: true };
+  const colorway = v("--st-chart-categorical-colors", "")
+    .split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
+  const layout = {
+    paper_bgcolor: "rgba(0,0,0,0)", // the page (or container) background shows through
+    plot_bgcolor: "rgba(0,0,0,0)",
+    font: { color: text, family: v("--st-font", "sans-serif") },
+    title: { x: 0, xref: "paper", xanchor: "left" }, // like st.plotly_chart
+    margin: { l: 10, r: 10, t: 40, b: 10 }, // axes use automargin for their labels
+    hovermode: "closest",
+    xaxis: axis,
+    yaxis: axis,
+    legend: { bgcolor: "rgba(0,0,0,0)" },
+    modebar: { bgcolor: "rgba(0,0,0,0)", color: text, activecolor: v("--st-primary-color", text) },
+    hoverlabel: { bgcolor: v("--st-secondary-background-color", "#f0f2f6"), font: { color: text } },
+  };
+  if (colorway.length) layout.colorway = colorway;
+  return { layout };
+}
+
+function createChart(root) {
+  const div = document.createElement("div");
+  div.className = "playground-live-plotly";
+  div.style.width = "100%";
+  root.appendChild(div);
+  const chart = { root, div, next: null, busy: false, dead: false, msg: null };
+  chart.renders = 0; // also on div.dataset.renders, for tests and measurements
+  chart.clicks = 0;
+  chart.recent = []; // the last clicks, resent whole (see sendClick)
+  chart.nonce = Math.random().toString(36).slice(2); // tells this instance's clicks apart
+  // Follow container width (columns, sidebar toggles), not only window resizes.
+  let frame = 0;
+  chart.resizer = new ResizeObserver(() => {
+    cancelAnimationFrame(frame);
+    frame = requestAnimationFrame(() => {
+      if (window.Plotly && div._fullLayout) window.Plotly.Plots.resize(div);
+    });
+  });
+  chart.resizer.observe(div);
+  chart.destroy = () => {
+    // Streamlit also calls this when a superseded update is cancelled while the
+    // element stays on the page: only tear down when the element really left.
+    if (root.isConnected || chart.dead) return;
+    chart.dead = true;
+    chart.resizer.disconnect();
+    if (window.Plotly) window.Plotly.purge(div);
+    charts.delete(root);
+  };
+  return chart;
+}
+
+// Click -> {seq, x, y, curve, point, customdata}. layout.clickanywhere makes
+// Plotly report clicks on empty plot area too (points = []). x/y come from the
+// click's own pixel position via the axes' p2d: Plotly's ev.xvals come from
+// the throttled hover and can lag behind a quick click.
+function clickPayload(chart, ev) {
+  const pt = (ev.points && ev.points[0]) || null;
+  const full = chart.div._fullLayout;
+  const xa = (ev.xaxes && ev.xaxes[0]) || full.xaxis;
+  const ya = (ev.yaxes && ev.yaxes[0]) || full.yaxis;
+  const box = chart.div.getBoundingClientRect();
+  const x = xa.p2d(ev.event.clientX - box.left - xa._offset);
+  const y = ya.p2d(ev.event.clientY - box.top - ya._offset);
+  return {
+    seq: ++chart.clicks,
+    x: x ?? null,
+    y: y ?? null,
+    curve: pt ? pt.curveNumber : null,
+    point: pt ? (pt.pointNumber ?? pt.pointIndex ?? null) : null,
+    customdata: pt && pt.customdata !== undefined ? pt.customdata : null,
+  };
+}
+
+// Clicks go out as component *state* holding the last 32 clicks, not as a
+// one-shot trigger: Streamlit keeps only the newest value per rerun, so clicks
+// faster than reruns would be lost. Python numbers them and keeps only new ones.
+function sendClick(chart, ev) {
+  chart.recent = [...chart.recent, clickPayload(chart, ev)].slice(-32);
+  chart.setStateValue("clicks", { id: chart.nonce, items: chart.recent });
+}
+
+async function draw(Plotly, chart, msg) {
+  const fig = msg.figure || {};
+  const layout = { ...(fig.layout || {}) };
+  if (msg.theme === "streamlit") layout.template = themeTemplate(chart.root);
+  if (layout.uirevision === undefined) layout.uirevision = "live"; // keep zoom across updates
+  if (msg.events && layout.clickanywhere === undefined) layout.clickanywhere = true;
+  if (layout.height === undefined) chart.div.style.height = msg.height + "px";
+  const config = { responsive: true, displaylogo: false, ...msg.config };
+  // On a click plane, two quick clicks must be two clicks, not "reset the axes".
+  if (msg.events && !("doubleClick" in config)) config.doubleClick = false;
+  await Plotly.react(chart.div, fig.data || [], layout, config);
+  chart.msg = msg;
+  chart.div.dataset.renders = String(++chart.renders);
+  if (!chart.listening) {
+    chart.listening = true;
+    chart.div.on("plotly_click", (ev) => {
+      if (chart.msg && chart.msg.events) sendClick(chart, ev);
+    });
+  }
+}
+
+// Draw the newest message only: on a slow client intermediate frames are
+// skipped instead of queuing up.
+async function pump(chart) {
+  if (chart.busy) return;
+  chart.busy = true;
+  try {
+    const Plotly = await loadPlotly(chart.next.plotly_js);
+    while (chart.next && !chart.dead) {
+      const msg = chart.next;
+      chart.next = null;
+      await draw(Plotly, chart, msg);
+    }
+  } catch (err) {
+    console.error("live_plotly:", err);
+    chart.div.textContent = "Chart failed: " + err.message; // text, never markup
+  } finally {
+    chart.busy = false;
+  }
+}
+
+export default function (component) {
+  const { data, parentElement, setStateValue } = component;
+  if (!data) return undefined;
+  let chart = charts.get(parentElement);
+  if (!chart) {
+    chart = createChart(parentElement);
+    charts.set(parentElement, chart);
+  }
+  chart.setStateValue = setStateValue; // the newest one knows the current fragment
+  chart.next = JSON.parse(new TextDecoder().decode(data));
+  pump(chart);
+  return chart.destroy;
+}

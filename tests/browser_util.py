@@ -1,0 +1,123 @@
+"""Helpers for browser tests: a real `streamlit run` server and headless Chromium.
+
+    from browser_util import streamlit_server_fixture, chromium_fixture
+    server = streamlit_server_fixture("tests/demo_live_chart.py")  # yields base URL
+    browser = chromium_fixture()
+
+Streamlit's own browser tests start the server the same way and poll
+/_stcore/health until it answers "ok".
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"  # Debian's; Playwright cannot download browsers here
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(
+    script: str | Path, port: int, env: dict | None = None, timeout: float = 60
+) -> subprocess.Popen:
+    """Start `streamlit run script` on `port`; return once /_stcore/health says ok.
+
+    The repo root is on PYTHONPATH so scripts can import `playground`. Server
+    output goes to a temp file (proc.log_path) and is quoted if start-up fails.
+    """
+    log = tempfile.NamedTemporaryFile("wb", prefix="streamlit-", suffix=".log", delete=False)
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), full_env.get("PYTHONPATH")]))
+    proc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log.name  # type: ignore[attr-defined]
+    url = f"http://127.0.0.1:{port}/_stcore/health"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop_streamlit(proc)
+    tail = Path(log.name).read_text(errors="replace")[-3000:]
+    raise RuntimeError(f"streamlit did not become healthy on port {port}:\n{tail}")
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def launch_chromium(playwright, **kwargs):
+    """Headless Debian Chromium via Playwright (no browser download needed)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, **kwargs)
+
+
+def streamlit_server_fixture(script: str | Path, env: dict | None = None, scope: str = "module"):
+    """A pytest fixture that runs `script` in a server and yields its base URL."""
+
+    @pytest.fixture(scope=scope)
+    def _server():
+        proc = start_streamlit(REPO / script, free_port(), env)
+        try:
+            yield f"http://127.0.0.1:{proc.args[proc.args.index('--server.port') + 1]}"
+        finally:
+            stop_streamlit(proc)
+
+    return _server
+
+
+def chromium_fixture(scope: str = "module"):
+    """A pytest fixture yielding a headless Chromium browser; skips if none is available."""
+
+    @pytest.fixture(scope=scope)
+    def _browser():
+        sync_api = pytest.importorskip("playwright.sync_api")
+        if not Path(CHROMIUM).exists():
+            pytest.skip(f"no Chromium at {CHROMIUM}")
+        with sync_api.sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            try:
+                yield browser
+            finally:
+                browser.close()
+
+    return _browser
