@@ -7,8 +7,9 @@ is always a share link.
 """
 import streamlit as st
 
-from playground import drawn, figures, views
-from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, escape_markdown
+from playground import codegen, drawn, figures, modelio, views
+from playground.config import config_json
+from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
 from playground.tables import to_csv
 from playground.activations import TRAINABLE, ACTIVATIONS
 from playground.config import CAPS, from_query
@@ -210,6 +211,24 @@ def _toggle_uploaded():
     _write_query(s)
 
 
+def _import_model():
+    s = st.session_state[K + "session"]
+    up = st.session_state.get(K + "import")
+    if up is None:
+        return
+    try:
+        loaded = modelio.load_model(up.name, up.getvalue())
+        data = st.session_state.get(USER_DATA_KEY) if loaded.data_name is not None else None
+        s.adopt(modelio.trainer_from_model(loaded, data))
+    except modelio.ModelFileError as e:
+        st.session_state[K + "control_warnings"] = [f"model file not loaded (your current model is unchanged): {e}"]
+        return
+    st.session_state[K + "control_warnings"] = [f"imported {clean_name(up.name)}: {w}" for w in loaded.warnings]
+    st.session_state[K + "import_note"] = f"Imported {clean_name(up.name)} at epoch {loaded.epoch}."
+    _sync_widgets(s)
+    _write_query(s)
+
+
 def _clear_canvas():
     kind = st.session_state.get(K + "draw_kind", 2)
     _set_canvas(drawn.empty("regression") if kind == "regression" else drawn.empty(n_classes=kind))
@@ -314,9 +333,11 @@ with st.sidebar:
 
 for w in st.session_state.get(K + "control_warnings", []):
     st.warning(w)
+if st.session_state.get(K + "import_note"):
+    st.success(st.session_state.pop(K + "import_note"))
 
 # Transport bar
-tb = st.columns([1.1, 1.1, 1.1, 1.1, 1.9, 1.5], vertical_alignment="center")
+tb = st.columns([1.1, 1.1, 1.1, 1.1, 2.2], vertical_alignment="center")
 tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
              disabled=t.diverged)
 tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
@@ -325,11 +346,40 @@ tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(t.epoch,
 tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
              help="Same seed: same data, same starting weights.")
 s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed), label_visibility="collapsed")
-with tb[5].popover("Share link", icon=":material/share:"):
-    st.caption("Anyone opening this link gets the same data, network and starting weights.")
+tools = st.columns(4)
+with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
+    st.caption("Anyone opening this link gets the same data, network and starting weights. "
+               "The address bar always holds the same link.")
     st.code("?" + s.share_query(), language=None, wrap_lines=True)
-
-
+with tools[1].popover("Export / import", icon=":material/save:", width="stretch"):
+    st.caption("Downloads are made when you click, from the model as it is at that moment.")
+    st.download_button("Model: weights + config (JSON)", lambda: modelio.to_json(s.trainer), "model.json",
+                       "application/json", width="stretch")
+    st.download_button("Model: NumPy arrays (.npz)", lambda: modelio.to_npz(s.trainer), "model.npz",
+                       "application/octet-stream", width="stretch")
+    if torch_available():
+        st.download_button("Model: PyTorch state_dict (.pt)", lambda: modelio.to_state_dict(s.trainer), "model.pt",
+                           "application/octet-stream", width="stretch")
+    st.download_button("Loss history (CSV)", lambda: modelio.history_csv(s.trainer), "loss-history.csv", "text/csv",
+                       width="stretch")
+    st.download_button("Config (JSON)", lambda: config_json(s.cfg), "config.json", "application/json",
+                       width="stretch")
+    st.file_uploader("Import a model file to inspect it or continue training", type=["json", "npz", "pt"],
+                     key=K + "import", on_change=_import_model)
+with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
+    st.caption("Standalone scripts that train this network on the same data, from the same starting weights. "
+               "They print the same final losses as the app.")
+    epochs = st.number_input("Epochs", 1, 100_000, max(s.trainer.epoch, 100), key=K + "code_epochs")
+    code_tabs = st.tabs(["NumPy", "PyTorch"])
+    for tab, make, fname in zip(code_tabs, (codegen.numpy_script, codegen.torch_script), ("train_numpy.py", "train_torch.py")):
+        with tab:
+            try:
+                script = make(s.cfg, int(epochs))
+            except codegen.CodegenError as e:
+                st.info(str(e))
+                continue
+            st.download_button(f"Download {fname}", script, fname, "text/x-python")
+            st.code(script, language="python", line_numbers=True, height=420)
 @st.fragment(run_every=0.2 if s.playing else None)
 def live_views():
     s.frame()

@@ -30,7 +30,7 @@ from .optimizers import OPTIMIZERS
 
 __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES",
-    "normalize", "from_query", "to_query", "seed_int", "rng_for", "dataset_info",
+    "normalize", "from_query", "to_query", "config_json", "seed_int", "rng_for", "dataset_info",
 ]
 
 #: Hard caps, enforced for every source.
@@ -365,6 +365,13 @@ def to_query(cfg: Config) -> str:
     items = [(k, _fmt(getattr(cfg, k))) for k in public]
     items += [(k, _fmt(getattr(cfg, k))) for k in FIELDS if k not in public and getattr(cfg, k) != getattr(_DEFAULT, k)]
     return urlencode(items, safe=",")
+
+
+def config_json(cfg: Config) -> str:
+    """The config as JSON (every field), with its link for convenience."""
+    import json
+
+    return json.dumps({"link": to_query(cfg), **dataclasses.asdict(cfg)}, indent=2)
 
 
 def seed_int(seed: str) -> int:

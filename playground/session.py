@@ -105,6 +105,11 @@ class PlaygroundSession:
         self.reset()
         return ""
 
+    def adopt(self, trainer: Trainer) -> None:
+        """Continue from a trainer built elsewhere (an imported model file)."""
+        self.cfg, self.trainer, self.playing = trainer.cfg, trainer, False
+        self.touch()
+
     def reset(self) -> None:
         """New trainer from the config: same seed ⇒ same data and starting weights."""
         self.trainer = Trainer(self.cfg, self.data)
