@@ -7,7 +7,7 @@ is always a share link.
 """
 import streamlit as st
 
-from playground import codegen, drawn, figures, modelio, views
+from playground import classroom, codegen, drawn, figures, modelio, views
 from playground.config import config_json
 from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
 from playground.tables import to_csv
@@ -20,7 +20,7 @@ from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import SPEEDS, PlaygroundSession
-from playground.ui import entry_guard, live_plotly, steady_live_views
+from playground.ui import entry_guard, live_plotly, presentation_style, steady_live_views
 
 entry_guard()
 steady_live_views()
@@ -39,8 +39,11 @@ def _session() -> PlaygroundSession:
     q = _query_string()
     s = st.session_state.get(K + "session")
     if s is None or (q and q != st.session_state.get(K + "query")):
-        params = {k: v for k, v in st.query_params.items() if k != "pts"}
+        params = {k: v for k, v in st.query_params.items() if k not in ("pts", *classroom.CLASSROOM_KEYS)}
         cfg, warnings = from_query(params)
+        view, view_warnings = classroom.parse(dict(st.query_params))
+        warnings += view_warnings
+        st.session_state[K + "view"] = view
         if s is None:
             s = PlaygroundSession(cfg)
         else:
@@ -101,22 +104,26 @@ def _nearest(options, value):
 
 
 def _widget_config(s: PlaygroundSession) -> dict:
-    """The config fields as the widgets show them now."""
-    ss = st.session_state
-    n_layers = ss[K + "layers"]
-    hidden = tuple(ss.get(K + f"h{i}", 4) for i in range(n_layers))
-    if ss.get(K + "per_layer"):
-        act = tuple(ss.get(K + f"a{i}", ss[K + "act"]) for i in range(n_layers)) or (ss[K + "act"],)
+    """The config fields as the widgets show them now (hidden widgets keep the config's value)."""
+    ss, c = st.session_state, s.cfg
+
+    def get(name, default):
+        return ss.get(K + name, default)
+
+    n_layers = get("layers", len(c.hidden))
+    hidden = tuple(get(f"h{i}", c.hidden[i] if i < len(c.hidden) else 4) for i in range(n_layers))
+    act0 = get("act", c.activations()[0] if c.hidden else c.activation[0])
+    if get("per_layer", False):
+        act = tuple(get(f"a{i}", act0) for i in range(n_layers)) or (act0,)
     else:
-        act = (ss[K + "act"],)
-    feats = tuple(f for f in FEATURES if f in (ss.get(K + "features") or ())) or s.cfg.features
-    raw = dict(dataset=ss[K + "dataset"], noise=ss[K + "noise"], train=ss[K + "train"], batch=ss[K + "batch"],
-               seed=ss[K + "seed"], features=feats, hidden=hidden, activation=act, optimizer=ss[K + "optimizer"],
-               lr=ss[K + "lr"], reg=ss[K + "reg"], reg_rate=ss[K + "reg_rate"], dropout=ss[K + "dropout"],
-               init=ss[K + "init"], engine=ss[K + "engine"], max_epochs=ss[K + "max_epochs"],
-               target_loss=ss[K + "target_loss"], patience=ss[K + "patience"])
-    if ss[K + "loss"] in losses_for_task(*_task_of(ss[K + "dataset"])):
-        raw["loss"] = ss[K + "loss"]
+        act = (act0,)
+    feats = tuple(f for f in FEATURES if f in (get("features", c.features) or ())) or c.features
+    raw = dict(features=feats, hidden=hidden, activation=act)
+    for name in ("dataset", "noise", "train", "batch", "seed", "optimizer", "lr", "reg", "reg_rate", "dropout", "init",
+                 "engine", "max_epochs", "target_loss", "patience"):
+        raw[name] = get(name, getattr(c, name))
+    if get("loss", c.loss) in losses_for_task(*_task_of(raw["dataset"])):
+        raw["loss"] = get("loss", c.loss)
     return raw
 
 
@@ -138,6 +145,8 @@ def _on_change() -> None:
 
 def _write_query(s: PlaygroundSession) -> None:
     q = s.share_query()
+    extra = classroom.to_query(st.session_state.get(K + "view", classroom.ClassroomView()))
+    q = q + "&" + extra if extra else q
     st.query_params.from_dict(dict(p.split("=", 1) for p in q.split("&")))
     st.session_state[K + "query"] = _query_string()
 
@@ -166,6 +175,25 @@ def _new_seed(drawn_seed: str):
     s.new_seed_from(drawn_seed)
     st.session_state[K + "seed"] = s.cfg.seed
     _write_query(s)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _preview(name: str, noise: int, seed: str) -> str:
+    """A small picture of the dataset (cached: the same for everyone)."""
+    return figures.dataset_preview(_build_data(name, noise, seed), size=96)
+
+
+def _build_data(name, noise, seed):
+    from playground.config import Config
+    from playground.trainer import build_data
+
+    return build_data(Config(dataset=name, noise=noise, seed=seed, loss=_default_loss(name)))[0]
+
+
+def _default_loss(name):
+    from playground.losses import default_loss
+
+    return default_loss(*_task_of(name))
 
 
 # ----- drawing your own points -------------------------------------------------------------------------
@@ -229,6 +257,12 @@ def _import_model():
     _write_query(s)
 
 
+def _toggle_present():
+    old = st.session_state.get(K + "view", classroom.ClassroomView())
+    st.session_state[K + "view"] = classroom.ClassroomView(old.hidden, old.locked, st.session_state[K + "present"])
+    _write_query(st.session_state[K + "session"])
+
+
 def _clear_canvas():
     kind = st.session_state.get(K + "draw_kind", 2)
     _set_canvas(drawn.empty("regression") if kind == "regression" else drawn.empty(n_classes=kind))
@@ -246,32 +280,55 @@ if s.data_name == "uploaded":
 if t.note:
     st.info(t.note)
 
+view = st.session_state.get(K + "view", classroom.ClassroomView())
+show, off = view.visible, (lambda g: not view.editable(g))
+if view.present:
+    presentation_style()
+
+
+def _pres(fig, lines: bool = False):
+    """Presentation mode: bigger text, and thicker curves where asked."""
+    if view.present:
+        fig.update_layout(font=dict(size=19))
+        if lines:
+            fig.update_traces(line=dict(width=5), selector=dict(mode="lines"))
+    return fig
+
 with st.sidebar:
+    if view.is_classroom:
+        st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
     st.header("Data")
-    st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change,
-                 format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
-    if DATASETS[st.session_state[K + "dataset"]].kind == "synthetic":
-        st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_on_change)
-    st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=_on_change)
-    st.number_input("Batch size", 1, CAPS["points"], key=K + "batch", on_change=_on_change,
-                    help="Examples averaged in one update (1 = stochastic).")
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    c1.text_input("Seed", key=K + "seed", on_change=_on_change, max_chars=32,
-                  help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
-    c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch")
-    if t.data.X.shape[1] == 2:
+    if show("dataset"):
+        st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change, disabled=off("dataset"),
+                     format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
+        if t.data.X.shape[1] == 2 and s.data is None:
+            st.image(_preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
+    if show("noise") and DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].kind == "synthetic":
+        st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_on_change, disabled=off("noise"))
+    if show("train"):
+        st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=_on_change, disabled=off("train"))
+    if show("batch"):
+        st.number_input("Batch size", 1, CAPS["points"], key=K + "batch", on_change=_on_change, disabled=off("batch"),
+                        help="Examples averaged in one update (1 = stochastic).")
+    if show("seed"):
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.text_input("Seed", key=K + "seed", on_change=_on_change, max_chars=32, disabled=off("seed"),
+                      help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
+        c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch", disabled=off("seed"))
+    if show("features") and t.data.X.shape[1] == 2:
         st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
-                 on_change=_on_change, format_func=lambda f: FEATURES[f].label,
+                 on_change=_on_change, format_func=lambda f: FEATURES[f].label, disabled=off("features"),
                  help="What the network sees of each point. At least one stays selected.")
 
-    if st.session_state.get(USER_DATA_KEY) is not None:
-        st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
-                  key=K + "uploaded", on_change=_toggle_uploaded,
-                  help="From the 'Your data' page. Uploaded data stays in this browser session; it is not in the link.")
-    st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
-              help="Click the plane to add a point, click a point to remove it.")
+    if show("dataset") and not off("dataset"):
+        if st.session_state.get(USER_DATA_KEY) is not None:
+            st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
+                      key=K + "uploaded", on_change=_toggle_uploaded,
+                      help="From the 'Your data' page. It stays in this browser session; it is not in the link.")
+        st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
+                  help="Click the plane to add a point, click a point to remove it.")
     canvas = st.session_state.get(K + "canvas")
-    if st.session_state.get(K + "draw") and canvas is not None:
+    if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
         if canvas.task == "classification":
             st.pills("Class to add", list(range(canvas.n_classes)), key=K + "draw_class", default=0,
                      format_func=lambda c: (canvas.class_names[c] if c < len(canvas.class_names) else
@@ -289,47 +346,65 @@ with st.sidebar:
                            width="stretch", disabled=not len(canvas))
 
     st.header("Network")
-    st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change)
-    n_layers = st.session_state[K + "layers"]
-    if n_layers:
+    if show("layers"):
+        st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change,
+                        disabled=off("layers"))
+    n_layers = st.session_state.get(K + "layers", len(s.cfg.hidden))
+    if n_layers and show("layers"):
         hc = st.columns(min(n_layers, 4))
         for i in range(n_layers):
             st.session_state.setdefault(K + f"h{i}", 4)
-            hc[i % len(hc)].number_input(f"Layer {i + 1}", 1, CAPS["neurons"], key=K + f"h{i}", on_change=_on_change)
-        st.selectbox("Activation", TRAINABLE, key=K + "act", on_change=_on_change,
+            hc[i % len(hc)].number_input(f"Layer {i + 1}", 1, CAPS["neurons"], key=K + f"h{i}", on_change=_on_change,
+                                         disabled=off("layers"))
+    if n_layers and show("activation"):
+        st.selectbox("Activation", TRAINABLE, key=K + "act", on_change=_on_change, disabled=off("activation"),
                      format_func=lambda a: ACTIVATIONS[a].label)
-        st.toggle("Per-layer activations", key=K + "per_layer", on_change=_on_change)
-        if st.session_state[K + "per_layer"]:
+        st.toggle("Per-layer activations", key=K + "per_layer", on_change=_on_change, disabled=off("activation"))
+        if st.session_state.get(K + "per_layer"):
             ac = st.columns(min(n_layers, 4))
             for i in range(n_layers):
                 st.session_state.setdefault(K + f"a{i}", st.session_state[K + "act"])
-                ac[i % len(ac)].selectbox(f"Layer {i + 1}", TRAINABLE, key=K + f"a{i}", on_change=_on_change)
-    valid_losses = losses_for_task(*_task_of(s.cfg.dataset))
-    st.session_state[K + "loss"] = s.cfg.loss
-    st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change,
-                 format_func=lambda n: LOSSES[n].label)
-    st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=_on_change,
-                 format_func=lambda n: INITIALIZERS[n].label)
+                ac[i % len(ac)].selectbox(f"Layer {i + 1}", TRAINABLE, key=K + f"a{i}", on_change=_on_change,
+                                          disabled=off("activation"))
+    if show("loss"):
+        valid_losses = losses_for_task(*_task_of(s.cfg.dataset))
+        st.session_state[K + "loss"] = s.cfg.loss
+        st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change, disabled=off("loss"),
+                     format_func=lambda n: LOSSES[n].label)
+    if show("init"):
+        st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=_on_change, disabled=off("init"),
+                     format_func=lambda n: INITIALIZERS[n].label)
 
     st.header("Training")
-    st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
-                 format_func=lambda n: OPTIMIZERS[n].label)
-    st.select_slider("Learning rate", LRS, key=K + "lr", on_change=_on_change,
-                     help="Changes take effect immediately, without a reset.")
-    rc1, rc2 = st.columns(2)
-    rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change)
-    rc2.select_slider("Rate", REG_RATES, key=K + "reg_rate", on_change=_on_change)
-    st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change)
-    engines = ["numpy", "torch"] if torch_available() else ["numpy"]
-    if st.session_state[K + "engine"] not in engines:
-        engines.append(st.session_state[K + "engine"])
-    st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True,
-             format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
-    with st.expander("Stop conditions"):
-        st.number_input("Max epochs (0 = no limit)", 0, CAPS["max_epochs"], key=K + "max_epochs", on_change=_on_change)
-        st.number_input("Target test loss (0 = none)", 0.0, 10.0, key=K + "target_loss", step=0.01,
-                        format="%.3f", on_change=_on_change)
-        st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience", on_change=_on_change)
+    if show("optimizer"):
+        st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
+                     disabled=off("optimizer"), format_func=lambda n: OPTIMIZERS[n].label)
+    if show("lr"):
+        st.select_slider("Learning rate", LRS, key=K + "lr", on_change=_on_change, disabled=off("lr"),
+                         help="Changes take effect immediately, without a reset.")
+    if show("reg"):
+        rc1, rc2 = st.columns(2)
+        rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change, disabled=off("reg"))
+        rc2.select_slider("Rate", REG_RATES, key=K + "reg_rate", on_change=_on_change, disabled=off("reg"))
+    if show("dropout"):
+        st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change, disabled=off("dropout"))
+    if show("engine"):
+        engines = ["numpy", "torch"] if torch_available() else ["numpy"]
+        if st.session_state.get(K + "engine", "numpy") not in engines:
+            engines.append(st.session_state[K + "engine"])
+        st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True, disabled=off("engine"),
+                 format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
+        if s.trainer.net.name == "torch":
+            st.caption(f"PyTorch on {getattr(s.trainer.net, 'device', 'cpu')}"
+                       + ("" if cuda_available() else " (no CUDA GPU here)"))
+    if show("stop"):
+        with st.expander("Stop conditions"):
+            st.number_input("Max epochs (0 = no limit)", 0, CAPS["max_epochs"], key=K + "max_epochs",
+                            on_change=_on_change, disabled=off("stop"))
+            st.number_input("Target test loss (0 = none)", 0.0, 10.0, key=K + "target_loss", step=0.01,
+                            format="%.3f", on_change=_on_change, disabled=off("stop"))
+            st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience",
+                            on_change=_on_change, disabled=off("stop"))
 
 for w in st.session_state.get(K + "control_warnings", []):
     st.warning(w)
@@ -337,21 +412,38 @@ if st.session_state.get(K + "import_note"):
     st.success(st.session_state.pop(K + "import_note"))
 
 # Transport bar
-tb = st.columns([1.1, 1.1, 1.1, 1.1, 2.2], vertical_alignment="center")
-tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
-             disabled=t.diverged)
-tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
-tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(t.epoch,), width="stretch",
-             disabled=t.diverged, help="Train exactly one epoch.")
-tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
-             help="Same seed: same data, same starting weights.")
-s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed), label_visibility="collapsed")
-tools = st.columns(4)
+if show("transport"):
+    tb = st.columns([1.1, 1.1, 1.1, 1.1, 2.2], vertical_alignment="center")
+    lock_t = off("transport")
+    tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
+                 disabled=t.diverged or lock_t)
+    tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch", disabled=lock_t)
+    tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(t.epoch,), width="stretch",
+                 disabled=t.diverged or lock_t, help="Train exactly one epoch.")
+    tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch", disabled=lock_t,
+                 help="Same seed: same data, same starting weights.")
+    s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed),
+                              label_visibility="collapsed", disabled=lock_t)
+
+tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
     st.caption("Anyone opening this link gets the same data, network and starting weights. "
                "The address bar always holds the same link.")
     st.code("?" + s.share_query(), language=None, wrap_lines=True)
-with tools[1].popover("Export / import", icon=":material/save:", width="stretch"):
+with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
+    st.caption("Choose what students see and may change; the link opens exactly this setup.")
+    hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
+                          format_func=classroom.CONTROLS.get)
+    lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide], key=K + "cl_lock",
+                          format_func=classroom.CONTROLS.get)
+    present = st.toggle("Open in presentation mode", key=K + "cl_present")
+    suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
+    st.code("/play?" + s.share_query() + ("&" + suffix if suffix else ""), language=None, wrap_lines=True)
+tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
+                help="Large type and thick lines for a projector; kept in the link.")
+
+
+def _export_panel():
     st.caption("Downloads are made when you click, from the model as it is at that moment.")
     st.download_button("Model: weights + config (JSON)", lambda: modelio.to_json(s.trainer), "model.json",
                        "application/json", width="stretch")
@@ -366,12 +458,14 @@ with tools[1].popover("Export / import", icon=":material/save:", width="stretch"
                        width="stretch")
     st.file_uploader("Import a model file to inspect it or continue training", type=["json", "npz", "pt"],
                      key=K + "import", on_change=_import_model)
-with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
+
+
+def _code_panel():
     st.caption("Standalone scripts that train this network on the same data, from the same starting weights. "
                "They print the same final losses as the app.")
     epochs = st.number_input("Epochs", 1, 100_000, max(s.trainer.epoch, 100), key=K + "code_epochs")
-    code_tabs = st.tabs(["NumPy", "PyTorch"])
-    for tab, make, fname in zip(code_tabs, (codegen.numpy_script, codegen.torch_script), ("train_numpy.py", "train_torch.py")):
+    scripts = (("NumPy", codegen.numpy_script, "train_numpy.py"), ("PyTorch", codegen.torch_script, "train_torch.py"))
+    for tab, (_, make, fname) in zip(st.tabs([name for name, _, _ in scripts]), scripts):
         with tab:
             try:
                 script = make(s.cfg, int(epochs))
@@ -380,6 +474,14 @@ with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
                 continue
             st.download_button(f"Download {fname}", script, fname, "text/x-python")
             st.code(script, language="python", line_numbers=True, height=420)
+
+
+if show("export"):
+    with tools[1].popover("Export / import", icon=":material/save:", width="stretch"):
+        _export_panel()
+    with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
+        _code_panel()
+
 @st.fragment(run_every=0.2 if s.playing else None)
 def live_views():
     s.frame()
@@ -413,7 +515,7 @@ def live_views():
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
         fig = figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6)
-        click = live_plotly(fig, key="pg_network", height=430, events=True,
+        click = live_plotly(_pres(fig), key="pg_network", height=430, events=True,
                             config={"displayModeBar": False})
         if click and click.get("customdata"):
             st.session_state[K + "edit"] = list(click["customdata"])
@@ -431,10 +533,10 @@ def live_views():
                                            task=t.task, n_classes=t.n_classes,
                                            discretize=st.session_state.get(K + "discretize", False),
                                            class_names=t.data.class_names)
-        click = live_plotly(bfig, key="pg_boundary", height=400, events=canvas is not None)
+        click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
-        live_plotly(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task),
+        live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task), True),
                     key="pg_loss", height=240)
     return t
 
@@ -489,7 +591,7 @@ def live_details():
         with gc1:
             live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
         with gc2:
-            live_plotly(figures.grad_norm_figure(t.history), key="pg_gradnorms", height=300)
+            live_plotly(_pres(figures.grad_norm_figure(t.history), True), key="pg_gradnorms", height=300)
     elif view == "Activation function":
         acts = t.cfg.activations()
         if not acts:
@@ -512,8 +614,10 @@ live_views()
 
 # View options (outside the fragment: changing one redraws once)
 oc = st.columns(5)
-oc[0].toggle("Show test data", key=K + "show_test")
-oc[1].toggle("Discretize output", key=K + "discretize")
+if show("test"):
+    oc[0].toggle("Show test data", key=K + "show_test", disabled=off("test"))
+if show("discretize"):
+    oc[1].toggle("Discretize output", key=K + "discretize", disabled=off("discretize"))
 oc[2].toggle("Log-scale loss", key=K + "log_y")
 oc[3].segmented_control("Colour links by", ["weight", "gradient"], key=K + "color_by", default="weight",
                         format_func=lambda v: {"weight": "Weight", "gradient": "∂L/∂w"}[v])

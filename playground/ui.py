@@ -31,7 +31,7 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
-__all__ = ["live_plotly", "entry_guard", "steady_live_views"]
+__all__ = ["live_plotly", "entry_guard", "steady_live_views", "presentation_style"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -234,3 +234,19 @@ _LIVE_CSS = """
 def steady_live_views() -> None:
     """Stop Streamlit from dimming elements while a live fragment is rerunning (no flicker)."""
     st.html(_LIVE_CSS)
+
+
+_PRESENT_CSS = """
+<style>
+/* Presentation mode: readable from the back of a classroom. */
+html { font-size: 21px; }
+.stMain h1 { font-size: 2.6rem; }
+[data-testid="stMetricValue"] { font-size: 2.8rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+</style>
+"""
+
+
+def presentation_style() -> None:
+    """Large type for a projector (the figures get bigger fonts and lines from the page)."""
+    st.html(_PRESENT_CSS)
