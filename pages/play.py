@@ -7,7 +7,7 @@ is always a share link.
 """
 import streamlit as st
 
-from playground import classroom, codegen, drawn, figures, modelio, views
+from playground import classroom, codegen, drawn, figures, modelio, replay, views
 from playground.config import config_json
 from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
 from playground.tables import to_csv
@@ -592,6 +592,8 @@ def live_details():
             live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
         with gc2:
             live_plotly(_pres(figures.grad_norm_figure(t.history), True), key="pg_gradnorms", height=300)
+    elif view == "Replay":
+        _replay(t)
     elif view == "Activation function":
         acts = t.cfg.activations()
         if not acts:
@@ -610,6 +612,31 @@ def live_details():
                 st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
 
 
+def _replay(t):
+    """Scrub back through recorded epochs: boundary, network and gradients as they were."""
+    last = t.epoch
+    if last < 1:
+        st.info("Train a few epochs first: every epoch is recorded (thinned to 200 snapshots over long runs).")
+        return
+    st.session_state[K + "replay_epoch"] = min(st.session_state.get(K + "replay_epoch", last), last)
+    epoch = st.slider("Epoch to replay", 0, last, key=K + "replay_epoch",
+                      help="Shows the nearest recorded epoch at or before the one chosen.")
+    grid = st.session_state[K + "grid"][1]
+    f = replay.frame_at(t, grid, epoch)
+    losses = "" if f.train_loss is None else f" — training loss {f.train_loss:.4f}, test loss {f.test_loss:.4f}"
+    st.caption(f"Recorded epoch {f.epoch}{losses}")
+    rc1, rc2 = st.columns([1.35, 1])
+    kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
+    with rc1:
+        live_plotly(_pres(figures.network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
+                                                 aspect=0.6)), key="pg_replay_net", height=380)
+    with rc2:
+        live_plotly(_pres(figures.boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
+                                                  n_classes=t.n_classes, class_names=t.data.class_names)),
+                    key="pg_replay_boundary", height=380)
+    live_plotly(figures.gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
+
+
 live_views()
 
 # View options (outside the fragment: changing one redraws once)
@@ -622,6 +649,6 @@ oc[2].toggle("Log-scale loss", key=K + "log_y")
 oc[3].segmented_control("Colour links by", ["weight", "gradient"], key=K + "color_by", default="weight",
                         format_func=lambda v: {"weight": "Weight", "gradient": "∂L/∂w"}[v])
 
-st.segmented_control("Below the network", ["Per-weight gradients", "Activation function"], key=K + "below",
-                     default="Per-weight gradients")
+st.segmented_control("Below the network", ["Per-weight gradients", "Activation function", "Replay"],
+                     key=K + "below", default="Per-weight gradients")
 live_details()
