@@ -530,7 +530,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
     show_inputs = 0 < sizes[0] <= 16 and len(input_labels) == sizes[0]
     label_room = 0.08 * width_u if show_inputs else 0.0
     size_px = float(np.clip(node * 640.0 / (width_u + label_room), 4, 60))  # 640 px: a guess at the drawn width
-    sep = " · " if n_layers <= 4 else "<br>"
+    sep = " · " if n_layers <= 2 else "<br>"  # three or more columns of labels overlap on one line
     names = [_layer_name(c, n_layers, sizes, activation_names, output_label, sep) for c in range(n_layers + 1)]
 
     data = _link_traces(sizes, params, grads, color_by, cx, cy, node / 2)

@@ -291,7 +291,7 @@ def test_network_links_and_neurons_carry_values(circle):
     thumb = decode_uri(fig.layout.images[0].source)
     assert thumb.shape[0] == thumb.shape[1] and 20 <= thumb.shape[0] <= 40
     labels = [a.text for a in fig.layout.annotations]
-    assert labels == ["Input", "Hidden 1 · 4 tanh", "Hidden 2 · 2 tanh", "Output · tanh"]
+    assert labels == ["Input", "Hidden 1<br>4 tanh", "Hidden 2<br>2 tanh", "Output<br>tanh"]  # 3+ columns: two lines
     assert fig.layout.uirevision == "network" and fig.layout.yaxis.scaleanchor == "x"
 
 
