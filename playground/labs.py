@@ -1,0 +1,779 @@
+"""The numbers behind three Learning pages: Backprop step by step, Gradients, Generalisation.
+
+Plain Python (no Streamlit); pages call these functions and draw the results
+with ``lab_figures``.  Three parts:
+
+* **Worked examples** (CURRICULUM.md §6, A/B/C) with *editable* numbers:
+  ``worked_step(spec, values)`` runs one forward pass, backprop, forward and
+  central differences and one update on the NumPy engine; ``chain_rule`` writes
+  any one parameter's gradient as a product of factors; ``train_both`` trains
+  by finite differences and by backprop from the same start (example B).  With
+  the textbook values these reproduce ``examples.example_a/b/c`` exactly
+  (``tests/test_labs.py`` checks it).
+* **Gradients in deep nets**: presets for vanishing / healthy / exploding
+  gradients, per-layer histograms over ``Trainer.snapshots``, and the
+  symmetry measure that shows why all-zero weights never learn.
+* **Generalisation**: small deterministic comparisons (same seed ⇒ same data
+  and starting weights): capacity, L1 vs L2, dropout, early stopping.
+
+    >>> t = worked_step(WORKED["A"])
+    >>> round(t.y_hat, 4), round(t.grads["w11"], 4)
+    (1.2332, 0.1455)
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .config import Config
+from .examples import HALF_SQUARE_SIGMOID, GradCheck, gradient_check, numeric_gradient
+from .network import NumpyMLP
+from .trainer import History, Trainer
+from .views import Grid, boundary_values, grid_for
+
+__all__ = [
+    "Param", "WorkedSpec", "WORKED", "Trace", "Factor", "ChainRule", "TrainBoth", "VALUE_LIMIT",
+    "worked_step", "chain_rule", "broadcast_bug", "train_both", "check_value",
+    "forward_rows", "gradient_rows", "update_rows", "params_of", "fmt",
+    "Preset", "GRADIENT_PRESETS", "deep_config", "gradient_regime", "play_query", "grad_ratio", "layer_labels", "HistStack",
+    "histogram_stacks", "symmetry_gap", "SymmetryRun", "symmetry_runs",
+    "Run", "GEN_BASE", "CAPACITIES", "train_run", "capacity_runs", "regulariser_runs", "dropout_runs",
+    "early_stopping_run", "near_zero", "NEAR_ZERO", "fit_verdict", "run_rows",
+]
+
+_SIG = ACTIVATIONS["sigmoid"]
+VALUE_LIMIT = 100.0  # |input|, |target|, |weight| allowed in the editor: beyond it sigmoids are flat to the last bit
+
+
+def fmt(v: float, digits: int = 6) -> str:
+    """A number for a table: fixed decimals, scientific when tiny or huge, "0" for exact zero."""
+    v = float(v)
+    if v == 0:
+        return "0"
+    if not math.isfinite(v) or abs(v) < 10 ** -(digits - 2) or abs(v) >= 1e6:
+        return f"{v:.3e}"
+    return f"{v:.{digits}f}"
+
+
+# =================================================================================================
+# Worked examples A, B, C with editable numbers
+# =================================================================================================
+@dataclass(frozen=True)
+class Param:
+    """One weight or bias of a 2-H-1 worked example.
+
+    ``layer`` 0 is input→hidden, 1 hidden→output; ``i``/``j`` index the engine's
+    ``W[layer][i, j]`` (from unit i to unit j) or ``b[layer][j]`` (``i = -1``);
+    ``flat`` is the position in ``NumpyMLP.flat``.
+    """
+
+    name: str  # as the textbook writes it: "w11", "b2", "W0[1,2]"
+    latex: str
+    layer: int
+    kind: str  # "w" or "b"
+    i: int
+    j: int
+    flat: int
+
+
+@dataclass(frozen=True)
+class WorkedSpec:
+    """One worked example: shape, output, loss and its textbook numbers.
+
+    ``hidden`` is written as the textbook writes it: row i = weights FROM input i
+    (A, B: the engine's layout) or, with ``into_rows``, row j = weights INTO
+    hidden unit j (C).  ``half``: the loss is ½(y − ŷ)² instead of (y − ŷ)².
+    """
+
+    key: str
+    title: str
+    output: str  # "linear" or "sigmoid"
+    half: bool
+    biases: bool
+    dtype: str
+    eta: float
+    eps: float
+    x: tuple[float, float]
+    y: float
+    hidden: tuple[tuple[float, ...], ...]
+    out: tuple[float, ...]
+    hidden_bias: tuple[float, ...] = ()
+    out_bias: float = 0.0
+    into_rows: bool = False
+    epochs: int = 0  # > 0: the page offers "train this many epochs by both methods"
+    rounds: bool = False  # the textbook prints 2-decimal values
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.out)
+
+    @property
+    def cost(self) -> str:
+        return "E" if self.half else "C"
+
+    def unit(self, j: int) -> tuple[str, str]:
+        """Plain and LaTeX names of hidden unit j's pre-activation and activation (0-based j)."""
+        k = f"{j + 1}" if self.into_rows else f"1{j + 1}"
+        return (f"h{k}", f"a{k}"), (f"h_{{{k}}}", f"a_{{{k}}}")
+
+    def params(self) -> list[Param]:
+        """Every parameter in the textbook's reading order (hidden weights, biases, output)."""
+        H, out = self.n_hidden, []
+        flat_b0, flat_w1 = 2 * H, 3 * H
+        if self.into_rows:  # W0[j, i]: into unit j from input i
+            out += [Param(f"W0[{j + 1},{i + 1}]", f"W^{{0}}_{{{j + 1}{i + 1}}}", 0, "w", i, j, i * H + j)
+                    for j in range(H) for i in range(2)]
+            out += [Param(f"W1[{j + 1}]", f"W^{{1}}_{{{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
+        else:
+            out += [Param(f"w{i + 1}{j + 1}", f"w_{{{i + 1}{j + 1}}}", 0, "w", i, j, i * H + j)
+                    for i in range(2) for j in range(H)]
+            if self.biases:
+                out += [Param(f"b{j + 1}", f"b_{{{j + 1}}}", 0, "b", -1, j, flat_b0 + j) for j in range(H)]
+            out += [Param(f"w3{j + 1}", f"w_{{3{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
+            if self.biases:
+                out.append(Param("b_out", r"b_{\text{out}}", 1, "b", -1, 0, flat_w1 + H))
+        return out
+
+    def defaults(self) -> dict[str, float]:
+        """The textbook's numbers by name: x1, x2, y, eta and every parameter."""
+        v = {"x1": self.x[0], "x2": self.x[1], "y": self.y, "eta": self.eta}
+        for p in self.params():
+            if p.kind == "b":
+                v[p.name] = self.out_bias if p.layer else self.hidden_bias[p.j]
+            elif p.layer == 1:
+                v[p.name] = self.out[p.i]
+            else:
+                v[p.name] = self.hidden[p.j][p.i] if self.into_rows else self.hidden[p.i][p.j]
+        return {k: float(x) for k, x in v.items()}
+
+
+WORKED: dict[str, WorkedSpec] = {
+    "A": WorkedSpec("A", "A · one forward pass and one gradient", "linear", False, False, "float64", 0.1, 1e-4,
+                    (1.0, 1.0), 0.0, ((0.8, 0.4, 0.3), (0.2, 0.9, 0.5)), (0.3, 0.5, 0.9), rounds=True),
+    "B": WorkedSpec("B", "B · training with biases, numeric vs backprop", "linear", False, True, "float32", 0.01,
+                    1e-4, (1.0, 1.0), 0.0, ((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)),
+                    (0.1528, -0.1745, -0.1135), (-0.0140, 0.5607, -0.0628), -0.5516, epochs=100),
+    "C": WorkedSpec("C", "C · a two-layer sigmoid net by hand", "sigmoid", True, False, "float64", 1.0, 1e-5,
+                    (0.35, 0.9), 0.5, ((0.1, 0.8), (0.4, 0.6)), (0.3, 0.9), into_rows=True),
+}
+
+
+def check_value(name: str, value, *, lo: float = -VALUE_LIMIT, hi: float = VALUE_LIMIT) -> str | None:
+    """The message if ``value`` may not be used for ``name`` (not a finite number in [lo, hi]), else None."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return f"{name} must be a number between {lo:g} and {hi:g}; got {value!r}"
+    if not math.isfinite(v) or not lo <= v <= hi:
+        return f"{name} must be a finite number between {lo:g} and {hi:g}; got {v:g}"
+    if name == "eta" and v <= 0:
+        return f"the learning rate η must be > 0 (and at most {hi:g}); got {v:g}"
+    return None
+
+
+def params_of(spec: WorkedSpec, values: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[(W0 (2, H), b0 (H,)), (W1 (H, 1), b1 (1,))]`` in the engine's layout from named values."""
+    H = spec.n_hidden
+    layers = [(np.zeros((2, H)), np.zeros(H)), (np.zeros((H, 1)), np.zeros(1))]
+    for p in spec.params():
+        W, b = layers[p.layer]
+        if p.kind == "w":
+            W[p.i, p.j] = values[p.name]
+        else:
+            b[p.j] = values[p.name]
+    return layers
+
+
+def _net(spec: WorkedSpec, values: dict[str, float]) -> NumpyMLP:
+    """The example as a plain-SGD NumpyMLP (biases at 0 for A and C)."""
+    # "mse" is a linear output with (y − ŷ)² for one output; "bce" only lends its sigmoid
+    # output: the ½-squared-error loss of example C replaces it (see examples.HALF_SQUARE_SIGMOID).
+    net = NumpyMLP([2, spec.n_hidden, 1], ["sigmoid"], "mse" if spec.output == "linear" else "bce",
+                   params_of(spec, values), optimizer="sgd", lr=values["eta"], dtype=np.dtype(spec.dtype))
+    if spec.half:
+        net.loss = HALF_SQUARE_SIGMOID
+    return net
+
+
+def _mask(spec: WorkedSpec, net: NumpyMLP) -> np.ndarray | None:
+    """Entries of ``net.flat`` the example has (None = all): A and C have no biases."""
+    if spec.biases:
+        return None
+    mask = np.zeros(net.n_params, bool)
+    for p in spec.params():
+        mask[p.flat] = True
+    return mask
+
+
+def _update(net: NumpyMLP, mask: np.ndarray | None) -> None:
+    """θ ← θ − η g; parameters outside ``mask`` (absent biases) get g = 0, so they stay 0."""
+    if mask is not None:
+        net.gflat[~mask] = 0.0
+    net.step()
+
+
+@dataclass
+class Trace:
+    """One forward pass, backprop, finite differences and the update of a worked example.
+
+    Gradients are by parameter name: ``grads`` backprop's, ``forward``/``central``
+    the finite differences ``(C(θ+ε) − C(θ))/ε`` and ``(C(θ+ε) − C(θ−ε))/2ε``.
+    """
+
+    spec: WorkedSpec
+    values: dict[str, float]  # the inputs, target, η and parameters used
+    h: np.ndarray  # (H,) hidden pre-activations
+    a: np.ndarray  # (H,) σ(h)
+    z: float  # output pre-activation (= ŷ for a linear output)
+    y_hat: float
+    loss: float
+    grads: dict[str, float]
+    forward: dict[str, float]
+    central: dict[str, float]
+    new_values: dict[str, float]  # after θ ← θ − η ∂C/∂θ
+    new_loss: float
+
+    def check(self, grads: dict[str, float] | None = None) -> GradCheck:
+        """Backprop's (or ``grads``') gradients vs central differences.
+
+        Relative tolerance 1e-5; 1e-2 in float32, where the difference quotient
+        itself is only good to about 10⁻³.
+        """
+        g = grads or self.grads
+        names = list(self.grads)
+        tol = 1e-2 if self.spec.dtype == "float32" else 1e-5
+        return gradient_check(names, [self.central[n] for n in names], [g[n] for n in names], tol)
+
+    @property
+    def delta_out(self) -> float:
+        """∂C/∂z at the output: ∂C/∂ŷ · f′(z)."""
+        return _dC_dyhat(self) * _out_grad(self)
+
+    @property
+    def delta_hidden(self) -> np.ndarray:
+        """(H,) ∂C/∂h = δ_out · w_out ⊙ σ′(h)."""
+        w_out = params_of(self.spec, self.values)[1][0][:, 0]
+        return self.delta_out * w_out * _SIG.grad(self.h, self.a)
+
+
+def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None) -> Trace:
+    """Forward pass, backprop, finite differences and one SGD update of ``spec`` at ``values``.
+
+    ``values`` maps names (``x1, x2, y, eta`` and ``spec.params()``) to numbers;
+    missing ones take the textbook's.  Arithmetic is in ``spec.dtype`` (B: float32).
+    """
+    v = {**spec.defaults(), **(values or {})}
+    net = _net(spec, v)
+    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
+    cache = net.forward(X)
+    net.backward(cache, T)
+    analytic = net.gflat.astype(np.float64)  # a copy: numeric_gradient below only evaluates
+    mask = _mask(spec, net)
+    fwd = numeric_gradient(net, X, T, spec.eps, central=False, mask=mask)
+    cen = numeric_gradient(net, X, T, spec.eps, central=True, mask=mask)
+    loss = float(net.loss.value(cache.output, T)[0])
+    _update(net, mask)
+    after = net.flat.astype(np.float64)
+    ps = spec.params()
+    return Trace(
+        spec, v, cache.zs[0][0].astype(np.float64), cache.acts[1][0].astype(np.float64),
+        float(cache.zs[1][0, 0]), float(cache.output[0, 0]), loss,
+        {p.name: float(analytic[p.flat]) for p in ps}, {p.name: float(fwd[p.flat]) for p in ps},
+        {p.name: float(cen[p.flat]) for p in ps},
+        {**v, **{p.name: float(after[p.flat]) for p in ps}}, net.evaluate(X, T)[0],
+    )
+
+
+def broadcast_bug(trace: Trace) -> dict[str, float]:
+    """The hidden-weight gradients of the widely copied ``W0 -= lr * delta_hidden * x`` (example C).
+
+    ``delta_hidden * x`` multiplies two (2,) vectors elementwise, ``[δ₁x₁, δ₂x₂]``;
+    subtracted from the (2, 2) ``W0`` it is broadcast onto *every row*, so each
+    hidden unit j gets ``[δ₁x₁, δ₂x₂]`` instead of its own ``δ_j·[x₁, x₂]``.
+    Output weights are unaffected.  Needs as many hidden units as inputs (2).
+    """
+    d, x = trace.delta_hidden, np.array([trace.values["x1"], trace.values["x2"]])
+    if d.shape != x.shape:
+        raise ValueError(f"the broadcast bug needs {x.size} hidden units to broadcast at all; got {d.size}")
+    wrong = d * x  # (2,): [δ1·x1, δ2·x2]
+    return {p.name: (float(wrong[p.i]) if p.layer == 0 else trace.grads[p.name]) for p in trace.spec.params()}
+
+
+# ----- the chain rule, factor by factor ---------------------------------------------------------
+@dataclass(frozen=True)
+class Factor:
+    symbol: str  # LaTeX ∂-fraction, e.g. \frac{\partial C}{\partial \hat y}
+    formula: str  # LaTeX formula, e.g. -2(y - \hat y)
+    numbers: str  # the formula with the numbers put in
+    value: float
+
+
+@dataclass(frozen=True)
+class ChainRule:
+    """∂C/∂θ for one parameter θ as the product of the factors along its path to the loss."""
+
+    param: Param
+    cost: str  # "C" or "E"
+    factors: tuple[Factor, ...]
+    product: float
+    backprop: float  # the engine's value, for comparison
+
+    def latex(self, digits: int = 4) -> str:
+        """An ``aligned`` block: symbols, formulas, numbers, factor values and the product."""
+        lhs = rf"\frac{{\partial {self.cost}}}{{\partial {self.param.latex}}}"
+        dot = r" \cdot "
+        rows = [
+            lhs + " &= " + dot.join(f.symbol for f in self.factors),
+            r"&= " + dot.join(f.formula for f in self.factors),
+            r"&= " + dot.join(f.numbers for f in self.factors),
+            r"&= " + dot.join(_num(f.value, digits) for f in self.factors) + rf" = \mathbf{{{_num(self.product, 6)}}}",
+        ]
+        return r"\begin{aligned}" + r" \\[2pt] ".join(rows) + r"\end{aligned}"
+
+
+def _num(v: float, digits: int = 4) -> str:
+    """A number for LaTeX, in parentheses when negative (it is multiplied); short values as typed (0.3, 1)."""
+    v = float(v)
+    s = f"{v:g}" if round(v, digits) == v and abs(v) >= 10 ** -digits else fmt(v, digits)
+    if "e" in s:
+        m, e = s.split("e")
+        s = rf"{m} \times 10^{{{int(e)}}}"
+    return f"({s})" if v < 0 else s
+
+
+def _dC_dyhat(t: Trace) -> float:
+    return (1.0 if t.spec.half else 2.0) * (t.y_hat - t.values["y"])
+
+
+def _out_grad(t: Trace) -> float:
+    return t.y_hat * (1.0 - t.y_hat) if t.spec.output == "sigmoid" else 1.0
+
+
+def chain_rule(trace: Trace, name: str) -> ChainRule:
+    """The chain-rule factors of ∂C/∂``name`` (any weight or bias), multiplied out.
+
+    Output weight w (from hidden unit k): ∂C/∂ŷ · [∂ŷ/∂z] · a_k.
+    Hidden weight w_ik: ∂C/∂ŷ · [∂ŷ/∂z · ∂z/∂a_k | ∂ŷ/∂a_k] · ∂a_k/∂h_k · ∂h_k/∂w_ik,
+    with ∂a/∂h = a(1 − a) (sigmoid) and ∂h_k/∂w_ik = x_i (1 for a bias).  The
+    bracketed factor is ŷ(1 − ŷ) for a sigmoid output; a linear output has ŷ = z.
+    """
+    spec, v = trace.spec, trace.values
+    params = {p.name: p for p in spec.params()}
+    if name not in params:
+        raise ValueError(f"unknown parameter {name!r} for example {spec.key}; allowed: {', '.join(params)}")
+    p, C = params[name], spec.cost
+    y, yh = v["y"], trace.y_hat
+    c = "" if spec.half else "2"
+    fac = [Factor(rf"\frac{{\partial {C}}}{{\partial \hat y}}", rf"-{c}(y - \hat y)",
+                  rf"-{c}({_num(y)} - {_num(yh)})", _dC_dyhat(trace))]
+    sig_out = spec.output == "sigmoid"
+    if sig_out:
+        fac.append(Factor(r"\frac{\partial \hat y}{\partial z}", r"\hat y(1 - \hat y)",
+                          rf"{_num(yh)}(1 - {_num(yh)})", _out_grad(trace)))
+    top = "z" if sig_out else r"\hat y"
+    if p.layer == 1:
+        if p.kind == "b":
+            fac.append(Factor(rf"\frac{{\partial {top}}}{{\partial {p.latex}}}", "1", "1", 1.0))
+        else:
+            _, (_, a_tex) = spec.unit(p.i)
+            fac.append(Factor(rf"\frac{{\partial {top}}}{{\partial {p.latex}}}", a_tex, _num(trace.a[p.i]),
+                              float(trace.a[p.i])))
+    else:
+        k = p.j
+        _, (h_tex, a_tex) = spec.unit(k)
+        w_out = next(q for q in spec.params() if q.layer == 1 and q.kind == "w" and q.i == k)
+        wv, ak = v[w_out.name], float(trace.a[k])
+        fac.append(Factor(rf"\frac{{\partial {top}}}{{\partial {a_tex}}}", w_out.latex, _num(wv), wv))
+        fac.append(Factor(rf"\frac{{\partial {a_tex}}}{{\partial {h_tex}}}", rf"{a_tex}(1 - {a_tex})",
+                          rf"{_num(ak)}(1 - {_num(ak)})", ak * (1.0 - ak)))
+        if p.kind == "b":
+            fac.append(Factor(rf"\frac{{\partial {h_tex}}}{{\partial {p.latex}}}", "1", "1", 1.0))
+        else:
+            xi = v[f"x{p.i + 1}"]
+            fac.append(Factor(rf"\frac{{\partial {h_tex}}}{{\partial {p.latex}}}", f"x_{{{p.i + 1}}}", _num(xi), xi))
+    return ChainRule(p, C, tuple(fac), float(np.prod([f.value for f in fac])), trace.grads[name])
+
+
+# ----- tables for the page --------------------------------------------------------------------
+def forward_rows(trace: Trace) -> list[dict[str, str]]:
+    """The forward pass as table rows: quantity, how it is computed (with numbers), exact, 2 decimals."""
+    spec, v = trace.spec, trace.values
+    ps = spec.params()
+    rows = []
+    for j in range(spec.n_hidden):
+        (h, a), _ = spec.unit(j)
+        ws = [p for p in ps if p.layer == 0 and p.kind == "w" and p.j == j]
+        terms = [f"{p.name}·x{p.i + 1}" for p in ws]
+        nums = [f"{v[p.name]:g}·{v[f'x{p.i + 1}']:g}" for p in ws]
+        bias = [p for p in ps if p.layer == 0 and p.kind == "b" and p.j == j]
+        if bias:
+            terms.append(bias[0].name)
+            nums.append(f"{v[bias[0].name]:g}")
+        rows.append((h, " + ".join(terms) + " = " + " + ".join(nums), trace.h[j]))
+    for j in range(spec.n_hidden):
+        (h, a), _ = spec.unit(j)
+        rows.append((a, f"σ({h}) = 1 / (1 + e^(−{fmt(trace.h[j], 4)}))", trace.a[j]))
+    outs = [p for p in ps if p.layer == 1 and p.kind == "w"]
+    terms = [f"{p.name}·{spec.unit(p.i)[0][1]}" for p in outs] + [p.name for p in ps if p.layer == 1 and p.kind == "b"]
+    nums = [f"{v[p.name]:g}·{fmt(trace.a[p.i], 4)}" for p in outs] + [
+        f"{v[p.name]:g}" for p in ps if p.layer == 1 and p.kind == "b"]
+    if spec.output == "sigmoid":
+        rows.append(("z", " + ".join(terms) + " = " + " + ".join(nums), trace.z))
+        rows.append(("ŷ", f"σ(z) = 1 / (1 + e^(−{fmt(trace.z, 4)}))", trace.y_hat))
+    else:
+        rows.append(("ŷ", " + ".join(terms) + " = " + " + ".join(nums), trace.y_hat))
+    half = "½" if spec.half else ""
+    rows.append((spec.cost, f"{half}(y − ŷ)² = {half}({v['y']:g} − {fmt(trace.y_hat, 4)})²", trace.loss))
+    out = []
+    for q, how, val in rows:
+        row = {"quantity": q, "computed as": how, "exact": fmt(val)}
+        if spec.rounds:
+            row["textbook (2 decimals)"] = f"{val:.2f}"
+        out.append(row)
+    return out
+
+
+def gradient_rows(trace: Trace, grads: dict[str, float] | None = None) -> list[dict[str, str]]:
+    """Backprop (or ``grads``, e.g. the broadcast bug's) next to forward and central differences."""
+    g = grads or trace.grads
+    rows = []
+    for p in trace.spec.params():
+        n = p.name
+        rows.append({"parameter": n, "backprop" if grads is None else "gradient used": fmt(g[n]),
+                     f"forward diff (ε={trace.spec.eps:g})": fmt(trace.forward[n]),
+                     "central diff": fmt(trace.central[n]),
+                     "|· − forward|": f"{abs(g[n] - trace.forward[n]):.1e}",
+                     "|· − central|": f"{abs(g[n] - trace.central[n]):.1e}"})
+    return rows
+
+
+def update_rows(trace: Trace) -> list[dict[str, str]]:
+    """w ← w − η·∂C/∂w for every parameter: old value, gradient, new value."""
+    eta, d = trace.values["eta"], f"∂{trace.spec.cost}/∂θ"
+    return [{"parameter": p.name, "old": fmt(trace.values[p.name]), d: fmt(trace.grads[p.name]),
+             f"η·{d}": fmt(eta * trace.grads[p.name]), f"new = old − η·{d}": fmt(trace.new_values[p.name])}
+            for p in trace.spec.params()]
+
+
+# ----- example B: training by both methods ------------------------------------------------------
+@dataclass
+class TrainBoth:
+    """Training from the same start by finite differences and by backprop.
+
+    ``losses[method][k]``: the loss after k epochs; ``final[method]``: the parameters by name.
+    """
+
+    epochs: int
+    losses: dict[str, np.ndarray]
+    final: dict[str, dict[str, float]]
+    prediction: dict[str, float]  # ŷ for the example's input with the final parameters
+    max_param_diff: float
+    max_loss_diff: float
+    prediction_diff: float
+
+
+def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs: int | None = None) -> TrainBoth:
+    """Train ``epochs`` epochs (default ``spec.epochs``) by forward differences and by backprop.
+
+    The numeric method nudges every parameter in turn by ``spec.eps`` from the
+    epoch's starting point, then updates all together (the textbook's way);
+    both run in ``spec.dtype``.  Same arithmetic as ``examples.example_b``.
+    """
+    v = {**spec.defaults(), **(values or {})}
+    epochs = int(spec.epochs if epochs is None else epochs)
+    if not 0 <= epochs <= 10_000:
+        raise ValueError(f"epochs must be 0–10000, got {epochs!r}")
+    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
+    losses, final, pred = {}, {}, {}
+    for method in ("numeric", "analytic"):
+        net = _net(spec, v)
+        mask = _mask(spec, net)
+        curve = [net.evaluate(X, T)[0]]
+        for _ in range(epochs):
+            if method == "numeric":
+                net.gflat[:] = numeric_gradient(net, X, T, spec.eps, mask=mask)
+            else:
+                net.backward(net.forward(X), T)
+            _update(net, mask)
+            curve.append(net.evaluate(X, T)[0])
+        losses[method] = np.array(curve)
+        flat = net.flat.astype(np.float64)
+        final[method] = {p.name: float(flat[p.flat]) for p in spec.params()}
+        pred[method] = float(net.evaluate(X, None)[1][0, 0])
+    names = list(final["numeric"])
+    return TrainBoth(
+        epochs, losses, final, pred,
+        max(abs(final["numeric"][n] - final["analytic"][n]) for n in names),
+        float(np.abs(losses["numeric"] - losses["analytic"]).max()),
+        abs(pred["numeric"] - pred["analytic"]),
+    )
+
+
+# =================================================================================================
+# Gradients in deep networks
+# =================================================================================================
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    activation: str
+    init: str
+    init_scale: float
+    expect: str  # what the page should show
+
+
+GRADIENT_PRESETS: dict[str, Preset] = {p.name: p for p in [
+    Preset("vanishing", "Vanishing: sigmoid", "sigmoid", "xavier", 0.0,
+           "Each sigmoid layer multiplies the gradient by σ′ ≤ ¼: the first layer's gradient is about "
+           "10⁻⁴ of the last one's, so the early layers barely learn."),
+    Preset("healthy", "Healthy: ReLU + He", "relu", "he", 0.0,
+           "ReLU passes the gradient through unchanged where it is active and He's scale keeps the signal's "
+           "size from layer to layer: every layer's gradient is of the same order."),
+    Preset("exploding", "Exploding: tanh, σ = 2", "tanh", "normal", 2.0,
+           "Weights ~N(0, 2²) multiply the gradient by |w| ≫ 1 at every layer on the way back: the first "
+           "layer's gradient is about 1000× the last one's, and steps that size throw the weights around."),
+]}
+
+
+def deep_config(*, dataset: str = "spiral", depth: int = 6, width: int = 8, activation: str = "sigmoid",
+                init: str = "xavier", init_scale: float = 0.0, lr: float = 0.03, seed: str = "1",
+                max_epochs: int = 2000) -> Config:
+    """A deep, narrow network (``depth`` hidden layers of ``width``) for the Gradients page.
+
+    ``max_epochs`` bounds a forgotten Play (the server is shared).
+    """
+    return Config(dataset=dataset, hidden=(int(width),) * int(depth), activation=(activation,), init=init,
+                  init_scale=float(init_scale), lr=float(lr), seed=str(seed), max_epochs=int(max_epochs))
+
+
+def gradient_regime(ratio: float) -> str:
+    """"vanishing" (first/last layer < 1/100), "exploding" (> 10) or "healthy"; "none" when nothing flows.
+
+    Asymmetric on purpose: a healthy net's ratio stays within ~0.1–3, but an
+    exploding one calms down to ~10–100 after a few epochs of huge steps.
+    """
+    if not math.isfinite(ratio):
+        return "exploding" if ratio == math.inf else "none"
+    return "vanishing" if ratio < 1e-2 else "exploding" if ratio > 10 else "healthy"
+
+
+def play_query(cfg: Config) -> dict[str, str]:
+    """A config as the Playground's query parameters, for ``st.page_link(..., query_params=…)``."""
+    return dict(parse_qsl(cfg.to_query(), keep_blank_values=True))
+
+
+def grad_ratio(norms) -> float:
+    """First layer's gradient norm / last layer's: ≪ 1 vanishing, ≈ 1 healthy, ≫ 1 exploding (nan if 0/0)."""
+    first, last = float(norms[0]), float(norms[-1])
+    if last == 0:
+        return math.inf if first > 0 else math.nan
+    return first / last
+
+
+def layer_labels(n_layers: int) -> list[str]:
+    """"W1 (first)", "W2", …, "W7 (output)": the weight layers from the input."""
+    return [f"W{l + 1}" + (" (first)" if l == 0 else " (output)" if l == n_layers - 1 else "")
+            for l in range(n_layers)]
+
+
+@dataclass
+class HistStack:
+    """Histograms of one layer's weights or gradients at every snapshot.
+
+    ``counts[s]`` is the histogram at ``epochs[s]`` over the shared ``edges``
+    (symmetric, ±the largest |value| the layer ever had), so snapshots compare.
+    """
+
+    layer: int
+    what: str  # "weights" or "gradients"
+    epochs: np.ndarray  # (S,)
+    edges: np.ndarray  # (bins + 1,)
+    counts: np.ndarray  # (S, bins)
+
+
+def histogram_stacks(snapshots, what: str = "weights", bins: int | None = None) -> list[HistStack]:
+    """One ``HistStack`` per layer from ``Trainer.snapshots`` [(epoch, params, grads)], weights only (no biases).
+
+    ``bins=None`` picks 2√n bins for a layer of n weights (8 to 31): a 2×8 layer
+    spread over 31 bins would be mostly gaps.
+    """
+    if what not in ("weights", "gradients"):
+        raise ValueError(f"what must be 'weights' or 'gradients', got {what!r}")
+    if not snapshots:
+        raise ValueError("no snapshots to draw: train at least one epoch, or reset")
+    k = 1 if what == "weights" else 2
+    epochs = np.array([s[0] for s in snapshots])
+    out = []
+    for l in range(len(snapshots[0][k])):
+        vals = [np.asarray(s[k][l][0], np.float64).ravel() for s in snapshots]
+        m = max(float(np.abs(v).max(initial=0.0)) for v in vals)
+        m = m if math.isfinite(m) and m > 0 else 1.0
+        k_bins = bins or int(np.clip(round(2 * math.sqrt(vals[0].size)), 8, 31))
+        edges = np.linspace(-m, m, k_bins + 1)
+        counts = np.array([np.histogram(v, edges)[0] for v in vals])
+        out.append(HistStack(l, what, epochs, edges, counts))
+    return out
+
+
+def symmetry_gap(params) -> list[float]:
+    """Per hidden layer: the largest difference between two units' incoming weights and bias.
+
+    ``max_{j,k,i} |W[i, j] − W[i, k]|`` over the layer's (W; b) columns.  0 means
+    every unit of the layer computes the same function: they are copies.
+    """
+    out = []
+    for W, b in params[:-1]:
+        M = np.vstack([np.asarray(W, np.float64), np.asarray(b, np.float64)[None, :]])
+        out.append(float((M.max(axis=1) - M.min(axis=1)).max()))
+    return out
+
+
+@dataclass
+class SymmetryRun:
+    init: str
+    trainer: Trainer
+    gaps: list[float]  # symmetry_gap after training
+    moved: float  # largest change of any weight during training
+
+
+def symmetry_runs(*, activation: str = "sigmoid", epochs: int = 150, hidden=(4, 4), lr: float = 0.3,
+                  inits=("zeros", "uniform"), seed: str = "1") -> dict[str, SymmetryRun]:
+    """Train the same small net from all-zero and from random weights on the circle data."""
+    runs = {}
+    for init in inits:
+        t = Trainer(Config(dataset="circle", hidden=tuple(hidden), activation=(activation,), init=init,
+                           lr=lr, seed=seed))
+        start = t.params
+        t.run(epochs=epochs)
+        moved = max(float(np.abs(W1 - W0).max()) for (W0, _), (W1, _) in zip(start, t.params))
+        runs[init] = SymmetryRun(init, t, symmetry_gap(t.params), moved)
+    return runs
+
+
+# =================================================================================================
+# Generalisation: small deterministic comparisons
+# =================================================================================================
+#: A data set where a big net overfits quickly: 40 noisy training points, 160 test points.
+GEN_BASE = dict(dataset="circle", noise=40, points=200, train=20, loss="bce", lr=0.1, batch=10,
+                activation=("relu",), init="he", seed="1")
+#: label -> hidden layers, from too simple to too flexible.
+CAPACITIES = {"Too simple: no hidden layer": (), "Small: 1 layer × 3": (3,), "Big: 2 layers × 32": (32, 32)}
+NEAR_ZERO = 1e-3
+
+
+@dataclass
+class Run:
+    """One finished training run, as plain data (cacheable)."""
+
+    label: str
+    cfg: Config
+    history: History
+    epoch: int
+    best_epoch: int
+    best_test_loss: float
+    stop_reason: str
+    grid: Grid
+    boundary: np.ndarray  # views.boundary_values at the last epoch
+    weights: np.ndarray  # every weight (no biases) at the last epoch, flat
+    train: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    task: str
+    n_classes: int
+    class_names: tuple
+    best_boundary: np.ndarray | None = None  # after restore_best (early stopping)
+    restored_test_loss: float = math.nan  # test loss with the restored best weights
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def last_test_loss(self) -> float:
+        return self.history.test_loss[-1]
+
+
+def train_run(cfg: Config, epochs: int, label: str = "", *, restore_best: bool = False, res: int = 60) -> Run:
+    """Train ``cfg`` for ``epochs`` (or until its stop condition) and keep what the page draws."""
+    t = Trainer(cfg)
+    t.run(epochs=int(epochs))
+    grid = grid_for(t, res=res)
+    run = Run(label, cfg, t.history, t.epoch, t.best_epoch, t.best_loss, t.stop_reason, grid,
+              boundary_values(t, grid), np.concatenate([W.ravel() for W, _ in t.params]),
+              (t.train.X, t.train.y), (t.test.X, t.test.y), t.task, t.n_classes, tuple(t.data.class_names))
+    if restore_best:
+        t.restore_best()
+        run.best_boundary = boundary_values(t, grid)
+        run.restored_test_loss = t.net.evaluate(t.X_test, t.T_test)[0]
+    return run
+
+
+def _base(**changes) -> Config:
+    return Config(**{**GEN_BASE, **changes})
+
+
+def capacity_runs(*, noise: int = 30, train: int = 30, epochs: int = 300, dataset: str = "circle",
+                  capacities: dict | None = None) -> dict[str, Run]:
+    """The same data and seed, nets from too simple to too flexible (``CAPACITIES``)."""
+    caps = capacities or CAPACITIES
+    return {label: train_run(_base(dataset=dataset, noise=int(noise), train=int(train), hidden=tuple(h)), epochs, label)
+            for label, h in caps.items()}
+
+
+def regulariser_runs(*, rate: float = 0.01, epochs: int = 300, hidden=(16, 16)) -> dict[str, Run]:
+    """One net trained without a penalty, with L1 and with L2 at the same ``rate``."""
+    out = {}
+    for reg, label in (("none", "No penalty"), ("l1", "L1: λ Σ|w|"), ("l2", "L2: λ/2 Σ w²")):
+        cfg = _base(hidden=tuple(hidden), reg=reg, reg_rate=float(rate) if reg != "none" else 0.0)
+        out[label] = train_run(cfg, epochs, label)
+    return out
+
+
+def dropout_runs(*, rate: float = 0.5, epochs: int = 300, hidden=(32, 32)) -> dict[str, Run]:
+    """The big net without and with dropout on its hidden layers."""
+    return {label: train_run(_base(hidden=tuple(hidden), dropout=d), epochs, label)
+            for d, label in ((0.0, "No dropout"), (float(rate), f"Dropout p = {rate:g}"))}
+
+
+def early_stopping_run(*, patience: int = 30, max_epochs: int = 500, hidden=(32, 32)) -> Run:
+    """The big net with early stopping: stops after ``patience`` epochs without a better test loss,
+    then restores the best checkpoint (``run.best_boundary``, ``run.restored_test_loss``)."""
+    return train_run(_base(hidden=tuple(hidden), patience=int(patience)), max_epochs, "Early stopping",
+                     restore_best=True)
+
+
+def near_zero(weights, tol: float = NEAR_ZERO) -> int:
+    """How many weights have |w| < tol."""
+    return int(np.count_nonzero(np.abs(np.asarray(weights)) < tol))
+
+
+def fit_verdict(run: Run) -> str:
+    """One line on how a run generalises, with its numbers.
+
+    Underfitting: training accuracy below 80 %.  Overfitting: training accuracy
+    at least 10 points above test accuracy, or the test loss 1.6× its best (the
+    curves have parted); starting to overfit: 1.2× its best.  Else a fair fit.
+    """
+    h = run.history
+    tr, te, now, best = h.train_metric[-1], h.test_metric[-1], h.test_loss[-1], run.best_test_loss
+    rose = f"the test loss rose from {best:.3f} (epoch {run.best_epoch}) to {now:.3f}"
+    if tr < 0.8:
+        return f"Underfitting: only {tr:.0%} right even on its own training data."
+    if tr - te >= 0.1 or now > 1.6 * best:
+        return f"Overfitting: {tr:.0%} on training data but {te:.0%} on new data; {rose}."
+    if now > 1.2 * best:
+        return f"Starting to overfit: {tr:.0%} on training data, {te:.0%} on new data, but {rose}."
+    return f"A fair fit: {tr:.0%} on training data, {te:.0%} on new data."
+
+
+def run_rows(runs: dict[str, Run]) -> list[dict[str, str]]:
+    """A summary row per run: losses, accuracies, best epoch, near-zero weights."""
+    rows = []
+    for label, r in runs.items():
+        h = r.history
+        rows.append({"run": label, "training loss": f"{h.train_loss[-1]:.3f}", "test loss": f"{h.test_loss[-1]:.3f}",
+                     "training accuracy": f"{h.train_metric[-1]:.0%}", "test accuracy": f"{h.test_metric[-1]:.0%}",
+                     "lowest test loss (epoch)": f"{r.best_test_loss:.3f} ({r.best_epoch})",
+                     f"|w| < {NEAR_ZERO:g}": f"{near_zero(r.weights)} of {r.weights.size}",
+                     "mean |w|": f"{float(np.abs(r.weights).mean()):.3f}"})
+    return rows
