@@ -87,13 +87,15 @@ def _reset():
 # ----- page -------------------------------------------------------------------------------------------
 s = _session()
 st.title("Gradients")
-st.markdown(
+intro, formula = st.columns([1.7, 1], vertical_alignment="center")
+intro.markdown(
     "Backprop multiplies one factor per layer on its way from the loss to the first layer: the layer's weights "
     "and its activation's slope f′(z). Many factors below 1 and the gradient **vanishes**: the early layers stop "
     "learning. Many above 1 and it **explodes**. Watch it happen in a deep, narrow network."
 )
-st.latex(r"\frac{\partial C}{\partial W_1} \;\propto\; \prod_{l=2}^{L} W_l^{\top}\,"
-         r"\operatorname{diag}\!\big(f'(z_{l-1})\big) \qquad |\sigma'| \le \tfrac14")
+formula.latex(r"\frac{\partial C}{\partial W_1} \;\propto\; \prod_{l=2}^{L} W_l^{\top}\,"
+              r"\operatorname{diag}\!\big(f'(z_{l-1})\big)")
+formula.latex(r"|\sigma'| \le \tfrac14 \qquad |\tanh'| \le 1 \qquad \operatorname{relu}' \in \{0, 1\}")
 
 # ----- 1. live: per-layer gradient norms -------------------------------------------------------------------
 st.header("1 · Gradient size per layer")
@@ -109,7 +111,8 @@ c[0].selectbox("Data", ["spiral", "circle", "xor"], key=K + "dataset", on_change
 c[1].number_input("Hidden layers", 2, 8, key=K + "depth", on_change=_on_change)
 c[2].selectbox("Units each", [4, 8, 16], key=K + "width", on_change=_on_change)
 c[3].selectbox("Activation", TRAINABLE, key=K + "act", on_change=_on_change, format_func=lambda a: ACTIVATIONS[a].label)
-c[4].selectbox("Initialiser", list(INITIALIZERS), key=K + "init", on_change=_on_change)
+c[4].selectbox("Initialiser", list(INITIALIZERS), key=K + "init", on_change=_on_change,
+               format_func=lambda n: INITIALIZERS[n].label.split(" (")[0])
 c[5].select_slider("Init scale", SCALES, key=K + "scale", on_change=_on_change,
                    format_func=lambda v: "default" if v == 0 else f"{v:g}",
                    help="The uniform's half-width a, the normal's σ, or a multiplier for Xavier and He.")
