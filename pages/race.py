@@ -1,0 +1,208 @@
+"""Race: 2–4 configurations trained side by side on the same data and the same starting weights.
+
+Thin page: ``playground.race`` builds the racers, steps them in sync and
+writes the summary; this script draws widgets and figures.  The whole race
+lives in the URL (base config + ``race=`` overrides + ``race_target=``), so
+the address bar is a share link.
+"""
+import dataclasses
+
+import streamlit as st
+
+from playground import race as rc
+from playground.activations import ACTIVATIONS, TRAINABLE
+from playground.config import dataset_info, normalize
+from playground.datasets import DATASETS
+from playground.losses import losses_for_task
+from playground.optimizers import OPTIMIZERS
+from playground.session import FRAME_SECONDS
+from playground.ui import entry_guard, live_plotly, steady_live_views
+
+entry_guard()
+steady_live_views()
+
+K = "race."  # session-state namespace
+ss = st.session_state
+LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCHES = (1, 5, 10, 30, 100, rc.FULL_BATCH)
+REGS = ("none", "l1", "l2")
+REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+CUSTOM = "custom"
+SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "As fast as possible": None}
+_KEY = {"binary": "Background: each network's output, orange (negative) to blue (positive); dots: training points.",
+        "multiclass": "Background: the class each network predicts (pale where unsure); dots: training points.",
+        "regression": "Background: each network's prediction; dots: training points coloured by target."}
+
+
+# ----- the race: from the link on first visit or when the link changes; from the widgets otherwise -----
+def _query() -> str:
+    return "&".join(f"{k}={v}" for k, v in st.query_params.items())
+
+
+def _start(setup: rc.RaceSetup) -> None:
+    """Build the race for a setup, put its values into the widgets, and write its link to the URL."""
+    configs = setup.configs()
+    ss[K + "setup"] = setup
+    ss[K + "race"] = rc.Race(configs, target=setup.target)
+    b = setup.base
+    ss[K + "preset"] = setup.preset or CUSTOM
+    ss[K + "dataset"], ss[K + "noise"], ss[K + "seed"] = b.dataset, b.noise, b.seed
+    ss[K + "hidden"] = ",".join(map(str, b.hidden))
+    ss[K + "target"] = setup.target.to_text()
+    ss[K + "n"] = len(configs)
+    ss[K + "version"] = ss.get(K + "version", 0) + 1  # a fresh racer table for the new race
+    q = setup.to_query()
+    st.query_params.from_dict(dict(p.split("=", 1) for p in q.split("&")))
+    ss[K + "query"] = _query()
+
+
+def _from_widgets() -> None:
+    """Any control changed: a new race (paused, epoch 0) from the widgets' values."""
+    old = ss[K + "setup"].base
+    # A widget that was not drawn (noise for real data, ...) has no state: keep the old value.
+    raw = dataclasses.asdict(old)
+    raw.update({f: ss[K + f] for f in ("dataset", "noise", "seed", "hidden") if K + f in ss})
+    if raw["loss"] not in losses_for_task(*dataset_info(raw["dataset"])):
+        del raw["loss"]  # a new kind of data: its usual loss
+    base, warnings = normalize(raw)
+    preset = ss[K + "preset"]
+    if preset != CUSTOM:
+        overrides = list(rc.PRESETS[preset].overrides)
+    else:  # custom racers keep what they race; the shared settings change under them
+        overrides = [rc.overrides_of(old, c) for c in ss[K + "race"].configs]
+    configs, more = rc.race_configs(base, overrides)
+    if preset == CUSTOM:
+        overrides = [rc.overrides_of(base, c) for c in configs]
+    target = rc.TARGETS.get(ss[K + "target"], ss[K + "setup"].target)
+    setup = rc.RaceSetup(base, tuple(overrides), target, tuple(warnings + more),
+                         "" if preset == CUSTOM else preset)
+    _start(setup)
+
+
+def _edit_preset() -> None:
+    """Custom racers that start as the preset's (its values become editable)."""
+    setup = ss[K + "setup"]
+    _start(rc.RaceSetup(setup.base, tuple(rc.overrides_of(setup.base, c) for c in setup.configs()), setup.target, ()))
+
+
+def _resize() -> None:
+    _start(rc.resized(ss[K + "setup"], ss[K + "n"]))
+
+
+if K + "race" not in ss or (_query() and _query() != ss.get(K + "query")):
+    _start(rc.parse_race(dict(st.query_params)))
+race: rc.Race = ss[K + "race"]
+setup: rc.RaceSetup = ss[K + "setup"]
+
+
+# ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
+def _play():
+    ss[K + "race"].play()
+
+
+def _pause():
+    ss[K + "race"].pause()
+
+
+def _step(drawn_epoch: int):
+    ss[K + "race"].step_from(drawn_epoch)
+
+
+def _reset():
+    _start(ss[K + "setup"])
+
+
+# ----- page -------------------------------------------------------------------------------------------
+st.title("Race")
+st.caption("Two to four networks learn the same data from the same starting weights (where their shapes "
+           "match); only what you race differs. Every frame advances every racer by the same number of epochs.")
+for w in setup.warnings:
+    st.warning(f"Race setting reset: {w}", icon=":material/link_off:")
+
+with st.sidebar:
+    st.header("What to race")
+    st.selectbox("Race", [*rc.PRESETS, CUSTOM], key=K + "preset", on_change=_from_widgets,
+                 format_func=lambda p: rc.PRESETS[p].label if p in rc.PRESETS else "Custom racers")
+    if ss[K + "preset"] in rc.PRESETS:
+        st.caption(rc.PRESETS[ss[K + "preset"]].description)
+        st.button("Edit these racers", on_click=_edit_preset, help="Custom racers, starting from this preset.")
+    targets = {**rc.TARGETS, setup.target.to_text(): setup.target}  # a link may bring its own finish line
+    st.selectbox("Finish line", list(targets), key=K + "target", on_change=_from_widgets,
+                 format_func=lambda t: targets[t].label(race.task))
+    st.header("Shared by all racers")
+    st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_from_widgets,
+                 format_func=lambda n: f"{n} — {DATASETS[n].description}"[:60])
+    if DATASETS[ss[K + "dataset"]].kind == "synthetic":
+        st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_from_widgets)
+    st.text_input("Seed", key=K + "seed", on_change=_from_widgets, max_chars=32,
+                  help="Same seed ⇒ same data and starting weights.")
+    if ss[K + "preset"] != CUSTOM:
+        st.text_input("Hidden layers", key=K + "hidden", on_change=_from_widgets,
+                      help="Neurons per layer, comma-separated, e.g. 4,2 (empty: none).")
+
+if ss[K + "preset"] == CUSTOM:
+    with st.container(border=True):
+        c1, c2 = st.columns([1, 6])
+        c1.number_input("Racers", rc.MIN_RACERS, rc.MAX_RACERS, key=K + "n", on_change=_resize)
+        rows = rc.racer_rows(race.configs)
+        edited = c2.data_editor(
+            rows, key=K + f"editor{ss[K + 'version']}", hide_index=True, width="stretch", disabled=["racer"],
+            column_config={
+                "racer": st.column_config.TextColumn("Racer", width="small"),
+                "optimizer": st.column_config.SelectboxColumn("Optimizer", options=list(OPTIMIZERS), required=True,
+                                                              width="small"),
+                "lr": st.column_config.SelectboxColumn("Learning rate", options=list(LRS), required=True,
+                                                       width="small"),
+                "activation": st.column_config.SelectboxColumn("Activation", options=list(TRAINABLE), required=True,
+                                                               width="small"),
+                "batch": st.column_config.SelectboxColumn("Batch", options=[str(b) for b in BATCHES], required=True,
+                                                          width="small"),
+                "hidden": st.column_config.TextColumn("Hidden", help="Neurons per layer, e.g. 4,2; empty: none",
+                                                      width="small"),
+                "reg": st.column_config.SelectboxColumn("Reg.", options=list(REGS), required=True, width="small",
+                                                        help="Regularisation: none, L1 or L2"),
+                "reg_rate": st.column_config.SelectboxColumn("Reg. rate", options=list(REG_RATES), required=True,
+                                                             width="small"),
+            })
+        if edited != rows:  # a cell changed: a new race from the table (paused, epoch 0)
+            _start(rc.setup_from_rows(setup.base, edited, setup.target))
+            st.rerun()
+
+tb = st.columns([1, 1, 1, 1, 1.8, 1.4], vertical_alignment="center")
+tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
+             disabled=not race.running)
+tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
+tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(race.epoch,), width="stretch",
+             disabled=not race.running, help="Every racer trains exactly one epoch.")
+tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
+             help="Epoch 0 again: same data, same starting weights.")
+ss.setdefault(K + "speed", "As fast as possible")
+tb[4].selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collapsed",
+                help="Epochs per drawn frame; every frame trains at most 0.12 s in total, shared by the racers.")
+with tb[5].popover("Share race", icon=":material/share:"):
+    st.caption("Anyone opening this link gets the same racers, data and starting weights.")
+    st.code("?" + setup.to_query(), language=None, wrap_lines=True)
+
+
+@st.fragment(run_every=0.25 if race.playing else None)
+def live_race():
+    r: rc.Race = ss[K + "race"]
+    was_playing = r.playing
+    r.tick(FRAME_SECONDS, SPEEDS[ss[K + "speed"]])  # one shared time budget for all racers
+    summary = r.summary()
+    if r.notice:
+        st.info(r.notice)
+    (st.success if summary["winner"] is not None else st.info)(summary["headline"], icon=":material/sports_score:")
+    cols = st.columns(len(r.trainers))
+    for i, col in enumerate(cols):
+        with col:
+            live_plotly(r.boundary_figure(i), key=f"race_b{i}", height=320, config={"displayModeBar": False})
+    st.caption(_KEY.get(r.task, ""))
+    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True)), key="race_loss", height=320)
+    st.dataframe(r.rows(summary), hide_index=True, width="stretch")
+    if was_playing and not r.playing:
+        st.rerun()  # whole page: stop the ticking, update the buttons
+
+
+live_race()
+st.toggle("Log-scale loss", key=K + "log_y", value=True)

@@ -1,0 +1,572 @@
+"""Race mode: 2–4 configurations trained side by side on the same data and the same starting weights.
+
+Racers differ only in what a race is about (``RACE_FIELDS``: optimizer,
+learning rate, activation, batch, network, regularisation, …); the data, its
+split and the seed are shared, so differences in the curves come from the
+choice under test.  When two racers' networks have the same shape and
+initialiser, the later one starts from racer A's exact weights.
+
+Training is epoch-synchronised: ``step(n)`` and ``frame(seconds)`` advance the
+racers round by round, one epoch each per round, so every live racer is always
+at the same epoch (a diverged one stays where it stopped).
+
+    >>> from playground.config import Config
+    >>> r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.0001)])
+    >>> r.step(20); r.summary()["winner"]
+    0
+
+Share links carry the race as the base config plus racer overrides::
+
+    ?dataset=circle&…&race=optimizer:sgd|optimizer:adam;lr:0.01&race_target=accuracy:0.95
+
+Racers are separated by ``|``, a racer's fields by ``;`` (``base``: no change);
+``race=`` may also name a preset (``race=learning-rates``).  ``parse_race`` never raises.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .config import CAPS, Config, from_query, normalize
+from .figures import MAX_CURVE_POINTS, boundary_figure, decimate
+from .losses import LOSSES
+from .session import FRAME_SECONDS, IDLE_PAUSE_SECONDS, MAX_EPOCHS_PER_FRAME
+from .trainer import Trainer, build_data
+from .views import boundary_values, grid_for
+
+__all__ = [
+    "Race", "Preset", "PRESETS", "Target", "TARGETS", "RaceSetup", "RACE_FIELDS", "SHARED_FIELDS",
+    "MIN_RACERS", "MAX_RACERS", "COLORS", "EDITOR_FIELDS", "parse_race", "race_configs", "race_query",
+    "overrides_of", "racer_rows", "setup_from_rows", "resized", "race_loss_figure",
+]
+
+MIN_RACERS, MAX_RACERS = 2, 4
+#: What racers may set differently.
+RACE_FIELDS = ("optimizer", "lr", "activation", "batch", "hidden", "reg", "reg_rate", "dropout", "init",
+               "features", "loss")
+#: What every racer must share: the same data, split and seed.
+SHARED_FIELDS = ("dataset", "noise", "train", "seed", "points", "classes", "standardize", "dtype", "engine")
+FULL_BATCH = "full"  # racer value for batch = the whole training set
+COLORS = ("#3366cc", "#dc3912", "#109618", "#990099")  # racers A–D, distinct from the boundary's orange/blue
+_RACE_CHARS = 1_000  # longest accepted race= value
+_NAMES = "ABCD"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What counts as finishing: test accuracy (R² for regression) ≥ value, or test loss ≤ value."""
+
+    metric: str  # "accuracy" | "loss"
+    value: float
+
+    def reached(self, test_loss: float, test_metric: float) -> bool:
+        return test_metric >= self.value if self.metric == "accuracy" else test_loss <= self.value
+
+    def label(self, task: str = "binary") -> str:
+        if self.metric == "loss":
+            return f"test loss ≤ {self.value:g}"
+        return f"test R² ≥ {self.value:g}" if task == "regression" else f"test accuracy ≥ {self.value:.0%}"
+
+    def to_text(self) -> str:
+        return f"{self.metric}:{self.value:g}"
+
+
+TARGETS: dict[str, Target] = {
+    "accuracy:0.95": Target("accuracy", 0.95), "accuracy:0.99": Target("accuracy", 0.99),
+    "loss:0.05": Target("loss", 0.05), "loss:0.01": Target("loss", 0.01),
+}
+DEFAULT_TARGET = TARGETS["accuracy:0.95"]
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    label: str
+    description: str
+    overrides: tuple[dict, ...]
+
+
+PRESETS: dict[str, Preset] = {p.name: p for p in [
+    Preset("optimizers", "SGD vs Adam", "Plain gradient descent against Adam's per-weight adaptive steps.",
+           ({"optimizer": "sgd"}, {"optimizer": "adam"})),
+    Preset("activations", "sigmoid vs ReLU", "Saturating sigmoid against ReLU, same network and weights.",
+           ({"activation": ("sigmoid",)}, {"activation": ("relu",)})),
+    Preset("learning-rates", "Learning rates 0.003 / 0.03 / 0.3", "Too small, about right, and bold.",
+           ({"lr": 0.003}, {"lr": 0.03}, {"lr": 0.3})),
+    Preset("batch-sizes", "Batch 1 vs 10 vs full", "Stochastic, mini-batch and full-batch gradient descent.",
+           ({"batch": 1}, {"batch": 10}, {"batch": FULL_BATCH})),
+]}
+DEFAULT_PRESET = "optimizers"
+
+
+# ----- building racers from a base config and overrides -----------------------------------------
+def _typed(key: str, value: Any) -> Any:
+    """``full`` batch → the largest batch (the trainer uses the whole training set)."""
+    return CAPS["points"] if key == "batch" and str(value).strip().lower() == FULL_BATCH else value
+
+
+def race_configs(base: Config, overrides: list[dict]) -> tuple[list[Config], list[str]]:
+    """One Config per racer: the base with that racer's overrides; never raises.
+
+    A field outside ``RACE_FIELDS`` or a bad value is dropped (the racer keeps
+    the base value) and reported as ``"racer B: …"``.
+    """
+    configs, warnings = [], []
+    base_raw = dataclasses.asdict(base)
+    for i, ov in enumerate(overrides):
+        name = _NAMES[i] if i < len(_NAMES) else str(i + 1)
+        changes = {}
+        for k, v in ov.items():
+            if k in RACE_FIELDS:
+                changes[k] = _typed(k, v)
+            else:
+                why = "is shared by all racers" if k in SHARED_FIELDS else "is not a race setting"
+                warnings.append(f"racer {name}: {str(k)[:40]!r} {why}; allowed: {', '.join(RACE_FIELDS)}")
+        cfg, more = normalize({**base_raw, **changes})
+        for k in SHARED_FIELDS:  # a repair could never touch these, but keep the promise explicit
+            if getattr(cfg, k) != getattr(base, k):
+                cfg = dataclasses.replace(cfg, **{k: getattr(base, k)})
+        configs.append(cfg)
+        warnings += [f"racer {name}: {m}" for m in more]
+    return configs, warnings
+
+
+def overrides_of(base: Config, cfg: Config) -> dict:
+    """The race fields in which ``cfg`` differs from ``base`` (what a link must carry for it)."""
+    return {k: getattr(cfg, k) for k in RACE_FIELDS if getattr(cfg, k) != getattr(base, k)}
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ",".join(map(str, v))
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+@dataclass(frozen=True)
+class RaceSetup:
+    """A decoded race link: the base config, each racer's overrides, the target, and what was wrong."""
+
+    base: Config
+    overrides: tuple[dict, ...]
+    target: Target
+    warnings: tuple[str, ...]
+    preset: str = ""  # the preset's name when the link named one
+
+    def configs(self) -> list[Config]:
+        return race_configs(self.base, list(self.overrides))[0]
+
+    def to_query(self) -> str:
+        return race_query(self.base, list(self.overrides), self.target, self.preset)
+
+
+def _pairs(query: str | Mapping | None) -> list[tuple[str, str]]:
+    if query is None:
+        return []
+    if isinstance(query, Mapping):
+        return [(str(k), str(v[-1] if isinstance(v, list) and v else v)) for k, v in query.items()]
+    text = str(query)[:CAPS["query_chars"]]
+    if "://" in text:
+        text = urlsplit(text).query
+    elif "?" in text:
+        text = text.split("?", 1)[1]
+    try:
+        return parse_qsl(text.split("#", 1)[0], keep_blank_values=True, max_num_fields=200)
+    except ValueError:
+        return []
+
+
+def parse_race(query: str | Mapping | None) -> RaceSetup:
+    """Decode a race link (query string, URL or mapping); never raises.
+
+    Bad racer items, unknown fields, bad values, too many or too few racers
+    and a bad target are each reported in ``warnings`` and replaced by
+    something valid (too few racers: the default preset).
+    """
+    pairs = _pairs(query)
+    race_text = next((v for k, v in reversed(pairs) if k == "race"), None)
+    target_text = next((v for k, v in reversed(pairs) if k == "race_target"), None)
+    rest = [(k, v) for k, v in pairs if k not in ("race", "race_target")]
+    base, warnings = from_query(dict(rest)) if rest else (Config(), [])
+    warnings = list(warnings)
+    if len(str(query or "")) > CAPS["query_chars"]:
+        warnings.append(f"link is longer than {CAPS['query_chars']} characters; the rest was ignored")
+
+    target = DEFAULT_TARGET
+    if target_text is not None:
+        target = _parse_target(target_text, warnings)
+
+    preset = ""
+    if race_text is None or race_text.strip() == "":
+        preset, overrides = DEFAULT_PRESET, list(PRESETS[DEFAULT_PRESET].overrides)
+    elif race_text.strip().lower() in PRESETS:
+        preset = race_text.strip().lower()
+        overrides = list(PRESETS[preset].overrides)
+    else:
+        overrides = _parse_racers(race_text, warnings)
+        if len(overrides) < MIN_RACERS:
+            warnings.append(f"a race needs {MIN_RACERS}–{MAX_RACERS} racers, got {len(overrides)}; "
+                            f"using the preset {PRESETS[DEFAULT_PRESET].label!r}")
+            preset, overrides = DEFAULT_PRESET, list(PRESETS[DEFAULT_PRESET].overrides)
+    configs, more = race_configs(base, overrides)
+    warnings += more
+    for i, c in enumerate(configs):
+        twin = next((j for j in range(i) if configs[j] == c), None)
+        if twin is not None:
+            warnings.append(f"racer {_NAMES[i]} is the same as racer {_NAMES[twin]}: they will tie")
+    clean = tuple(overrides_of(base, c) for c in configs) if not preset else tuple(overrides)
+    return RaceSetup(base, clean, target, tuple(warnings), preset)
+
+
+def _parse_target(text: str, warnings: list[str]) -> Target:
+    metric, _, value = str(text).partition(":")
+    metric = metric.strip().lower()
+    try:
+        v = float(value)
+    except ValueError:
+        v = float("nan")
+    ok = (metric == "accuracy" and 0 < v <= 1) or (metric == "loss" and 0 < v < 1e6)
+    if not ok:
+        warnings.append(f"race_target {str(text)[:40]!r} is not valid; use accuracy:<0–1> or loss:<number>; "
+                        f"using {DEFAULT_TARGET.to_text()!r}")
+        return DEFAULT_TARGET
+    return Target(metric, v)
+
+
+def _parse_racers(text: str, warnings: list[str]) -> list[dict]:
+    if len(text) > _RACE_CHARS:
+        warnings.append(f"race is {len(text)} characters long; only the first {_RACE_CHARS} were read")
+        text = text[:_RACE_CHARS]
+    items = text.split("|")
+    if len(items) > MAX_RACERS:
+        warnings.append(f"race has {len(items)} racers; at most {MAX_RACERS} allowed, the rest were dropped")
+        items = items[:MAX_RACERS]
+    racers = []
+    for i, item in enumerate(items):
+        ov = {}
+        for part in filter(None, (p.strip() for p in item.split(";"))):
+            if part.lower() == "base":  # racer with the base config, written explicitly
+                continue
+            key, sep, value = part.partition(":")
+            key = key.strip().lower()
+            if not sep or not key:
+                warnings.append(f"racer {_NAMES[i]}: {part[:40]!r} is not key:value; ignored")
+            else:
+                ov[key] = value.strip()
+        racers.append(ov)  # an empty item is a racer with the base config
+    return racers
+
+
+def race_query(base: Config, overrides: list[dict], target: Target = DEFAULT_TARGET, preset: str = "") -> str:
+    """The share link's query: the base config, ``race=`` (preset name or racers), ``race_target=``."""
+    if preset in PRESETS:
+        race = preset
+    else:
+        race = "|".join(";".join(f"{k}:{_fmt(v)}" for k, v in ov.items()) or "base" for ov in overrides)
+    return f"{base.to_query()}&race={quote(race, safe=',:;|')}&race_target={quote(target.to_text(), safe=':')}"
+
+
+# ----- racers as table rows (the page's editor) ----------------------------------------------------
+#: The columns of the racer table, in order.
+EDITOR_FIELDS = ("optimizer", "lr", "activation", "batch", "hidden", "reg", "reg_rate")
+
+
+def racer_rows(configs: list[Config]) -> list[dict]:
+    """One row of plain values per racer (text for lists; batch "full" for the whole set)."""
+    rows = []
+    for i, c in enumerate(configs):
+        row = {"racer": _NAMES[i]}
+        for k in EDITOR_FIELDS:
+            v = getattr(c, k)
+            row[k] = (FULL_BATCH if v >= CAPS["points"] else str(v)) if k == "batch" else (
+                _fmt(v) if isinstance(v, tuple) else v)
+        rows.append(row)
+    return rows
+
+
+def setup_from_rows(base: Config, rows: list[dict], target: Target = DEFAULT_TARGET) -> RaceSetup:
+    """A race from edited table rows; never raises (a bad cell keeps the base value and is reported).
+
+    An emptied cell (None) keeps the base value; an empty ``hidden`` means no hidden layer.
+    """
+    warnings = []
+    rows = [r for r in rows if isinstance(r, Mapping)]
+    if len(rows) > MAX_RACERS:
+        warnings.append(f"{len(rows)} racers; at most {MAX_RACERS} allowed, the rest were dropped")
+    rows = rows[:MAX_RACERS]
+    overrides = [{k: r[k] for k in EDITOR_FIELDS if r.get(k) is not None} for r in rows]
+    while len(overrides) < MIN_RACERS:
+        overrides.append({})
+    configs, more = race_configs(base, overrides)
+    return RaceSetup(base, tuple(overrides_of(base, c) for c in configs), target, tuple(warnings + more))
+
+
+def resized(setup: RaceSetup, n: int) -> RaceSetup:
+    """The same race with ``n`` racers (clamped to 2–4): new racers copy the last one."""
+    n = max(MIN_RACERS, min(MAX_RACERS, int(n)))
+    configs = setup.configs()
+    overrides = [overrides_of(setup.base, c) for c in configs]
+    overrides = (overrides + [overrides[-1]] * n)[:n]
+    return RaceSetup(setup.base, tuple(overrides), setup.target, ())
+
+
+# ----- the race ---------------------------------------------------------------------------------
+
+
+def _sizes(cfg: Config, data) -> list[int]:
+    """The network's layer sizes for this config on this (raw, full) data."""
+    n_in = len(cfg.features) if data.X.shape[1] == 2 else data.X.shape[1]
+    k = 0 if data.task == "regression" else data.n_classes
+    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(k)]
+
+
+class Race:
+    """2–4 trainers on shared data and (where shapes allow) shared starting weights.
+
+    Args:
+        configs: one Config per racer; they must agree on ``SHARED_FIELDS``.
+        data: optional full dataset (drawn or uploaded) instead of the configs' dataset.
+        target: what counts as finishing (default: test accuracy ≥ 95 %).
+        names: display names, one per racer (default: what differs, e.g. "lr 0.3").
+    """
+
+    def __init__(self, configs: list[Config], data=None, target: Target = DEFAULT_TARGET, names=None):
+        configs = list(configs)
+        if not MIN_RACERS <= len(configs) <= MAX_RACERS:
+            raise ValueError(f"a race needs {MIN_RACERS}–{MAX_RACERS} configs, got {len(configs)}")
+        for k in SHARED_FIELDS:
+            values = {_fmt(getattr(c, k)) for c in configs}
+            if len(values) > 1:
+                raise ValueError(f"racers must share {k} (same data, split and seed); got {sorted(values)}")
+        self.configs, self.target = configs, target
+        self.data = data if data is not None else build_data(configs[0])[0]
+        first = Trainer(configs[0], data=self.data)
+        self.trainers, self.shared_start = [first], [True]
+        for cfg in configs[1:]:
+            same = (_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
+                    and cfg.init_scale == configs[0].init_scale)
+            params = [(W.copy(), b.copy()) for W, b in first.initial] if same else None
+            self.trainers.append(Trainer(cfg, data=self.data, params=params))
+            self.shared_start.append(same)
+        self.names = list(names) if names else _labels(configs, len(first.X_train))
+        self.epoch = 0  # rounds completed: every racer still running is at this epoch
+        self.reached: list[int | None] = [None] * len(configs)
+        self.playing = False
+        self.last_touch = time.monotonic()
+        self.notice = ""
+        self._grids: dict = {}  # (racer, resolution) -> views.Grid, built on first draw
+        self._check_targets()
+
+    # ----- stepping ------------------------------------------------------------------------------
+    @property
+    def running(self) -> list[int]:
+        """Racers that can still train (not diverged, no stop condition)."""
+        return [i for i, t in enumerate(self.trainers) if not t.stopped]
+
+    def _round(self) -> bool:
+        live = self.running
+        if not live:
+            return False
+        for i in live:
+            self.trainers[i].step(1)
+        self.epoch += 1
+        self._check_targets()
+        return True
+
+    def step(self, epochs: int = 1) -> int:
+        """Advance every running racer by ``epochs`` epochs, round by round; returns rounds run."""
+        done = 0
+        while done < epochs and self._round():
+            done += 1
+        return done
+
+    def frame(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None) -> int:
+        """Rounds for one drawn frame: as many as fit in ``seconds`` of training in total (≥ 1)."""
+        limit = MAX_EPOCHS_PER_FRAME if max_epochs is None else max(1, int(max_epochs))
+        t_end, done = time.perf_counter() + seconds, 0
+        while done < limit and self._round():
+            done += 1
+            if time.perf_counter() >= t_end:
+                break
+        return done
+
+    def _check_targets(self) -> None:
+        for i, t in enumerate(self.trainers):
+            h = t.history
+            if self.reached[i] is None and self.target.reached(h.test_loss[-1], h.test_metric[-1]):
+                self.reached[i] = t.epoch
+
+    # ----- transport for a page (idempotent for the epoch a button was drawn with) ----------------
+    def play(self) -> None:
+        self.last_touch, self.notice = time.monotonic(), ""
+        self.playing = bool(self.running)
+
+    def pause(self) -> None:
+        self.last_touch, self.playing = time.monotonic(), False
+
+    def step_from(self, drawn_epoch: int) -> int:
+        """Pause and advance to ``drawn_epoch + 1``; a double-fired click steps once."""
+        self.pause()
+        return self.step(max(0, drawn_epoch + 1 - self.epoch))
+
+    def tick(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None) -> int:
+        """One frame while playing; pauses when every racer has stopped or nobody touched a control."""
+        if not self.playing:
+            return 0
+        if time.monotonic() - self.last_touch > IDLE_PAUSE_SECONDS:
+            self.playing = False
+            self.notice = (f"Paused after {IDLE_PAUSE_SECONDS // 60} minutes without interaction, "
+                           "to keep the server free for others. Press Play to continue.")
+            return 0
+        done = self.frame(seconds, max_epochs)
+        if not self.running:
+            self.playing = False
+        return done
+
+    # ----- results -------------------------------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return self.trainers[0].task
+
+    def summary(self) -> dict:
+        """Who reached the target first and when, the ranking by final test loss, divergences.
+
+        ``winner``: index of the first racer to reach the target (ties: lower test
+        loss), None if nobody has.  ``ranking``: indices by final test loss, lowest
+        first, diverged racers last.
+        """
+        racers = []
+        for i, t in enumerate(self.trainers):
+            h = t.history
+            note = ""
+            if t.diverged:
+                note = (f"diverged at epoch {t.epoch + 1} (learning rate {t.lr:g}); "
+                        f"weights kept from epoch {t.epoch}")
+            elif t.stop_reason:
+                note = f"stopped: {t.stop_reason}"
+            racers.append({"name": self.names[i], "epochs": t.epoch, "train_loss": h.train_loss[-1],
+                           "test_loss": h.test_loss[-1], "test_metric": h.test_metric[-1],
+                           "reached_at": self.reached[i], "diverged": t.diverged, "note": note,
+                           "same_start": self.shared_start[i]})
+        ranking = sorted(range(len(racers)), key=lambda i: (racers[i]["diverged"], racers[i]["test_loss"]))
+        for r, i in enumerate(ranking):
+            racers[i]["rank"] = r + 1
+        done = [i for i in range(len(racers)) if self.reached[i] is not None]
+        winner, first = None, []
+        if done:
+            best = min(self.reached[i] for i in done)
+            first = [i for i in done if self.reached[i] == best]
+            winner = min(first, key=lambda i: racers[i]["test_loss"])
+        return {"epoch": self.epoch, "target": self.target.label(self.task), "winner": winner, "first": first,
+                "ranking": ranking, "racers": racers, "headline": self._headline(racers, winner, first)}
+
+    def rows(self, summary: dict | None = None) -> list[dict]:
+        """The summary as table rows for a page: one per racer, in racer order."""
+        s = summary or self.summary()
+        metric = "Test R²" if self.task == "regression" else "Test accuracy"
+        return [{"Racer": f"{_NAMES[i]} · {r['name']}", "Rank by test loss": r["rank"],
+                 "Reached target at": "—" if r["reached_at"] is None else f"epoch {r['reached_at']}",
+                 "Test loss": round(r["test_loss"], 4),
+                 metric: f"{r['test_metric']:.3f}" if self.task == "regression" else f"{r['test_metric']:.1%}",
+                 "Epochs": r["epochs"], "Same start as A": "yes" if r["same_start"] else "no: other shape or init",
+                 "Note": r["note"]} for i, r in enumerate(s["racers"])]
+
+    def _headline(self, racers, winner, first) -> str:
+        label = self.target.label(self.task)
+        if winner is None:
+            lead = min(range(len(racers)), key=lambda i: (racers[i]["diverged"], racers[i]["test_loss"]))
+            return (f"Epoch {self.epoch}: nobody has reached {label} yet; lowest test loss so far: "
+                    f"{racers[lead]['name']} ({racers[lead]['test_loss']:.4f}).")
+        at = self.reached[winner]
+        names = " and ".join(racers[i]["name"] for i in first)
+        others = [f"{r['name']} at epoch {r['reached_at']}" for i, r in enumerate(racers)
+                  if r["reached_at"] is not None and i not in first]
+        rest = f" Then {', '.join(others)}." if others else ""
+        return f"{names} reached {label} first, at epoch {at}.{rest}"
+
+    # ----- figures -------------------------------------------------------------------------------
+    def boundary_figure(self, i: int, res: int = 50) -> go.Figure:
+        """Racer ``i``'s decision boundary (the Playground's figure), titled with its name and numbers."""
+        t = self.trainers[i]
+        grid = self._grids.get((i, res))
+        if grid is None:  # one grid per racer: its features decide the cached network inputs
+            grid = self._grids[(i, res)] = grid_for(t, res)
+        h = t.history
+        score = f"R² {h.test_metric[-1]:.3f}" if t.task == "regression" else f"accuracy {h.test_metric[-1]:.0%}"
+        title = (f"<b>{_NAMES[i]} · {self.names[i]}</b><br>"
+                 f"<span style='font-size:12px'>test loss {h.test_loss[-1]:.3f} · {score}</span>")
+        fig = boundary_figure(boundary_values(t, grid), grid, (t.train.X, t.train.y), task=t.task,
+                              n_classes=t.n_classes, class_names=t.data.class_names, title=title)
+        # Small multiples: one shared colour key on the page instead of a legend under each plot.
+        fig.update_layout(showlegend=False, margin={"l": 45, "r": 5, "t": 50, "b": 40})
+        return fig
+
+    def loss_figure(self, *, log_y: bool = True) -> go.Figure:
+        names = [f"{_NAMES[i]} · {n}" for i, n in enumerate(self.names)]
+        return race_loss_figure([t.history for t in self.trainers], names, self.reached, log_y=log_y)
+
+    def __repr__(self) -> str:
+        return f"Race({len(self.trainers)} racers: {', '.join(self.names)}; epoch {self.epoch})"
+
+
+def _labels(configs: list[Config], n_train: int) -> list[str]:
+    """Short names from the fields that differ between racers: "optimizer adam · lr 0.01"."""
+    differ = [k for k in RACE_FIELDS if len({_fmt(getattr(c, k)) for c in configs}) > 1]
+    out = []
+    for c in configs:
+        parts = []
+        for k in differ:
+            v = getattr(c, k)
+            if k == "batch" and v >= n_train:
+                parts.append("full batch")
+            elif k == "hidden":
+                parts.append(f"hidden {_fmt(v) or 'none'}")
+            else:
+                parts.append(f"{k.replace('_', ' ')} {_fmt(v)}")
+        out.append(" · ".join(parts) or "base")
+    return out
+
+
+def race_loss_figure(histories, names, reached=(), *, log_y: bool = True) -> go.Figure:
+    """Every racer's test loss (solid) and training loss (dotted) against epoch, on one chart.
+
+    A star marks the epoch at which a racer first reached the target
+    (``reached[i]``, None if not).  Curves are decimated to ≤ MAX_CURVE_POINTS.
+    """
+    data = []
+    for i, (h, name) in enumerate(zip(histories, names)):
+        color = COLORS[i % len(COLORS)]
+        epochs = np.asarray(h.epoch, np.float64)
+        curves = (("test", h.test_loss, "solid", 2.5), ("train", h.train_loss, "dot", 1.5))
+        for kind, values, dash, width in curves:
+            y = np.asarray(values, np.float64)
+            idx = decimate(y, MAX_CURVE_POINTS)
+            data.append(go.Scatter(x=epochs[idx].astype(np.float32), y=y[idx].astype(np.float32),
+                                   name=f"{name} ({kind})", legendgroup=name, showlegend=kind == "test",
+                                   mode="lines" if len(idx) > 1 else "markers",
+                                   line={"color": color, "dash": dash, "width": width}, marker={"color": color},
+                                   hovertemplate=f"{name} {kind} loss: %{{y:.4g}}<extra></extra>"))
+        at = reached[i] if i < len(reached) else None
+        if at is not None and len(h.epoch):
+            j = int(np.searchsorted(np.asarray(h.epoch), at))
+            j = min(j, len(h.epoch) - 1)
+            data.append(go.Scatter(x=[float(h.epoch[j])], y=[float(h.test_loss[j])], mode="markers",
+                                   marker={"symbol": "star", "size": 14, "color": color,
+                                           "line": {"color": "white", "width": 1}},
+                                   name=f"{name} reached the target", showlegend=False,
+                                   hovertemplate=f"{name} reached the target at epoch %{{x}}<extra></extra>"))
+    last = max((h.epoch[-1] for h in histories if len(h.epoch)), default=0)
+    fig = go.Figure(data)
+    fig.update_layout(
+        uirevision="race-loss", hovermode="x unified", margin={"l": 55, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        xaxis={"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if last < 10 else {})},
+        yaxis={"title": {"text": "loss (solid: test · dotted: training)"},
+               **({"type": "log", "dtick": 1, "exponentformat": "power"} if log_y else {"rangemode": "tozero"})},
+    )
+    return fig
