@@ -1,0 +1,486 @@
+""""Show the code": a config as a standalone, readable training script (NumPy or PyTorch).
+
+The scripts borrow only the data from the playground package (``generate``,
+``split``, ``from_query``, ``rng_for``), so their points and random streams are
+the app's; the network, the forward and backward pass (or autograd), the
+optimizer and the training loop are written out in the script for a student to
+read.  Run with the same config they reproduce the app's run: the last line is
+
+    FINAL train_loss=<x> test_loss=<y>
+
+equal to ``Trainer(cfg).run(epochs=N)``'s last history entry (to rounding;
+``tests/test_codegen.py`` checks it).  Only the lines a config needs are emitted:
+an Adam run shows Adam, not five optimizers.
+
+    >>> from playground.config import Config
+    >>> "def backward" in numpy_script(Config(dataset="xor", hidden=(4,)), epochs=5)
+    True
+"""
+from __future__ import annotations
+
+from .config import Config, to_query
+from .datasets import DATASETS
+from .initializers import INITIALIZERS
+
+__all__ = ["CodegenError", "numpy_script", "torch_script", "DEFAULT_EPOCHS"]
+
+DEFAULT_EPOCHS = 100
+
+
+class CodegenError(ValueError):
+    """A config the code generator cannot write out; the message says which setting and why."""
+
+
+_FEATURES = {"x1": "x1", "x2": "x2", "x1sq": "x1 * x1", "x2sq": "x2 * x2", "x1x2": "x1 * x2",
+             "sinx1": "np.sin(x1)", "sinx2": "np.sin(x2)"}
+
+# Hidden activations for the NumPy script: (value, derivative from z and a = f(z)), the formulas
+# of activations.py written so float32 stays float32.
+_NP_ACTS = {
+    "linear": ("return z", "return np.ones_like(z)"),
+    "tanh": ("return np.tanh(z)", "return 1.0 - a * a  # from the output: tanh' = 1 − tanh²"),
+    "sigmoid": ("e = np.exp(-np.abs(z))  # exp of a negative number never overflows\n"
+                "    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype)",
+                "return a * (1.0 - a)  # σ' = σ(1 − σ) ≤ 0.25"),
+    "relu": ("return np.maximum(z, 0)", "return (z > 0).astype(z.dtype)  # 1 where the unit is on, else 0"),
+    "leaky_relu": ("return np.where(z > 0, z, 0.01 * z).astype(z.dtype)",
+                   "return np.where(z > 0, 1.0, 0.01).astype(z.dtype)"),
+    "elu": ("return np.where(z > 0, z, np.expm1(np.minimum(z, 0))).astype(z.dtype)",
+            "return np.where(z > 0, 1.0, a + 1.0).astype(z.dtype)  # e^z = f(z) + 1 for z < 0"),
+    "gelu": ("return 0.5 * z * (1.0 + np.tanh(GELU_C * (z + 0.044715 * z**3)))  # tanh approximation",
+             "t = np.tanh(GELU_C * (z + 0.044715 * z**3))\n"
+             "    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3 * 0.044715 * z * z)"),
+    "silu": ("return z * sigmoid(z)", "s = sigmoid(z)\n    return s * (1.0 + z * (1.0 - s))"),
+    "softplus": ("return np.where(z > 20, z, np.log1p(np.exp(np.minimum(z, 20)))).astype(z.dtype)",
+                 "return sigmoid(z)  # softplus' = σ"),
+    "sine": ("return np.sin(z)", "return np.cos(z)"),
+}
+# Weight draws of initializers.py, with the spread s filled in; the same calls on the same stream.
+_INIT_DRAWS = {
+    "uniform": "init_rng.uniform(-{s!r}, {s!r}, size=(fan_in, fan_out))  # U(−a, a), a = {s:g}",
+    "normal": "init_rng.normal(0.0, {s!r}, size=(fan_in, fan_out))  # N(0, σ²), σ = {s:g}",
+    "xavier": "init_rng.uniform(-1, 1, size=(fan_in, fan_out)) * {s!r} * np.sqrt(6.0 / (fan_in + fan_out))  # Xavier",
+    "he": "init_rng.normal(0.0, 1.0, size=(fan_in, fan_out)) * {s!r} * np.sqrt(2.0 / fan_in)  # He",
+    "zeros": "np.zeros((fan_in, fan_out))  # all units identical: they stay identical",
+}
+_TORCH_ACTS = {"linear": "torch.nn.Identity()", "tanh": "torch.nn.Tanh()", "sigmoid": "torch.nn.Sigmoid()",
+               "relu": "torch.nn.ReLU()", "leaky_relu": "torch.nn.LeakyReLU(0.01)", "elu": "torch.nn.ELU()",
+               "gelu": 'torch.nn.GELU(approximate="tanh")', "silu": "torch.nn.SiLU()",
+               "softplus": "torch.nn.Softplus()", "sine": "Sine()"}
+
+# Output + loss pairs for the NumPy script: (output, per-example loss lines, dL/dz per example, what).
+_NP_LOSSES = {
+    "square": ("np.tanh(z)", ["return 0.5 * ((out - T) ** 2).sum(axis=1)"], "(out - T) * (1.0 - out * out)",
+               "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"),
+    "bce": ("sigmoid(z)", ["# clip away from 0 and 1 (log(0) = -inf), in float64: in float32 1 - 1e-12 rounds to 1",
+                           "p = np.clip(out.astype(np.float64), 1e-12, 1 - 1e-12)",
+                           "return -(T * np.log(p) + (1 - T) * np.log(1 - p)).sum(axis=1)"], "out - T",
+            "sigmoid output, binary cross-entropy: dL/dz = ŷ − y"),
+    "ce": ("softmax(z)", ["return -(T * np.log(np.clip(out, 1e-12, None))).sum(axis=1)"], "out - T",
+           "softmax output, cross-entropy: dL/dz = ŷ − y"),
+    "mse": ("z", ["return ((out - T) ** 2).mean(axis=1)"], "2.0 * (out - T) / out.shape[1]",
+            "linear output, mean squared error"),
+    "mae": ("z", ["return np.abs(out - T).mean(axis=1)"], "np.sign(out - T) / out.shape[1]",
+            "linear output, mean absolute error"),
+    "huber": ("z", ["r = np.abs(out - T)",
+                    "return np.where(r <= 1.0, 0.5 * r * r, r - 0.5).mean(axis=1)"],
+              "np.clip(out - T, -1.0, 1.0) / out.shape[1]", "linear output, Huber loss (δ = 1)"),
+}
+# The same pairs in torch, as the mean cost over a batch computed from the last layer's z.
+_TORCH_LOSSES = {
+    "square": ("0.5 * ((torch.tanh(z) - T) ** 2).sum(dim=1).mean()",
+               "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"),
+    "bce": ("torch.nn.functional.binary_cross_entropy_with_logits(z, T)",
+            "sigmoid output + binary cross-entropy in one stable call: dL/dz = σ(z) − y"),
+    "ce": ("torch.nn.functional.cross_entropy(z, T)",
+           "softmax output + cross-entropy in one stable call (T one-hot): dL/dz = softmax(z) − y"),
+    "mse": ("torch.nn.functional.mse_loss(z, T)", "linear output, mean squared error"),
+    "mae": ("torch.nn.functional.l1_loss(z, T)", "linear output, mean absolute error"),
+    "huber": ("torch.nn.functional.huber_loss(z, T, delta=1.0)", "linear output, Huber loss (δ = 1)"),
+}
+_TORCH_OPTIMIZERS = {
+    "sgd": "torch.optim.SGD(model.parameters(), lr=LR)",
+    "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)",
+    "nesterov": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, nesterov=True)",
+    "rmsprop": "torch.optim.RMSprop(model.parameters(), lr=LR, alpha=0.99, eps=1e-8)",
+    "adam": "torch.optim.Adam(model.parameters(), lr=LR, betas=(0.9, 0.999), eps=1e-8)",
+}
+
+
+_PLAYGROUND_IMPORTS = ("# Only the data comes from the playground package (see Data below).\n"
+                       "from playground.config import from_query, rng_for\n"
+                       "from playground.datasets import generate, split\n")
+
+
+# ----- pieces both scripts share -------------------------------------------------------------------
+def _header(cfg: Config, engine: str, epochs: int) -> str:
+    stops = [n for n in ("target_loss", "patience") if getattr(cfg, n)]
+    note = (f"\nThe app's stop rules ({', '.join(stops)}) are not part of this script: it runs all epochs.\n"
+            if stops else "")
+    return f'''"""Neural Playground run, written out in {engine}: read it top to bottom.
+
+Link: {to_query(cfg)}
+
+Run it where the playground package can be imported (e.g. from the repository
+root: PYTHONPATH=. python this_script.py).  It trains for {epochs} epochs and ends
+with the line "FINAL train_loss=<x> test_loss=<y>", the numbers the app shows.
+{note}"""
+'''
+
+
+def _data_section(cfg: Config) -> str:
+    spec = DATASETS[cfg.dataset]
+    args = [repr(cfg.dataset), f"noise={cfg.noise}", 'rng=rng_for(cfg, "data")']
+    if cfg.points:
+        args.append(f"n={cfg.points}")
+    if cfg.dataset == "blobs":
+        args.append(f"n_classes={cfg.classes}")
+    lines = [
+        "# ---- Data ------------------------------------------------------------------------------",
+        "# The only use of the playground package: generate() and split() draw exactly the app's",
+        "# points, and rng_for() gives the app's random streams (one per purpose, from the seed).",
+        "cfg, _ = from_query(LINK)",
+        f"data = generate({', '.join(args)})",
+        f'train, test = split(data, {cfg.train}, rng_for(cfg, "split"))  # {cfg.train} % of the points for training',
+        f"DTYPE = np.{cfg.dtype}  # the app computes in {cfg.dtype} (the link's dtype)",
+        "",
+    ]
+    if spec.n_features == 2:
+        names = ", ".join(cfg.features)
+        cols = ", ".join(_FEATURES[f] for f in cfg.features)
+        lines += [
+            "",
+            "def features(X):",
+            f'    """What the network sees of each point (x1, x2): {names}."""',
+            "    x1, x2 = X[:, 0], X[:, 1]",
+            f"    return np.stack([{cols}], axis=1).astype(DTYPE)",
+            "",
+            "",
+            "X_train, X_test = features(train.X), features(test.X)",
+        ]
+    elif cfg.standardize:
+        lines += [
+            "# z-score every column with the TRAINING set's mean and spread (the test set stays unseen);",
+            "# a constant column is divided by 1 instead of 0.",
+            "mean, std = train.X.mean(axis=0), train.X.std(axis=0)",
+            "std = np.where(std > 0, std, 1.0)",
+            "X_train, X_test = ((train.X - mean) / std).astype(DTYPE), ((test.X - mean) / std).astype(DTYPE)",
+        ]
+    else:
+        lines += ["X_train, X_test = train.X.astype(DTYPE), test.X.astype(DTYPE)"]
+    lines += ["", "", _targets(cfg), "", "", "T_train, T_test = targets(train.y), targets(test.y)"]
+    return "\n".join(lines)
+
+
+def _targets(cfg: Config) -> str:
+    if cfg.loss == "ce":
+        body = ['"""One-hot rows: class c becomes a 1 in column c."""',
+                "T = np.zeros((len(y), data.n_classes), dtype=DTYPE)",
+                "T[np.arange(len(y)), y] = 1.0",
+                "return T"]
+    elif cfg.loss == "square":
+        body = ['"""Labels as TF Playground writes them: class 1 → +1, class 0 → −1 (one column)."""',
+                "return np.where(y > 0, 1.0, -1.0).astype(DTYPE).reshape(-1, 1)"]
+    else:
+        body = ['"""The label (0/1 class or regression target) as one column."""',
+                "return y.astype(DTYPE).reshape(-1, 1)"]
+    return "def targets(y):\n" + "\n".join("    " + b for b in body)
+
+
+def _init_section(cfg: Config, sizes: list[int], as_float: str) -> str:
+    init = INITIALIZERS[cfg.init]
+    s = cfg.init_scale if cfg.init_scale > 0 else init.default_scale
+    draw = _INIT_DRAWS[cfg.init].format(s=s)
+    return "\n".join([
+        "# ---- The network ------------------------------------------------------------------------",
+        f"SIZES = {sizes}  # inputs, hidden layers…, outputs",
+        "",
+        "# Starting weights, drawn layer by layer from the app's 'init' stream: W is (fan_in, fan_out).",
+        'init_rng = rng_for(cfg, "init")',
+        "params = []",
+        "for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):",
+        f"    W = {draw}",
+        f"    b = np.full(fan_out, {init.bias!r})",
+        f"    params.append([{as_float.format('W')}, {as_float.format('b')}])",
+    ])
+
+
+def _check(cfg: Config, epochs: int) -> int:
+    """The number of epochs to write, after checking that every setting has code to write."""
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 100_000:
+        raise CodegenError(f"epochs must be a whole number 1–100000, got {epochs!r}")
+    for what, names, known in (("activation", cfg.activations(), _NP_ACTS), ("loss", [cfg.loss], _NP_LOSSES),
+                               ("optimizer", [cfg.optimizer], _TORCH_OPTIMIZERS), ("init", [cfg.init], _INIT_DRAWS),
+                               ("features", cfg.features, _FEATURES)):
+        missing = [n for n in names if n not in known]
+        if missing:
+            raise CodegenError(f"{what} {', '.join(missing)} is not supported by the code generator yet; "
+                               f"supported: {', '.join(known)}")
+    return min(epochs, cfg.max_epochs) if cfg.max_epochs else epochs
+
+
+def _loop_head(cfg: Config, epochs: int) -> list[str]:
+    shuffle = (["        order = rng.permutation(n)  # a fresh order every epoch, from the app's 'train' stream",
+                "        X, T = X_train[order], T_train[order]"] if cfg.shuffle
+               else ["        X, T = X_train, T_train  # the same order every epoch (shuffle=0)"])
+    return [
+        "# ---- Training ---------------------------------------------------------------------------",
+        'rng = rng_for(cfg, "train")',
+        "n, batch = len(X_train), min(BATCH, len(X_train))",
+        "",
+        "",
+        "def train(epochs):",
+        "    for epoch in range(1, epochs + 1):",
+        *shuffle,
+        "        for start in range(0, n, batch):  # one update per mini-batch",
+        "            update(X[start:start + batch], T[start:start + batch])",
+        "        if epoch % max(1, epochs // 10) == 0:",
+        '            print(f"epoch {epoch:5d}  train loss {mean_loss(X_train, T_train):.6f}  "',
+        '                  f"test loss {mean_loss(X_test, T_test):.6f}")',
+        "",
+        "",
+        f"EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else {epochs}",
+        "train(EPOCHS)",
+        'print(f"FINAL train_loss={mean_loss(X_train, T_train)!r} test_loss={mean_loss(X_test, T_test)!r}")',
+        "",
+    ]
+
+
+def _constants(cfg: Config) -> list[str]:
+    out = [f"LINK = {to_query(cfg)!r}", f"LR = {cfg.lr!r}  # learning rate", f"BATCH = {cfg.batch}  # mini-batch size"]
+    if cfg.reg != "none" and cfg.reg_rate > 0:
+        out.append(f"REG_RATE = {cfg.reg_rate!r}  # λ of the {cfg.reg.upper()} penalty, on weights only")
+    if cfg.clip > 0:
+        out.append(f"CLIP = {cfg.clip!r}  # largest allowed length of the whole gradient")
+    if cfg.dropout > 0:
+        out.append(f"DROPOUT = {cfg.dropout!r}  # chance of silencing each hidden unit during training")
+    return out
+
+
+# ----- the NumPy script ----------------------------------------------------------------------------
+def numpy_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
+    """A standalone NumPy script that trains ``cfg``'s network for ``epochs`` epochs, backprop written out."""
+    from .modelio import network_sizes
+
+    epochs = _check(cfg, epochs)
+    hidden_acts = list(cfg.activations())
+    used = list(dict.fromkeys(hidden_acts))
+    out_fn, value, delta, what = _NP_LOSSES[cfg.loss]
+    fns = [f"def {a}(z):\n    {_NP_ACTS[a][0]}\n\n\ndef {a}_grad(z, a):\n    {_NP_ACTS[a][1]}\n" for a in used]
+    if (cfg.loss == "bce" or {"silu", "softplus"} & set(used)) and "sigmoid" not in used:
+        fns.append(f"def sigmoid(z):\n    {_NP_ACTS['sigmoid'][0]}\n")
+    if cfg.loss == "ce":
+        fns.append('def softmax(z):\n    """Row-wise e^z / Σ e^z, shifted by the row max so exp never overflows."""\n'
+                   "    e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)\n")
+    return "\n".join([
+        _header(cfg, "NumPy", epochs),
+        "import sys\n\nimport numpy as np\n",
+        _PLAYGROUND_IMPORTS,
+        "\n".join(_constants(cfg) + (["GELU_C = float(np.sqrt(2.0 / np.pi))  # a Python float keeps float32 arrays float32"]
+                                          if "gelu" in used else [])),
+        "",
+        _data_section(cfg),
+        "",
+        "",
+        _init_section(cfg, network_sizes(cfg), "{}.astype(DTYPE)"),
+        "",
+        "",
+        "# ---- Activations, each with its derivative (from z, or from a = f(z) where cheaper) -------",
+        "\n\n".join(fns),
+        "",
+        f"ACTS = [{', '.join(hidden_acts)}]  # one per hidden layer",
+        f"GRADS = [{', '.join(a + '_grad' for a in hidden_acts)}]",
+        "",
+        "",
+        f"# ---- Output and loss: {what}",
+        f"def output(z):\n    return {out_fn}\n",
+        "",
+        "def loss_per_example(out, T):\n" + "".join(f"    {line}\n" for line in value),
+        "",
+        f'def loss_delta(out, T):\n    """dL/dz at the output layer, one row per example."""\n    return {delta}\n',
+        "",
+        _np_forward_backward(cfg),
+        "",
+        _np_update(cfg),
+        "",
+        "\n".join(_loop_head(cfg, epochs)),
+    ])
+
+
+def _np_forward_backward(cfg: Config) -> str:
+    drop = cfg.dropout > 0
+    fwd = [
+        "# ---- Forward and backward pass ------------------------------------------------------------",
+        "def forward(X, rng=None):",
+        '    """Every layer\'s z and a (a[0] = X).  With rng (training), hidden units drop out."""',
+        "    zs, acts, masks = [], [X], []",
+        "    a = X",
+        "    for l, (W, b) in enumerate(params):",
+        "        z = a @ W + b  # (n, fan_in) @ (fan_in, fan_out) + (fan_out,)",
+        "        if l == len(params) - 1:",
+        "            a = output(z)",
+        "        else:",
+        "            a = ACTS[l](z)",
+    ]
+    if drop:
+        fwd += [
+            "            if rng is not None:",
+            "                # inverted dropout: keep with prob 1−p and scale by 1/(1−p); nothing changes at test time",
+            "                mask = (rng.random(a.shape) >= DROPOUT).astype(DTYPE) / (1 - DROPOUT)",
+            "                masks.append((mask, a))",
+            "                a = a * mask",
+        ]
+    fwd += ["        zs.append(z)", "        acts.append(a)", "    return zs, acts, masks", "", ""]
+    bwd = [
+        "def backward(zs, acts, masks, delta):",
+        '    """∂C/∂W, ∂C/∂b of every layer by the chain rule, from the output back to the input."""',
+        "    grads = [None] * len(params)",
+        "    for l in range(len(params) - 1, -1, -1):",
+        "        grads[l] = [acts[l].T @ delta, delta.sum(axis=0)]  # ∂C/∂W = aᵀδ, ∂C/∂b = Σ δ",
+        "        if l > 0:",
+        "            delta = delta @ params[l][0].T  # back through the weights",
+    ]
+    if drop:
+        bwd += [
+            "            if masks:",
+            "                mask, a = masks[l - 1]",
+            "                delta = delta * mask  # a dropped unit passes no gradient",
+            "            else:",
+            "                a = acts[l]",
+            "            delta = delta * GRADS[l - 1](zs[l - 1], a)  # back through the activation",
+        ]
+    else:
+        bwd += ["            delta = delta * GRADS[l - 1](zs[l - 1], acts[l])  # back through the activation"]
+    bwd += ["    return grads", "", "", "def mean_loss(X, T):",
+            "    return float(loss_per_example(forward(X)[1][-1], T).mean())", ""]
+    return "\n".join(fwd + bwd)
+
+
+def _np_update(cfg: Config) -> str:
+    name = cfg.optimizer
+    lines = ["# ---- The optimizer: how a gradient becomes a change of the weights ------------------------"]
+    if name == "adam":
+        lines += ["BETA1, BETA2, EPS = 0.9, 0.999, 1e-8",
+                  "m = [[np.zeros_like(p) for p in layer] for layer in params]  # running mean of g",
+                  "v = [[np.zeros_like(p) for p in layer] for layer in params]  # running mean of g²"]
+    elif name in ("momentum", "nesterov"):
+        lines += ["MU = 0.9", "velocity = [[np.zeros_like(p) for p in layer] for layer in params]"]
+    elif name == "rmsprop":
+        lines += ["ALPHA, EPS = 0.99, 1e-8", "mean_sq = [[np.zeros_like(p) for p in layer] for layer in params]"]
+    lines += ["step_count = 0", "", "", "def update(xb, tb):",
+              '    """One mini-batch: forward, backward, then move every weight against its gradient."""',
+              "    global step_count",
+              "    step_count += 1",
+              "    zs, acts, masks = forward(xb, rng)" if cfg.dropout > 0 else "    zs, acts, masks = forward(xb)",
+              "    delta = loss_delta(acts[-1], tb)",
+              "    delta *= 1.0 / len(xb)  # the cost is the MEAN loss over the batch",
+              "    grads = backward(zs, acts, masks, delta)"]
+    if cfg.reg == "l2" and cfg.reg_rate > 0:
+        lines += ["    for (W, _), g in zip(params, grads):",
+                  "        g[0] = g[0] + REG_RATE * W  # ∂(λ/2 Σw²)/∂w = λw: weight decay"]
+    elif cfg.reg == "l1" and cfg.reg_rate > 0:
+        lines += ["    for (W, _), g in zip(params, grads):",
+                  "        g[0] = g[0] + REG_RATE * np.sign(W)  # ∂(λ Σ|w|)/∂w = λ sign(w)"]
+    if cfg.clip > 0:
+        lines += ["    norm = np.sqrt(sum(float((g * g).sum()) for layer in grads for g in layer))",
+                  "    if CLIP / (norm + 1e-6) < 1:  # too long: shrink the whole gradient to length CLIP",
+                  "        grads = [[g * (CLIP / (norm + 1e-6)) for g in layer] for layer in grads]"]
+    lines += ["    for i, layer in enumerate(params):", "        for j, p in enumerate(layer):",
+              "            g = grads[i][j]"]
+    body = {
+        "sgd": ["            p -= LR * g  # w ← w − η g"],
+        "momentum": ["            vel = velocity[i][j]",
+                     "            vel[...] = g if step_count == 1 else MU * vel + g  # v ← μv + g",
+                     "            p -= LR * vel"],
+        "nesterov": ["            vel = velocity[i][j]",
+                     "            vel[...] = g if step_count == 1 else MU * vel + g  # v ← μv + g",
+                     "            p -= LR * (g + MU * vel)  # look one step ahead"],
+        "rmsprop": ["            s = mean_sq[i][j]",
+                    "            s[...] = ALPHA * s + (1 - ALPHA) * g * g  # running mean of g²",
+                    "            p -= LR * g / (np.sqrt(s) + EPS)"],
+        "adam": ["            mi, vi = m[i][j], v[i][j]",
+                 "            mi += (1 - BETA1) * (g - mi)  # m ← β₁m + (1−β₁)g",
+                 "            vi[...] = BETA2 * vi + (1 - BETA2) * g * g  # v ← β₂v + (1−β₂)g²",
+                 "            m_hat = mi / (1 - BETA1**step_count)  # bias correction: m, v start at 0",
+                 "            v_hat = vi / (1 - BETA2**step_count)",
+                 "            p -= LR * m_hat / (np.sqrt(v_hat) + EPS)"],
+    }[name]
+    return "\n".join(lines + body) + "\n"
+
+
+# ----- the PyTorch script --------------------------------------------------------------------------
+def torch_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
+    """A standalone PyTorch script (nn.Sequential, autograd, torch.optim) that trains ``cfg``'s network."""
+    from .modelio import network_sizes
+
+    epochs = _check(cfg, epochs)
+    if cfg.dropout > 0:
+        raise CodegenError(f"dropout={cfg.dropout:g} is not supported by the PyTorch code generator: torch's "
+                           f"dropout draws its own random numbers, so the run could not match the app's; "
+                           f"use the NumPy script, or dropout=0")
+    sizes = network_sizes(cfg)
+    layers = []
+    for l, (fi, fo) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(f"    torch.nn.Linear({fi}, {fo}),")
+        if l < len(cfg.hidden):
+            layers.append(f"    {_TORCH_ACTS[cfg.activations()[l]]},")
+    cost, what = _TORCH_LOSSES[cfg.loss]
+    penalty = []
+    if cfg.reg != "none" and cfg.reg_rate > 0:
+        term = "0.5 * REG_RATE * (W ** 2).sum()" if cfg.reg == "l2" else "REG_RATE * W.abs().sum()"
+        penalty = [f"    # {cfg.reg.upper()} penalty on the weights (not the biases); autograd adds its gradient",
+                   f"    objective = objective + sum({term} for W in weights)"]
+    clip = (["    torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)  # shrink the gradient to length ≤ CLIP"]
+            if cfg.clip > 0 else [])
+    sine = (["class Sine(torch.nn.Module):", "    def forward(self, z):", "        return torch.sin(z)", "", ""]
+            if "sine" in cfg.activations() else [])
+    loop = "\n".join(_loop_head(cfg, epochs)).replace(
+        "X, T = X_train[order], T_train[order]", "X, T = X_train[torch.from_numpy(order)], T_train[torch.from_numpy(order)]")
+    return "\n".join([
+        _header(cfg, "PyTorch", epochs),
+        "import sys\n\nimport numpy as np\nimport torch\n",
+        _PLAYGROUND_IMPORTS,
+        "\n".join(_constants(cfg)),
+        "",
+        _data_section(cfg),
+        "",
+        "",
+        _init_section(cfg, sizes, "{}"),
+        "",
+        "",
+        *sine,
+        "# nn.Linear computes z = a Wᵀ + b (its weight is (out, in)); the output activation is in the loss.",
+        "model = torch.nn.Sequential(",
+        *layers,
+        f").to(torch.{cfg.dtype})",
+        "linears = [m for m in model if isinstance(m, torch.nn.Linear)]",
+        "weights = [layer.weight for layer in linears]",
+        "with torch.no_grad():  # start from the app's weights, not torch's own random ones",
+        "    for layer, (W, b) in zip(linears, params):",
+        "        layer.weight.copy_(torch.from_numpy(W.T))",
+        "        layer.bias.copy_(torch.from_numpy(b))",
+        "",
+        "X_train, T_train = torch.from_numpy(X_train), torch.from_numpy(T_train)",
+        "X_test, T_test = torch.from_numpy(X_test), torch.from_numpy(T_test)",
+        f"optimizer = {_TORCH_OPTIMIZERS[cfg.optimizer]}",
+        "",
+        "",
+        f"def cost(z, T):\n    \"\"\"Mean loss over the rows: {what}.\"\"\"\n    return {cost}\n",
+        "",
+        "def mean_loss(X, T):",
+        "    with torch.no_grad():",
+        "        return float(cost(model(X), T))",
+        "",
+        "",
+        "def update(xb, tb):",
+        '    """One mini-batch: forward, autograd backward, one optimizer step."""',
+        "    objective = cost(model(xb), tb)",
+        *penalty,
+        "    optimizer.zero_grad()",
+        "    objective.backward()  # autograd applies the chain rule through every layer",
+        *clip,
+        "    optimizer.step()",
+        "",
+        "",
+        loop,
+    ])
