@@ -20,7 +20,7 @@ from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import SPEEDS, PlaygroundSession
-from playground.ui import entry_guard, live_plotly, presentation_style, steady_live_views
+from playground.ui import entry_guard, live_plotly, presentation_style, steady_live_views, tab_hidden
 
 entry_guard()
 steady_live_views()
@@ -537,7 +537,10 @@ def live_views():
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
         live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task), True),
-                    key="pg_loss", height=240)
+                    key="pg_loss", height=240, watch_visibility=True)
+    if s.playing and tab_hidden():  # nobody is watching: stop using the server's CPU
+        s.pause_hidden()
+        st.rerun()
     return t
 
 

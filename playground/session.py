@@ -127,6 +127,11 @@ class PlaygroundSession:
         self.touch()
         self.playing = False
 
+    def pause_hidden(self) -> None:
+        """The tab went to the background: pause and say why."""
+        self.playing = False
+        self.notice = "Paused while this tab was in the background. Press Play to continue."
+
     def step_from(self, drawn_epoch: int) -> int:
         """Pause and advance to ``drawn_epoch + 1``; returns epochs run (0 if already there)."""
         self.touch()

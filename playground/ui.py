@@ -31,7 +31,7 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
-__all__ = ["live_plotly", "entry_guard", "steady_live_views", "presentation_style"]
+__all__ = ["live_plotly", "tab_hidden", "entry_guard", "steady_live_views", "presentation_style"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -117,6 +117,7 @@ def live_plotly(
     events: bool = False,
     config: dict | None = None,
     theme: Literal["streamlit"] | None = "streamlit",
+    watch_visibility: bool = False,
 ) -> dict | None:
     """Draw ``fig`` and update the same chart in place on later calls with ``key``.
 
@@ -130,6 +131,8 @@ def live_plotly(
         config: Plotly config passed through (``{"displayModeBar": False}``,
             ``{"modeBarButtonsToRemove": [...]}``, ...). Defaults: responsive,
             no Plotly logo.
+        watch_visibility: report the tab going to the background or back
+            (read it with ``tab_hidden()``), so a page can stop training nobody sees.
         theme: ``"streamlit"`` replaces the figure's template with one built
             from the app theme (transparent background, theme fonts and colours);
             ``None`` draws the figure exactly as given.
@@ -161,16 +164,29 @@ def live_plotly(
         "config": config or {},
         "theme": theme,
         "plotly_js": _plotly_js_path(),
+        "watch_visibility": bool(watch_visibility),
     }
     # Bytes reach the browser untouched; JSON text would be escaped inside
     # Streamlit's own JSON and parsed twice.
     data = to_json_plotly(payload).encode()
     callbacks = {"on_clicks_change": _ignore} if events else {}
+    if watch_visibility:
+        callbacks["on_hidden_change"] = _ignore
     result = _live_chart(key=key, data=data, **callbacks)
+    if watch_visibility:
+        st.session_state[_HIDDEN_KEY] = result.get("hidden") is True
     if not events:
         return None
     batch = _new_clicks(key, result.get("clicks"))
     return {**batch[-1], "batch": batch} if batch else None
+
+
+_HIDDEN_KEY = "_playground_tab_hidden"
+
+
+def tab_hidden() -> bool:
+    """True while the browser tab is in the background (reported by a chart with ``watch_visibility``)."""
+    return bool(st.session_state.get(_HIDDEN_KEY, False))
 
 
 def _seq(click: dict) -> int:

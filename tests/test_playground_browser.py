@@ -161,3 +161,20 @@ def test_draw_your_own_points(server, browser):
     wait_for(lambda: "3 points" in page.inner_text("body"), what="the point removed")
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()
+
+
+def test_background_tab_stops_training(server, browser):
+    page = open_playground(browser, f"{server}/play?dataset=circle&seed=5")
+    page.get_by_role("button", name="Play").click()
+    wait_for(lambda: epoch(page) > 10, what="training")
+    page.evaluate("""() => {
+        Object.defineProperty(document, 'hidden', {value: true, configurable: true});
+        Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+        document.dispatchEvent(new Event('visibilitychange')); }""")
+    wait_for(lambda: "Paused while this tab was in the background" in page.inner_text("body"), timeout=30,
+             what="the background pause")
+    held = epoch(page)
+    time.sleep(2.0)
+    assert epoch(page) == held
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()

@@ -88,6 +88,7 @@ function createChart(root) {
     if (root.isConnected || chart.dead) return;
     chart.dead = true;
     chart.resizer.disconnect();
+    if (chart.onVisibility) document.removeEventListener("visibilitychange", chart.onVisibility);
     if (window.Plotly) window.Plotly.purge(div);
     charts.delete(root);
   };
@@ -175,6 +176,12 @@ export default function (component) {
   }
   chart.setStateValue = setStateValue; // the newest one knows the current fragment
   chart.next = JSON.parse(new TextDecoder().decode(data));
+  // Report when the tab is hidden or shown, so the server can stop work nobody sees.
+  if (chart.next.watch_visibility && !chart.onVisibility) {
+    chart.onVisibility = () => chart.setStateValue("hidden", document.hidden);
+    document.addEventListener("visibilitychange", chart.onVisibility);
+    if (document.hidden) chart.onVisibility();
+  }
   pump(chart);
   return chart.destroy;
 }
