@@ -23,7 +23,7 @@ import numpy as np
 
 __all__ = ["Activation", "ACTIVATIONS", "TRAINABLE", "get_activation", "softmax"]
 
-_GELU_C = np.sqrt(2.0 / np.pi)
+_GELU_C = float(np.sqrt(2.0 / np.pi))  # a Python float: a NumPy float64 scalar would turn float32 arrays into float64
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f(z) \approx \tfrac{z}{2}\left(1 + \tanh\left[\sqrt{2/\pi}\,(z + 0.044715 z^3)\right]\right)",
             r"f'(z) = \tfrac12(1+t) + \tfrac{z}{2}(1-t^2)\sqrt{2/\pi}\,(1 + 0.134145 z^2)",
             "Smooth ReLU used in transformers (tanh approximation, as torch's approximate='tanh').",
-            (-0.17, _INF), ((-_INF, -4.0),),
+            (-0.1701, _INF), ((-_INF, -4.0),),  # min ≈ −0.17004 at z ≈ −0.75
         ),
         Activation(
             "silu", "SiLU / Swish", lambda z: z * _sigmoid(z), _silu_grad,

@@ -20,10 +20,10 @@ import numpy as np
 
 from .activations import ACTIVATIONS, softmax
 
-__all__ = ["Loss", "LOSSES", "get_loss", "losses_for_task", "default_loss", "HUBER_DELTA"]
+__all__ = ["Loss", "LOSSES", "get_loss", "losses_for_task", "default_loss", "HUBER_DELTA", "PROB_EPS"]
 
 HUBER_DELTA = 1.0
-_EPS = 1e-12
+PROB_EPS = 1e-12  # probabilities are clipped to [ε, 1 − ε] before the log
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,14 @@ class Loss:
 
 
 def _bce(out, t):
-    p = np.clip(out, _EPS, 1 - _EPS)
+    # In float64: in float32 1 − 1e-12 rounds to 1, so a saturated p = 1 would give log(0) = −inf
+    # and the trainer would report a finite network as diverged.
+    p = np.clip(np.asarray(out, np.float64), PROB_EPS, 1 - PROB_EPS)
     return -(t * np.log(p) + (1 - t) * np.log(1 - p)).sum(axis=1)
 
 
 def _ce(out, t):
-    return -(t * np.log(np.clip(out, _EPS, None))).sum(axis=1)
+    return -(t * np.log(np.clip(out, PROB_EPS, None))).sum(axis=1)
 
 
 def _huber(out, t):
