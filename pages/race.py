@@ -148,13 +148,11 @@ if ss[K + "preset"] == CUSTOM:
         edited = c2.data_editor(
             rows, key=K + f"editor{ss[K + 'version']}", hide_index=True, width="stretch", disabled=["racer"],
             column_config={
-                "racer": st.column_config.TextColumn("Racer", width="small"),
-                "optimizer": st.column_config.SelectboxColumn("Optimizer", options=list(OPTIMIZERS), required=True,
-                                                              width="small"),
-                "lr": st.column_config.SelectboxColumn("Learning rate", options=list(LRS), required=True,
-                                                       width="small"),
-                "activation": st.column_config.SelectboxColumn("Activation", options=list(TRAINABLE), required=True,
-                                                               width="small"),
+                "racer": st.column_config.TextColumn("", width=40),
+                "optimizer": st.column_config.SelectboxColumn("Optimizer", options=list(OPTIMIZERS), required=True),
+                "lr": st.column_config.SelectboxColumn("LR", options=list(LRS), required=True, width="small",
+                                                       help="Learning rate"),
+                "activation": st.column_config.SelectboxColumn("Activation", options=list(TRAINABLE), required=True),
                 "batch": st.column_config.SelectboxColumn("Batch", options=[str(b) for b in BATCHES], required=True,
                                                           width="small"),
                 "hidden": st.column_config.TextColumn("Hidden", help="Neurons per layer, e.g. 4,2; empty: none",

@@ -200,8 +200,9 @@ def _perceptron_never_converges(gate: str, epochs: int) -> Callable[[Any], GoalR
             return GoalResult(False, f"{p.epoch} of {epochs} epochs so far: keep going (Play, at 1 epoch per tick).")
         if p.converged:  # impossible for XOR; say so rather than pass
             return GoalResult(False, "The last epoch made no mistake: this is not XOR's truth table.")
-        return GoalResult(True, f"{p.epoch} epochs, and even the best one made {min(p.mistakes)} "
-                                "mistake(s): the line never stops moving.")
+        fewest = min(p.mistakes)
+        return GoalResult(True, f"{p.epoch} epochs, and even the best one made {fewest} "
+                                f"mistake{'s' if fewest != 1 else ''}: the line never stops moving.")
     return check
 
 

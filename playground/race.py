@@ -561,12 +561,19 @@ def race_loss_figure(histories, names, reached=(), *, log_y: bool = True) -> go.
                                    name=f"{name} reached the target", showlegend=False,
                                    hovertemplate=f"{name} reached the target at epoch %{{x}}<extra></extra>"))
     last = max((h.epoch[-1] for h in histories if len(h.epoch)), default=0)
+    losses = np.concatenate([np.asarray(v, np.float64) for h in histories for v in (h.test_loss, h.train_loss)]
+                            or [np.ones(1)])
+    losses = losses[np.isfinite(losses) & (losses > 0)]
+    # Whole decades only once the curves span several (else Plotly's 2/5 minor labels crowd the axis);
+    # within one decade, Plotly's own ticks (0.36, 0.38, …) are the readable ones.
+    decades = np.log10(losses.max() / losses.min()) if losses.size else 0.0
+    log_axis = {"type": "log", **({"dtick": 1, "exponentformat": "power"} if decades >= 2 else {})}
     fig = go.Figure(data)
     fig.update_layout(
         uirevision="race-loss", hovermode="x unified", margin={"l": 55, "r": 10, "t": 10, "b": 40},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         xaxis={"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if last < 10 else {})},
         yaxis={"title": {"text": "loss (solid: test · dotted: training)"},
-               **({"type": "log", "dtick": 1, "exponentformat": "power"} if log_y else {"rangemode": "tozero"})},
+               **(log_axis if log_y else {"rangemode": "tozero"})},
     )
     return fig
