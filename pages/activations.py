@@ -79,8 +79,7 @@ with left:
 with right:
     for n in shown:
         m, bound = peaks[label[n]], gradient_bound(n, depth)
-        st.markdown(f"**{label[n]}**: m = {m:.3g} → after {depth} layers ≤ {m:.3g}"
-                    f"<sup>{depth}</sup> = **{bound:.2g}**", unsafe_allow_html=True)
+        st.markdown(f"**{label[n]}**: m = {m:.3g} → after {depth} layers ≤ ${m:.3g}^{{{depth}}}$ = **{bound:.2g}**")
     st.caption("m < 1 (sigmoid ¼): the gradient vanishes exponentially, early layers stop learning. "
                "m = 1 (ReLU for z > 0, tanh only at z = 0): no shrinking from f′ itself. "
                "m > 1 (GELU ≈ 1.13): it can grow — exploding gradients need care too.")

@@ -48,6 +48,11 @@ def _session() -> PlaygroundSession:
             s = PlaygroundSession(cfg)
         else:
             s.apply(dict(_cfg_fields(cfg)))
+        if "pts" not in st.query_params and s.data is not None and st.session_state.get(K + "query") is not None:
+            s.use_data(None)  # a new link describes its own data: leave drawn or uploaded points
+            st.session_state.pop(K + "canvas", None)
+            st.session_state[K + "draw"] = False
+            st.session_state[K + "uploaded"] = False
         if "pts" in st.query_params:
             points, msg = drawn.decode(st.query_params["pts"])
             msg = msg or (points is not None and s.use_data(points, "drawn"))
@@ -88,9 +93,9 @@ def _sync_widgets(s: PlaygroundSession) -> None:
         st.session_state[K + f"a{i}"] = a
     st.session_state[K + "loss"] = c.loss
     st.session_state[K + "optimizer"] = c.optimizer
-    st.session_state[K + "lr"] = c.lr if c.lr in LRS else _nearest(LRS, c.lr)
+    st.session_state[K + "lr"] = c.lr
     st.session_state[K + "reg"] = c.reg
-    st.session_state[K + "reg_rate"] = c.reg_rate if c.reg_rate in REG_RATES else _nearest(REG_RATES, c.reg_rate)
+    st.session_state[K + "reg_rate"] = c.reg_rate
     st.session_state[K + "dropout"] = c.dropout
     st.session_state[K + "init"] = c.init
     st.session_state[K + "engine"] = c.engine
@@ -99,8 +104,9 @@ def _sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "patience"] = c.patience
 
 
-def _nearest(options, value):
-    return min(options, key=lambda o: abs(o - value))
+def _steps(options, value):
+    """The slider's steps, plus a link's value that is not one of them (shown exactly, never rounded)."""
+    return tuple(sorted({*options, value}))
 
 
 def _widget_config(s: PlaygroundSession) -> dict:
@@ -273,7 +279,7 @@ s = _session()
 t = s.trainer
 
 for w in st.session_state.get(K + "link_warnings", []):
-    st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
+    st.warning(f"Link setting reset: {escape_markdown(w)}", icon=":material/link_off:")
 if s.data_name == "uploaded":
     st.info("Training on your uploaded table. It stays in this browser session: a share link carries the settings, "
             "not the data.", icon=":material/table:")
@@ -380,12 +386,12 @@ with st.sidebar:
         st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
                      disabled=off("optimizer"), format_func=lambda n: OPTIMIZERS[n].label)
     if show("lr"):
-        st.select_slider("Learning rate", LRS, key=K + "lr", on_change=_on_change, disabled=off("lr"),
+        st.select_slider("Learning rate", _steps(LRS, s.cfg.lr), key=K + "lr", on_change=_on_change, disabled=off("lr"),
                          help="Changes take effect immediately, without a reset.")
     if show("reg"):
         rc1, rc2 = st.columns(2)
         rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change, disabled=off("reg"))
-        rc2.select_slider("Rate", REG_RATES, key=K + "reg_rate", on_change=_on_change, disabled=off("reg"))
+        rc2.select_slider("Rate", _steps(REG_RATES, s.cfg.reg_rate), key=K + "reg_rate", on_change=_on_change, disabled=off("reg"))
     if show("dropout"):
         st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change, disabled=off("dropout"))
     if show("engine"):
@@ -407,9 +413,9 @@ with st.sidebar:
                             on_change=_on_change, disabled=off("stop"))
 
 for w in st.session_state.get(K + "control_warnings", []):
-    st.warning(w)
+    st.warning(escape_markdown(w))
 if st.session_state.get(K + "import_note"):
-    st.success(st.session_state.pop(K + "import_note"))
+    st.success(escape_markdown(st.session_state.pop(K + "import_note")))
 
 # Transport bar
 if show("transport"):
@@ -495,14 +501,18 @@ def live_views():
         st.success(f"Stopped: {t.stop_reason}.")
     m = st.columns(5)
     m[0].metric("Epoch", f"{t.epoch:,}")
-    m[1].metric("Training loss", f"{h.train_loss[-1]:.4f}")
-    m[2].metric("Test loss", f"{h.test_loss[-1]:.4f}")
+
+    def val(values, fmt):
+        return format(values[-1], fmt) if values else "—"
+
+    m[1].metric("Training loss", val(h.train_loss, ".4f"))
+    m[2].metric("Test loss", val(h.test_loss, ".4f"))
     if t.task == "regression":
-        m[3].metric("Test R²", f"{h.test_metric[-1]:.3f}")
-        m[4].metric("Test RMSE", f"{h.test_rmse[-1]:.4f}")
+        m[3].metric("Test R²", val(h.test_metric, ".3f"))
+        m[4].metric("Test RMSE", val(h.test_rmse, ".4f"))
     else:
-        m[3].metric("Training accuracy", f"{h.train_metric[-1]:.1%}")
-        m[4].metric("Test accuracy", f"{h.test_metric[-1]:.1%}")
+        m[3].metric("Training accuracy", val(h.train_metric, ".1%"))
+        m[4].metric("Test accuracy", val(h.test_metric, ".1%"))
 
     cached = st.session_state.get(K + "grid")
     if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside

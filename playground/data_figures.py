@@ -14,6 +14,8 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from .figures import safe_text
+
 from .png import BLUE, CLASS_COLORS, DIVERGING
 
 __all__ = [
@@ -39,7 +41,7 @@ def confusion_figure(cm: np.ndarray, class_names: Sequence[str], title: str = ""
     True class 0 is the top row, so correct answers run down the diagonal from the top left.
     """
     cm = np.asarray(cm)
-    names = [str(c) for c in class_names]
+    names = [safe_text(c) for c in class_names]
     heat = go.Heatmap(
         z=cm.astype(np.float32), x=names, y=names, colorscale="Blues", showscale=False,
         texttemplate="%{z}", xgap=1, ygap=1,
@@ -144,7 +146,7 @@ def scatter_figure(x: np.ndarray, y: np.ndarray, labels: np.ndarray, task: str,
         k = max(len(class_names), int(labels.max()) + 1 if labels.size else 1)
         for c, color in enumerate(class_colors(k)):
             mask = labels == c
-            name = str(class_names[c]) if c < len(class_names) else f"class {c}"
+            name = safe_text(class_names[c]) if c < len(class_names) else f"class {c}"
             fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], mode="markers", name=name,
                                        marker=dict(marker, color=color)))
     else:
@@ -152,8 +154,8 @@ def scatter_figure(x: np.ndarray, y: np.ndarray, labels: np.ndarray, task: str,
             x=x, y=y, mode="markers", name="target",
             marker=dict(marker, color=np.asarray(labels, np.float32), colorscale=DIVERGING,
                         showscale=True, colorbar=dict(title="target", thickness=12))))
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
+    fig.update_xaxes(title_text=safe_text(x_title))
+    fig.update_yaxes(title_text=safe_text(y_title))
     fig.update_layout(height=height, margin=dict(l=50, r=10, t=10, b=40),
                       legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
     return fig

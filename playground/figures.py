@@ -17,6 +17,7 @@ trainer) and documents what it draws.  Shared conventions:
 """
 from __future__ import annotations
 
+import html
 import itertools
 import math
 import re
@@ -54,8 +55,24 @@ def _fig(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure({"data": data, "layout": {"template": _TEMPLATE, "font": _FONT, **layout}}, _validate=False)
 
 
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
 def _f32(a) -> np.ndarray:
+    """float32 for Plotly's typed arrays; values beyond float32's range are clipped, not turned into inf.
+
+    (A float64 run can keep finite losses above 3.4e38.)  NaN stays NaN: it separates line segments.
+    """
+    a = np.asarray(a)
+    if a.dtype.kind == "f" and a.dtype.itemsize > 4:
+        a = np.clip(a, -_F32_MAX, _F32_MAX)
     return np.ascontiguousarray(a, dtype=np.float32)
+
+
+def safe_text(text) -> str:
+    """User-supplied text (class names, column names) for Plotly, which reads a small HTML subset and
+    %{...} templates: shown literally, never as a link or markup."""
+    return html.escape(str(text), quote=False).replace("%", "&#37;")
 
 
 # ----------------------------------------------------------------------------------- text helpers
@@ -149,7 +166,7 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> 
     kind = "scattergl" if len(X) > _GL_POINTS else "scatter"
     test = split == "test"
     line = {"color": _DARK_OUTLINE if test else "white", "width": 1.4 if test else 1.0}
-    where = f"{labels[0]} = %{{x:.2f}}<br>{labels[1]} = %{{y:.2f}}<br>"
+    where = f"{safe_text(labels[0])} = %{{x:.2f}}<br>{safe_text(labels[1])} = %{{y:.2f}}<br>"
     if task == "regression":
         return [{"type": kind, "x": _f32(X[:, 0]), "y": _f32(X[:, 1]), "mode": "markers", "name": f"{split} points",
                  "marker": {"color": _f32(y), "coloraxis": "coloraxis", "size": 7, "line": line},
@@ -159,7 +176,7 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> 
         mask = y == c
         if not mask.any():
             continue
-        name = class_names[c] if c < len(class_names) else f"class {c}"
+        name = safe_text(class_names[c]) if c < len(class_names) else f"class {c}"
         out.append({
             "type": kind, "x": _f32(X[mask, 0]), "y": _f32(X[mask, 1]), "mode": "markers",
             "name": "test points" if test else name, "legendgroup": "test" if test else f"class {c}",
@@ -193,7 +210,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
         raise ValueError(f"task must be 'binary', 'multiclass' or 'regression', got {task!r}")
     xs, ys = _f32(grid.xs), _f32(grid.ys)
     x0, x1, y0, y1 = grid.domain
-    lx, ly = grid.labels
+    lx, ly = (safe_text(v) for v in grid.labels)
     data: list[dict] = []
     layout: dict = {"uirevision": "boundary", "hovermode": "closest",
                     "legend": {"orientation": "h", "y": -0.14, "x": 0},
@@ -461,7 +478,7 @@ def _node_markers(sizes, params, grads, input_labels, cx, cy, size_px: float, th
     line = {"width": 0 if thumbs else 1, "color": _NODE_LINE}
     clear = "rgba(0,0,0,0)"
     inputs = {"type": "scatter", "mode": "markers", "x": _f32(np.full(sizes[0], cx[0])), "y": _f32(cy[0]),
-              "hovertext": [f"input {input_labels[j] if j < len(input_labels) else j + 1}" for j in range(sizes[0])],
+              "hovertext": [f"input {safe_text(input_labels[j]) if j < len(input_labels) else j + 1}" for j in range(sizes[0])],
               "hoverinfo": "text", "customdata": [["input", j] for j in range(sizes[0])],
               "showlegend": False, "name": "inputs",
               "marker": {"symbol": "square", "size": size_px, "color": clear if thumbs else NEUTRAL, "line": line}}
@@ -544,7 +561,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
                           [n.split(sep)[0] for n in names])
     if show_inputs:
         data.append({"type": "scatter", "mode": "text", "x": _f32(np.full(sizes[0], cx[0] - node / 2 - 0.03)),
-                     "y": _f32(cy[0]), "text": list(input_labels), "textposition": "middle left",
+                     "y": _f32(cy[0]), "text": [safe_text(v) for v in input_labels], "textposition": "middle left",
                      "hoverinfo": "skip", "showlegend": False, "textfont": {"size": 13}})
     top_y = height_u / 2 + 0.02 * width_u
     annotations = [{"x": cx[c], "y": top_y, "xref": "x", "yref": "y", "text": names[c], "showarrow": False,

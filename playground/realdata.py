@@ -262,7 +262,7 @@ def suggested_config(name: str, seed: str = "1") -> Config:
 
 
 def playground_query(name: str, seed: str = "1") -> dict[str, str]:
-    """`suggested_config`'s share-link fields as a mapping, for a link to ``/playground?…``."""
+    """`suggested_config`'s share-link fields as a mapping, for a link to ``/play?…``."""
     return dict(parse_qsl(suggested_config(name, seed).to_query(), keep_blank_values=True))
 
 

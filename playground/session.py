@@ -65,6 +65,9 @@ class PlaygroundSession:
             if merged["loss"] not in losses_for_task(task, k):
                 merged["loss"] = default_loss(task, k)  # a new kind of dataset: its usual loss, silently
         cfg, warnings = normalize(merged)
+        refused = {w.split(" ", 1)[0] for w in warnings} & set(merged)
+        if refused:  # keep what the user had, not the defaults normalize() falls back to
+            cfg = dataclasses.replace(cfg, **{f: getattr(self.cfg, f) for f in refused})
         changed = {f.name for f in dataclasses.fields(Config) if getattr(cfg, f.name) != getattr(self.cfg, f.name)}
         if not changed:
             return "none", warnings

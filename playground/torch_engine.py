@@ -43,6 +43,12 @@ from typing import Callable
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+# These networks are tiny: with a second intra-op thread, handing a 250×4 matmul between threads
+# stalls for milliseconds on a 2-core machine (evaluation measured ~50 ms instead of ~2 ms).  The
+# setting is process-wide; the playground's processes only run tiny torch networks, so one thread
+# is right for them.  Importing this module is what opts in (the NumPy engine never imports it).
+torch.set_num_threads(1)
 # torch.optim's functional forms: what SGD/Adam/RMSprop.step call (public: in each module's __all__).
 from torch.optim.adam import adam as _adam
 from torch.optim.rmsprop import rmsprop as _rmsprop

@@ -105,7 +105,10 @@ class Trainer:
         self.snapshots: list[tuple[int, list]] = []
         self._snap_every = 1
         self.seconds = 0.0
-        self._record()
+        # What views read; _record replaces them with the evaluated state (kept if that is not finite).
+        self.params = [(W.copy(), b.copy()) for W, b in params]
+        self.last_grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+        self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
 
     # ----- inputs --------------------------------------------------------------------------------
     def inputs(self, X: np.ndarray) -> np.ndarray:
@@ -207,10 +210,17 @@ class Trainer:
             self._snap_every *= 2
 
     def _diverge(self, loss: float) -> None:
-        self.net.set_params(self.params)  # back to the last finite epoch
         self.diverged = True
-        what = "NaN" if np.isnan(loss) else "infinite"
         self.stop_reason = "diverged"
+        what = "NaN" if np.isnan(loss) else "infinite"
+        if not self.history.epoch:
+            self.message = (
+                f"The starting weights already give a{'' if what == 'NaN' else 'n'} {what} loss: the initial scale "
+                f"({self.cfg.init_scale:g}) is too large for this network. Lower the initial scale or use fewer "
+                f"layers, then press Reset."
+            )
+            return
+        self.net.set_params(self.params)  # back to the last finite epoch
         self.message = (
             f"Training diverged at epoch {self.epoch}: the loss became {what}. The weights were put back "
             f"to epoch {self.epoch - 1}. Try a lower learning rate (now {self.lr:g}), a smaller initial "
@@ -241,10 +251,14 @@ class Trainer:
     def summary(self) -> dict:
         """The numbers the CLI prints and the app shows."""
         h = self.history
+
+        def last(values):
+            return values[-1] if values else None
+
         out = {
             "epochs": self.epoch,
-            "train_loss": h.train_loss[-1],
-            "test_loss": h.test_loss[-1],
+            "train_loss": last(h.train_loss),
+            "test_loss": last(h.test_loss),
             "seconds": round(self.seconds, 4),
             "epochs_per_second": round(self.epoch / self.seconds, 1) if self.seconds > 0 else None,
             "diverged": self.diverged,
@@ -253,12 +267,9 @@ class Trainer:
             "engine": self.net.name,
         }
         if self.task == "regression":
-            out["r2"] = h.test_metric[-1]
-            out["train_r2"] = h.train_metric[-1]
-            out["rmse"] = h.test_rmse[-1]
+            out.update(r2=last(h.test_metric), train_r2=last(h.train_metric), rmse=last(h.test_rmse))
         else:
-            out["train_accuracy"] = h.train_metric[-1]
-            out["test_accuracy"] = h.test_metric[-1]
+            out.update(train_accuracy=last(h.train_metric), test_accuracy=last(h.test_metric))
         return out
 
     def __repr__(self) -> str:

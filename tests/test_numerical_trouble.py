@@ -226,8 +226,6 @@ def test_reset_after_lowering_the_learning_rate_trains_normally(name):
 HUGE_DEEP_INIT = "dataset=reg-plane&loss=mse&hidden=8,8,8,8,8,8,8,8&activation=relu&init_scale=100"
 
 
-@pytest.mark.xfail(strict=True, reason="Trainer.__init__ → _record → _diverge uses self.params before it exists: "
-                   "a starting loss that is already non-finite raises AttributeError (playground/trainer.py)")
 def test_starting_weights_with_a_non_finite_loss_do_not_crash():
     cfg, warnings = from_query(HUGE_DEEP_INIT)
     assert warnings == []
@@ -236,8 +234,6 @@ def test_starting_weights_with_a_non_finite_loss_do_not_crash():
     assert_finite_state(t)
 
 
-@pytest.mark.xfail(strict=True, reason="the same valid link crashes the Playground page (AttributeError from "
-                   "Trainer.__init__), instead of showing the divergence message")
 def test_playground_page_survives_starting_weights_with_a_non_finite_loss():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.query_params.update(dict(p.split("=") for p in HUGE_DEEP_INIT.split("&")))
@@ -246,8 +242,6 @@ def test_playground_page_survives_starting_weights_with_a_non_finite_loss():
     assert any("initial" in e.value for e in at.error)
 
 
-@pytest.mark.xfail(strict=True, reason="float64 runs keep losses and gradients above float32's max (3.4e38) "
-                   "finite, but figures._curve and gradient_heatmaps cast them to float32: +inf in the figure")
 @pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
 def test_float64_losses_beyond_float32_range_stay_finite_in_figures():
     cfg = Config(dataset="reg-gauss", loss="mse", hidden=(64,) * 7, activation=("relu",), init_scale=100.0,
