@@ -99,6 +99,7 @@ def _sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "dropout"] = c.dropout
     st.session_state[K + "init"] = c.init
     st.session_state[K + "engine"] = c.engine
+    st.session_state[K + "device"] = c.device
     st.session_state[K + "max_epochs"] = c.max_epochs
     st.session_state[K + "target_loss"] = c.target_loss
     st.session_state[K + "patience"] = c.patience
@@ -126,7 +127,7 @@ def _widget_config(s: PlaygroundSession) -> dict:
     feats = tuple(f for f in FEATURES if f in (get("features", c.features) or ())) or c.features
     raw = dict(features=feats, hidden=hidden, activation=act)
     for name in ("dataset", "noise", "train", "batch", "seed", "optimizer", "lr", "reg", "reg_rate", "dropout", "init",
-                 "engine", "max_epochs", "target_loss", "patience"):
+                 "engine", "device", "max_epochs", "target_loss", "patience"):
         raw[name] = get(name, getattr(c, name))
     if get("loss", c.loss) in losses_for_task(*_task_of(raw["dataset"])):
         raw["loss"] = get("loss", c.loss)
@@ -400,9 +401,12 @@ with st.sidebar:
             engines.append(st.session_state[K + "engine"])
         st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True, disabled=off("engine"),
                  format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
-        if s.trainer.net.name == "torch":
-            st.caption(f"PyTorch on {getattr(s.trainer.net, 'device', 'cpu')}"
-                       + ("" if cuda_available() else " (no CUDA GPU here)"))
+        if st.session_state.get(K + "engine") == "torch" and torch_available():
+            st.radio("Device", ["cpu", "cuda"], key=K + "device", on_change=_on_change, horizontal=True,
+                     disabled=off("engine") or not cuda_available(), format_func=str.upper,
+                     help="CUDA needs an NVIDIA GPU; without one the engine runs on the CPU.")
+            st.caption(f"PyTorch is running on {str(getattr(s.trainer.net, 'device', 'cpu')).upper()}"
+                       + ("" if cuda_available() else " — no CUDA GPU on this server"))
     if show("stop"):
         with st.expander("Stop conditions"):
             st.number_input("Max epochs (0 = no limit)", 0, CAPS["max_epochs"], key=K + "max_epochs",
