@@ -36,7 +36,7 @@ import plotly.graph_objects as go
 from .config import CAPS, Config, from_query, normalize
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate
 from .losses import LOSSES
-from .session import FRAME_SECONDS, IDLE_PAUSE_SECONDS, MAX_EPOCHS_PER_FRAME
+from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, idle_notice
 from .trainer import Trainer, build_data
 from .views import boundary_values, grid_for
 
@@ -418,10 +418,9 @@ class Race:
         """One frame while playing; pauses when every racer has stopped or nobody touched a control."""
         if not self.playing:
             return 0
-        if time.monotonic() - self.last_touch > IDLE_PAUSE_SECONDS:
-            self.playing = False
-            self.notice = (f"Paused after {IDLE_PAUSE_SECONDS // 60} minutes without interaction, "
-                           "to keep the server free for others. Press Play to continue.")
+        notice = idle_notice(self.last_touch)
+        if notice:
+            self.playing, self.notice = False, notice
             return 0
         done = self.frame(seconds, max_epochs)
         if not self.running:

@@ -20,7 +20,7 @@ from . import drawn
 from .losses import default_loss, losses_for_task
 from .trainer import Trainer
 
-__all__ = ["PlaygroundSession", "LIVE_FIELDS", "FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
+__all__ = ["PlaygroundSession", "idle_notice", "LIVE_FIELDS", "FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
 LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
@@ -34,6 +34,14 @@ IDLE_PAUSE_SECONDS = 15 * 60
 _PROXY = {"binary": "circle", "multiclass": "blobs", "regression": "reg-plane"}
 MIN_POINTS = 4
 SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "100 epochs / frame": 100, "As fast as possible": None}
+
+
+def idle_notice(last_touch: float) -> str:
+    """The auto-pause message when no control was touched for IDLE_PAUSE_SECONDS, else ""."""
+    if time.monotonic() - last_touch > IDLE_PAUSE_SECONDS:
+        return (f"Paused after {IDLE_PAUSE_SECONDS // 60} minutes without interaction, "
+                "to keep the server free for others. Press Play to continue.")
+    return ""
 
 
 class PlaygroundSession:
@@ -153,10 +161,9 @@ class PlaygroundSession:
         """Train for one drawn frame while playing; returns epochs run."""
         if not self.playing:
             return 0
-        if time.monotonic() - self.last_touch > IDLE_PAUSE_SECONDS:
-            self.playing = False
-            self.notice = (f"Paused after {IDLE_PAUSE_SECONDS // 60} minutes without interaction, "
-                           "to keep the server free for others. Press Play to continue.")
+        notice = idle_notice(self.last_touch)
+        if notice:
+            self.playing, self.notice = False, notice
             return 0
         per_frame = SPEEDS.get(self.speed)
         if per_frame is None:

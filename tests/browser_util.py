@@ -121,3 +121,23 @@ def chromium_fixture(scope: str = "module"):
                 browser.close()
 
     return _browser
+
+
+def wait_for(predicate, timeout: float = 60.0, what: str = "condition", poll: float = 0.1):
+    """Poll ``predicate`` until it returns something truthy; fail with ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(poll)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def metric(page, label: str) -> str:
+    """The shown value of the st.metric labelled ``label`` ("" if there is none)."""
+    for text in page.locator("[data-testid=stMetric]").all_inner_texts():
+        name, _, value = text.partition("\n")
+        if name.strip() == label:
+            return value.strip()
+    return ""

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import chromium_fixture, streamlit_server_fixture  # noqa: E402
+from browser_util import chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -35,16 +35,6 @@ def page(server, browser):
     )
     yield page
     page.close()
-
-
-def wait_for(predicate, timeout=30.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def click_data_point(page, x, y, hover=0.1):

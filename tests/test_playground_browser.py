@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import REPO, chromium_fixture, streamlit_server_fixture  # noqa: E402
+from browser_util import REPO, chromium_fixture, metric, streamlit_server_fixture, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -23,24 +23,6 @@ browser = chromium_fixture()
 
 LINK = "play?dataset=xor&hidden=4&activation=tanh&seed=7&noise=10"
 BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
-
-
-def wait_for(predicate, timeout=60.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def metric(page, label: str) -> str:
-    for text in page.locator("[data-testid=stMetric]").all_inner_texts():
-        name, _, value = text.partition("\n")
-        if name.strip() == label:
-            return value.strip()
-    return ""
 
 
 def epoch(page) -> int:
