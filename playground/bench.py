@@ -202,7 +202,7 @@ def torch_rows(seconds: float) -> list[Row]:
         from .torch_engine import TorchMLP
     except ImportError as err:
         return [_row(k, f"{n} [cpu]", None, u, f"torch engine unavailable: {err}") for k, n, u in keys]
-    import torch  # see _plain_loop for why
+    from .torch_engine import torch  # the engine module is the one place torch is imported
 
     from .trainer import Trainer
 
@@ -240,7 +240,7 @@ def run(seconds: float = 1.0) -> Report:
     except ImportError:
         pass
     if torch_available():
-        import torch
+        from .torch_engine import torch  # the engine module is the one place torch is imported
 
         machine["torch"] = torch.__version__
         machine["torch_threads"] = torch.get_num_threads()

@@ -34,11 +34,12 @@ def torch_available() -> bool:
 
 
 def cuda_available() -> bool:
+    """True when torch is installed and sees a CUDA GPU (imports torch, through the engine module)."""
     if not torch_available():
         return False
-    import torch
+    from .torch_engine import cuda_available as torch_cuda
 
-    return bool(torch.cuda.is_available())
+    return torch_cuda()
 
 
 def initial_params(init: str, sizes: list[int], rng: np.random.Generator, scale: float = 0.0):

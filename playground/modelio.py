@@ -185,7 +185,7 @@ def to_state_dict(trainer) -> bytes:
     if not torch_available():
         raise ImportError("PyTorch is not installed: export the model as JSON or .npz instead, "
                           "or install torch (pip install torch==2.13.0)")
-    import torch  # lazily: the app must work without torch
+    from .torch_engine import torch  # the engine module is the one place torch is imported
 
     sd = {}
     for i, (W, b) in enumerate(trainer.params):
@@ -406,7 +406,7 @@ def _read_torch(raw: bytes) -> tuple[dict, list]:
     if not torch_available():
         raise ModelFileError("this is a PyTorch file but PyTorch is not installed here; "
                              "export the model as JSON or .npz, or install torch")
-    import torch  # lazily: the app must work without torch
+    from .torch_engine import torch  # the engine module is the one place torch is imported
 
     try:
         obj = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)

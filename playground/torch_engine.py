@@ -49,6 +49,11 @@ import torch.nn.functional as F
 # setting is process-wide; the playground's processes only run tiny torch networks, so one thread
 # is right for them.  Importing this module is what opts in (the NumPy engine never imports it).
 torch.set_num_threads(1)
+
+
+def cuda_available() -> bool:
+    """True when torch sees a CUDA GPU."""
+    return bool(torch.cuda.is_available())
 # torch.optim's functional forms: what SGD/Adam/RMSprop.step call (public: in each module's __all__).
 from torch.optim.adam import adam as _adam
 from torch.optim.rmsprop import rmsprop as _rmsprop
@@ -59,7 +64,7 @@ from .losses import HUBER_DELTA, PROB_EPS, Loss, get_loss
 from .network import layer_slices
 from .optimizers import ADAM_BETAS, EPS, MOMENTUM, OPTIMIZERS, RMS_ALPHA
 
-__all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step"]
+__all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step", "cuda_available"]
 
 #: The activations of ``activations.ACTIVATIONS`` in torch; autograd supplies the derivatives.
 TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
