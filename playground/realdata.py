@@ -311,13 +311,19 @@ def clean_name(filename: str, limit: int = 40) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&^%@])")
 
 
+_AUTOLINK = re.compile(r"(\\?:|www|WWW|@)(?=\S)")
+
+
 def escape_markdown(text: str) -> str:
     """Backslash-escape every Markdown-active character, so untrusted text (file names, column
     names, cell values quoted in errors) renders literally in st.markdown / st.error.
 
     Streamlit also reads ``:color[…]``, ``:material/…:`` and ``$…$``, hence ':' and '$'.
     """
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    escaped = _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    # GFM also turns bare URLs into links ("autolink literals"), escaped or not: a zero-width space
+    # after the scheme or "www" keeps them plain text.
+    return _AUTOLINK.sub("\\1\u200b", escaped)
 
 
 def read_upload(name: str, raw: bytes) -> tuple[Table | None, str | None]:

@@ -32,7 +32,7 @@ from playground.trainer import Trainer
 
 def shown(md: str) -> str:
     """The text a person sees for escaped Markdown source (the page escapes untrusted text)."""
-    return re.sub(r"\\([^A-Za-z0-9\s])", r"\1", md)
+    return re.sub(r"\\([^A-Za-z0-9\s])", r"\1", md).replace("\u200b", "")  # escapes and link breakers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")

@@ -288,7 +288,10 @@ def test_names_from_files_are_cleaned_and_escaped():
     escaped = rd.escape_markdown(text)
     for ch in "*[]():$<>":
         assert ch not in escaped.replace("\\" + ch, "")  # every special character is escaped
-    assert escaped.replace("\\", "") == text
+    assert escaped.replace("\\", "").replace("\u200b", "") == text  # shown exactly as typed
+    # Bare URLs and e-mail addresses would still be auto-linked: a zero-width space breaks them.
+    for url in ("https://evil.example", "www.evil.example", "me@evil.example"):
+        assert "\u200b" in rd.escape_markdown(url)
 
 
 def test_standardized_columns():

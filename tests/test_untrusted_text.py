@@ -43,7 +43,7 @@ from browser_util import chromium_fixture, streamlit_server_fixture  # noqa: E40
 
 def shown(md: str) -> str:
     """The text a person sees for escaped Markdown source (the page escapes untrusted text)."""
-    return re.sub(r"\\([^A-Za-z0-9\s])", r"\1", md)
+    return re.sub(r"\\([^A-Za-z0-9\s])", r"\1", md).replace("\u200b", "")  # escapes and link breakers
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -76,7 +76,7 @@ def shown_literally(body: str, value: str) -> bool:
     for pad in ("", " "):
         if f"{fence}{pad}{value}{pad}{fence}" in body:
             return True
-    chars = _parse_markdown_text(body)
+    chars = _parse_markdown_text(body.replace("\u200b", ""))  # zero-width spaces only break autolinks
     text = "".join(c for c, _ in chars)
     start = text.find(value)
     while start >= 0:
@@ -353,6 +353,7 @@ def test_browser_hostile_link_runs_no_script(server, browser):
         page.wait_for_timeout(2_000)  # let the live charts mount as well
         _no_injection(page)
         texts = page.locator(ALERTS).all_inner_texts()
+        texts = [t.replace("\u200b", "") for t in texts]
         assert any('<img src=x onerror="window.__pwned=1">' in t for t in texts), texts
         assert any("<script>window.__pwned=2</script>" in t for t in texts), texts
         assert "dataset=circle" in page.url and "__pwned" not in page.url  # the normalised link replaced it
@@ -367,7 +368,8 @@ def test_browser_markdown_link_value_is_not_a_link(server, browser):
         page.goto(f"{server}/play?optimizer=%5Bclick%5D(https%3A%2F%2Fevil.example)")
         page.get_by_text("Link setting reset: optimizer", exact=False).wait_for(timeout=180_000)
         assert page.locator(f'{ALERTS} a[href*="evil.example"]').count() == 0
-        assert any("[click](https://evil.example)" in t for t in page.locator(ALERTS).all_inner_texts())
+        assert any("[click](https://evil.example)" in t.replace("\u200b", "")
+                   for t in page.locator(ALERTS).all_inner_texts())
     finally:
         page.close()
 
