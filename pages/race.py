@@ -10,7 +10,7 @@ import dataclasses
 import streamlit as st
 
 from playground import race as rc
-from playground.activations import ACTIVATIONS, TRAINABLE
+from playground.activations import TRAINABLE
 from playground.config import dataset_info, normalize
 from playground.datasets import DATASETS
 from playground.losses import losses_for_task

@@ -17,13 +17,13 @@ import dataclasses
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 
-from .activations import ACTIVATIONS, TRAINABLE
+from .activations import TRAINABLE
 from .initializers import INITIALIZERS
 from .losses import LOSSES, default_loss, losses_for_task
 from .optimizers import OPTIMIZERS
@@ -348,7 +348,7 @@ def from_query(query: str | dict | None) -> tuple[Config, list[str]]:
         try:
             pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=200)
         except ValueError:
-            return Config(), [f"link has more than 200 fields; all settings reset to defaults"]
+            return Config(), ["link has more than 200 fields; all settings reset to defaults"]
     seen: dict[str, Any] = {}
     for k, v in pairs:
         if k in seen:

@@ -286,8 +286,8 @@ def load_csv(data: bytes | str, *, max_bytes: int = 5_000_000, max_rows: int = 1
                              f"(as in row {numbered[0][0]}); every row needs the same "
                              f"number of {_DELIMITERS[delimiter]}-separated values")
     if width < 2:
-        raise TableError(f"the table has only 1 column; it needs at least 2 "
-                         f"(features and a label), separated by commas, semicolons or tabs")
+        raise TableError("the table has only 1 column; it needs at least 2 "
+                         "(features and a label), separated by commas, semicolons or tabs")
 
     if header is None:
         header = len(numbered) > 1 and _looks_like_header(numbered[0][1], numbered[1][1],

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Config, dataset_info, rng_for
+from .config import Config, rng_for
 from .datasets import Data, generate, split, standardize
 from .engines import initial_params, make_engine
 from .features import feature_matrix
