@@ -5,21 +5,23 @@ from ``playground.figures``; live charts update in place via ``playground.ui``.
 The whole config lives in the URL (``?dataset=…&hidden=…``), so the address bar
 is always a share link.
 """
+import dataclasses
+from urllib.parse import parse_qsl
+
 import streamlit as st
 
 from playground import classroom, codegen, drawn, figures, modelio, replay, views
-from playground.config import config_json
-from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
-from playground.tables import to_csv
-from playground.activations import TRAINABLE, ACTIVATIONS
-from playground.config import CAPS, from_query
+from playground.activations import ACTIVATIONS, TRAINABLE
+from playground.config import CAPS, config_json, dataset_info, from_query
 from playground.datasets import DATASETS
 from playground.engines import cuda_available, torch_available
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
+from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
 from playground.session import SPEEDS, PlaygroundSession
+from playground.tables import to_csv
 from playground.ui import entry_guard, live_plotly, presentation_style, steady_live_views, tab_hidden
 
 entry_guard()
@@ -47,7 +49,7 @@ def _session() -> PlaygroundSession:
         if s is None:
             s = PlaygroundSession(cfg)
         else:
-            s.apply(dict(_cfg_fields(cfg)))
+            s.apply(dataclasses.asdict(cfg))
         if "pts" not in st.query_params and s.data is not None and st.session_state.get(K + "query") is not None:
             s.use_data(None)  # a new link describes its own data: leave drawn or uploaded points
             st.session_state.pop(K + "canvas", None)
@@ -66,12 +68,6 @@ def _session() -> PlaygroundSession:
         _sync_widgets(s)
         _write_query(s)  # the address bar always shows the full, normalised link
     return s
-
-
-def _cfg_fields(cfg):
-    import dataclasses
-
-    return {f.name: getattr(cfg, f.name) for f in dataclasses.fields(cfg)}
 
 
 def _sync_widgets(s: PlaygroundSession) -> None:
@@ -129,15 +125,9 @@ def _widget_config(s: PlaygroundSession) -> dict:
     for name in ("dataset", "noise", "train", "batch", "seed", "optimizer", "lr", "reg", "reg_rate", "dropout", "init",
                  "engine", "device", "max_epochs", "target_loss", "patience"):
         raw[name] = get(name, getattr(c, name))
-    if get("loss", c.loss) in losses_for_task(*_task_of(raw["dataset"])):
+    if get("loss", c.loss) in losses_for_task(*dataset_info(raw["dataset"])):
         raw["loss"] = get("loss", c.loss)
     return raw
-
-
-def _task_of(name):
-    from playground.config import dataset_info
-
-    return dataset_info(name)
 
 
 def _on_change() -> None:
@@ -154,7 +144,7 @@ def _write_query(s: PlaygroundSession) -> None:
     q = s.share_query()
     extra = classroom.to_query(st.session_state.get(K + "view", classroom.ClassroomView()))
     q = q + "&" + extra if extra else q
-    st.query_params.from_dict(dict(p.split("=", 1) for p in q.split("&")))
+    st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
     st.session_state[K + "query"] = _query_string()
 
 
@@ -200,7 +190,7 @@ def _build_data(name, noise, seed):
 def _default_loss(name):
     from playground.losses import default_loss
 
-    return default_loss(*_task_of(name))
+    return default_loss(*dataset_info(name))
 
 
 # ----- drawing your own points -------------------------------------------------------------------------
@@ -374,7 +364,7 @@ with st.sidebar:
                 ac[i % len(ac)].selectbox(f"Layer {i + 1}", TRAINABLE, key=K + f"a{i}", on_change=_on_change,
                                           disabled=off("activation"))
     if show("loss"):
-        valid_losses = losses_for_task(*_task_of(s.cfg.dataset))
+        valid_losses = losses_for_task(*dataset_info(s.cfg.dataset))
         st.session_state[K + "loss"] = s.cfg.loss
         st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change, disabled=off("loss"),
                      format_func=lambda n: LOSSES[n].label)
