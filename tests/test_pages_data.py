@@ -153,6 +153,13 @@ def test_browser_digits_play_and_pause(server, browser):
         values = page.locator("[data-testid=stMetricValue]")
         _wait_for(lambda: values.count() == 4, what="the metrics")
         assert values.first.inner_text() == "0"
+        # No epoch limit: an epoch of digits takes milliseconds, so the default limit of 100 can be
+        # reached before the test sees epoch 3, and a stopped run has no Pause to press.
+        limit = page.get_by_label("Epochs (0 = no limit)")
+        limit.fill("0")
+        limit.press("Enter")
+        _wait_for(lambda: limit.input_value() == "0", what="no epoch limit")
+        page.wait_for_timeout(1500)  # the rerun that applies the limit
         page.get_by_role("button", name="Play").click()
         _wait_for(lambda: int(values.first.inner_text().replace(",", "")) >= 3, what="epoch 3")
         page.get_by_role("button", name="Pause").click()

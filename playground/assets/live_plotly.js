@@ -78,7 +78,11 @@ function createChart(root) {
   chart.resizer = new ResizeObserver(() => {
     cancelAnimationFrame(frame);
     frame = requestAnimationFrame(() => {
-      if (window.Plotly && div._fullLayout) window.Plotly.Plots.resize(div);
+      // A hidden tab or a collapsed expander has no size to follow: skip it (Plotly
+      // rejects a resize of a div that is not displayed) and catch any late rejection.
+      if (!window.Plotly || !div._fullLayout || !div.isConnected || !div.getClientRects().length) return;
+      const done = window.Plotly.Plots.resize(div);
+      if (done && done.catch) done.catch(() => {});
     });
   });
   chart.resizer.observe(div);
