@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import threading
@@ -44,7 +45,7 @@ sys.path.insert(0, str(REPO))
 from playground.config import from_query  # noqa: E402
 
 __all__ = ["MAX_SESSIONS", "MAX_SECONDS", "session_links", "cpu_seconds", "rss_mb", "CpuMeter", "Student",
-           "open_students", "check", "play", "pause", "run"]
+           "open_students", "check", "click", "play", "pause", "run"]
 
 MAX_SESSIONS = 50
 MAX_SECONDS = 900
@@ -229,12 +230,22 @@ def check(s: Student) -> dict:
     return state
 
 
-def play(s: Student) -> None:
-    s.page.get_by_role("button", name="Play").click()
+def click(s: Student, button: str) -> bool:
+    """Click a transport button; a button that never becomes clickable is recorded, not raised."""
+    try:
+        s.page.get_by_role("button", name=button).click(timeout=30_000)
+        return True
+    except Exception as e:  # noqa: BLE001 - an overloaded page is a result to report
+        s.page_errors.append(f"{button} click: {type(e).__name__}: {str(e).splitlines()[0]}")
+        return False
 
 
-def pause(s: Student) -> None:
-    s.page.get_by_role("button", name="Pause").click()
+def play(s: Student) -> bool:
+    return click(s, "Play")
+
+
+def pause(s: Student) -> bool:
+    return click(s, "Pause")
 
 
 # In-page probe: the browser's own clock stamps each click and each change of the epoch counter, so
@@ -253,28 +264,36 @@ _PROBE = f"""() => {{
 def _latency(s: Student, button: str, quiet: float = 3.0, limit: float = 60.0) -> tuple[float, int]:
     """Click `button`; (seconds from the click to the counter's last change, epochs run after the click).
 
-    Seconds on the browser's clock; waits until the counter has held still for `quiet` s.  After
-    Pause the last change is the frame in flight finishing; after Step it is the +1.
+    Seconds on the browser's clock.  Waits until the counter has held still for `quiet` s (after
+    Step: once it has moved).  After Pause the last change is the frame in flight finishing; after
+    Step it is the +1.  NaN where nothing can be measured: Pause on a counter that did not move in
+    the `quiet` s before the click, or Step with no change within `limit` s.
     """
     page = s.page
     page.evaluate(_PROBE)
-    page.get_by_role("button", name=button).click()
-    t0, seen, last_seen = time.monotonic(), 0, time.monotonic()
+    time.sleep(quiet)  # is the counter moving before the click?
+    n0 = page.evaluate("window.__lt.changes.length")
+    if not click(s, button):
+        return float("nan"), 0
+    t0 = last = time.monotonic()
+    seen = n0
     while time.monotonic() - t0 < limit:
         n = page.evaluate("window.__lt.changes.length")
         if n != seen:
-            seen, last_seen = n, time.monotonic()
-        elif time.monotonic() - last_seen > quiet:
+            seen, last = n, time.monotonic()
+        elif time.monotonic() - last > quiet and (button != "Step" or seen > n0):
             break
         time.sleep(0.1)
     lt = page.evaluate("({clicks: window.__lt.clicks, changes: window.__lt.changes, start: window.__lt.start})")
     if not lt["clicks"]:
         return float("nan"), 0
     click = lt["clicks"][0]
-    after = [(t, e) for t, e in lt["changes"] if t >= click]
-    if not after:
-        return 0.0, 0
     before = [e for t, e in lt["changes"] if t < click]
+    after = [(t, e) for t, e in lt["changes"] if t >= click]
+    if button == "Pause" and not before:
+        return float("nan"), 0
+    if not after:
+        return (0.0 if button == "Pause" else float("nan")), 0
     return round((after[-1][0] - click) / 1000, 2), after[-1][1] - (before[-1] if before else lt["start"])
 
 
@@ -290,9 +309,11 @@ def _cpu_until_idle(meter: CpuMeter, window: float, limit: float) -> tuple[list[
     return slices, float("nan")
 
 
-def _log_errors(path: str) -> int:
+def _log_errors(path: str) -> tuple[int, list[str]]:
+    """(tracebacks in the server log, the distinct exception lines that end them)."""
     text = Path(path).read_text(errors="replace")
-    return text.count("Traceback (most recent call last)")
+    ends = re.findall(r"^([A-Za-z_][\w.]*(?:Error|Exception|Disconnected)\w*: .*)$", text, re.MULTILINE)
+    return text.count("Traceback (most recent call last)"), sorted(set(ends))
 
 
 # ----- the run ----------------------------------------------------------------------------------------
@@ -332,6 +353,8 @@ def run(sessions: int = 20, seconds: float = 120.0, port: int = 0, sample_every:
             for i, s in enumerate(students):
                 s.index = i
             live = [s for s in students if s.ok]
+            if not live:
+                raise RuntimeError(f"no session loaded: {[s.page_errors[:1] for s in students]}")
             res["failed_loads"] = sessions - len(live)
             res["load_s_max"] = round(max((s.ready_s for s in live), default=float("nan")), 1)
             time.sleep(3)
@@ -358,6 +381,8 @@ def run(sessions: int = 20, seconds: float = 120.0, port: int = 0, sample_every:
                 rss_peak = max(rss_peak, rss_mb(pid))
                 log(f"  t={seconds - (t_end - time.monotonic()):5.0f} s  server {cpu_slices[-1]['server_cores']:.2f} "
                     f"cores, browser {cpu_slices[-1]['browser_cores']:.2f}, RSS {rss_peak:.0f} MB")
+            res["sessions_advancing"] = sum(s.samples[-1][1] > s.samples[0][1] for s in live)
+            res["epochs_shown_timeline"] = [sum(s.samples[i][1] for s in live) for i in range(len(live[0].samples))]
             for s in live:
                 (t0, e0, r0), (t1, e1, r1) = s.samples[0], s.samples[-1]
                 if t1 > t0:
@@ -380,7 +405,7 @@ def run(sessions: int = 20, seconds: float = 120.0, port: int = 0, sample_every:
             log("Pause in all …")
             for s in live:
                 pause(s)
-            res["cpu_after_pause"], res["idle_after_pause_s"] = _cpu_until_idle(meter, 2.0, 30.0)
+            res["cpu_after_pause"], res["idle_after_pause_s"] = _cpu_until_idle(meter, 2.0, 90.0)
             held = [epoch(s.page) for s in live]
             time.sleep(3)
             res["still_running_after_pause"] = sum(epoch(s.page) != h for s, h in zip(live, held))
@@ -394,7 +419,7 @@ def run(sessions: int = 20, seconds: float = 120.0, port: int = 0, sample_every:
             log("closing all tabs …")
             for s in students:
                 s.context.close()
-            res["cpu_after_close"], res["idle_after_close_s"] = _cpu_until_idle(meter, 2.0, 30.0)
+            res["cpu_after_close"], res["idle_after_close_s"] = _cpu_until_idle(meter, 2.0, 90.0)
             res["rss_closed_mb"] = rss_mb(pid)
             log(f"waiting {settle:g} s for the server to drop disconnected sessions …")
             time.sleep(settle)
@@ -407,7 +432,7 @@ def run(sessions: int = 20, seconds: float = 120.0, port: int = 0, sample_every:
     finally:
         watchdog.cancel()
         stop_streamlit(proc)
-    res["server_log_tracebacks"] = _log_errors(proc.log_path)
+    res["server_log_tracebacks"], res["server_log_errors"] = _log_errors(proc.log_path)
     return _summarise(res)
 
 
@@ -461,9 +486,10 @@ def _table(res: dict) -> str:
         ("sessions (loaded / asked)", f"{res['sessions'] - res['failed_loads']} / {res['sessions']}"),
         ("slowest load (opened in waves of --ramp)", f"{res['load_s_max']} s"),
         ("errors: stException / page errors / server tracebacks",
-         f"{res['exceptions']} / {res['page_errors']} / {res['server_log_tracebacks']}"),
+         f"{res['exceptions']} / {res['page_errors']} / {res['server_log_tracebacks']} {res['server_log_errors']}"),
         ("sessions showing another's config", res["sessions_with_leaks"]),
         ("epochs/s per session (min / median / max)", f"{e['min']} / {e['median']} / {e['max']}  (sum {e['sum']})"),
+        ("sessions whose counter moved while all played", res["sessions_advancing"]),
         ("visible chart updates/s per session (median)", res["updates_per_s_median"]),
         ("epochs per server CPU-second (all sessions)", res["epochs_per_server_cpu_s"]),
         ("RSS idle → 1 session → N loaded → N playing",
