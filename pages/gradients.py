@@ -133,7 +133,6 @@ tb[4].page_link("pages/play.py", label="Open this network in the Playground", ic
 
 @st.fragment(run_every=0.25 if s.playing else None)
 def live_views():
-    s.frame()
     t = s.trainer
     h = t.history
     n_layers = len(t.sizes) - 1
@@ -157,6 +156,11 @@ def live_views():
         live_plotly(figures.loss_figure(h, task=t.task), key="gr_loss", height=340)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "
                "Curves decades apart mean the layers learn at very different speeds.")
+    # Train after drawing: the next run of a fragment drops what of this one is not yet sent.
+    if s.playing:
+        s.frame()
+        if not s.playing:  # stopped: a full rerun ends the ticking and updates the buttons
+            st.rerun()
 
 
 live_views()

@@ -6,6 +6,7 @@ The whole config lives in the URL (``?dataset=…&hidden=…``), so the address 
 is always a share link.
 """
 import dataclasses
+import time
 from urllib.parse import parse_qsl
 
 import streamlit as st
@@ -28,6 +29,9 @@ entry_guard()
 steady_live_views()
 
 K = "pg."  # session-state namespace
+# While training, the network diagram is redrawn at most this often: it is the costliest chart
+# for the browser (~40 ms a draw here), and the boundary and loss carry the 5-a-second motion.
+NETWORK_REDRAW_S = 0.45
 LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TF Playground's choices
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
@@ -291,6 +295,7 @@ def _pres(fig, lines: bool = False):
             fig.update_traces(line=dict(width=5), selector=dict(mode="lines"))
     return fig
 
+
 with st.sidebar:
     if view.is_classroom:
         st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
@@ -482,9 +487,10 @@ if show("export"):
     with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
         _code_panel()
 
+
 @st.fragment(run_every=0.2 if s.playing else None)
 def live_views():
-    s.frame()
+    """Metrics, network, boundary and loss: drawn, then (while playing) the next frame is trained."""
     t = s.trainer
     h = t.history
     if s.notice:
@@ -518,8 +524,14 @@ def live_views():
     left, right = st.columns([1.35, 1])
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
-        fig = figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6)
-        click = live_plotly(_pres(fig), key="pg_network", height=430, events=True,
+        drawn_as = (t, color_by, view.present)  # a new run or a changed view redraws at once
+        last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
+        if not s.playing or last is None or last[0] != drawn_as or time.monotonic() - last[1] >= NETWORK_REDRAW_S:
+            fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6))
+            st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
+        else:  # the same figure again: the browser has nothing to redraw
+            fig = last[2]
+        click = live_plotly(fig, key="pg_network", height=430, events=True,
                             config={"displayModeBar": False})
         if click and click.get("customdata"):
             st.session_state[K + "edit"] = list(click["customdata"])
@@ -536,7 +548,7 @@ def live_views():
                                            (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
                                            task=t.task, n_classes=t.n_classes,
                                            discretize=st.session_state.get(K + "discretize", False),
-                                           class_names=t.data.class_names)
+                                           class_names=t.data.class_names, hover=not s.playing)
         click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
@@ -545,6 +557,14 @@ def live_views():
     if s.playing and tab_hidden():  # nobody is watching: stop using the server's CPU
         s.pause_hidden()
         st.rerun()
+    # Train *after* drawing. A fragment's next run drops whatever of its previous run has not
+    # reached the browser yet, so training first (while the previous frame was still being sent)
+    # lost the last charts of many frames; this way they are sent while this frame trains. What
+    # is drawn is one frame behind the trainer; Pause's full rerun draws the final state.
+    if s.playing:
+        s.frame()  # time-capped; pauses itself at a stop condition or when left idle
+        if not s.playing:  # a full rerun stops the ticking and draws the final state
+            st.rerun()
     return t
 
 
@@ -586,7 +606,7 @@ def _weight_editor(t):
             st.rerun(scope="fragment")
 
 
-@st.fragment(run_every=0.5 if s.playing else None)
+@st.fragment(run_every=1.0 if s.playing else None)
 def live_details():
     """Gradients or activation curves: redrawn in place at a slower rate than the main views."""
     t = s.trainer

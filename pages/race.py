@@ -176,7 +176,8 @@ tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="str
              help="Epoch 0 again: same data, same starting weights.")
 ss.setdefault(K + "speed", "As fast as possible")
 tb[4].selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collapsed",
-                help="Epochs per drawn frame; every frame trains at most 0.12 s in total, shared by the racers.")
+                help=f"Epochs per drawn frame; every frame trains at most {FRAME_SECONDS:g} s in total, "
+                     "shared by the racers.")
 with tb[5].popover("Share race", icon=":material/share:"):
     st.caption("Anyone opening this link gets the same racers, data and starting weights.")
     st.code("?" + setup.to_query(), language=None, wrap_lines=True)
@@ -185,8 +186,6 @@ with tb[5].popover("Share race", icon=":material/share:"):
 @st.fragment(run_every=0.25 if race.playing else None)
 def live_race():
     r: rc.Race = ss[K + "race"]
-    was_playing = r.playing
-    r.tick(FRAME_SECONDS, SPEEDS[ss[K + "speed"]])  # one shared time budget for all racers
     summary = r.summary()
     if r.notice:
         st.info(r.notice)
@@ -194,12 +193,16 @@ def live_race():
     cols = st.columns(len(r.trainers))
     for i, col in enumerate(cols):
         with col:
-            live_plotly(r.boundary_figure(i), key=f"race_b{i}", height=320, config={"displayModeBar": False})
+            live_plotly(r.boundary_figure(i, hover=not r.playing), key=f"race_b{i}", height=320,
+                        config={"displayModeBar": False})
     st.caption(_KEY.get(r.task, ""))
     live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True)), key="race_loss", height=320)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
-    if was_playing and not r.playing:
-        st.rerun()  # whole page: stop the ticking, update the buttons
+    # Train after drawing: the next run of a fragment drops what of this one is not yet sent.
+    if r.playing:
+        r.tick(FRAME_SECONDS, SPEEDS[ss[K + "speed"]])  # one shared time budget for all racers
+        if not r.playing:
+            st.rerun()  # whole page: stop the ticking, update the buttons
 
 
 live_race()

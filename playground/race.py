@@ -489,8 +489,11 @@ class Race:
         return f"{names} reached {label} first, at epoch {at}.{rest}"
 
     # ----- figures -------------------------------------------------------------------------------
-    def boundary_figure(self, i: int, res: int = 50) -> go.Figure:
-        """Racer ``i``'s decision boundary (the Playground's figure), titled with its name and numbers."""
+    def boundary_figure(self, i: int, res: int = 50, hover: bool = True) -> go.Figure:
+        """Racer ``i``'s decision boundary (the Playground's figure), titled with its name and numbers.
+
+        ``hover=False`` while racing: the frame-to-frame update is then only the picture and title.
+        """
         t = self.trainers[i]
         grid = self._grids.get((i, res))
         if grid is None:  # one grid per racer: its features decide the cached network inputs
@@ -500,7 +503,7 @@ class Race:
         title = (f"<b>{_NAMES[i]} · {self.names[i]}</b><br>"
                  f"<span style='font-size:12px'>test loss {h.test_loss[-1]:.3f} · {score}</span>")
         fig = boundary_figure(boundary_values(t, grid), grid, (t.train.X, t.train.y), task=t.task,
-                              n_classes=t.n_classes, class_names=t.data.class_names, title=title)
+                              n_classes=t.n_classes, class_names=t.data.class_names, title=title, hover=hover)
         # Small multiples: one shared colour key on the page instead of a legend under each plot.
         fig.update_layout(showlegend=False, margin={"l": 45, "r": 5, "t": 50, "b": 40})
         return fig

@@ -25,7 +25,7 @@ __all__ = ["PlaygroundSession", "idle_notice", "LIVE_FIELDS", "FRAME_SECONDS", "
 #: Fields that change the running network without a reset (TF Playground changes them live too).
 LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
 #: Server time one drawn frame may spend training (bounds CPU per session).
-FRAME_SECONDS = 0.12
+FRAME_SECONDS = 0.16
 MAX_EPOCHS_PER_FRAME = 5_000
 #: Play pauses itself after this long without any control being touched (forgotten tabs).
 IDLE_PAUSE_SECONDS = 15 * 60

@@ -20,6 +20,7 @@ Example, inside a ticking fragment::
 from __future__ import annotations
 
 import base64
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +33,11 @@ from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
 __all__ = ["live_plotly", "tab_hidden", "entry_guard", "steady_live_views", "presentation_style"]
+
+# A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
+# each drawn frame to the browser, then waits up to the switch interval (5 ms) for every step of a
+# send. Frames queued behind training got merged away (the loss chart drew half the frames).
+sys.setswitchinterval(0.0005)
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -266,3 +272,4 @@ html { font-size: 21px; }
 def presentation_style() -> None:
     """Large type for a projector (the figures get bigger fonts and lines from the page)."""
     st.html(_PRESENT_CSS)
+

@@ -122,12 +122,19 @@ def test_colorize_maps_ends_middle_and_outside():
 def test_boundary_binary_heatmap_holds_the_values(circle):
     fig, v, g = _boundary(circle, title="circle")
     check(fig)
-    heat = fig.data[0]
-    assert heat.type == "heatmap"
+    heat = fig.data[0]  # transparent: it is there for hovering
+    assert heat.type == "heatmap" and heat.opacity == 0
     np.testing.assert_array_equal(heat.z, v)
     np.testing.assert_array_equal(heat.x, g.xs.astype(np.float32))
     assert heat.zmin == -1 and heat.zmax == 1
     assert heat.colorscale[0][1] == ORANGE and heat.colorscale[-1][1] == BLUE
+    # What is seen is a picture of the output, one pixel per grid point, y_max in its top row.
+    (img,) = fig.layout.images
+    np.testing.assert_array_equal(decode_uri(img.source), colorize(v, -1, 1)[::-1])
+    dx = g.xs[1] - g.xs[0]
+    assert img.x == pytest.approx(g.xs[0] - dx / 2) and img.sizex == pytest.approx(dx * RES)
+    assert img.y == pytest.approx(g.ys[-1] + dx / 2) and img.sizey == pytest.approx(dx * RES)
+    assert (img.xref, img.yref, img.sizing, img.layer) == ("x", "y", "stretch", "below")
     train = [tr for tr in fig.data[1:] if "(train)" in tr.hovertemplate]
     test = [tr for tr in fig.data[1:] if "(test)" in tr.hovertemplate]
     assert sum(len(tr.x) for tr in train) == len(circle.train.X)
@@ -147,17 +154,33 @@ def test_boundary_discretize_and_hide_test(circle):
     fig, v, _ = _boundary(circle, discretize=True, show_test=False)
     check(fig)
     np.testing.assert_array_equal(fig.data[0].z, np.where(v >= 0, 1, -1))
+    np.testing.assert_array_equal(decode_uri(fig.layout.images[0].source)[::-1],
+                                  colorize(np.where(v >= 0, 1, -1), -1, 1))
     assert not any("(test)" in (tr.hovertemplate or "") for tr in fig.data)
+
+
+def test_boundary_without_hover_is_the_points_alone(circle):
+    """While training the live view drops the hover heatmap: frame to frame only the picture changes."""
+    from plotly.io.json import to_json_plotly
+
+    a, v, g = _boundary(circle, hover=False)
+    check(a)
+    assert all(tr.type == "scatter" for tr in a.data)
+    b = boundary_figure(-v, g, (circle.train.X, circle.train.y), (circle.test.X, circle.test.y), task="binary",
+                        class_names=circle.data.class_names, hover=False)  # another frame: the network's output changed
+    assert to_json_plotly(a.to_plotly_json()["data"]) == to_json_plotly(b.to_plotly_json()["data"])
+    assert a.layout.images[0].source != b.layout.images[0].source
+    np.testing.assert_array_equal(decode_uri(a.layout.images[0].source), colorize(v, -1, 1)[::-1])
 
 
 def test_boundary_multiclass_image(blobs):
     fig, v, g = _boundary(blobs)
     check(fig)
-    img = fig.data[0]
-    assert img.type == "image"
-    assert img.x0 == pytest.approx(g.xs[0]) and img.dx == pytest.approx(g.xs[1] - g.xs[0])
-    assert img.y0 == pytest.approx(g.ys[0]) and img.dy == pytest.approx(g.ys[1] - g.ys[0])
-    pixels = decode_uri(img.source)
+    assert all(tr.type == "scatter" for tr in fig.data)  # no hover heatmap for classes
+    (img,) = fig.layout.images
+    dx = g.xs[1] - g.xs[0]
+    assert img.x == pytest.approx(g.xs[0] - dx / 2) and img.y == pytest.approx(g.ys[-1] + dx / 2)
+    pixels = decode_uri(img.source)[::-1]  # the picture's top row is y_max
     assert pixels.shape == (RES, RES, 3)
     palette = np.array([hex_to_rgb(c) for c in CLASS_COLORS[:4]])
     win = v.argmax(axis=-1)
@@ -166,10 +189,10 @@ def test_boundary_multiclass_image(blobs):
     t = np.clip((v.max(axis=-1) - 0.25) / 0.75, 0, 1)[..., None]
     expect = grey + t * (palette[win] - grey)
     assert np.abs(pixels - expect).max() <= 1
-    assert pixels[0, 0].tolist() == np.round(expect[0, 0]).tolist()  # row 0 = y_min (no flip)
-    disc = decode_uri(_boundary(blobs, discretize=True)[0].data[0].source)
+    assert pixels[0, 0].tolist() == np.round(expect[0, 0]).tolist()  # grid row 0 = y_min
+    disc = decode_uri(_boundary(blobs, discretize=True)[0].layout.images[0].source)[::-1]
     np.testing.assert_array_equal(disc, palette[win])  # discretize: exactly the winning colour
-    names = [tr.name for tr in fig.data[1:] if tr.showlegend]
+    names = [tr.name for tr in fig.data if tr.showlegend]
     assert names == ["class 0", "class 1", "class 2", "class 3", "test points"]
 
 
@@ -177,7 +200,9 @@ def test_boundary_regression_shares_one_colour_scale(reg):
     fig, v, _ = _boundary(reg)
     spec = check(fig)
     np.testing.assert_array_equal(fig.data[0].z, v)
-    assert fig.data[0].coloraxis == "coloraxis"
+    lo, hi = spec["layout"]["coloraxis"]["cmin"], spec["layout"]["coloraxis"]["cmax"]
+    assert (fig.data[0].zmin, fig.data[0].zmax) == (lo, hi)  # the hover heatmap's scale is the bar's
+    np.testing.assert_array_equal(decode_uri(fig.layout.images[0].source)[::-1], colorize(v, lo, hi))
     pts = [tr for tr in fig.data[1:]]
     assert [tr.marker.coloraxis for tr in pts] == ["coloraxis", "coloraxis"]
     np.testing.assert_array_equal(pts[0].marker.color, reg.train.y.astype(np.float32))
@@ -189,7 +214,7 @@ def test_boundary_regression_shares_one_colour_scale(reg):
 def test_boundary_real_data_draws_the_chosen_columns(iris):
     fig, _, g = _boundary(iris, cols=(2, 3))
     check(fig)
-    train = [tr for tr in fig.data[1:] if "(train)" in tr.hovertemplate]
+    train = [tr for tr in fig.data if "(train)" in tr.hovertemplate]
     setosa = next(tr for tr in train if tr.name == "setosa")
     np.testing.assert_array_equal(setosa.x, iris.train.X[iris.train.y == 0, 2].astype(np.float32))
     np.testing.assert_array_equal(setosa.y, iris.train.X[iris.train.y == 0, 3].astype(np.float32))
