@@ -287,14 +287,14 @@ def _latency(s: Student, button: str, quiet: float = 3.0, limit: float = 60.0) -
     lt = page.evaluate("({clicks: window.__lt.clicks, changes: window.__lt.changes, start: window.__lt.start})")
     if not lt["clicks"]:
         return float("nan"), 0
-    click = lt["clicks"][0]
-    before = [e for t, e in lt["changes"] if t < click]
-    after = [(t, e) for t, e in lt["changes"] if t >= click]
+    clicked_at = lt["clicks"][0]
+    before = [e for t, e in lt["changes"] if t < clicked_at]
+    after = [(t, e) for t, e in lt["changes"] if t >= clicked_at]
     if button == "Pause" and not before:
         return float("nan"), 0
     if not after:
         return (0.0 if button == "Pause" else float("nan")), 0
-    return round((after[-1][0] - click) / 1000, 2), after[-1][1] - (before[-1] if before else lt["start"])
+    return round((after[-1][0] - clicked_at) / 1000, 2), after[-1][1] - (before[-1] if before else lt["start"])
 
 
 def _cpu_until_idle(meter: CpuMeter, window: float, limit: float) -> tuple[list[dict], float]:
