@@ -7,7 +7,7 @@ from playground.activations import TRAINABLE
 from playground.engines import ENGINE_SPECS, torch_available
 from playground.initializers import INITIALIZERS
 from playground.optimizers import OPTIMIZERS
-from playground.session import PlaygroundSession
+from playground.session import LIVE_GATE, PlaygroundSession
 from playground.ui import entry_guard, live_plotly
 
 entry_guard()  # a deep link to /digits must run under the entry script's navigation
@@ -77,12 +77,17 @@ if trainer.note:
 
 @st.fragment(run_every=0.3 if session.playing else None)
 def live() -> None:
+    with LIVE_GATE.turn(session) as seconds:  # one session's frame at a time in this server
+        _live(seconds)
+
+
+def _live(seconds: float) -> None:
     draw(session.trainer)
     # Train *after* drawing: while a run is busy, Streamlit greys out the elements it has
     # not re-sent yet, so training first would grey the whole view on every tick.
     # What is drawn is one frame (0.3 s) behind; the rerun below draws the final state.
     if session.playing:
-        session.frame()  # time-capped; pauses itself at a stop condition or when left idle
+        session.frame(seconds)  # time-capped; pauses itself at a stop condition or when left idle
         if not session.playing:  # a full rerun stops the ticking and updates the buttons
             st.rerun()
 

@@ -19,7 +19,7 @@ from playground.labs import (  # noqa: E402
     GRADIENT_PRESETS, deep_config, grad_ratio, gradient_regime, histogram_stacks, layer_labels, play_query,
     symmetry_runs,
 )
-from playground.session import PlaygroundSession  # noqa: E402
+from playground.session import LIVE_GATE, PlaygroundSession  # noqa: E402
 
 K = "gr."
 ss = st.session_state
@@ -133,6 +133,11 @@ tb[4].page_link("pages/play.py", label="Open this network in the Playground", ic
 
 @st.fragment(run_every=0.25 if s.playing else None)
 def live_views():
+    with LIVE_GATE.turn(s) as seconds:  # one session's frame at a time in this server
+        _live_views(seconds)
+
+
+def _live_views(seconds: float):
     t = s.trainer
     h = t.history
     n_layers = len(t.sizes) - 1
@@ -158,7 +163,7 @@ def live_views():
                "Curves decades apart mean the layers learn at very different speeds.")
     # Train after drawing: the next run of a fragment drops what of this one is not yet sent.
     if s.playing:
-        s.frame()
+        s.frame(seconds)
         if not s.playing:  # stopped: a full rerun ends the ticking and updates the buttons
             st.rerun()
 

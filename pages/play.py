@@ -21,7 +21,7 @@ from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
-from playground.session import SPEEDS, PlaygroundSession
+from playground.session import LIVE_GATE, SPEEDS, PlaygroundSession
 from playground.tables import to_csv
 from playground.ui import entry_guard, live_plotly, presentation_style, steady_live_views, tab_hidden
 
@@ -490,6 +490,11 @@ if show("export"):
 
 @st.fragment(run_every=0.2 if s.playing else None)
 def live_views():
+    with LIVE_GATE.turn(s) as seconds:  # one session's frame at a time in this server
+        _live_views(seconds)
+
+
+def _live_views(seconds: float):
     """Metrics, network, boundary and loss: drawn, then (while playing) the next frame is trained."""
     t = s.trainer
     h = t.history
@@ -562,10 +567,9 @@ def live_views():
     # lost the last charts of many frames; this way they are sent while this frame trains. What
     # is drawn is one frame behind the trainer; Pause's full rerun draws the final state.
     if s.playing:
-        s.frame()  # time-capped; pauses itself at a stop condition or when left idle
+        s.frame(seconds)  # time-capped; pauses itself at a stop condition or when left idle
         if not s.playing:  # a full rerun stops the ticking and draws the final state
             st.rerun()
-    return t
 
 
 def _canvas_click(canvas, x, y):
@@ -608,6 +612,11 @@ def _weight_editor(t):
 
 @st.fragment(run_every=1.0 if s.playing else None)
 def live_details():
+    with LIVE_GATE.turn(s):
+        _live_details()
+
+
+def _live_details():
     """Gradients or activation curves: redrawn in place at a slower rate than the main views."""
     t = s.trainer
     view = st.session_state.get(K + "below")

@@ -15,7 +15,7 @@ from playground.config import dataset_info, normalize
 from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
-from playground.session import FRAME_SECONDS
+from playground.session import FRAME_SECONDS, LIVE_GATE
 from playground.ui import entry_guard, live_plotly, steady_live_views
 
 entry_guard()
@@ -185,6 +185,11 @@ with tb[5].popover("Share race", icon=":material/share:"):
 
 @st.fragment(run_every=0.25 if race.playing else None)
 def live_race():
+    with LIVE_GATE.turn(ss[K + "race"]) as seconds:  # one session's frame at a time in this server
+        _live_race(seconds)
+
+
+def _live_race(seconds: float):
     r: rc.Race = ss[K + "race"]
     summary = r.summary()
     if r.notice:
@@ -200,7 +205,7 @@ def live_race():
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
     # Train after drawing: the next run of a fragment drops what of this one is not yet sent.
     if r.playing:
-        r.tick(FRAME_SECONDS, SPEEDS[ss[K + "speed"]])  # one shared time budget for all racers
+        r.tick(seconds, SPEEDS[ss[K + "speed"]])  # one shared time budget for all racers
         if not r.playing:
             st.rerun()  # whole page: stop the ticking, update the buttons
 

@@ -12,7 +12,9 @@ epochs per frame, and how long Play runs without anyone touching a control.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
+from contextlib import contextmanager
 
 from .config import Config, dataset_info, normalize
 from .datasets import DATASETS, Data
@@ -20,12 +22,15 @@ from . import drawn
 from .losses import default_loss, losses_for_task
 from .trainer import Trainer
 
-__all__ = ["PlaygroundSession", "idle_notice", "LIVE_FIELDS", "FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
+__all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "LIVE_FIELDS", "FRAME_SECONDS",
+           "MIN_FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
 LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
 #: Server time one drawn frame may spend training (bounds CPU per session).
 FRAME_SECONDS = 0.16
+#: With many sessions playing, each frame's share of FRAME_SECONDS, but never less than this.
+MIN_FRAME_SECONDS = 0.03
 MAX_EPOCHS_PER_FRAME = 5_000
 #: Play pauses itself after this long without any control being touched (forgotten tabs).
 IDLE_PAUSE_SECONDS = 15 * 60
@@ -34,6 +39,55 @@ IDLE_PAUSE_SECONDS = 15 * 60
 _PROXY = {"binary": "circle", "multiclass": "blobs", "regression": "reg-plane"}
 MIN_POINTS = 4
 SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "100 epochs / frame": 100, "As fast as possible": None}
+
+
+class FrameGate:
+    """Live frames of all sessions in one server process take turns; training time is shared.
+
+    Why: one Python process runs every session's script on one GIL, beside the event loop
+    that sends the drawn frames to the browsers.  With 20 sessions each training 0.16 s a
+    frame at once, every frame took seconds and the event loop was starved: the browsers
+    saw almost no updates (tests/load_test.py).  Inside a turn a frame draws and trains
+    alone (the others sleep: no CPU, no GIL), and with N sessions waiting it trains
+    ``FRAME_SECONDS / N`` (at least ``MIN_FRAME_SECONDS``), so the server delivers about as
+    many frames a second in total whatever N is, shared out among the sessions.
+
+    ``turn(owner)`` is a context manager yielding the training seconds for this frame;
+    ``owner`` is the session (its several live fragments count once).  A turn not granted
+    within ``wait_limit`` seconds goes ahead anyway rather than stall a page.
+    """
+
+    def __init__(self, wait_limit: float = 10.0):
+        self._lock = threading.Lock()
+        self._guard = threading.Lock()
+        self._waiting: dict[int, int] = {}  # id(owner) -> fragments of it wanting a turn
+        self.wait_limit = wait_limit
+
+    @property
+    def sessions_waiting(self) -> int:
+        return len(self._waiting)
+
+    @contextmanager
+    def turn(self, owner: object):
+        key = id(owner)
+        with self._guard:
+            self._waiting[key] = self._waiting.get(key, 0) + 1
+        got = self._lock.acquire(timeout=self.wait_limit)
+        try:
+            yield max(MIN_FRAME_SECONDS, FRAME_SECONDS / max(1, self.sessions_waiting))
+        finally:
+            with self._guard:
+                left = self._waiting.get(key, 1) - 1
+                if left > 0:
+                    self._waiting[key] = left
+                else:
+                    self._waiting.pop(key, None)
+            if got:
+                self._lock.release()
+
+
+#: The one gate of this process: every live page's ticking fragment runs inside ``LIVE_GATE.turn``.
+LIVE_GATE = FrameGate()
 
 
 def idle_notice(last_touch: float) -> str:
@@ -157,8 +211,8 @@ class PlaygroundSession:
         self.apply({"seed": nxt})
         return nxt
 
-    def frame(self) -> int:
-        """Train for one drawn frame while playing; returns epochs run."""
+    def frame(self, seconds: float = FRAME_SECONDS) -> int:
+        """Train for one drawn frame (at most ``seconds``) while playing; returns epochs run."""
         if not self.playing:
             return 0
         notice = idle_notice(self.last_touch)
@@ -166,10 +220,11 @@ class PlaygroundSession:
             self.playing, self.notice = False, notice
             return 0
         per_frame = SPEEDS.get(self.speed)
+        seconds = min(float(seconds), FRAME_SECONDS)  # the cap holds whatever a caller asks
         if per_frame is None:
-            done = self.trainer.run(epochs=MAX_EPOCHS_PER_FRAME, seconds=FRAME_SECONDS)
+            done = self.trainer.run(epochs=MAX_EPOCHS_PER_FRAME, seconds=seconds)
         else:
-            done = self.trainer.run(epochs=per_frame, seconds=FRAME_SECONDS)
+            done = self.trainer.run(epochs=per_frame, seconds=seconds)
         if self.trainer.stopped:
             self.playing = False
         return done

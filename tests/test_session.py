@@ -118,3 +118,53 @@ def test_drawn_data_switches_task_and_goes_into_the_link():
     assert "at least 4 points" in s.use_data(few, "drawn") and len(s.trainer.data) == 6
     s.use_data(None)
     assert s.data is None and "pts=" not in s.share_query()
+
+
+# ----- the frame gate: sessions of one server take turns -------------------------------------------------
+def test_frame_gate_one_frame_at_a_time_and_shares_the_training_time():
+    import threading
+
+    gate = S.FrameGate()
+    inside, most, shares = [0], [0], []
+    lock = threading.Lock()
+
+    def frame(owner):
+        with gate.turn(owner) as seconds:
+            with lock:
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+            shares.append(seconds)
+            time.sleep(0.02)
+            with lock:
+                inside[0] -= 1
+
+    with gate.turn("alone") as seconds:
+        assert seconds == S.FRAME_SECONDS  # one session: the whole frame budget
+    owners = [object() for _ in range(8)]
+    threads = [threading.Thread(target=frame, args=(o,)) for o in owners]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1  # never two frames at once
+    assert gate.sessions_waiting == 0
+    assert min(shares) >= S.MIN_FRAME_SECONDS and max(shares) <= S.FRAME_SECONDS
+    assert min(shares) < S.FRAME_SECONDS / 2  # with 8 waiting the frames trained less
+
+
+def test_frame_gate_counts_a_session_once_and_never_stalls():
+    gate = S.FrameGate(wait_limit=0.05)
+    s = object()
+    with gate.turn(s):
+        with gate.turn(s) as seconds:  # the same session's second fragment: the gate is held, it goes ahead
+            assert seconds == S.FRAME_SECONDS  # and still counts one session
+        assert gate.sessions_waiting == 1
+    assert gate.sessions_waiting == 0
+
+
+def test_frame_never_trains_longer_than_the_cap():
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="gate"))
+    s.play()
+    t0 = time.perf_counter()
+    s.frame(seconds=10.0)  # a caller cannot lift the per-frame cap
+    assert time.perf_counter() - t0 < S.FRAME_SECONDS + 1.0  # not the 10 s asked for (slack for a busy CI)
