@@ -567,7 +567,11 @@ def _live_views(seconds: float):
     # lost the last charts of many frames; this way they are sent while this frame trains. What
     # is drawn is one frame behind the trainer; Pause's full rerun draws the final state.
     if s.playing:
-        s.frame(seconds)  # time-capped; pauses itself at a stop condition or when left idle
+        # Time-capped; pauses itself at a stop condition or when left idle. Between slices of the
+        # frame, a cheap element update lets Streamlit stop the frame there when a click (Pause,
+        # a slider) asked for a rerun, instead of finishing the frame first.
+        yield_point = st.empty()
+        s.frame(seconds, between=yield_point.empty)
         if not s.playing:  # a full rerun stops the ticking and draws the final state
             st.rerun()
 

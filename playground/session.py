@@ -211,8 +211,13 @@ class PlaygroundSession:
         self.apply({"seed": nxt})
         return nxt
 
-    def frame(self, seconds: float = FRAME_SECONDS) -> int:
-        """Train for one drawn frame (at most ``seconds``) while playing; returns epochs run."""
+    def frame(self, seconds: float = FRAME_SECONDS, between=None, slice_seconds: float = 0.04) -> int:
+        """Train for one drawn frame (at most ``seconds``) while playing; returns epochs run.
+
+        ``between``, if given, is called after every ``slice_seconds`` of training (always at an
+        epoch boundary): a page passes something that lets its framework stop the frame there,
+        so a click on Pause does not wait for the whole frame.
+        """
         if not self.playing:
             return 0
         notice = idle_notice(self.last_touch)
@@ -221,10 +226,15 @@ class PlaygroundSession:
             return 0
         per_frame = SPEEDS.get(self.speed)
         seconds = min(float(seconds), FRAME_SECONDS)  # the cap holds whatever a caller asks
-        if per_frame is None:
-            done = self.trainer.run(epochs=MAX_EPOCHS_PER_FRAME, seconds=seconds)
-        else:
-            done = self.trainer.run(epochs=per_frame, seconds=seconds)
+        limit = MAX_EPOCHS_PER_FRAME if per_frame is None else per_frame
+        t_end, done = time.perf_counter() + seconds, 0
+        while done < limit and not self.trainer.stopped:
+            left = t_end - time.perf_counter()
+            if left <= 0:
+                break
+            done += self.trainer.run(epochs=limit - done, seconds=min(left, slice_seconds) if between else left)
+            if between is not None and done < limit and time.perf_counter() < t_end:
+                between()
         if self.trainer.stopped:
             self.playing = False
         return done
