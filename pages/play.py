@@ -488,7 +488,7 @@ if show("export"):
         _code_panel()
 
 
-@st.fragment(run_every=0.2 if s.playing else None)
+@st.fragment(run_every=0.17 if s.playing else None)
 def live_views():
     with LIVE_GATE.turn(s) as seconds:  # one session's frame at a time in this server
         _live_views(seconds)

@@ -28,7 +28,7 @@ __all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "LIVE_F
 #: Fields that change the running network without a reset (TF Playground changes them live too).
 LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
 #: Server time one drawn frame may spend training (bounds CPU per session).
-FRAME_SECONDS = 0.16
+FRAME_SECONDS = 0.15
 #: With many sessions playing, each frame's share of FRAME_SECONDS, but never less than this.
 MIN_FRAME_SECONDS = 0.03
 MAX_EPOCHS_PER_FRAME = 5_000
@@ -45,7 +45,7 @@ class FrameGate:
     """Live frames of all sessions in one server process take turns; training time is shared.
 
     Why: one Python process runs every session's script on one GIL, beside the event loop
-    that sends the drawn frames to the browsers.  With 20 sessions each training 0.16 s a
+    that sends the drawn frames to the browsers.  With 20 sessions each training 0.15 s a
     frame at once, every frame took seconds and the event loop was starved: the browsers
     saw almost no updates (tests/load_test.py).  Inside a turn a frame draws and trains
     alone (the others sleep: no CPU, no GIL), and with N sessions waiting it trains
