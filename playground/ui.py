@@ -35,8 +35,8 @@ from streamlit import runtime
 __all__ = ["live_plotly", "tab_hidden", "entry_guard", "steady_live_views", "presentation_style"]
 
 # A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
-# each drawn frame to the browser, then waits up to the switch interval (5 ms) for every step of a
-# send. Frames queued behind training got merged away (the loss chart drew half the frames).
+# each drawn frame to the browser, then waits up to the switch interval (5 ms by default) for every
+# step of a send, and frames reach the browser late (measured with py-spy and a frame log).
 sys.setswitchinterval(0.0005)
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
@@ -272,4 +272,3 @@ html { font-size: 21px; }
 def presentation_style() -> None:
     """Large type for a projector (the figures get bigger fonts and lines from the page)."""
     st.html(_PRESENT_CSS)
-
