@@ -7,8 +7,8 @@ from playground.activations import TRAINABLE
 from playground.engines import ENGINE_SPECS, torch_available
 from playground.initializers import INITIALIZERS
 from playground.optimizers import OPTIMIZERS
-from playground.session import LIVE_GATE, PlaygroundSession
-from playground.ui import entry_guard, live_plotly
+from playground.session import PlaygroundSession
+from playground.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /digits must run under the entry script's navigation
 
@@ -75,21 +75,10 @@ if trainer.note:
     st.info(trainer.note)
 
 
-@st.fragment(run_every=0.3 if session.playing else None)
-def live() -> None:
-    with LIVE_GATE.turn(session) as seconds:  # one session's frame at a time in this server
-        _live(seconds)
-
-
-def _live(seconds: float) -> None:
+@live_fragment(session, run_every=0.3)
+def live(seconds: float) -> None:
     draw(session.trainer)
-    # Train *after* drawing: while a run is busy, Streamlit greys out the elements it has
-    # not re-sent yet, so training first would grey the whole view on every tick.
-    # What is drawn is one frame (0.3 s) behind; the rerun below draws the final state.
-    if session.playing:
-        session.frame(seconds)  # time-capped; pauses itself at a stop condition or when left idle
-        if not session.playing:  # a full rerun stops the ticking and updates the buttons
-            st.rerun()
+    train_after_drawing(session, lambda: session.frame(seconds))
 
 
 def draw(trainer) -> None:

@@ -6,7 +6,7 @@ Playground's transport, with its per-frame time budget); the numbers come from
 """
 import streamlit as st
 
-from playground.ui import entry_guard, live_plotly, steady_live_views
+from playground.ui import entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing
 
 entry_guard()
 steady_live_views()
@@ -19,7 +19,7 @@ from playground.labs import (  # noqa: E402
     GRADIENT_PRESETS, deep_config, grad_ratio, gradient_regime, histogram_stacks, layer_labels, play_query,
     symmetry_runs,
 )
-from playground.session import LIVE_GATE, PlaygroundSession  # noqa: E402
+from playground.session import PlaygroundSession  # noqa: E402
 
 K = "gr."
 ss = st.session_state
@@ -131,13 +131,8 @@ tb[4].page_link("pages/play.py", label="Open this network in the Playground", ic
                 query_params=play_query(s.cfg))
 
 
-@st.fragment(run_every=0.25 if s.playing else None)
-def live_views():
-    with LIVE_GATE.turn(s) as seconds:  # one session's frame at a time in this server
-        _live_views(seconds)
-
-
-def _live_views(seconds: float):
+@live_fragment(s, run_every=0.25)
+def live_views(seconds: float):
     t = s.trainer
     h = t.history
     n_layers = len(t.sizes) - 1
@@ -161,11 +156,7 @@ def _live_views(seconds: float):
         live_plotly(figures.loss_figure(h, task=t.task), key="gr_loss", height=340)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "
                "Curves decades apart mean the layers learn at very different speeds.")
-    # Train after drawing: the next run of a fragment drops what of this one is not yet sent.
-    if s.playing:
-        s.frame(seconds)
-        if not s.playing:  # stopped: a full rerun ends the ticking and updates the buttons
-            st.rerun()
+    train_after_drawing(s, lambda: s.frame(seconds))
 
 
 live_views()

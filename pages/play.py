@@ -21,9 +21,10 @@ from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
-from playground.session import LIVE_GATE, SPEEDS, PlaygroundSession
+from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
-from playground.ui import entry_guard, live_plotly, presentation_style, steady_live_views, tab_hidden
+from playground.ui import (entry_guard, live_fragment, live_plotly, presentation_style, steady_live_views,
+                           tab_hidden, train_after_drawing)
 
 entry_guard()
 steady_live_views()
@@ -488,13 +489,8 @@ if show("export"):
         _code_panel()
 
 
-@st.fragment(run_every=0.17 if s.playing else None)
-def live_views():
-    with LIVE_GATE.turn(s) as seconds:  # one session's frame at a time in this server
-        _live_views(seconds)
-
-
-def _live_views(seconds: float):
+@live_fragment(s, run_every=0.17)
+def live_views(seconds: float):
     """Metrics, network, boundary and loss: drawn, then (while playing) the next frame is trained."""
     t = s.trainer
     h = t.history
@@ -562,18 +558,9 @@ def _live_views(seconds: float):
     if s.playing and tab_hidden():  # nobody is watching: stop using the server's CPU
         s.pause_hidden()
         st.rerun()
-    # Train *after* drawing. A fragment's next run drops whatever of its previous run has not
-    # reached the browser yet, so training first (while the previous frame was still being sent)
-    # lost the last charts of many frames; this way they are sent while this frame trains. What
-    # is drawn is one frame behind the trainer; Pause's full rerun draws the final state.
-    if s.playing:
-        # Time-capped; pauses itself at a stop condition or when left idle. Between slices of the
-        # frame, a cheap element update lets Streamlit stop the frame there when a click (Pause,
-        # a slider) asked for a rerun, instead of finishing the frame first.
-        yield_point = st.empty()
-        s.frame(seconds, between=yield_point.empty)
-        if not s.playing:  # a full rerun stops the ticking and draws the final state
-            st.rerun()
+    # Between slices of the frame, a cheap element update lets Streamlit stop the frame there when a
+    # click (Pause, a slider) asked for a rerun, instead of finishing the frame first.
+    train_after_drawing(s, lambda: s.frame(seconds, between=st.empty().empty))
 
 
 def _canvas_click(canvas, x, y):
@@ -614,13 +601,8 @@ def _weight_editor(t):
             st.rerun(scope="fragment")
 
 
-@st.fragment(run_every=1.0 if s.playing else None)
-def live_details():
-    with LIVE_GATE.turn(s):
-        _live_details()
-
-
-def _live_details():
+@live_fragment(s, run_every=1.0)
+def live_details(_seconds: float):
     """Gradients or activation curves: redrawn in place at a slower rate than the main views."""
     t = s.trainer
     view = st.session_state.get(K + "below")

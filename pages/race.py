@@ -15,8 +15,8 @@ from playground.config import dataset_info, normalize
 from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
-from playground.session import FRAME_SECONDS, LIVE_GATE
-from playground.ui import entry_guard, live_plotly, steady_live_views
+from playground.session import FRAME_SECONDS
+from playground.ui import entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing
 
 entry_guard()
 steady_live_views()
@@ -183,13 +183,8 @@ with tb[5].popover("Share race", icon=":material/share:"):
     st.code("?" + setup.to_query(), language=None, wrap_lines=True)
 
 
-@st.fragment(run_every=0.25 if race.playing else None)
-def live_race():
-    with LIVE_GATE.turn(ss[K + "race"]) as seconds:  # one session's frame at a time in this server
-        _live_race(seconds)
-
-
-def _live_race(seconds: float):
+@live_fragment(race, run_every=0.25)
+def live_race(seconds: float):
     r: rc.Race = ss[K + "race"]
     summary = r.summary()
     if r.notice:
@@ -203,11 +198,7 @@ def _live_race(seconds: float):
     st.caption(_KEY.get(r.task, ""))
     live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True)), key="race_loss", height=320)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
-    # Train after drawing: the next run of a fragment drops what of this one is not yet sent.
-    if r.playing:
-        r.tick(seconds, SPEEDS[ss[K + "speed"]])  # one shared time budget for all racers
-        if not r.playing:
-            st.rerun()  # whole page: stop the ticking, update the buttons
+    train_after_drawing(r, lambda: r.tick(seconds, SPEEDS[ss[K + "speed"]]))  # one time budget for all racers
 
 
 live_race()

@@ -36,7 +36,7 @@ import plotly.graph_objects as go
 from .config import CAPS, Config, from_query, normalize
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate
 from .losses import LOSSES
-from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, idle_notice
+from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, pause_if_idle
 from .trainer import Trainer, build_data
 from .views import boundary_values, grid_for
 
@@ -416,11 +416,7 @@ class Race:
 
     def tick(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None) -> int:
         """One frame while playing; pauses when every racer has stopped or nobody touched a control."""
-        if not self.playing:
-            return 0
-        notice = idle_notice(self.last_touch)
-        if notice:
-            self.playing, self.notice = False, notice
+        if not self.playing or pause_if_idle(self):
             return 0
         done = self.frame(seconds, max_epochs)
         if not self.running:

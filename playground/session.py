@@ -22,7 +22,7 @@ from . import drawn
 from .losses import default_loss, losses_for_task
 from .trainer import Trainer
 
-__all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "LIVE_FIELDS", "FRAME_SECONDS",
+__all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "pause_if_idle", "LIVE_FIELDS", "FRAME_SECONDS",
            "MIN_FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
@@ -96,6 +96,15 @@ def idle_notice(last_touch: float) -> str:
         return (f"Paused after {IDLE_PAUSE_SECONDS // 60} minutes without interaction, "
                 "to keep the server free for others. Press Play to continue.")
     return ""
+
+
+def pause_if_idle(owner) -> bool:
+    """Pause ``owner`` (a session or a race) with the idle notice when nobody has touched a control
+    for IDLE_PAUSE_SECONDS; True if it did."""
+    notice = idle_notice(owner.last_touch)
+    if notice:
+        owner.playing, owner.notice = False, notice
+    return bool(notice)
 
 
 class PlaygroundSession:
@@ -218,11 +227,7 @@ class PlaygroundSession:
         epoch boundary): a page passes something that lets its framework stop the frame there,
         so a click on Pause does not wait for the whole frame.
         """
-        if not self.playing:
-            return 0
-        notice = idle_notice(self.last_touch)
-        if notice:
-            self.playing, self.notice = False, notice
+        if not self.playing or pause_if_idle(self):
             return 0
         per_frame = SPEEDS.get(self.speed)
         seconds = min(float(seconds), FRAME_SECONDS)  # the cap holds whatever a caller asks

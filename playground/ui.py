@@ -22,7 +22,7 @@ from __future__ import annotations
 import base64
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 import plotly
@@ -32,7 +32,10 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
-__all__ = ["live_plotly", "tab_hidden", "entry_guard", "steady_live_views", "presentation_style"]
+from .session import LIVE_GATE
+
+__all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "entry_guard", "steady_live_views",
+           "presentation_style"]
 
 # A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
 # each drawn frame to the browser, then waits up to the switch interval (5 ms by default) for every
@@ -222,6 +225,42 @@ def _new_clicks(key: str, state: Any) -> list[dict]:
         batch[-1]["n"] = n
     st.session_state[seen_key] = {"id": state.get("id"), "seq": fresh[-1]["seq"], "n": n}
     return batch
+
+
+def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], None]], Callable[[], None]]:
+    """Decorator for a page's live view: ``body(seconds)`` becomes a fragment that reruns every
+    ``run_every`` s while ``owner.playing`` (a session or a race), each run inside the server's
+    ``LIVE_GATE``: one session's frame at a time, ``seconds`` being this frame's share of training.
+
+        @live_fragment(session, run_every=0.2)
+        def live(seconds):
+            draw(session.trainer)
+            train_after_drawing(session, lambda: session.frame(seconds))
+    """
+    def wrap(body: Callable[[float], None]) -> Callable[[], None]:
+        @st.fragment(run_every=run_every if owner.playing else None)
+        def fragment() -> None:
+            with LIVE_GATE.turn(owner) as seconds:
+                body(seconds)
+        return fragment
+    return wrap
+
+
+def train_after_drawing(owner: Any, train: Callable[[], Any]) -> None:
+    """The end of a live frame: while ``owner.playing``, ``train()`` the next frame; if that stopped
+    play (a stop condition, nobody touching a control), rerun the page to end the ticking and draw the
+    final state and buttons.
+
+    Why after drawing: a fragment's next run drops whatever of its previous run has not reached the
+    browser yet, so training first (while the last frame was still being sent) lost the last charts
+    of many frames; and while a run is busy Streamlit greys the elements it has not re-sent. Drawn
+    first, the frame is sent while the next one trains; what is shown is one frame behind the
+    trainer, and a full rerun (Pause) draws the final state.
+    """
+    if owner.playing:
+        train()
+        if not owner.playing:
+            st.rerun()
 
 
 def entry_guard() -> None:
