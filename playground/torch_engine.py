@@ -347,6 +347,12 @@ class TorchMLP:
         """∂C/∂W and ∂C/∂b of the data loss on (X, T) at the current weights (float64 copies)."""
         return self.evaluate(X, T, grads=True)[2]
 
+    def evaluate_splits(self, X_train, T_train, X_test, T_test):
+        """``(train loss, test loss, train outputs, test outputs, grads of the train loss)``."""
+        train_loss, out_tr, grads = self.evaluate(X_train, T_train, grads=True)
+        test_loss, out_te, _ = self.evaluate(X_test, T_test)
+        return train_loss, test_loss, out_tr, out_te, grads
+
     def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
         """Every layer's output on X (no dropout): [hidden 1, ..., output]; for neuron thumbnails."""
         with torch.no_grad():

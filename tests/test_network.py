@@ -101,6 +101,29 @@ def test_fused_path_with_regularisation_and_clipping(extra):
     assert moved > 1e-3 and diff < 1e-12
 
 
+# ----- what the trainer records after each epoch, in one pass ---------------------------------------
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("act", ["tanh", "relu", "sigmoid", "gelu"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_evaluate_splits_equals_two_evaluate_calls(act, loss, dtype):
+    X, T, k = problem(loss, n=23)
+    net = _net([act, act], loss, k, dtype=dtype)
+    net.train_epoch(X, T, 4, None)  # off the initial weights
+    Xtr, Ttr, Xte, Tte = X[:15].astype(dtype), T[:15].astype(dtype), X[15:].astype(dtype), T[15:].astype(dtype)
+    tol = 1e-12 if dtype == np.float64 else 2e-6
+    for _ in range(2):  # the second call reuses the kept buffers, at the weights after one more epoch
+        train_loss, out_tr, grads = net.evaluate(Xtr, Ttr, grads=True)
+        test_loss, out_te, _ = net.evaluate(Xte, Tte)
+        got = net.evaluate_splits(Xtr, Ttr, Xte, Tte)
+        assert got[0] == pytest.approx(train_loss, rel=tol, abs=tol)
+        assert got[1] == pytest.approx(test_loss, rel=tol, abs=tol)
+        np.testing.assert_allclose(got[2], out_tr, rtol=tol, atol=tol)
+        np.testing.assert_allclose(got[3], out_te, rtol=tol, atol=tol)
+        assert max_diff(got[4], grads) < tol and all(g.dtype == np.float64 for W in got[4] for g in W)
+        assert [W.shape for W, _ in got[4]] == [W.shape for W, _ in grads]
+        net.train_epoch(X, T, 4, None)
+
+
 def test_train_epoch_uses_fused_path_without_dropout(monkeypatch):
     X, T, k = problem("square")
     net = _net(["tanh", "tanh"], "square", k)

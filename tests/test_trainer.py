@@ -93,6 +93,28 @@ def test_history_and_snapshots_are_capped():
     assert len(t.snapshots) <= SNAPSHOT_CAP + 1 and t.snapshots[0][0] == 0
 
 
+def test_history_arrays_follow_the_lists():
+    h = History()
+    for i in range(5):
+        h.append(epoch=i, train_loss=1.0 / (i + 1), test_loss=2.0, train_metric=0.5, test_metric=0.5, test_rmse=0.0,
+                 grad_norms=[])
+    first = h.array("train_loss")
+    np.testing.assert_array_equal(first, [1, 1 / 2, 1 / 3, 1 / 4, 1 / 5])
+    assert h.array("train_loss") is first  # nothing new: the same array
+    h.append(epoch=5, train_loss=0.1, test_loss=2.0, train_metric=0.5, test_metric=0.5, test_rmse=0.0, grad_norms=[])
+    np.testing.assert_array_equal(h.array("train_loss"), [*first, 0.1])
+    np.testing.assert_array_equal(h.array("epoch"), np.arange(6))
+    h.epoch[-1] = 50  # changed in place (as loading a model does): converted again
+    np.testing.assert_array_equal(h.array("epoch"), [0, 1, 2, 3, 4, 50])
+    for i in range(6, HISTORY_CAP + 3):  # thinned: kept arrays are dropped with it
+        h.append(epoch=i, train_loss=float(i), test_loss=2.0, train_metric=0.5, test_metric=0.5, test_rmse=0.0,
+                 grad_norms=[])
+        if i == HISTORY_CAP:
+            h.array("train_loss")
+    np.testing.assert_array_equal(h.array("train_loss"), np.asarray(h.train_loss))
+    np.testing.assert_array_equal(h.array("epoch"), np.asarray(h.epoch, np.float64))
+
+
 def test_custom_data_and_params():
     from playground.datasets import generate
 
