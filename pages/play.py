@@ -24,7 +24,7 @@ from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, e
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
 from playground.ui import (entry_guard, live_fragment, live_plotly, presentation_style, steady_live_views,
-                           tab_hidden, train_after_drawing)
+                           tab_hidden, train_after_drawing, yield_point)
 
 entry_guard()
 steady_live_views()
@@ -289,11 +289,16 @@ if view.present:
 
 
 def _pres(fig, lines: bool = False):
-    """Presentation mode: bigger text, and thicker curves where asked."""
-    if view.present:
-        fig.update_layout(font=dict(size=19))
-        if lines:
-            fig.update_traces(line=dict(width=5), selector=dict(mode="lines"))
+    """Presentation mode: bigger text, and thicker curves where asked (a Figure or a figure dict)."""
+    if not view.present:
+        return fig
+    if isinstance(fig, dict):
+        data = [{**tr, "line": {**tr.get("line", {}), "width": 5}} if lines and tr.get("mode") == "lines" else tr
+                for tr in fig["data"]]
+        return {"data": data, "layout": {**fig["layout"], "font": {**fig["layout"].get("font", {}), "size": 19}}}
+    fig.update_layout(font=dict(size=19))
+    if lines:
+        fig.update_traces(line=dict(width=5), selector=dict(mode="lines"))
     return fig
 
 
@@ -528,7 +533,8 @@ def live_views(seconds: float):
         drawn_as = (t, color_by, view.present)  # a new run or a changed view redraws at once
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
         if not s.playing or last is None or last[0] != drawn_as or time.monotonic() - last[1] >= NETWORK_REDRAW_S:
-            fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6))
+            fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
+                                               spec=True))
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
@@ -549,18 +555,19 @@ def live_views(seconds: float):
                                            (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
                                            task=t.task, n_classes=t.n_classes,
                                            discretize=st.session_state.get(K + "discretize", False),
-                                           class_names=t.data.class_names, hover=not s.playing)
+                                           class_names=t.data.class_names, hover=not s.playing, spec=True)
         click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
-        live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task), True),
+        live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
+                                              spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
     if s.playing and tab_hidden():  # nobody is watching: stop using the server's CPU
         s.pause_hidden()
         st.rerun()
-    # Between slices of the frame, a cheap element update lets Streamlit stop the frame there when a
-    # click (Pause, a slider) asked for a rerun, instead of finishing the frame first.
-    train_after_drawing(s, lambda: s.frame(seconds, between=st.empty().empty))
+    # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
+    # rerun, instead of finishing the frame first.
+    train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
 
 
 def _canvas_click(canvas, x, y):
@@ -582,7 +589,7 @@ def _weight_editor(t):
         st.caption("Click a link or a neuron to set its weight or bias by hand.")
         return
     kind, layer = edit[0], int(edit[1])
-    params = t.params
+    params = [(W.copy(), b.copy()) for W, b in t.params]  # t.params is also the replay's record of this epoch
     if kind == "w":
         i, j = int(edit[2]), int(edit[3])
         label, value = f"Weight, layer {layer + 1}: unit {i + 1} → unit {j + 1}", float(params[layer][0][i, j])

@@ -50,9 +50,20 @@ _GL_POINTS = 2_000  # scatter traces with more points use WebGL
 _TEMPLATE: dict = {"layout": {}}
 
 
-def _fig(data: list[dict], layout: dict) -> go.Figure:
-    """A Figure from plain dicts without Plotly's per-property validation (the slow part)."""
-    return go.Figure({"data": data, "layout": {"template": _TEMPLATE, "font": _FONT, **layout}}, _validate=False)
+def _fig(data: list[dict], layout: dict, spec: bool = False) -> go.Figure | dict:
+    """A Figure from plain dicts without Plotly's per-property validation (the slow part).
+
+    With ``spec``, the plain ``{"data", "layout"}`` dict itself: what ``ui.live_plotly`` sends, without
+    building a Figure (~1–3 ms of Python a figure, paid several times a second by live views).
+    """
+    fig = {"data": data, "layout": {"template": _TEMPLATE, "font": _FONT, **layout}}
+    return fig if spec else go.Figure(fig, _validate=False)
+
+
+def _series(history, name: str) -> np.ndarray:
+    """One history curve as float64: the trainer's kept array (``History.array``), or any list."""
+    array = getattr(history, "array", None)
+    return array(name) if array is not None else np.asarray(getattr(history, name), np.float64)
 
 
 _F32_MAX = float(np.finfo(np.float32).max)
@@ -203,7 +214,7 @@ def _plane_image(rgb: np.ndarray, grid) -> dict:
 
 def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_classes: int = 2,
                     discretize: bool = False, show_test: bool = True, class_names=(), title: str = "",
-                    hover: bool = True) -> go.Figure:
+                    hover: bool = True, spec: bool = False) -> go.Figure | dict:
     """The network's output over the input plane, with the data on top.
 
     Args:
@@ -217,6 +228,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             ``False`` while training: then the points are the only traces and stay the
             same from frame to frame, and the browser only swaps the picture (~5 ms
             instead of ~40 ms for a full redraw on these machines).
+        spec: return the plain dict (see ``_fig``).
 
     Draws: the plane as a picture (a layout image): binary → the output,
     orange (−1) · grey (0) · blue (+1), or only its sign with ``discretize``;
@@ -271,7 +283,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
     layout["yaxis"] = {**axis, "range": [y0, y1], "title": {"text": ly}, "scaleanchor": "x", "scaleratio": 1}
     if title:
         layout["title"] = {"text": title, "x": 0.02, "font": {"size": 15}}
-    return _fig(data, layout)
+    return _fig(data, layout, spec)
 
 
 # ------------------------------------------------------------------------------------ curves
@@ -290,22 +302,24 @@ def _epoch_axis(epochs: np.ndarray) -> dict:
     return {"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if short else {})}
 
 
-def loss_figure(history, *, log_y: bool = False, task: str = "binary") -> go.Figure:
+def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: bool = False) -> go.Figure | dict:
     """Training and test loss against epoch (top), accuracy or R² in a small panel below.
 
     Curves come from ``Trainer.history``; each is decimated to at most
     ``MAX_CURVE_POINTS`` points (min–max, last point exact).  ``log_y`` puts the
     loss axis on a log scale.  Regression shows R² (1 = perfect, 0 = as good
     as predicting the mean), clipped below at −1 so a bad start does not
-    squash the panel.
+    squash the panel.  ``spec``: the plain dict (see ``_fig``).
     """
-    epochs = np.asarray(history.epoch, np.float64)
+    epochs = _series(history, "epoch")
     metric = "R²" if task == "regression" else "accuracy"
     data = [
-        _curve(epochs, history.train_loss, "training loss", _TRAIN_COLOR),
-        _curve(epochs, history.test_loss, "test loss", _TEST_COLOR, width=2.5),
-        _curve(epochs, history.train_metric, f"training {metric}", _TRAIN_COLOR, yaxis="y2", hover="%{y:.3f}"),
-        _curve(epochs, history.test_metric, f"test {metric}", _TEST_COLOR, width=2.5, yaxis="y2", hover="%{y:.3f}"),
+        _curve(epochs, _series(history, "train_loss"), "training loss", _TRAIN_COLOR),
+        _curve(epochs, _series(history, "test_loss"), "test loss", _TEST_COLOR, width=2.5),
+        _curve(epochs, _series(history, "train_metric"), f"training {metric}", _TRAIN_COLOR, yaxis="y2",
+               hover="%{y:.3f}"),
+        _curve(epochs, _series(history, "test_metric"), f"test {metric}", _TEST_COLOR, width=2.5, yaxis="y2",
+               hover="%{y:.3f}"),
     ]
     for tr in data[2:]:
         tr["showlegend"] = False
@@ -319,7 +333,7 @@ def loss_figure(history, *, log_y: bool = False, task: str = "binary") -> go.Fig
                   **({} if log_y else {"rangemode": "tozero"})},
         "yaxis2": {"domain": [0.0, 0.24], "title": {"text": metric}, "range": [min(lowest, 0.0) - 0.03, 1.03]},
     }
-    return _fig(data, layout)
+    return _fig(data, layout, spec)
 
 
 def _sequential(n: int) -> list[str]:
@@ -518,7 +532,8 @@ def _node_markers(sizes, params, grads, input_labels, cx, cy, size_px: float, th
 
 
 def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "weight", neuron_maps=None,
-                   activation_names=(), output_label: str = "", aspect: float = 0.55) -> go.Figure:
+                   activation_names=(), output_label: str = "", aspect: float = 0.55,
+                   spec: bool = False) -> go.Figure | dict:
     """TF-Playground-style diagram of the network: nodes in columns, a link for every weight.
 
     Args:
@@ -535,6 +550,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
         activation_names, output_label: for the column titles and thumbnail colour ranges.
         aspect: height / width of the plot area the figure will get; nodes are
             spaced to fill it (the axes keep equal scale so thumbnails stay square).
+        spec: return the plain dict (see ``_fig``).
 
     Clicks: every link has an invisible marker at its midpoint with hover text
     and ``customdata = ["w", layer, i, j]`` (W[layer][i, j], 0-based); every
@@ -590,7 +606,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
               "xaxis": {**axis, "range": [-0.5 - label_room, n_layers + 0.5]},
               "yaxis": {**axis, "range": [-height_u / 2 - 0.02 * width_u, height_u / 2 + 0.11 * width_u],
                         "scaleanchor": "x", "scaleratio": 1}}
-    return _fig(data, layout)
+    return _fig(data, layout, spec)
 
 
 # ---------------------------------------------------------------------------------- gradients

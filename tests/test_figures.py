@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import struct
 import zlib
@@ -483,3 +484,28 @@ def test_figures_serialise_numbers_as_typed_arrays(circle):
     text = pio.to_json(fig)
     assert '"dtype":"f4"' in text.replace(" ", "")
     assert not re.search(r"\[(-?\d+\.\d+,){50,}", text)
+
+
+# ---------------------------------------------------------------------------- what live views send
+def test_live_figures_send_what_plotly_would(circle):
+    """``spec=True`` (the plain dict, no Figure built) and a Figure both reach the browser as the same
+    JSON as Plotly's own ``to_plotly_json`` would give (``ui.live_plotly`` reads neither through it)."""
+    from plotly.io.json import to_json_plotly
+
+    from playground.ui import _figure_dict
+
+    g = grid_for(circle, res=RES)
+    maps = neuron_maps(circle, g)
+    makers = {
+        "loss": lambda **kw: loss_figure(circle.history, **kw),
+        "network": lambda **kw: network_figure(**network_kwargs(circle, g, maps), color_by="gradient", **kw),
+        "boundary": lambda **kw: boundary_figure(boundary_values(circle, g, maps), g, (circle.train.X, circle.train.y),
+                                                 (circle.test.X, circle.test.y), task="binary", hover=False, **kw),
+    }
+    for name, make in makers.items():
+        fig, spec = make(), make(spec=True)
+        assert isinstance(fig, go.Figure) and set(spec) == {"data", "layout"}, name
+        check(go.Figure(spec))
+        plotly_json = json.loads(to_json_plotly(fig.to_plotly_json()))
+        assert json.loads(to_json_plotly(_figure_dict(fig, None))) == plotly_json, name
+        assert json.loads(to_json_plotly(_figure_dict(spec, None))) == plotly_json, name
