@@ -153,7 +153,7 @@ def live_views(seconds: float):
     with left:
         live_plotly(figures.grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340)
     with right:
-        live_plotly(figures.loss_figure(h, task=t.task), key="gr_loss", height=340)
+        live_plotly(figures.loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "
                "Curves decades apart mean the layers learn at very different speeds.")
     train_after_drawing(s, lambda: s.frame(seconds))

@@ -193,10 +193,10 @@ def live_race(seconds: float):
     cols = st.columns(len(r.trainers))
     for i, col in enumerate(cols):
         with col:
-            live_plotly(r.boundary_figure(i, hover=not r.playing), key=f"race_b{i}", height=320,
+            live_plotly(r.boundary_figure(i, hover=not r.playing, spec=True), key=f"race_b{i}", height=320,
                         config={"displayModeBar": False})
     st.caption(_KEY.get(r.task, ""))
-    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True)), key="race_loss", height=320)
+    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
     train_after_drawing(r, lambda: r.tick(seconds, SPEEDS[ss[K + "speed"]]))  # one time budget for all racers
 

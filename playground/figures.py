@@ -10,7 +10,7 @@ trainer) and documents what it draws.  Shared conventions:
 * ``layout.uirevision`` is a constant per figure kind, so a zoom survives the
   several redraws per second of live training.
 * The page redraws while training, so figures are built from plain dicts with
-  Plotly's validation off (``_fig``): about 5× faster.  The tests rebuild every
+  Plotly's validation off (``figure``): about 5× faster.  The tests rebuild every
   figure *with* validation, so a misspelt property still fails there.
 * Display numbering is 1-based ("Hidden 1", "w[1] 2→3"); ``customdata`` holds
   0-based indices into ``params`` for click handlers.
@@ -33,7 +33,8 @@ from .png import (BLUE, CLASS_COLORS, DIVERGING, NEUTRAL, ORANGE, colorize, data
 
 __all__ = [
     "boundary_figure", "loss_figure", "grad_norm_figure", "network_figure", "gradient_heatmaps",
-    "activation_figure", "dataset_preview", "decimate", "plain_formula", "MAX_CURVE_POINTS", "LINK_MARKERS",
+    "activation_figure", "dataset_preview", "decimate", "plain_formula", "figure", "series", "MAX_CURVE_POINTS",
+    "LINK_MARKERS",
 ]
 
 MAX_CURVE_POINTS = 800  # most points per drawn curve (history can hold 20,000); ~2 per pixel of a chart
@@ -50,7 +51,7 @@ _GL_POINTS = 2_000  # scatter traces with more points use WebGL
 _TEMPLATE: dict = {"layout": {}}
 
 
-def _fig(data: list[dict], layout: dict, spec: bool = False) -> go.Figure | dict:
+def figure(data: list[dict], layout: dict, spec: bool = False) -> go.Figure | dict:
     """A Figure from plain dicts without Plotly's per-property validation (the slow part).
 
     With ``spec``, the plain ``{"data", "layout"}`` dict itself: what ``ui.live_plotly`` sends, without
@@ -60,7 +61,7 @@ def _fig(data: list[dict], layout: dict, spec: bool = False) -> go.Figure | dict
     return fig if spec else go.Figure(fig, _validate=False)
 
 
-def _series(history, name: str) -> np.ndarray:
+def series(history, name: str) -> np.ndarray:
     """One history curve as float64: the trainer's kept array (``History.array``), or any list."""
     array = getattr(history, "array", None)
     return array(name) if array is not None else np.asarray(getattr(history, name), np.float64)
@@ -228,7 +229,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             ``False`` while training: then the points are the only traces and stay the
             same from frame to frame, and the browser only swaps the picture (~5 ms
             instead of ~40 ms for a full redraw on these machines).
-        spec: return the plain dict (see ``_fig``).
+        spec: return the plain dict (see ``figure``).
 
     Draws: the plane as a picture (a layout image): binary → the output,
     orange (−1) · grey (0) · blue (+1), or only its sign with ``discretize``;
@@ -283,7 +284,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
     layout["yaxis"] = {**axis, "range": [y0, y1], "title": {"text": ly}, "scaleanchor": "x", "scaleratio": 1}
     if title:
         layout["title"] = {"text": title, "x": 0.02, "font": {"size": 15}}
-    return _fig(data, layout, spec)
+    return figure(data, layout, spec)
 
 
 # ------------------------------------------------------------------------------------ curves
@@ -309,16 +310,16 @@ def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: boo
     ``MAX_CURVE_POINTS`` points (min–max, last point exact).  ``log_y`` puts the
     loss axis on a log scale.  Regression shows R² (1 = perfect, 0 = as good
     as predicting the mean), clipped below at −1 so a bad start does not
-    squash the panel.  ``spec``: the plain dict (see ``_fig``).
+    squash the panel.  ``spec``: the plain dict (see ``figure``).
     """
-    epochs = _series(history, "epoch")
+    epochs = series(history, "epoch")
     metric = "R²" if task == "regression" else "accuracy"
     data = [
-        _curve(epochs, _series(history, "train_loss"), "training loss", _TRAIN_COLOR),
-        _curve(epochs, _series(history, "test_loss"), "test loss", _TEST_COLOR, width=2.5),
-        _curve(epochs, _series(history, "train_metric"), f"training {metric}", _TRAIN_COLOR, yaxis="y2",
+        _curve(epochs, series(history, "train_loss"), "training loss", _TRAIN_COLOR),
+        _curve(epochs, series(history, "test_loss"), "test loss", _TEST_COLOR, width=2.5),
+        _curve(epochs, series(history, "train_metric"), f"training {metric}", _TRAIN_COLOR, yaxis="y2",
                hover="%{y:.3f}"),
-        _curve(epochs, _series(history, "test_metric"), f"test {metric}", _TEST_COLOR, width=2.5, yaxis="y2",
+        _curve(epochs, series(history, "test_metric"), f"test {metric}", _TEST_COLOR, width=2.5, yaxis="y2",
                hover="%{y:.3f}"),
     ]
     for tr in data[2:]:
@@ -333,7 +334,7 @@ def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: boo
                   **({} if log_y else {"rangemode": "tozero"})},
         "yaxis2": {"domain": [0.0, 0.24], "title": {"text": metric}, "range": [min(lowest, 0.0) - 0.03, 1.03]},
     }
-    return _fig(data, layout, spec)
+    return figure(data, layout, spec)
 
 
 def _sequential(n: int) -> list[str]:
@@ -366,7 +367,7 @@ def grad_norm_figure(history, *, log_y: bool = True, layer_labels=()) -> go.Figu
               "yaxis": {"title": {"text": "gradient norm"}, "type": "log" if log_y else "linear",
                         "exponentformat": "power"},
               "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}}
-    return _fig(data, layout)
+    return figure(data, layout)
 
 
 # ------------------------------------------------------------------------------------ network
@@ -550,7 +551,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
         activation_names, output_label: for the column titles and thumbnail colour ranges.
         aspect: height / width of the plot area the figure will get; nodes are
             spaced to fill it (the axes keep equal scale so thumbnails stay square).
-        spec: return the plain dict (see ``_fig``).
+        spec: return the plain dict (see ``figure``).
 
     Clicks: every link has an invisible marker at its midpoint with hover text
     and ``customdata = ["w", layer, i, j]`` (W[layer][i, j], 0-based); every
@@ -606,7 +607,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
               "xaxis": {**axis, "range": [-0.5 - label_room, n_layers + 0.5]},
               "yaxis": {**axis, "range": [-height_u / 2 - 0.02 * width_u, height_u / 2 + 0.11 * width_u],
                         "scaleanchor": "x", "scaleratio": 1}}
-    return _fig(data, layout, spec)
+    return figure(data, layout, spec)
 
 
 # ---------------------------------------------------------------------------------- gradients
@@ -655,7 +656,7 @@ def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
                             "text": f"{label}<br>±{m:.1g}" if crowded else f"{label}<br>scale ±{m:.2g}"})
         left = domain[1] + gap
     layout.update(uirevision="gradients", annotations=annotations, margin={"l": 55, "r": 10, "t": 45, "b": 55})
-    return _fig(data, layout)
+    return figure(data, layout)
 
 
 # --------------------------------------------------------------------------------- activation
@@ -720,7 +721,7 @@ def activation_figure(name: str, *, z_range=None, z_sample=None, show_derivative
         "xaxis": {"range": [-lim, lim], "zeroline": True},
         "yaxis": {"range": [rug_y - 0.06 * span, hi_y + 0.1 * span], "zeroline": True},
     }
-    return _fig(data, layout)
+    return figure(data, layout)
 
 
 # ------------------------------------------------------------------------------------ preview

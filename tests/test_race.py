@@ -1,5 +1,6 @@
 """Race mode: shared data and starting weights, epoch-synchronised stepping, the summary, and race links."""
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -114,6 +115,9 @@ def test_figures():
     assert loss.layout.yaxis.type == "log"
     empty = race_loss_figure([r.trainers[0].history], ["x"], [None], log_y=False)
     assert len(empty.data) == 2
+    for spec in (r.loss_figure(spec=True), r.boundary_figure(1, res=20, spec=True)):  # what the page sends
+        go.Figure(spec)  # with Plotly's validation: no misspelt property
+    assert r.boundary_figure(1, res=20, spec=True)["layout"]["showlegend"] is False
 
 
 # ----- links -------------------------------------------------------------------------------------
