@@ -1,13 +1,17 @@
 """Measure the live Playground in a real server + headless Chromium; prints figures, asserts nothing.
 
-    python tests/measure_playground.py [--seconds 10] [--link 'dataset=circle&...'] [--json]
+    python tests/measure_playground.py [--seconds 10] [--repeats 5] [--link 'dataset=circle&...'] [--json]
 
 Reports, for TF Playground's default setup unless --link says otherwise:
-- visible updates per second of the boundary and loss charts (Plotly.react renders counted in the page),
+- visible updates per second of the boundary and loss charts (Plotly renders counted in the page),
 - epochs per second as seen on the page's epoch counter, and epochs per visible update,
+- the browser's main-thread milliseconds per drawn update of each chart (``data-draw-ms`` in the page),
 - chart nodes removed during play (0 = updated in place, no remounts),
-- control latency: Pause (click → counter stops), Step (click → counter +1), a slider change while
-  playing (click → the run resets to epoch 0).
+- control latency, ``--repeats`` times each (median and worst): Pause (click → the counter's last
+  change), Step (click → counter +1), a slider change while playing (click → the run resets to epoch 0),
+- how fast this machine ran the NumPy engine alone just before and after (epochs/s of
+  ``Trainer.step``, no browser): shared VMs change speed from minute to minute, and this says how
+  busy the host was while the figures above were taken.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))  # the playground package, for the engine-alone reference
 from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 
 CHART = "document.querySelector('.st-key-{key} .playground-live-plotly')"
@@ -46,9 +51,28 @@ def wait_until(pred, timeout=30.0, poll=0.02):
     return float("nan")
 
 
-def measure(seconds: float, link: str) -> dict:
+def draw_ms(page, key: str) -> float:
+    return float(page.evaluate(f"({CHART.format(key=key)} || {{dataset: {{}}}}).dataset.drawMs || 0"))
+
+
+def engine_speed(link: str, seconds: float = 1.0) -> float:
+    """Epochs/s of Trainer.step for the link's config in this process: the host's speed right now."""
+    from playground.config import from_query
+    from playground.trainer import Trainer
+
+    t = Trainer(from_query(dict(p.split("=", 1) for p in link.split("&")))[0])
+    t.step(20)
+    return t.run(seconds=seconds) / seconds
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.3f} (worst {max(values):.3f}, n={len(values)})"
+
+
+def measure(seconds: float, link: str, repeats: int = 5) -> dict:
     from playwright.sync_api import sync_playwright
 
+    speed_before = engine_speed(link)
     port = free_port()
     proc = start_streamlit("streamlit_app.py", port)
     try:
@@ -66,24 +90,32 @@ def measure(seconds: float, link: str) -> dict:
 
             page.get_by_role("button", name="Play").click()
             wait_until(lambda: epoch(page) > 0, 30)
-            r0, l0, e0, t0 = renders(page, "pg_boundary"), renders(page, "pg_loss"), epoch(page), time.monotonic()
+            keys = ("pg_boundary", "pg_loss", "pg_network")
+            r0, e0, t0 = {k: renders(page, k) for k in keys}, epoch(page), time.monotonic()
+            ms0 = {k: draw_ms(page, k) for k in keys}
             time.sleep(seconds)
-            r1, l1, e1, t1 = renders(page, "pg_boundary"), renders(page, "pg_loss"), epoch(page), time.monotonic()
+            r1, e1, t1 = {k: renders(page, k) for k in keys}, epoch(page), time.monotonic()
+            ms1 = {k: draw_ms(page, k) for k in keys}
             dt = t1 - t0
 
-            # Pause latency: click, then the time of the counter's last change.
-            last_change, prev = 0.0, epoch(page)
-            click_t = time.monotonic()
-            page.get_by_role("button", name="Pause").click()
-            while time.monotonic() - click_t < 3.0:
-                e = epoch(page)
-                if e != prev:
-                    last_change, prev = time.monotonic() - click_t, e
-                time.sleep(0.02)
-            pause_latency = last_change
+            # Pause latency: click, then the time of the counter's last change (within 3 s).
+            pauses = []
+            for i in range(repeats):
+                if i:
+                    page.get_by_role("button", name="Play").click()
+                    time.sleep(2.0)
+                last_change, prev = 0.0, epoch(page)
+                click_t = time.monotonic()
+                page.get_by_role("button", name="Pause").click()
+                while time.monotonic() - click_t < 3.0:
+                    e = epoch(page)
+                    if e != prev:
+                        last_change, prev = time.monotonic() - click_t, e
+                    time.sleep(0.02)
+                pauses.append(last_change)
 
             steps = []
-            for _ in range(3):
+            for _ in range(repeats):
                 before = epoch(page)
                 t = time.monotonic()
                 page.get_by_role("button", name="Step").click()
@@ -91,41 +123,48 @@ def measure(seconds: float, link: str) -> dict:
                 steps.append(time.monotonic() - t)
 
             # A control change while playing: the noise slider resets the run (new data).
-            page.get_by_role("button", name="Play").click()
-            wait_until(lambda: epoch(page) > 20, 30)
-            slider = page.get_by_role("slider").first
-            t = time.monotonic()
-            slider.focus()
-            page.keyboard.press("ArrowRight")
-            slider_latency = wait_until(lambda: 0 <= epoch(page) < 5, 30)
-            page.get_by_role("button", name="Pause").click()
+            sliders = []
+            for _ in range(repeats):
+                page.get_by_role("button", name="Play").click()
+                wait_until(lambda: epoch(page) > 20, 30)
+                slider = page.get_by_role("slider").first
+                t = time.monotonic()
+                slider.focus()
+                page.keyboard.press("ArrowRight")
+                sliders.append(wait_until(lambda: 0 <= epoch(page) < 5, 30))
+                page.get_by_role("button", name="Pause").click()
+                time.sleep(0.5)
             errors = page.locator("[data-testid=stException]").count()
             removed = page.evaluate("window.__removed")
             browser.close()
     finally:
         stop_streamlit(proc)
+    drawn = {k: r1[k] - r0[k] for k in keys}
     return {
         "link": link,
         "seconds": round(dt, 2),
-        "boundary_updates_per_s": round((r1 - r0) / dt, 2),
-        "loss_updates_per_s": round((l1 - l0) / dt, 2),
+        "boundary_updates_per_s": round(drawn["pg_boundary"] / dt, 2),
+        "loss_updates_per_s": round(drawn["pg_loss"] / dt, 2),
         "epochs_per_s_visible": round((e1 - e0) / dt, 1),
-        "epochs_per_update": round((e1 - e0) / max(1, r1 - r0), 1),
+        "epochs_per_update": round((e1 - e0) / max(1, drawn["pg_boundary"]), 1),
+        "browser_ms_per_update": {k.removeprefix("pg_"): round((ms1[k] - ms0[k]) / max(1, drawn[k]), 1) for k in keys},
         "chart_nodes_removed": removed,
-        "pause_latency_s": round(pause_latency, 3),
-        "step_latency_s": round(statistics.median(steps), 3),
-        "slider_latency_s": round(slider_latency, 3),
+        "pause_latency_s": spread(pauses),
+        "step_latency_s": spread(steps),
+        "slider_latency_s": spread(sliders),
         "exceptions": errors,
+        "engine_alone_epochs_per_s": f"{speed_before:.0f} before, {engine_speed(link):.0f} after",
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--repeats", type=int, default=5, help="latency samples of each control")
     ap.add_argument("--link", default="dataset=circle&hidden=4,2&activation=tanh&lr=0.03&batch=10")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    res = measure(args.seconds, args.link)
+    res = measure(args.seconds, args.link, args.repeats)
     if args.json:
         print(json.dumps(res))
         return
