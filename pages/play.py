@@ -302,6 +302,121 @@ def _pres(fig, lines: bool = False):
     return fig
 
 
+with st.sidebar:
+    if view.is_classroom:
+        st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
+    st.header("Data")
+    if show("dataset"):
+        st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change, disabled=off("dataset"),
+                     format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
+        if t.data.X.shape[1] == 2 and s.data is None:
+            st.image(_preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
+    if show("noise") and DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].kind == "synthetic":
+        st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_on_change, disabled=off("noise"))
+    if show("train"):
+        st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=_on_change, disabled=off("train"))
+    if show("batch"):
+        st.number_input("Batch size", 1, CAPS["points"], key=K + "batch", on_change=_on_change, disabled=off("batch"),
+                        help="Examples averaged in one update (1 = stochastic).")
+    if show("seed"):
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.text_input("Seed", key=K + "seed", on_change=_on_change, max_chars=32, disabled=off("seed"),
+                      help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
+        c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch", disabled=off("seed"))
+    if show("features") and t.data.X.shape[1] == 2:
+        st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
+                 on_change=_on_change, format_func=lambda f: FEATURES[f].label, disabled=off("features"),
+                 help="What the network sees of each point. At least one stays selected.")
+
+    if show("dataset") and not off("dataset"):
+        if st.session_state.get(USER_DATA_KEY) is not None:
+            st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
+                      key=K + "uploaded", on_change=_toggle_uploaded,
+                      help="From the 'Your data' page. It stays in this browser session; it is not in the link.")
+        st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
+                  help="Click the plane to add a point, click a point to remove it.")
+    canvas = st.session_state.get(K + "canvas")
+    if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
+        if canvas.task == "classification":
+            st.pills("Class to add", list(range(canvas.n_classes)), key=K + "draw_class", default=0,
+                     format_func=lambda c: (canvas.class_names[c] if c < len(canvas.class_names) else
+                                            ("negative", "positive")[c] if canvas.n_classes == 2 else f"class {c}"))
+        else:
+            st.slider("Value to add", -1.0, 1.0, 0.5, 0.05, key=K + "draw_value")
+        dc1, dc2 = st.columns([3, 2], vertical_alignment="bottom")
+        dc1.selectbox("New canvas", [2, 3, 4, 5, "regression"], key=K + "draw_kind",
+                      format_func=lambda k: "regression values" if k == "regression" else f"{k} classes")
+        dc2.button("Clear", on_click=_clear_canvas, width="stretch")
+        st.caption(f"{len(canvas)} points" + (" (in the share link)" if len(canvas) <= drawn.MAX_LINK_POINTS
+                                              else " — too many for a link: download them") +
+                   ("" if len(canvas) >= 4 else ". Add at least 4 to train."))
+        st.download_button("Download points (CSV)", to_csv(canvas), "drawn-points.csv", "text/csv",
+                           width="stretch", disabled=not len(canvas))
+
+    st.header("Network")
+    if show("layers"):
+        st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change,
+                        disabled=off("layers"))
+    n_layers = st.session_state.get(K + "layers", len(s.cfg.hidden))
+    if n_layers and show("layers"):
+        hc = st.columns(min(n_layers, 4))
+        for i in range(n_layers):
+            st.session_state.setdefault(K + f"h{i}", 4)
+            hc[i % len(hc)].number_input(f"Layer {i + 1}", 1, CAPS["neurons"], key=K + f"h{i}", on_change=_on_change,
+                                         disabled=off("layers"))
+    if n_layers and show("activation"):
+        st.selectbox("Activation", TRAINABLE, key=K + "act", on_change=_on_change, disabled=off("activation"),
+                     format_func=lambda a: ACTIVATIONS[a].label)
+        st.toggle("Per-layer activations", key=K + "per_layer", on_change=_on_change, disabled=off("activation"))
+        if st.session_state.get(K + "per_layer"):
+            ac = st.columns(min(n_layers, 4))
+            for i in range(n_layers):
+                st.session_state.setdefault(K + f"a{i}", st.session_state[K + "act"])
+                ac[i % len(ac)].selectbox(f"Layer {i + 1}", TRAINABLE, key=K + f"a{i}", on_change=_on_change,
+                                          disabled=off("activation"))
+    if show("loss"):
+        valid_losses = losses_for_task(*dataset_info(s.cfg.dataset))
+        st.session_state[K + "loss"] = s.cfg.loss
+        st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change, disabled=off("loss"),
+                     format_func=lambda n: LOSSES[n].label)
+    if show("init"):
+        st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=_on_change, disabled=off("init"),
+                     format_func=lambda n: INITIALIZERS[n].label)
+
+    st.header("Training")
+    if show("optimizer"):
+        st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
+                     disabled=off("optimizer"), format_func=lambda n: OPTIMIZERS[n].label)
+    if show("lr"):
+        st.select_slider("Learning rate", _steps(LRS, s.cfg.lr), key=K + "lr", on_change=_on_change, disabled=off("lr"),
+                         help="Changes take effect immediately, without a reset.")
+    if show("reg"):
+        rc1, rc2 = st.columns(2)
+        rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change, disabled=off("reg"))
+        rc2.select_slider("Rate", _steps(REG_RATES, s.cfg.reg_rate), key=K + "reg_rate", on_change=_on_change, disabled=off("reg"))
+    if show("dropout"):
+        st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change, disabled=off("dropout"))
+    if show("engine"):
+        engines = ["numpy", "torch"] if torch_available() else ["numpy"]
+        if st.session_state.get(K + "engine", "numpy") not in engines:
+            engines.append(st.session_state[K + "engine"])
+        st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True, disabled=off("engine"),
+                 format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
+        if st.session_state.get(K + "engine") == "torch" and torch_available():
+            st.radio("Device", ["cpu", "cuda"], key=K + "device", on_change=_on_change, horizontal=True,
+                     disabled=off("engine") or not cuda_available(), format_func=str.upper,
+                     help="CUDA needs an NVIDIA GPU; without one the engine runs on the CPU.")
+            st.caption(f"PyTorch is running on {str(getattr(s.trainer.net, 'device', 'cpu')).upper()}"
+                       + ("" if cuda_available() else " — no CUDA GPU on this server"))
+    if show("stop"):
+        with st.expander("Stop conditions"):
+            st.number_input("Max epochs (0 = no limit)", 0, CAPS["max_epochs"], key=K + "max_epochs",
+                            on_change=_on_change, disabled=off("stop"))
+            st.number_input("Target test loss (0 = none)", 0.0, 10.0, key=K + "target_loss", step=0.01,
+                            format="%.3f", on_change=_on_change, disabled=off("stop"))
+            st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience",
+                            on_change=_on_change, disabled=off("stop"))
+
 for w in st.session_state.get(K + "control_warnings", []):
     st.warning(escape_markdown(w))
 if st.session_state.get(K + "import_note"):
@@ -322,6 +437,19 @@ if show("transport"):
                               label_visibility="collapsed", disabled=lock_t)
 
 tools = st.columns(5, vertical_alignment="center")
+with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
+    st.caption("Anyone opening this link gets the same data, network and starting weights. "
+               "The address bar always holds the same link.")
+    st.code("?" + s.share_query(), language=None, wrap_lines=True)
+with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
+    st.caption("Choose what students see and may change; the link opens exactly this setup.")
+    hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
+                          format_func=classroom.CONTROLS.get)
+    lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide], key=K + "cl_lock",
+                          format_func=classroom.CONTROLS.get)
+    present = st.toggle("Open in presentation mode", key=K + "cl_present")
+    suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
+    st.code("/play?" + s.share_query() + ("&" + suffix if suffix else ""), language=None, wrap_lines=True)
 tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
                 help="Large type and thick lines for a projector; kept in the link.")
 
@@ -359,6 +487,11 @@ def _code_panel():
             st.code(script, language="python", line_numbers=True, height=420)
 
 
+if show("export"):
+    with tools[1].popover("Export / import", icon=":material/save:", width="stretch"):
+        _export_panel()
+    with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
+        _code_panel()
 
 
 @live_fragment(s, run_every=0.17)
@@ -548,140 +681,3 @@ oc[3].segmented_control("Colour links by", ["weight", "gradient"], key=K + "colo
 st.segmented_control("Below the network", ["Per-weight gradients", "Activation function", "Replay"],
                      key=K + "below", default="Per-weight gradients")
 live_details()
-
-# The toolbar's panels and the sidebar are drawn last (each element stays in its own container): when a
-# click reruns the whole page (Pause, Step, a slider), the numbers and charts it changes reach the
-# browser first.
-with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
-    st.caption("Anyone opening this link gets the same data, network and starting weights. "
-               "The address bar always holds the same link.")
-    st.code("?" + s.share_query(), language=None, wrap_lines=True)
-with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
-    st.caption("Choose what students see and may change; the link opens exactly this setup.")
-    hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
-                          format_func=classroom.CONTROLS.get)
-    lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide], key=K + "cl_lock",
-                          format_func=classroom.CONTROLS.get)
-    present = st.toggle("Open in presentation mode", key=K + "cl_present")
-    suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
-    st.code("/play?" + s.share_query() + ("&" + suffix if suffix else ""), language=None, wrap_lines=True)
-if show("export"):
-    with tools[1].popover("Export / import", icon=":material/save:", width="stretch"):
-        _export_panel()
-    with tools[2].popover("Show the code", icon=":material/code:", width="stretch"):
-        _code_panel()
-
-with st.sidebar:
-    if view.is_classroom:
-        st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
-    st.header("Data")
-    if show("dataset"):
-        st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change, disabled=off("dataset"),
-                     format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
-        if t.data.X.shape[1] == 2 and s.data is None:
-            st.image(_preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
-    if show("noise") and DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].kind == "synthetic":
-        st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_on_change, disabled=off("noise"))
-    if show("train"):
-        st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=_on_change, disabled=off("train"))
-    if show("batch"):
-        st.number_input("Batch size", 1, CAPS["points"], key=K + "batch", on_change=_on_change, disabled=off("batch"),
-                        help="Examples averaged in one update (1 = stochastic).")
-    if show("seed"):
-        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-        c1.text_input("Seed", key=K + "seed", on_change=_on_change, max_chars=32, disabled=off("seed"),
-                      help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
-        c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch", disabled=off("seed"))
-    if show("features") and t.data.X.shape[1] == 2:
-        st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
-                 on_change=_on_change, format_func=lambda f: FEATURES[f].label, disabled=off("features"),
-                 help="What the network sees of each point. At least one stays selected.")
-
-    if show("dataset") and not off("dataset"):
-        if st.session_state.get(USER_DATA_KEY) is not None:
-            st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
-                      key=K + "uploaded", on_change=_toggle_uploaded,
-                      help="From the 'Your data' page. It stays in this browser session; it is not in the link.")
-        st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
-                  help="Click the plane to add a point, click a point to remove it.")
-    canvas = st.session_state.get(K + "canvas")
-    if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
-        if canvas.task == "classification":
-            st.pills("Class to add", list(range(canvas.n_classes)), key=K + "draw_class", default=0,
-                     format_func=lambda c: (canvas.class_names[c] if c < len(canvas.class_names) else
-                                            ("negative", "positive")[c] if canvas.n_classes == 2 else f"class {c}"))
-        else:
-            st.slider("Value to add", -1.0, 1.0, 0.5, 0.05, key=K + "draw_value")
-        dc1, dc2 = st.columns([3, 2], vertical_alignment="bottom")
-        dc1.selectbox("New canvas", [2, 3, 4, 5, "regression"], key=K + "draw_kind",
-                      format_func=lambda k: "regression values" if k == "regression" else f"{k} classes")
-        dc2.button("Clear", on_click=_clear_canvas, width="stretch")
-        st.caption(f"{len(canvas)} points" + (" (in the share link)" if len(canvas) <= drawn.MAX_LINK_POINTS
-                                              else " — too many for a link: download them") +
-                   ("" if len(canvas) >= 4 else ". Add at least 4 to train."))
-        st.download_button("Download points (CSV)", to_csv(canvas), "drawn-points.csv", "text/csv",
-                           width="stretch", disabled=not len(canvas))
-
-    st.header("Network")
-    if show("layers"):
-        st.number_input("Hidden layers", 0, CAPS["hidden_layers"], key=K + "layers", on_change=_on_change,
-                        disabled=off("layers"))
-    n_layers = st.session_state.get(K + "layers", len(s.cfg.hidden))
-    if n_layers and show("layers"):
-        hc = st.columns(min(n_layers, 4))
-        for i in range(n_layers):
-            st.session_state.setdefault(K + f"h{i}", 4)
-            hc[i % len(hc)].number_input(f"Layer {i + 1}", 1, CAPS["neurons"], key=K + f"h{i}", on_change=_on_change,
-                                         disabled=off("layers"))
-    if n_layers and show("activation"):
-        st.selectbox("Activation", TRAINABLE, key=K + "act", on_change=_on_change, disabled=off("activation"),
-                     format_func=lambda a: ACTIVATIONS[a].label)
-        st.toggle("Per-layer activations", key=K + "per_layer", on_change=_on_change, disabled=off("activation"))
-        if st.session_state.get(K + "per_layer"):
-            ac = st.columns(min(n_layers, 4))
-            for i in range(n_layers):
-                st.session_state.setdefault(K + f"a{i}", st.session_state[K + "act"])
-                ac[i % len(ac)].selectbox(f"Layer {i + 1}", TRAINABLE, key=K + f"a{i}", on_change=_on_change,
-                                          disabled=off("activation"))
-    if show("loss"):
-        valid_losses = losses_for_task(*dataset_info(s.cfg.dataset))
-        st.session_state[K + "loss"] = s.cfg.loss
-        st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change, disabled=off("loss"),
-                     format_func=lambda n: LOSSES[n].label)
-    if show("init"):
-        st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=_on_change, disabled=off("init"),
-                     format_func=lambda n: INITIALIZERS[n].label)
-
-    st.header("Training")
-    if show("optimizer"):
-        st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
-                     disabled=off("optimizer"), format_func=lambda n: OPTIMIZERS[n].label)
-    if show("lr"):
-        st.select_slider("Learning rate", _steps(LRS, s.cfg.lr), key=K + "lr", on_change=_on_change, disabled=off("lr"),
-                         help="Changes take effect immediately, without a reset.")
-    if show("reg"):
-        rc1, rc2 = st.columns(2)
-        rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change, disabled=off("reg"))
-        rc2.select_slider("Rate", _steps(REG_RATES, s.cfg.reg_rate), key=K + "reg_rate", on_change=_on_change, disabled=off("reg"))
-    if show("dropout"):
-        st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change, disabled=off("dropout"))
-    if show("engine"):
-        engines = ["numpy", "torch"] if torch_available() else ["numpy"]
-        if st.session_state.get(K + "engine", "numpy") not in engines:
-            engines.append(st.session_state[K + "engine"])
-        st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True, disabled=off("engine"),
-                 format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
-        if st.session_state.get(K + "engine") == "torch" and torch_available():
-            st.radio("Device", ["cpu", "cuda"], key=K + "device", on_change=_on_change, horizontal=True,
-                     disabled=off("engine") or not cuda_available(), format_func=str.upper,
-                     help="CUDA needs an NVIDIA GPU; without one the engine runs on the CPU.")
-            st.caption(f"PyTorch is running on {str(getattr(s.trainer.net, 'device', 'cpu')).upper()}"
-                       + ("" if cuda_available() else " — no CUDA GPU on this server"))
-    if show("stop"):
-        with st.expander("Stop conditions"):
-            st.number_input("Max epochs (0 = no limit)", 0, CAPS["max_epochs"], key=K + "max_epochs",
-                            on_change=_on_change, disabled=off("stop"))
-            st.number_input("Target test loss (0 = none)", 0.0, 10.0, key=K + "target_loss", step=0.01,
-                            format="%.3f", on_change=_on_change, disabled=off("stop"))
-            st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience",
-                            on_change=_on_change, disabled=off("stop"))
