@@ -220,10 +220,8 @@ class NumpyMLP:
         path and the readable one give the same weights.
         """
         n_layers = len(self.W)
-        Wb = [self.flat[w.start:b.stop].reshape(fi + 1, fo)
-              for (w, b), fi, fo in zip(self.slices, self.sizes[:-1], self.sizes[1:])]
-        gWb = [self.gflat[w.start:b.stop].reshape(fi + 1, fo)
-               for (w, b), fi, fo in zip(self.slices, self.sizes[:-1], self.sizes[1:])]
+        Wb = self._folded(self.flat)
+        gWb = self._folded(self.gflat)
         WT = [W.T for W in self.W]  # views: they follow the weights as the optimizer updates them
         acts, out_fn, loss_delta = self.acts, self.loss.output_fn, self.loss.delta
         # Everything looked up once per epoch, not once per mini-batch (each lookup costs ~0.1 µs
@@ -278,17 +276,27 @@ class NumpyMLP:
             else:
                 step()
 
+    def _folded(self, flat: np.ndarray) -> list[np.ndarray]:
+        """Each layer's ``[W; b]`` as one (fan_in+1, fan_out) view of ``flat`` (weights or gradients):
+        b is stored right after W, so a ones column on the layer's input adds the bias in the product."""
+        return [flat[w.start:b.stop].reshape(fi + 1, fo)
+                for (w, b), fi, fo in zip(self.slices, self.sizes[:-1], self.sizes[1:])]
+
+    def _layer_buffers(self, n: int) -> tuple[list, list, list]:
+        """For n rows: each layer's input with a ones column, each layer's z, and each hidden
+        layer's output as a view into the next layer's input."""
+        a_in = [np.ones((n, fi + 1), self.dtype) for fi in self.sizes[:-1]]
+        zs = [np.empty((n, fo), self.dtype) for fo in self.sizes[1:]]
+        return a_in, zs, [a[:, :-1] for a in a_in[1:]]
+
     def _buffers(self, n: int) -> tuple[list, list, list, list]:
-        """Per-batch-size buffers: (each layer's input with a ones column, each layer's z,
-        each hidden layer's output as a view into the next layer's input, scratch per hidden layer)."""
+        """Per-batch-size buffers of the fused path: ``_layer_buffers(n)`` (``a_in[0]`` is replaced
+        by a slice of the input) plus scratch per hidden layer."""
         key = ("fused", n)
         bufs = self.__dict__.setdefault("_bufs", {}).get(key)
         if bufs is None:
-            a_in = [np.ones((n, fi + 1), self.dtype) for fi in self.sizes[:-1]]  # [0] is replaced by X_aug
-            zs = [np.empty((n, fo), self.dtype) for fo in self.sizes[1:]]
-            dsts = [a[:, :-1] for a in a_in[1:]]
             gtmp = [np.empty((n, fo), self.dtype) for fo in self.sizes[1:-1]]
-            bufs = self._bufs[key] = (a_in, zs, dsts, gtmp)
+            bufs = self._bufs[key] = (*self._layer_buffers(n), gtmp)
         return bufs
 
     def evaluate(self, X: np.ndarray, T: np.ndarray | None, grads: bool = False):
@@ -328,10 +336,8 @@ class NumpyMLP:
                                np.concatenate([T_train, T_test]).astype(self.dtype, copy=False))
         a_in, zs, dsts, T_both = ev[2], ev[3], ev[4], ev[5]
         n_tr, n_layers, acts, loss = len(X_train), len(self.W), self.acts, self.loss
-        Wb = [self.flat[w.start:b.stop].reshape(fi + 1, fo)
-              for (w, b), fi, fo in zip(self.slices, self.sizes[:-1], self.sizes[1:])]
-        gWb = [self.gflat[w.start:b.stop].reshape(fi + 1, fo)
-               for (w, b), fi, fo in zip(self.slices, self.sizes[:-1], self.sizes[1:])]
+        Wb = self._folded(self.flat)
+        gWb = self._folded(self.gflat)
         with np.errstate(all="ignore"):  # a diverged net is reported by the trainer, not warned here
             for l in range(n_layers - 1):
                 z = np.dot(a_in[l], Wb[l], out=zs[l])
@@ -357,14 +363,11 @@ class NumpyMLP:
         return train_loss, test_loss, out_tr, out_te, grads
 
     def _eval_buffers(self, X_train, X_test):
-        """Both splits stacked, each layer's input with a ones column, each layer's z, and each
-        hidden layer's output as a view into the next layer's input."""
-        n = len(X_train) + len(X_test)
-        a_in = [np.ones((n, fi + 1), self.dtype) for fi in self.sizes[:-1]]
+        """``_layer_buffers`` for both splits stacked, the input filled in."""
+        a_in, zs, dsts = self._layer_buffers(len(X_train) + len(X_test))
         a_in[0][:len(X_train), :-1] = X_train
         a_in[0][len(X_train):, :-1] = X_test
-        zs = [np.empty((n, fo), self.dtype) for fo in self.sizes[1:]]
-        return a_in, zs, [a[:, :-1] for a in a_in[1:]]
+        return a_in, zs, dsts
 
     def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
         """Every layer's output on X (no dropout): [hidden 1, ..., output]; for neuron thumbnails."""
