@@ -289,17 +289,12 @@ if view.present:
 
 
 def _pres(fig, lines: bool = False):
-    """Presentation mode: bigger text, and thicker curves where asked (a Figure or a figure dict)."""
+    """Presentation mode: bigger text, and thicker curves where asked (``fig``: a figure dict, ``spec=True``)."""
     if not view.present:
         return fig
-    if isinstance(fig, dict):
-        data = [{**tr, "line": {**tr.get("line", {}), "width": 5}} if lines and tr.get("mode") == "lines" else tr
-                for tr in fig["data"]]
-        return {"data": data, "layout": {**fig["layout"], "font": {**fig["layout"].get("font", {}), "size": 19}}}
-    fig.update_layout(font=dict(size=19))
-    if lines:
-        fig.update_traces(line=dict(width=5), selector=dict(mode="lines"))
-    return fig
+    data = [{**tr, "line": {**tr.get("line", {}), "width": 5}} if lines and tr.get("mode") == "lines" else tr
+            for tr in fig["data"]]
+    return {"data": data, "layout": {**fig["layout"], "font": {**fig["layout"].get("font", {}), "size": 19}}}
 
 
 with st.sidebar:
@@ -548,7 +543,8 @@ def live_views(seconds: float):
         if canvas is not None and len(canvas) < 4:  # too few points to train: show the canvas alone
             task = "regression" if canvas.task == "regression" else t.task
             bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
-                                           (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2))
+                                           (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2),
+                                           spec=True)
         else:
             vals = views.boundary_values(t, grid, maps)
             bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
@@ -620,7 +616,7 @@ def live_details(_seconds: float):
         with gc1:
             live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
         with gc2:
-            live_plotly(_pres(figures.grad_norm_figure(t.history), True), key="pg_gradnorms", height=300)
+            live_plotly(_pres(figures.grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
     elif view == "Replay":
         _replay(t)
     elif view == "Activation function":
@@ -658,10 +654,11 @@ def _replay(t):
     kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
     with rc1:
         live_plotly(_pres(figures.network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
-                                                 aspect=0.6)), key="pg_replay_net", height=380)
+                                                 aspect=0.6, spec=True)), key="pg_replay_net", height=380)
     with rc2:
         live_plotly(_pres(figures.boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
-                                                  n_classes=t.n_classes, class_names=t.data.class_names)),
+                                                  n_classes=t.n_classes, class_names=t.data.class_names,
+                                                  spec=True)),
                     key="pg_replay_boundary", height=380)
     live_plotly(figures.gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
 

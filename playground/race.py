@@ -504,7 +504,7 @@ class Race:
                               spec=True)
         # Small multiples: one shared colour key on the page instead of a legend under each plot.
         fig["layout"].update(showlegend=False, margin={"l": 45, "r": 5, "t": 50, "b": 40})
-        return fig if spec else go.Figure(fig, _validate=False)
+        return figure(fig["data"], fig["layout"], spec)
 
     def loss_figure(self, *, log_y: bool = True, spec: bool = False) -> go.Figure | dict:
         names = [f"{_NAMES[i]} · {n}" for i, n in enumerate(self.names)]

@@ -498,6 +498,7 @@ def test_live_figures_send_what_plotly_would(circle):
     maps = neuron_maps(circle, g)
     makers = {
         "loss": lambda **kw: loss_figure(circle.history, **kw),
+        "gradient norms": lambda **kw: grad_norm_figure(circle.history, **kw),
         "network": lambda **kw: network_figure(**network_kwargs(circle, g, maps), color_by="gradient", **kw),
         "boundary": lambda **kw: boundary_figure(boundary_values(circle, g, maps), g, (circle.train.X, circle.train.y),
                                                  (circle.test.X, circle.test.y), task="binary", hover=False, **kw),

@@ -379,6 +379,20 @@ def test_play_then_pause(app):
     assert_consistent(app)
 
 
+def test_presentation_mode_draws_every_view():
+    """A ``present=1`` link restyles every chart of the page (live views, the three views below the
+    network, the replay) without an error."""
+    at = open_playground({"dataset": "spiral", "hidden": "4,2", "present": "1"})
+    assert at.session_state["pg.view"].present
+    step(at)
+    step(at)
+    for below in ("Per-weight gradients", "Activation function", "Replay"):
+        at.session_state["pg.below"] = below
+        at.run()
+        assert not at.exception, (below, [e.value for e in at.exception])
+    assert metrics(at)["Epoch"] == "2" and at.query_params["present"] == "1"  # still presenting, in the link
+
+
 def test_off_grid_learning_rate_from_a_link_survives_other_controls():
     at = open_playground({"lr": "0.05", "reg_rate": "0.002"})
     assert (session(at).cfg.lr, session(at).cfg.reg_rate) == (0.05, 0.002)
