@@ -24,3 +24,28 @@ def test_page_runs_via_navigation(spec):
 
 def test_registry_is_consistent():
     assert len({p.url for p in PAGES}) == len(PAGES) and len({p.path for p in PAGES}) == len(PAGES)
+
+
+def test_server_config_turns_off_the_message_cache():
+    """.streamlit/config.toml: no element is sent "by hash" (the browser may have dropped it meanwhile)."""
+    import tomllib
+
+    from streamlit import config
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_cache import populate_hash_if_needed
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+
+    def cacheable(min_size) -> bool:
+        msg = ForwardMsg()
+        msg.delta.new_element.markdown.body = "x" * 200_000  # a large element, like a live chart's data
+        old = config.get_option("global.minCachedMessageSize")
+        config.set_option("global.minCachedMessageSize", min_size)
+        try:
+            populate_hash_if_needed(msg)
+        finally:
+            config.set_option("global.minCachedMessageSize", old)
+        return msg.metadata.cacheable
+
+    assert cacheable(10e3)  # Streamlit's default caches it
+    assert not cacheable(settings["global"]["minCachedMessageSize"])
