@@ -6,7 +6,8 @@ Playground's transport, with its per-frame time budget); the numbers come from
 """
 import streamlit as st
 
-from playground.ui import entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing
+from playground.ui import (entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing,
+                           uninterrupted)
 
 entry_guard()
 steady_live_views()
@@ -45,6 +46,7 @@ def _session() -> PlaygroundSession:
     return ss[K + "session"]
 
 
+@uninterrupted
 def _on_change() -> None:
     s = ss[K + "session"]
     cfg = _cfg()
@@ -54,6 +56,7 @@ def _on_change() -> None:
         s.playing = False
 
 
+@uninterrupted
 def _preset(name: str) -> None:
     """Set the three controls of a scenario, start over and train a few epochs to show it at once."""
     p = GRADIENT_PRESETS[name]
@@ -66,18 +69,22 @@ def _preset(name: str) -> None:
     s.trainer.run(epochs=20, seconds=1.0)
 
 
+@uninterrupted
 def _play():
     ss[K + "session"].play()
 
 
+@uninterrupted
 def _pause():
     ss[K + "session"].pause()
 
 
+@uninterrupted
 def _step(drawn_epoch: int):
     ss[K + "session"].step_from(drawn_epoch)
 
 
+@uninterrupted
 def _reset():
     s = ss[K + "session"]
     s.playing = False

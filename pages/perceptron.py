@@ -17,7 +17,7 @@ from playground.perceptron import (  # noqa: E402
     make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
 )
 from playground.pages import PAGES  # noqa: E402
-from playground.ui import entry_guard, live_plotly  # noqa: E402
+from playground.ui import entry_guard, live_plotly, uninterrupted  # noqa: E402
 
 entry_guard()  # a deep link to /perceptron must run under the entry script's navigation
 
@@ -43,6 +43,7 @@ for key, value in {"perc.mp.w1": 1.0, "perc.mp.w2": 1.0, "perc.mp.theta": 2.0}.i
         ss[key] = value
 
 
+@uninterrupted
 def _textbook() -> None:
     g = GATES[ss["perc.mp.gate"]]
     if g.weights is not None:
@@ -110,18 +111,22 @@ if ss.get("perc.setup") != setup or "perc.model" not in ss:
     ss["perc.playing"] = False
 
 
+@uninterrupted
 def _step() -> None:
     ss["perc.model"].step()
 
 
+@uninterrupted
 def _epoch() -> None:
     ss["perc.model"].run_epoch()
 
 
+@uninterrupted
 def _set_playing(value: bool) -> None:  # idempotent: a double-fired click cannot undo itself
     ss["perc.playing"] = value
 
 
+@uninterrupted
 def _reset() -> None:
     ss["perc.model"] = make_perceptron(learn_gate, lr, seed)
     ss["perc.playing"] = False
@@ -207,10 +212,12 @@ if ss.get("perc.xor.setup") != xsetup or "perc.xor.trainer" not in ss:
     ss["perc.xor.setup"] = xsetup
 
 
+@uninterrupted
 def _train() -> None:
     ss["perc.xor.trainer"].run(epochs=ss["perc.xor.epochs"], seconds=10)
 
 
+@uninterrupted
 def _reset_mlp() -> None:
     ss["perc.xor.trainer"] = xor_trainer(source, hidden, act, xlr, str(xseed))
 

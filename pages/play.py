@@ -24,7 +24,7 @@ from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, e
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
 from playground.ui import (entry_guard, live_fragment, live_plotly, presentation_style, steady_live_views,
-                           tab_hidden, train_after_drawing, yield_point)
+                           tab_hidden, train_after_drawing, uninterrupted, yield_point)
 
 entry_guard()
 steady_live_views()
@@ -135,6 +135,7 @@ def _widget_config(s: PlaygroundSession) -> dict:
     return raw
 
 
+@uninterrupted
 def _on_change() -> None:
     s = st.session_state[K + "session"]
     kind, warnings = s.apply(_widget_config(s))
@@ -154,24 +155,29 @@ def _write_query(s: PlaygroundSession) -> None:
 
 
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) -----------------
+@uninterrupted
 def _play():
     st.session_state[K + "session"].play()
 
 
+@uninterrupted
 def _pause():
     st.session_state[K + "session"].pause()
 
 
+@uninterrupted
 def _step(drawn_epoch: int):
     st.session_state[K + "session"].step_from(drawn_epoch)
 
 
+@uninterrupted
 def _reset():
     s = st.session_state[K + "session"]
     s.playing = False
     s.reset()
 
 
+@uninterrupted
 def _new_seed(drawn_seed: str):
     s = st.session_state[K + "session"]
     s.new_seed_from(drawn_seed)
@@ -199,6 +205,7 @@ def _default_loss(name):
 
 
 # ----- drawing your own points -------------------------------------------------------------------------
+@uninterrupted
 def _toggle_draw():
     s = st.session_state[K + "session"]
     if st.session_state[K + "draw"]:
@@ -225,6 +232,7 @@ def _set_canvas(canvas):
     _write_query(s)
 
 
+@uninterrupted
 def _toggle_uploaded():
     s = st.session_state[K + "session"]
     st.session_state[K + "draw"] = False
@@ -241,6 +249,7 @@ def _toggle_uploaded():
     _write_query(s)
 
 
+@uninterrupted
 def _import_model():
     s = st.session_state[K + "session"]
     up = st.session_state.get(K + "import")
@@ -259,12 +268,14 @@ def _import_model():
     _write_query(s)
 
 
+@uninterrupted
 def _toggle_present():
     old = st.session_state.get(K + "view", classroom.ClassroomView())
     st.session_state[K + "view"] = classroom.ClassroomView(old.hidden, old.locked, st.session_state[K + "present"])
     _write_query(st.session_state[K + "session"])
 
 
+@uninterrupted
 def _clear_canvas():
     kind = st.session_state.get(K + "draw_kind", 2)
     _set_canvas(drawn.empty("regression") if kind == "regression" else drawn.empty(n_classes=kind))

@@ -16,7 +16,8 @@ from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
-from playground.ui import entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing
+from playground.ui import (entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing,
+                           uninterrupted)
 
 entry_guard()
 steady_live_views()
@@ -56,6 +57,7 @@ def _start(setup: rc.RaceSetup) -> None:
     ss[K + "query"] = _query()
 
 
+@uninterrupted
 def _from_widgets() -> None:
     """Any control changed: a new race (paused, epoch 0) from the widgets' values."""
     old = ss[K + "setup"].base
@@ -79,12 +81,14 @@ def _from_widgets() -> None:
     _start(setup)
 
 
+@uninterrupted
 def _edit_preset() -> None:
     """Custom racers that start as the preset's (its values become editable)."""
     setup = ss[K + "setup"]
     _start(rc.RaceSetup(setup.base, tuple(rc.overrides_of(setup.base, c) for c in setup.configs()), setup.target, ()))
 
 
+@uninterrupted
 def _resize() -> None:
     _start(rc.resized(ss[K + "setup"], ss[K + "n"]))
 
@@ -96,18 +100,22 @@ setup: rc.RaceSetup = ss[K + "setup"]
 
 
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
+@uninterrupted
 def _play():
     ss[K + "race"].play()
 
 
+@uninterrupted
 def _pause():
     ss[K + "race"].pause()
 
 
+@uninterrupted
 def _step(drawn_epoch: int):
     ss[K + "race"].step_from(drawn_epoch)
 
 
+@uninterrupted
 def _reset():
     _start(ss[K + "setup"])
 

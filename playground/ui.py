@@ -20,6 +20,7 @@ Example, inside a ticking fragment::
 from __future__ import annotations
 
 import base64
+import functools
 import sys
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -35,7 +36,7 @@ from streamlit import runtime
 from .session import LIVE_GATE
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
-           "steady_live_views", "presentation_style"]
+           "steady_live_views", "presentation_style", "uninterrupted"]
 
 # A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
 # each drawn frame to the browser, then waits up to the switch interval (5 ms by default) for every
@@ -277,6 +278,36 @@ def yield_point() -> None:
 
 
 _YIELD_KEY = "_playground_yield"
+
+
+def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a widget callback so that a rerun asked for meanwhile cannot cut it short.
+
+    Why: Streamlit (1.67) runs callbacks at the start of a script run, and every
+    ``st.session_state`` access in them is a yield point. When a live fragment's run
+    brings a changed widget value and the click's own page rerun is already waiting,
+    the callback's first access raises Streamlit's rerun exception; Streamlit treats
+    that as the callback asking for a rerun, the callback never finishes, and the
+    page run that follows sees no change left to act on. The control shows the new
+    value and nothing happened (``tests/stress_controls.py``: 4 of 100 slider changes while
+    playing were lost this way; none with this wrapper).
+
+    The wrapper takes any waiting rerun at a yield point of its own *before* the
+    callback changes anything, runs the callback whole (the rerun taken, its reads no
+    longer stop it), and then passes the rerun on exactly as Streamlit would have.
+    """
+    from streamlit.runtime.scriptrunner import RerunException
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            yield_point()
+        except RerunException:
+            callback(*args, **kwargs)
+            raise
+        return callback(*args, **kwargs)
+
+    return run
 
 
 def entry_guard() -> None:
