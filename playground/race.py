@@ -25,6 +25,7 @@ Racers are separated by ``|``, a racer's fields by ``;`` (``base``: no change);
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -360,6 +361,7 @@ class Race:
         self.last_touch = time.monotonic()
         self.notice = ""
         self._grids: dict = {}  # (racer, resolution) -> views.Grid, built on first draw
+        self._training = threading.Lock()  # a Step's page run never trains beside a frame (see PlaygroundSession)
         self._check_targets()
 
     # ----- stepping ------------------------------------------------------------------------------
@@ -381,18 +383,21 @@ class Race:
     def step(self, epochs: int = 1) -> int:
         """Advance every running racer by ``epochs`` epochs, round by round; returns rounds run."""
         done = 0
-        while done < epochs and self._round():
-            done += 1
+        with self._training:
+            while done < epochs and self._round():
+                done += 1
         return done
 
-    def frame(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None) -> int:
-        """Rounds for one drawn frame: as many as fit in ``seconds`` of training in total (≥ 1)."""
+    def frame(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None, until=None) -> int:
+        """Rounds for one drawn frame: as many as fit in ``seconds`` of training in total (≥ 1),
+        ending early after any round where ``until()`` (if given) is true."""
         limit = MAX_EPOCHS_PER_FRAME if max_epochs is None else max(1, int(max_epochs))
         t_end, done = time.perf_counter() + seconds, 0
-        while done < limit and self._round():
-            done += 1
-            if time.perf_counter() >= t_end:
-                break
+        with self._training:
+            while done < limit and self._round():
+                done += 1
+                if time.perf_counter() >= t_end or (until is not None and until()):
+                    break
         return done
 
     def _check_targets(self) -> None:
@@ -418,7 +423,9 @@ class Race:
         """One frame while playing; pauses when every racer has stopped or nobody touched a control."""
         if not self.playing or pause_if_idle(self):
             return 0
-        done = self.frame(seconds, max_epochs)
+        # Pause or Step may come from a click's page run while this frame still trains: stop after
+        # the round in progress, so the racers do not move on after the click.
+        done = self.frame(seconds, max_epochs, until=lambda: not self.playing)
         if not self.running:
             self.playing = False
         return done

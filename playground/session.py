@@ -118,6 +118,10 @@ class PlaygroundSession:
         self.speed = "As fast as possible"
         self.last_touch = time.monotonic()
         self.notice = ""  # one-line status for the page (auto-pause, resets)
+        # Held while training. A click's page run can start before the frame it interrupts has
+        # stopped (Streamlit starts a new script thread at once and stops the old one at its next
+        # yield point), so a Step must not train the same network beside the frame.
+        self._training = threading.Lock()
 
     # ----- controls -------------------------------------------------------------------------------
     def touch(self) -> None:
@@ -209,10 +213,11 @@ class PlaygroundSession:
     def step_from(self, drawn_epoch: int) -> int:
         """Pause and advance to ``drawn_epoch + 1``; returns epochs run (0 if already there)."""
         self.touch()
-        self.playing = False
-        self.trainer.resume()
-        target = drawn_epoch + 1
-        return self.trainer.step(max(0, target - self.trainer.epoch))
+        self.playing = False  # a frame still training sees this within one epoch and lets go of the lock
+        with self._training:
+            self.trainer.resume()
+            target = drawn_epoch + 1
+            return self.trainer.step(max(0, target - self.trainer.epoch))
 
     def new_seed_from(self, drawn_seed: str) -> str:
         """The next seed after the drawn one (deterministic, so a double click gives the same data)."""
@@ -225,22 +230,27 @@ class PlaygroundSession:
 
         ``between``, if given, is called after every ``slice_seconds`` of training (always at an
         epoch boundary): a page passes something that lets its framework stop the frame there,
-        so a click on Pause does not wait for the whole frame.
+        so a click on Pause does not wait for the whole frame.  The frame also ends after the
+        epoch in progress as soon as play stops or the run is replaced (Pause, Step, Reset,
+        a new setting): the click's page run may already be drawing beside this frame, and
+        what it draws must be the last word.
         """
         if not self.playing or pause_if_idle(self):
             return 0
         per_frame = SPEEDS.get(self.speed)
         seconds = min(float(seconds), FRAME_SECONDS)  # the cap holds whatever a caller asks
         limit = MAX_EPOCHS_PER_FRAME if per_frame is None else per_frame
-        t_end, done = time.perf_counter() + seconds, 0
-        while done < limit and not self.trainer.stopped:
-            left = t_end - time.perf_counter()
-            if left <= 0:
-                break
-            done += self.trainer.run(epochs=limit - done, seconds=min(left, slice_seconds) if between else left)
-            if between is not None and done < limit and time.perf_counter() < t_end:
-                between()
-        if self.trainer.stopped:
+        t = self.trainer
+        now = time.perf_counter()
+        t_end, next_break, done = now + seconds, now + slice_seconds, 0
+        with self._training:
+            while done < limit and now < t_end and self.playing and self.trainer is t and t.step(1):
+                done += 1
+                now = time.perf_counter()
+                if between is not None and now >= next_break and done < limit and now < t_end:
+                    between()
+                    next_break = time.perf_counter() + slice_seconds
+        if t.stopped and self.trainer is t:
             self.playing = False
         return done
 

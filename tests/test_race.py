@@ -46,6 +46,8 @@ def test_step_and_frame_keep_racers_in_sync():
     done = r.frame(seconds=0.0)  # always at least one round
     assert done >= 1 and [t.epoch for t in r.trainers] == [r.epoch] * 3
     assert r.frame(seconds=10.0, max_epochs=2) == 2 and {t.epoch for t in r.trainers} == {r.epoch}
+    start = r.epoch  # ``until``: a Pause from another thread ends the frame after the round in progress
+    assert r.frame(seconds=10.0, max_epochs=50, until=lambda: r.epoch >= start + 3) == 3
 
 
 def test_a_diverged_racer_stays_behind_and_is_reported():

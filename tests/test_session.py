@@ -1,4 +1,5 @@
 """PlaygroundSession: live vs reset changes, idempotent transport, resource caps."""
+import threading
 import time
 
 from playground import session as S
@@ -168,3 +169,40 @@ def test_frame_never_trains_longer_than_the_cap():
     t0 = time.perf_counter()
     s.frame(seconds=10.0)  # a caller cannot lift the per-frame cap
     assert time.perf_counter() - t0 < S.FRAME_SECONDS + 1.0  # not the 10 s asked for (slack for a busy CI)
+
+
+def test_a_frame_stops_after_the_epoch_in_which_play_stopped():
+    """Pause from a click's page run (another thread) while the frame trains: no epoch after it."""
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame"))
+    s.play()
+    at_pause = []
+
+    def pause_meanwhile():  # the frame's break between slices, standing in for "some time later"
+        if not at_pause:
+            s.pause()
+            at_pause.append(s.trainer.epoch)
+
+    done = s.frame(between=pause_meanwhile, slice_seconds=0.001)
+    assert at_pause and s.trainer.epoch == at_pause[0] == done
+
+
+def test_a_frame_leaves_a_replaced_run_alone():
+    """A new setting or Reset builds a new trainer mid-frame: the frame neither trains it nor stops play."""
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame"))
+    s.play()
+    old = s.trainer
+    s.frame(between=lambda: s.trainer is old and s.reset(), slice_seconds=0.0)
+    assert s.trainer is not old and s.trainer.epoch == 0 and s.playing
+    assert old.epoch >= 1
+
+
+def test_step_waits_for_a_frame_in_progress():
+    """Step never trains the network at the same time as a frame still running in another thread."""
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame"))
+    with s._training:  # a frame is training
+        stepper = threading.Thread(target=s.step_from, args=(0,))
+        stepper.start()
+        stepper.join(timeout=0.3)
+        assert stepper.is_alive() and s.trainer.epoch == 0 and not s.playing  # paused, waiting
+    stepper.join(timeout=30)
+    assert not stepper.is_alive() and s.trainer.epoch == 1
