@@ -4,8 +4,9 @@ from pathlib import Path
 import streamlit as st
 
 from playground.pages import SECTIONS, available
+from playground.png import app_icon
 
-st.set_page_config(page_title="Neural Playground", page_icon=":material/hub:", layout="wide")
+st.set_page_config(page_title="Neural Playground", page_icon=app_icon(), layout="wide")
 
 _here = Path(__file__).parent
 nav = {section: [] for section in SECTIONS}

@@ -28,7 +28,7 @@ import numpy as np
 
 __all__ = [
     "ORANGE", "BLUE", "NEUTRAL", "CLASS_COLORS", "DIVERGING", "PALETTES", "PNG_SIGNATURE",
-    "hex_to_rgb", "make_lut", "colorize", "encode_png", "data_uri",
+    "hex_to_rgb", "make_lut", "colorize", "encode_png", "data_uri", "app_icon",
 ]
 
 ORANGE = "#f59322"  # TF Playground's negative label / class 0
@@ -120,3 +120,11 @@ def encode_png(rgb: np.ndarray, level: int = 6) -> bytes:
 def data_uri(png: bytes) -> str:
     """``data:image/png;base64,…``: how Plotly layout images and ``<img>`` take inline pictures."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def app_icon(size: int = 32) -> bytes:
+    """The app's favicon as PNG bytes: a blue disc on orange, TF Playground's circle dataset as a
+    trained network draws it.  Made here rather than named as a Material icon, which the browser
+    would fetch from fonts.gstatic.com: a classroom may be offline."""
+    y, x = np.mgrid[-1:1:size * 1j, -1:1:size * 1j]
+    return encode_png(colorize(np.tanh(6 * (0.6 - np.hypot(x, y))), -1, 1))

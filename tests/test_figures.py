@@ -19,8 +19,8 @@ from playground.datasets import generate
 from playground.figures import (LINK_MARKERS, MAX_CURVE_POINTS, activation_figure, boundary_figure, dataset_preview,
                                 decimate, grad_norm_figure, gradient_heatmaps, loss_figure, network_figure,
                                 plain_formula)
-from playground.png import (BLUE, CLASS_COLORS, NEUTRAL, ORANGE, PNG_SIGNATURE, colorize, data_uri, encode_png,
-                            hex_to_rgb)
+from playground.png import (BLUE, CLASS_COLORS, NEUTRAL, ORANGE, PNG_SIGNATURE, app_icon, colorize, data_uri,
+                            encode_png, hex_to_rgb)
 from playground.trainer import Trainer
 from playground.views import boundary_values, grid_for, network_kwargs, neuron_maps, preactivation_ranges
 from test_views import RES, blobs, circle, iris, reg  # noqa: F401  (the same small trained networks)
@@ -103,6 +103,12 @@ def test_png_round_trip(channels):
 def test_png_rejects_what_it_cannot_encode(bad):
     with pytest.raises(ValueError, match=r"\(h, w, 3\|4\) uint8"):
         encode_png(bad)
+
+
+def test_app_icon_is_a_blue_disc_on_orange():
+    img = decode_png(app_icon(32))
+    assert img.shape == (32, 32, 3)
+    assert tuple(img[16, 16]) == hex_to_rgb(BLUE) and tuple(img[0, 0]) == hex_to_rgb(ORANGE)
 
 
 def test_colorize_maps_ends_middle_and_outside():
