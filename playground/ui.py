@@ -284,30 +284,39 @@ def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
     """Wrap a widget callback so that a rerun asked for meanwhile cannot cut it short.
 
     Why: Streamlit (1.67) runs callbacks at the start of a script run, and every
-    ``st.session_state`` access in them is a yield point. When a live fragment's run
-    brings a changed widget value and the click's own page rerun is already waiting,
-    the callback's first access raises Streamlit's rerun exception; Streamlit treats
-    that as the callback asking for a rerun, the callback never finishes, and the
-    page run that follows sees no change left to act on. The control shows the new
-    value and nothing happened (``tests/stress_controls.py``: 4 of 100 slider changes while
-    playing were lost this way; none with this wrapper).
+    ``st.session_state`` access in them is a point where the run stops if another
+    rerun was asked for. A live fragment's run often brings a changed control just
+    before the control's own page rerun arrives; the callback was then stopped part
+    way (Streamlit takes that for the callback asking for a rerun), and the page run
+    that followed saw no change left to act on: the control showed the new value and
+    nothing happened (``tests/stress_controls.py``: 4 and 5 of 100 slider changes
+    while playing).
 
-    The wrapper takes any waiting rerun at a yield point of its own *before* the
-    callback changes anything, runs the callback whole (the rerun taken, its reads no
-    longer stop it), and then passes the rerun on exactly as Streamlit would have.
+    While the callback runs, the script runner is told there is nothing waiting
+    (its request queue's ``on_scriptrunner_yield`` is shadowed on the instance); a
+    rerun that arrives stays queued and takes effect at the first stop point after
+    the callbacks, as any click does. Where that internal is missing (another
+    Streamlit), the callback runs as before. ``tests/test_ui_callbacks.py`` checks it.
     """
-    from streamlit.runtime.scriptrunner import RerunException
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
+        requests = getattr(get_script_run_ctx(), "script_requests", None)
+        if requests is None or not hasattr(requests, "on_scriptrunner_yield") \
+                or "on_scriptrunner_yield" in vars(requests):  # none, or already held by an outer callback
+            return callback(*args, **kwargs)
+        requests.on_scriptrunner_yield = _nothing_waiting
         try:
-            yield_point()
-        except RerunException:
-            callback(*args, **kwargs)
-            raise
-        return callback(*args, **kwargs)
+            return callback(*args, **kwargs)
+        finally:
+            del requests.on_scriptrunner_yield
 
     return run
+
+
+def _nothing_waiting() -> None:
+    return None
 
 
 def entry_guard() -> None:
