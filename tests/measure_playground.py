@@ -6,6 +6,7 @@ Reports, for TF Playground's default setup unless --link says otherwise:
 - visible updates per second of the boundary and loss charts (Plotly renders counted in the page),
 - epochs per second as seen on the page's epoch counter, and epochs per visible update,
 - the browser's main-thread milliseconds per drawn update of each chart (``data-draw-ms`` in the page),
+- kilobytes a second the server sends the page while it plays (what a class of N costs the network),
 - chart nodes removed during play (0 = updated in place, no remounts),
 - control latency, ``--repeats`` times each (median and worst): Pause (click → the counter's last
   change), Step (click → counter +1), a slider change while playing (key press → the run resets to
@@ -138,23 +139,34 @@ def measure(seconds: float, link: str, repeats: int = 5) -> dict:
     try:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
-            page = open_page(browser, port, link)
+            received = [0]  # bytes the server sent over the page's websocket
+
+            def count_bytes(page):
+                page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.__setitem__(
+                    0, received[0] + len(f if isinstance(f, (bytes, str)) else f.get("payload", b"")))))
+
+            page = open_page(browser, port, link, count_bytes)
             page.evaluate(WATCH)
-            page.evaluate("""() => { window.__removed = 0;
+            # Which chart lost its Plotly node, and when (ms since the page loaded): names say what remounted.
+            page.evaluate("""() => { window.__removed = [];
                 new MutationObserver(ms => { for (const m of ms) for (const n of m.removedNodes)
-                    if (n.nodeType === 1 && (n.matches('.js-plotly-plot') || n.querySelector('.js-plotly-plot')))
-                        window.__removed++; }).observe(document.body, {subtree: true, childList: true}); }""")
+                    if (n.nodeType === 1 && (n.matches('.js-plotly-plot') || n.querySelector('.js-plotly-plot'))) {
+                        const box = m.target.closest && m.target.closest('[class*="st-key-"]');
+                        const key = box ? [...box.classList].find(c => c.startsWith('st-key-')) : m.target.className;
+                        window.__removed.push(`${key} at ${Math.round(performance.now())} ms`);
+                    } }).observe(document.body, {subtree: true, childList: true}); }""")
 
             page.get_by_role("button", name="Play").click()
             wait_until(lambda: epoch(page) > 0, 30)
             keys = ("pg_boundary", "pg_loss", "pg_network")
-            r0, e0, t0 = {k: renders(page, k) for k in keys}, epoch(page), time.monotonic()
+            r0, e0, t0, b0 = {k: renders(page, k) for k in keys}, epoch(page), time.monotonic(), received[0]
             ms0 = {k: draw_ms(page, k) for k in keys}
             time.sleep(seconds)
-            r1, e1, t1 = {k: renders(page, k) for k in keys}, epoch(page), time.monotonic()
+            r1, e1, t1, b1 = {k: renders(page, k) for k in keys}, epoch(page), time.monotonic(), received[0]
             ms1 = {k: draw_ms(page, k) for k in keys}
             dt = t1 - t0
 
+            phases = {"pause": round(page.evaluate("performance.now()"))}
             # Pause latency: click, then the time of the counter's last change (within 3 s).
             pauses, pauses_in_page = [], []
             for i in range(repeats):
@@ -173,6 +185,7 @@ def measure(seconds: float, link: str, repeats: int = 5) -> dict:
                 pauses.append(last_change)
                 pauses_in_page.append(in_page_latency(page, since, None))
 
+            phases["step"] = round(page.evaluate("performance.now()"))
             steps, steps_in_page = [], []
             for _ in range(repeats):
                 before = epoch(page)
@@ -184,6 +197,7 @@ def measure(seconds: float, link: str, repeats: int = 5) -> dict:
                 steps_in_page.append(in_page_latency(page, since, lambda e, b=before: e == b + 1))
 
             # A control change while playing: the noise slider resets the run (new data).
+            phases["slider"] = round(page.evaluate("performance.now()"))
             sliders, sliders_in_page = [], []
             for i in range(repeats):
                 page.get_by_role("button", name="Play").click()
@@ -210,7 +224,9 @@ def measure(seconds: float, link: str, repeats: int = 5) -> dict:
         "epochs_per_s_visible": round((e1 - e0) / dt, 1),
         "epochs_per_update": round((e1 - e0) / max(1, drawn["pg_boundary"]), 1),
         "browser_ms_per_update": {k.removeprefix("pg_"): round((ms1[k] - ms0[k]) / max(1, drawn[k]), 1) for k in keys},
-        "chart_nodes_removed": removed,
+        "server_to_browser_kb_per_s": round((b1 - b0) / dt / 1000, 1),
+        "chart_nodes_removed": len(removed),
+        **({"removed_detail": f"{removed}; phases (ms): {phases}"} if removed else {}),
         "pause_latency_s": spread(pauses_in_page),
         "step_latency_s": spread(steps_in_page),
         "slider_latency_s": spread(sliders_in_page),
