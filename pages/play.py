@@ -24,7 +24,8 @@ from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, e
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
 from playground.ui import (entry_guard, live_fragment, live_plotly, presentation_style, steady_live_views,
-                           tab_hidden, train_after_drawing, uninterrupted, yield_point)
+                           stale_address, tab_hidden, train_after_drawing, uninterrupted,
+                           wrote_address, yield_point)
 
 entry_guard()
 steady_live_views()
@@ -45,7 +46,9 @@ def _query_string() -> str:
 def _session() -> PlaygroundSession:
     q = _query_string()
     s = st.session_state.get(K + "session")
-    if s is None or (q and q != st.session_state.get(K + "query")):
+    if s is not None and q and q != st.session_state.get(K + "query") and stale_address(q):
+        _write_query(s)  # a request sent before the browser saw our newest address: show it that one again
+    elif s is None or (q and q != st.session_state.get(K + "query")):
         params = {k: v for k, v in st.query_params.items() if k not in ("pts", *classroom.CLASSROOM_KEYS)}
         cfg, warnings = from_query(params)
         view, view_warnings = classroom.parse(dict(st.query_params))
@@ -152,6 +155,7 @@ def _write_query(s: PlaygroundSession) -> None:
     q = q + "&" + extra if extra else q
     st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
     st.session_state[K + "query"] = _query_string()
+    wrote_address(st.session_state[K + "query"])
 
 
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) -----------------

@@ -16,8 +16,8 @@ from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
-from playground.ui import (entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing,
-                           uninterrupted)
+from playground.ui import (entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
+                           train_after_drawing, uninterrupted, wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -52,9 +52,13 @@ def _start(setup: rc.RaceSetup) -> None:
     ss[K + "target"] = setup.target.to_text()
     ss[K + "n"] = len(configs)
     ss[K + "version"] = ss.get(K + "version", 0) + 1  # a fresh racer table for the new race
-    q = setup.to_query()
-    st.query_params.from_dict(dict(p.split("=", 1) for p in q.split("&")))
+    _write_query(setup)
+
+
+def _write_query(setup: rc.RaceSetup) -> None:
+    st.query_params.from_dict(dict(p.split("=", 1) for p in setup.to_query().split("&")))
     ss[K + "query"] = _query()
+    wrote_address(ss[K + "query"])
 
 
 @uninterrupted
@@ -93,7 +97,9 @@ def _resize() -> None:
     _start(rc.resized(ss[K + "setup"], ss[K + "n"]))
 
 
-if K + "race" not in ss or (_query() and _query() != ss.get(K + "query")):
+if K + "race" in ss and _query() and _query() != ss.get(K + "query") and stale_address(_query()):
+    _write_query(ss[K + "setup"])  # a request sent before the browser saw our newest address: show it that one again
+elif K + "race" not in ss or (_query() and _query() != ss.get(K + "query")):
     _start(rc.parse_race(dict(st.query_params)))
 race: rc.Race = ss[K + "race"]
 setup: rc.RaceSetup = ss[K + "setup"]

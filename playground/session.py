@@ -119,8 +119,9 @@ class PlaygroundSession:
         self.last_touch = time.monotonic()
         self.notice = ""  # one-line status for the page (auto-pause, resets)
         # Held while training. A click's page run can start before the frame it interrupts has
-        # stopped (Streamlit starts a new script thread at once and stops the old one at its next
-        # yield point), so a Step must not train the same network beside the frame.
+        # stopped (with runner.fastReruns, Streamlit's default, it starts on a new thread at once and
+        # the old one stops at its next yield point), so a Step must not train the same network
+        # beside the frame.
         self._training = threading.Lock()
 
     # ----- controls -------------------------------------------------------------------------------
@@ -232,8 +233,8 @@ class PlaygroundSession:
         epoch boundary): a page passes something that lets its framework stop the frame there,
         so a click on Pause does not wait for the whole frame.  The frame also ends after the
         epoch in progress as soon as play stops or the run is replaced (Pause, Step, Reset,
-        a new setting): the click's page run may already be drawing beside this frame, and
-        what it draws must be the last word.
+        a new setting): the click's page run may already be drawing beside this frame (Streamlit's
+        fast reruns), and what it draws must be the last word.
         """
         if not self.playing or pause_if_idle(self):
             return 0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -36,7 +37,7 @@ from streamlit import runtime
 from .session import LIVE_GATE
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
-           "steady_live_views", "presentation_style", "uninterrupted"]
+           "steady_live_views", "presentation_style", "uninterrupted", "wrote_address", "stale_address"]
 
 # A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
 # each drawn frame to the browser, then waits up to the switch interval (5 ms by default) for every
@@ -317,6 +318,36 @@ def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
 
 def _nothing_waiting() -> None:
     return None
+
+
+_ADDRESSES_KEY = "_playground_written_addresses"
+#: How long an address this session replaced can still come back from the browser as a stale echo.
+STALE_ADDRESS_SECONDS = 3.0
+
+
+def wrote_address(query: str) -> None:
+    """Record that the page just put ``query`` into the address bar (``st.query_params``)."""
+    current, replaced = st.session_state.get(_ADDRESSES_KEY, (None, []))
+    now = time.monotonic()
+    if current is not None and current != query:
+        replaced = [(t, q) for t, q in replaced if now - t < STALE_ADDRESS_SECONDS][-7:] + [(now, current)]
+    st.session_state[_ADDRESSES_KEY] = (query, replaced)
+
+
+def stale_address(query: str) -> bool:
+    """True if ``query`` is an address this session replaced with another a moment ago.
+
+    Why: every rerun request carries the browser's address bar. A request the browser sent
+    before it received the page's newest address (a live fragment's tick, a second click)
+    brings back the address from before the change; a page that took it for a new link
+    opened by the user undid the change (a slider moved back, 2–4 of 100 changes while
+    playing, ``tests/stress_controls.py``). A new link the user opens loads a new page (a new
+    session); moving between pages inside the app brings addresses this session did not
+    just replace.
+    """
+    now = time.monotonic()
+    _, replaced = st.session_state.get(_ADDRESSES_KEY, (None, []))
+    return any(q == query and now - t < STALE_ADDRESS_SECONDS for t, q in replaced)
 
 
 def entry_guard() -> None:

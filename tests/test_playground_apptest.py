@@ -399,3 +399,18 @@ def test_off_grid_learning_rate_from_a_link_survives_other_controls():
     at.slider(key="pg.noise").set_value(10).run()
     s = session(at)
     assert s.cfg.noise == 10 and (s.cfg.lr, s.cfg.reg_rate) == (0.05, 0.002)
+
+
+def test_a_stale_address_from_the_browser_does_not_undo_a_change():
+    """A rerun the browser sent before it saw the newest address brings the old one back: it is an echo,
+    not a link the user opened. A link this session never wrote is still opened."""
+    at = open_playground({"dataset": "circle", "noise": "0", "seed": "echo"})
+    old = dict(at.query_params)
+    at.slider(key="pg.noise").set_value(10).run()
+    assert session(at).cfg.noise == 10 and at.query_params["noise"] == "10"
+    rerun_with_link(at, old)  # the stale echo
+    assert session(at).cfg.noise == 10 and at.query_params["noise"] == "10"
+    assert_consistent(at)
+    rerun_with_link(at, {**old, "noise": "30"})  # a new link
+    assert session(at).cfg.noise == 30 and at.query_params["noise"] == "30"
+    assert_consistent(at)
