@@ -179,7 +179,8 @@ def test_controls_pressed_while_playing_all_take_effect(server, browser):
         slider.focus()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         wait_for(lambda: 0 <= epoch(page) < 5, timeout=15, what=f"slider change {i + 1} to reset the run")
-        assert f"noise={1 if i % 2 == 0 else 0}&" in page.url  # the link follows the control
+        noise = 1 if i % 2 == 0 else 0  # the link follows the control (its update may arrive a moment later)
+        wait_for(lambda: f"noise={noise}&" in page.url, timeout=10, what=f"noise={noise} in the link")
         page.get_by_role("button", name="Play").click()
         wait_for(lambda: epoch(page) > 20, what=f"training after change {i + 1}")
         page.get_by_role("button", name="Pause").click(timeout=15_000)
