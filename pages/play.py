@@ -23,9 +23,9 @@ from playground.optimizers import OPTIMIZERS
 from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
-from playground.ui import (entry_guard, live_fragment, live_plotly, presentation_style, steady_live_views,
-                           stale_address, tab_hidden, train_after_drawing, uninterrupted,
-                           wrote_address, yield_point)
+from playground.ui import (address, entry_guard, live_fragment, live_plotly, presentation_style, stale_address,
+                           steady_live_views, tab_hidden, train_after_drawing, uninterrupted, wrote_address,
+                           yield_point)
 
 entry_guard()
 steady_live_views()
@@ -39,12 +39,8 @@ REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 # ----- session: created from the link on first visit, or when the link changes under us --------------
-def _query_string() -> str:
-    return "&".join(f"{k}={v}" for k, v in st.query_params.items())
-
-
 def _session() -> PlaygroundSession:
-    q = _query_string()
+    q = address()
     s = st.session_state.get(K + "session")
     if s is not None and q and q != st.session_state.get(K + "query") and stale_address(q):
         _write_query(s)  # a request sent before the browser saw our newest address: show it that one again
@@ -154,7 +150,7 @@ def _write_query(s: PlaygroundSession) -> None:
     extra = classroom.to_query(st.session_state.get(K + "view", classroom.ClassroomView()))
     q = q + "&" + extra if extra else q
     st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
-    st.session_state[K + "query"] = _query_string()
+    st.session_state[K + "query"] = address()
     wrote_address(st.session_state[K + "query"])
 
 

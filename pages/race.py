@@ -16,7 +16,7 @@ from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
-from playground.ui import (entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
+from playground.ui import (address, entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
                            train_after_drawing, uninterrupted, wrote_address)
 
 entry_guard()
@@ -36,10 +36,6 @@ _KEY = {"binary": "Background: each network's output, orange (negative) to blue 
 
 
 # ----- the race: from the link on first visit or when the link changes; from the widgets otherwise -----
-def _query() -> str:
-    return "&".join(f"{k}={v}" for k, v in st.query_params.items())
-
-
 def _start(setup: rc.RaceSetup) -> None:
     """Build the race for a setup, put its values into the widgets, and write its link to the URL."""
     configs = setup.configs()
@@ -57,7 +53,7 @@ def _start(setup: rc.RaceSetup) -> None:
 
 def _write_query(setup: rc.RaceSetup) -> None:
     st.query_params.from_dict(dict(p.split("=", 1) for p in setup.to_query().split("&")))
-    ss[K + "query"] = _query()
+    ss[K + "query"] = address()
     wrote_address(ss[K + "query"])
 
 
@@ -97,9 +93,9 @@ def _resize() -> None:
     _start(rc.resized(ss[K + "setup"], ss[K + "n"]))
 
 
-if K + "race" in ss and _query() and _query() != ss.get(K + "query") and stale_address(_query()):
+if K + "race" in ss and address() and address() != ss.get(K + "query") and stale_address(address()):
     _write_query(ss[K + "setup"])  # a request sent before the browser saw our newest address: show it that one again
-elif K + "race" not in ss or (_query() and _query() != ss.get(K + "query")):
+elif K + "race" not in ss or (address() and address() != ss.get(K + "query")):
     _start(rc.parse_race(dict(st.query_params)))
 race: rc.Race = ss[K + "race"]
 setup: rc.RaceSetup = ss[K + "setup"]

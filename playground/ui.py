@@ -37,7 +37,7 @@ from streamlit import runtime
 from .session import LIVE_GATE
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
-           "steady_live_views", "presentation_style", "uninterrupted", "wrote_address", "stale_address"]
+           "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address"]
 
 # A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
 # each drawn frame to the browser, then waits up to the switch interval (5 ms by default) for every
@@ -323,6 +323,11 @@ def _nothing_waiting() -> None:
 _ADDRESSES_KEY = "_playground_written_addresses"
 #: How long an address this session replaced can still come back from the browser as a stale echo.
 STALE_ADDRESS_SECONDS = 3.0
+
+
+def address() -> str:
+    """The page's address bar as ``key=value&…`` (``st.query_params``, values decoded)."""
+    return "&".join(f"{k}={v}" for k, v in st.query_params.items())
 
 
 def wrote_address(query: str) -> None:
