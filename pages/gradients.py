@@ -154,8 +154,10 @@ def live_views(seconds: float):
     m[2].metric("Test accuracy", f"{h.test_metric[-1]:.1%}")
     m[3].metric("‖∂C/∂W1‖ / ‖∂C/∂W_out‖", f"{ratio:.1e}" if ratio == ratio else "–",
                 help="First layer's gradient norm over the output layer's: ≪ 1 vanishing, ≈ 1 healthy, ≫ 1 exploding.")
+    start = grad_ratio(h.grad_norms[0])  # the starting weights: what the preset is about, before any step
     st.markdown(f"Gradients now: **{REGIME[gradient_regime(ratio)]}** (first layer / output layer = "
-                f"{ratio:.2g}).")
+                f"{ratio:.2g}). At the start (epoch {h.epoch[0]}): **{REGIME[gradient_regime(start)]}** "
+                f"({start:.2g}).")
     left, right = st.columns([1.5, 1])
     with left:
         live_plotly(figures.grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340)

@@ -534,8 +534,9 @@ GRADIENT_PRESETS: dict[str, Preset] = {p.name: p for p in [
            "ReLU passes the gradient through unchanged where it is active and He's scale keeps the signal's "
            "size from layer to layer: every layer's gradient is of the same order."),
     Preset("exploding", "Exploding: tanh, σ = 2", "tanh", "normal", 2.0,
-           "Weights ~N(0, 2²) multiply the gradient by |w| ≫ 1 at every layer on the way back: the first "
-           "layer's gradient is about 1000× the last one's, and steps that size throw the weights around."),
+           "Weights ~N(0, 2²) multiply the gradient by |w| ≫ 1 at every layer on the way back: at the start the "
+           "first layer's gradient is about 1000× the last one's, and steps that size throw the weights around, "
+           "so from then on the ratio jumps from epoch to epoch."),
 ]}
 
 

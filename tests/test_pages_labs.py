@@ -105,7 +105,20 @@ def test_gradients_page_starts_vanishing_and_presets_switch_scenarios(gradients)
         s = gradients.session_state["gr.session"]
         assert s.cfg.activation == (act,) and s.cfg.init == init and s.cfg.init_scale == scale
         assert gradients.session_state["gr.act"] == act and s.trainer.epoch >= 1
-        assert any(regime in m.value for m in gradients.markdown if m.value.startswith("Gradients now")), name
+        now, start = _regime_lines(gradients)
+        # The starting weights show the preset's regime; after 20 epochs of steps an exploding net's ratio
+        # jumps between ~1 and ~50 from epoch to epoch (chaotic: the last bits of the BLAS decide it).
+        assert regime in start, (name, start)
+        if name != "exploding":
+            assert regime in now, (name, now)
+
+
+def _regime_lines(at) -> tuple[str, str]:
+    """The Gradients page's "Gradients now: … At the start (epoch 0): …" line, split in two."""
+    line = next(m.value for m in at.markdown if m.value.startswith("Gradients now"))
+    now, _, start = line.partition("At the start (epoch 0):")
+    assert start, line
+    return now, start
 
 
 def test_gradients_step_reset_and_snapshot_slider(gradients):
