@@ -554,8 +554,8 @@ def deep_config(*, dataset: str = "spiral", depth: int = 6, width: int = 8, acti
 def gradient_regime(ratio: float) -> str:
     """"vanishing" (first/last layer < 1/100), "exploding" (> 10) or "healthy"; "none" when nothing flows.
 
-    Asymmetric on purpose: a healthy net's ratio stays within ~0.1–3, but an
-    exploding one calms down to ~10–100 after a few epochs of huge steps.
+    Asymmetric on purpose: a healthy net's ratio stays within ~0.1–3, but after a few epochs of
+    huge steps an exploding one (tanh, σ = 2: ~2,000 at the start) jumps between ~1 and ~50.
     """
     if not math.isfinite(ratio):
         return "exploding" if ratio == math.inf else "none"
