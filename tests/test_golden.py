@@ -1,0 +1,306 @@
+"""Golden tests: today's behaviour, pinned to the bit, so that a refactoring or a change to training
+internals that alters anything a user can see fails here.
+
+What is pinned (data in ``tests/golden/*.json``):
+
+* ``training.json``: for each share link, the run the app and ``python -m playground train`` make
+  (``Trainer(from_query(link))``, N epochs): a sha256 of the exact bytes of the training data, of the
+  weights at epoch 0 and after N epochs, every epoch's training and test loss as ``repr`` of the float
+  (exact, round-trippable), the final accuracy or R², the stop reason, and the final weights rounded
+  to 1e-9 (used only to say *how* a hash mismatch differs).
+* ``race.json``: race links (``race.parse_race`` → ``Race``, stepped in lockstep): the same per racer,
+  plus the race's summary (winner, ranking, epochs at which the target was reached) and warnings.
+* ``cli.json``: ``python -m playground train --link … --json`` for a few links: its numbers must be
+  the very numbers of the library run above (checked against ``training.json``), so only the CLI-only
+  fields are stored.
+* ``pages.json``: each page's rendered text under ``streamlit.testing`` (titles, headers, markdown,
+  captions, metrics, widget labels, alerts) for the default link and one shared link, with
+  time-dependent parts (seconds, epochs/s, timestamps) replaced by placeholders.
+
+Regenerating (only when a change of behaviour is intended; review the diff of the JSON files)::
+
+    PLAYGROUND_REGOLD=1 python -m pytest tests/test_golden.py -p no:cacheprovider
+
+writes the files afresh from the current code and passes.  Without it, any difference fails and
+the message says which link, which epoch and what differs.
+
+Exactness: the hashes are of exact float bytes, so they are exact for one machine's NumPy/BLAS
+build.  Every case here is small enough that BLAS runs its kernels single-threaded (checked with
+1, 2 and 4 OpenBLAS threads), so thread counts do not matter; another CPU family or BLAS build may
+still round float32 sums differently.  On such a machine, ``PLAYGROUND_GOLDEN_TOLERANT=1`` compares
+the rounded weights (1e-9 absolute) and the losses to 1e-9 relative instead of the exact bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground.config import from_query
+from playground.race import Race, parse_race
+from playground.trainer import Trainer
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).resolve().parent / "golden"
+REGOLD = os.environ.get("PLAYGROUND_REGOLD") == "1"
+TOLERANT = os.environ.get("PLAYGROUND_GOLDEN_TOLERANT") == "1"
+ROUND = 9  # decimals of the stored rounded weights (the fallback comparison)
+
+try:
+    import torch  # noqa: F401
+    HAS_TORCH = True
+except ImportError:  # the app runs without torch; its cases are skipped then
+    HAS_TORCH = False
+
+# ----- the cases -------------------------------------------------------------------------------------
+#: (name, share link, epochs).  Small nets and sets: fast, and BLAS stays single-threaded.
+TRAINING = [
+    ("default", "", 60),
+    ("xor-relu-momentum-x1x2", "dataset=xor&hidden=4&activation=relu&optimizer=momentum&features=x1,x2,x1x2", 45),
+    ("gauss-no-hidden-bce", "dataset=gauss&noise=20&hidden=&loss=bce&lr=0.1", 45),
+    ("spiral-all-features-adam", "dataset=spiral&noise=10&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
+     "&hidden=8,8&activation=tanh,relu&optimizer=adam&lr=0.01&batch=5", 24),
+    ("spiral3-rmsprop-elu", "dataset=spiral3&hidden=8&activation=elu&optimizer=rmsprop&lr=0.003&batch=20", 30),
+    ("blobs4-nesterov-gelu-xavier", "dataset=blobs&classes=4&noise=30&hidden=6&activation=gelu"
+     "&optimizer=nesterov&lr=0.01&init=xavier", 30),
+    ("reg-plane-linear", "dataset=reg-plane&points=200&hidden=3&activation=linear&lr=0.01", 30),
+    ("reg-gauss-huber-silu-he-l2", "dataset=reg-gauss&points=300&loss=huber&hidden=6,3&activation=silu"
+     "&init=he&reg=l2&reg_rate=0.001&batch=30", 30),
+    ("iris-adam-softplus", "dataset=iris&hidden=8&activation=softplus&optimizer=adam&lr=0.01&batch=16", 60),
+    ("diabetes-mae", "dataset=diabetes&loss=mae&hidden=4&optimizer=adam&lr=0.01&batch=32&train=70", 24),
+    ("circle-l1-float64", "dataset=circle&noise=10&reg=l1&reg_rate=0.01&dtype=float64", 36),
+    ("circle-dropout", "dataset=circle&hidden=8,4&dropout=0.2&optimizer=adam&lr=0.01", 36),
+    ("xor-batch1-noshuffle-float64", "dataset=xor&points=100&hidden=3&batch=1&shuffle=0&dtype=float64", 30),
+    ("moons-sine-clip-normal", "dataset=moons&hidden=5&activation=sine&init=normal&init_scale=0.5&clip=1"
+     "&lr=0.3", 30),
+    ("leaky-sigmoid-per-layer", "dataset=circle&noise=30&train=80&hidden=5,3&activation=leaky_relu,sigmoid"
+     "&loss=bce&seed=abc", 30),
+    ("gauss-max-epochs-stop", "dataset=gauss&points=100&max_epochs=5&hidden=2&init=zeros", 30),
+    ("gauss-full-batch-large-lr", "dataset=gauss&batch=10000&lr=3&hidden=4", 30),
+    ("torch-default", "engine=torch", 30),
+    ("torch-xor-momentum-float64", "engine=torch&dataset=xor&hidden=4&optimizer=momentum&dtype=float64", 30),
+    ("torch-spiral3-adam-dropout", "engine=torch&dataset=spiral3&hidden=8&optimizer=adam&lr=0.01&dropout=0.1", 24),
+]
+
+#: (name, race link, rounds).
+RACES = [
+    ("preset-optimizers", "dataset=circle&race=optimizers", 30),
+    ("custom-xor-loss-target", "dataset=xor&hidden=4&race=lr:0.01|lr:0.1;optimizer:momentum|activation:relu"
+     "&race_target=loss:0.2", 30),
+    ("preset-batch-sizes", "dataset=spiral&noise=10&race=batch-sizes", 15),
+    ("shapes-differ-one-diverges", "dataset=reg-plane&points=200&race=hidden:2|hidden:4,4;init:xavier"
+     "|reg:l2;reg_rate:0.01|lr:10;activation:relu&race_target=loss:0.01", 20),
+]
+
+#: (training case name, extra CLI arguments): the CLI must reproduce the library run.
+CLI = [("default", []), ("iris-adam-softplus", []), ("circle-l1-float64", ["--seed", "7"])]
+
+
+# ----- helpers -----------------------------------------------------------------------------------------
+def sha(arrays) -> str:
+    """sha256 of arrays' dtype, shape and exact bytes, in order."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
+def flat(params) -> list:
+    return [a for W, b in params for a in (W, b)]
+
+
+def rounded(params) -> list:
+    return [np.round(np.asarray(a, np.float64), ROUND).ravel().tolist() for a in flat(params)]
+
+
+def exact(values) -> list[str]:
+    """Floats as ``repr`` (exact round trip; ``nan``/``inf`` kept)."""
+    return [repr(float(v)) for v in values]
+
+
+def trainer_record(t: Trainer, epoch0: str) -> dict:
+    h = t.history
+    return {
+        "data_sha256": sha([t.X_train, t.T_train, t.X_test, t.T_test]),
+        "weights0_sha256": epoch0,
+        "weights_sha256": sha(flat(t.params)),
+        "epochs": t.epoch,
+        "sizes": list(t.sizes),
+        "train_loss": exact(h.train_loss),
+        "test_loss": exact(h.test_loss),
+        "train_metric": repr(float(h.train_metric[-1])),
+        "test_metric": repr(float(h.test_metric[-1])),
+        "stop_reason": t.stop_reason,
+        "diverged": t.diverged,
+        "weights_rounded": rounded(t.params),
+    }
+
+
+def run_link(link: str, epochs: int) -> dict:
+    cfg, warnings = from_query(link)
+    assert not warnings, warnings  # a golden link is a valid link
+    t = Trainer(cfg)
+    w0 = sha(flat(t.params))
+    t.run(epochs=epochs)
+    return {"link": link, "config": cfg.to_query(), **trainer_record(t, w0)}
+
+
+def run_race(link: str, rounds: int) -> dict:
+    setup = parse_race(link)
+    race = Race(setup.configs(), target=setup.target)  # as the Race page builds it
+    w0 = [sha(flat(t.params)) for t in race.trainers]
+    race.step(rounds)
+    s = race.summary()
+    return {
+        "link": link, "normalised": setup.to_query(), "warnings": list(setup.warnings),
+        "names": race.names, "shared_start": race.shared_start, "epoch": race.epoch,
+        "winner": s["winner"], "ranking": s["ranking"], "reached": race.reached, "headline": s["headline"],
+        "racers": [trainer_record(t, w) for t, w in zip(race.trainers, w0)],
+    }
+
+
+def load(name: str) -> dict:
+    path = GOLDEN / f"{name}.json"
+    if not path.exists():
+        pytest.fail(f"{path.name} is missing: generate it with PLAYGROUND_REGOLD=1 (see this file's docstring)")
+    return json.loads(path.read_text())
+
+
+_regold: dict[str, dict] = {}
+
+
+def store(file: str, key: str, value) -> None:
+    """Under PLAYGROUND_REGOLD=1: put ``value`` into the golden file (written after every store)."""
+    data = _regold.setdefault(file, {})
+    data[key] = value
+    GOLDEN.mkdir(exist_ok=True)
+    old = json.loads((GOLDEN / f"{file}.json").read_text()) if (GOLDEN / f"{file}.json").exists() else {}
+    if not data.keys() >= old.keys():  # keep the other cases of a partial run (-k), drop none silently
+        data = {**old, **data}
+    (GOLDEN / f"{file}.json").write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def golden(file: str, key: str, actual):
+    """The stored value (or ``actual`` itself while regenerating)."""
+    if REGOLD:
+        store(file, key, actual)
+        return actual
+    data = load(file)
+    if key not in data:
+        pytest.fail(f"{key!r} is not in {file}.json: regenerate with PLAYGROUND_REGOLD=1")
+    return data[key]
+
+
+def first_difference(a: list, b: list) -> str:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"epoch {i}: stored {x}, now {y}"
+    return f"lengths differ: stored {len(a)}, now {len(b)}"
+
+
+def assert_same_run(want: dict, got: dict, what: str) -> None:
+    """Everything equal, the hashes included; on a mismatch, say where the trajectories part."""
+    if TOLERANT:
+        for k in ("train_loss", "test_loss"):
+            assert len(want[k]) == len(got[k]), (what, k)
+            np.testing.assert_allclose([float(v) for v in got[k]], [float(v) for v in want[k]], rtol=1e-9,
+                                       err_msg=f"{what}: {k}")
+        for w, g in zip(want["weights_rounded"], got["weights_rounded"]):
+            np.testing.assert_allclose(g, w, atol=2 * 10.0 ** -ROUND, rtol=0, err_msg=f"{what}: weights")
+        rest = {k for k in want if not k.endswith("sha256") and k not in ("train_loss", "test_loss", "weights_rounded",
+                                                                            "train_metric", "test_metric")}
+        assert {k: got[k] for k in rest} == {k: want[k] for k in rest}, what
+        return
+    for k in ("data_sha256", "weights0_sha256"):
+        assert got[k] == want[k], f"{what}: {k} differs: the data or the initial weights changed"
+    for k in ("train_loss", "test_loss"):
+        assert got[k] == want[k], f"{what}: {k} differs at {first_difference(want[k], got[k])}"
+    if got["weights_sha256"] != want["weights_sha256"]:
+        worst = max((float(np.max(np.abs(np.subtract(g, w)))) for w, g in
+                     zip(want["weights_rounded"], got["weights_rounded"])), default=0.0)
+        pytest.fail(f"{what}: the final weights' bytes differ (losses equal); largest change of a "
+                    f"weight rounded to 1e-{ROUND}: {worst:.3g}")
+    assert got == want, what
+
+
+def needs_torch(link: str):
+    if "engine=torch" in link and not HAS_TORCH:
+        pytest.skip("torch is not installed")
+
+
+# ----- training runs -------------------------------------------------------------------------------------
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name,link,epochs", TRAINING, ids=[c[0] for c in TRAINING])
+def test_training_trajectory(name, link, epochs):
+    needs_torch(link)
+    got = run_link(link, epochs)
+    assert_same_run(golden("training", name, got), got, name)
+
+
+@pytest.mark.timeout(60)
+def test_training_cases_cover_the_registries():
+    """The cases above keep covering every optimizer, activation family, loss, init, dtype and engine."""
+    from playground.activations import TRAINABLE
+    from playground.initializers import INITIALIZERS
+    from playground.losses import LOSSES
+    from playground.optimizers import OPTIMIZERS
+
+    cfgs = [from_query(link)[0] for _, link, _ in TRAINING]
+    cfgs += [c for _, link, _ in RACES for c in parse_race(link).configs()]
+    assert {c.optimizer for c in cfgs} == set(OPTIMIZERS)
+    assert {c.reg for c in cfgs} == {"none", "l1", "l2"}
+    assert {c.dtype for c in cfgs} == {"float32", "float64"}
+    assert {c.engine for c in cfgs} == {"numpy", "torch"}
+    assert {c.loss for c in cfgs} == set(LOSSES)
+    assert {c.init for c in cfgs} == set(INITIALIZERS)
+    assert set(TRAINABLE) - {a for c in cfgs for a in c.activations()} == set()
+    assert any(len(set(c.activation)) > 1 for c in cfgs) and any(c.dropout for c in cfgs)
+
+
+# ----- races ---------------------------------------------------------------------------------------------
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name,link,rounds", RACES, ids=[c[0] for c in RACES])
+def test_race_lockstep(name, link, rounds):
+    got = run_race(link, rounds)
+    want = golden("race", name, got)
+    assert len(got["racers"]) == len(want["racers"]), name
+    for i, (w, g) in enumerate(zip(want["racers"], got["racers"])):
+        assert_same_run(w, g, f"{name}, racer {'ABCD'[i]}")
+    assert {k: v for k, v in got.items() if k != "racers"} == {k: v for k, v in want.items() if k != "racers"}, name
+    # Lockstep: every racer that did not stop is at the race's epoch.
+    assert all(r["epochs"] == got["epoch"] for r in got["racers"] if not r["stop_reason"])
+
+
+# ----- the command line --------------------------------------------------------------------------------
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name,extra", CLI, ids=[c[0] for c in CLI])
+def test_cli_reproduces_the_library(name, extra):
+    case = next(c for c in TRAINING if c[0] == name)
+    link, epochs = case[1], case[2]
+    p = subprocess.run([sys.executable, "-m", "playground", "train", *(["--link", link] if link else []),
+                        "--epochs", str(epochs), "--json", *extra], cwd=ROOT, capture_output=True, text=True, timeout=50,
+                       env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert p.returncode == 0 and p.stderr == "", p.stderr
+    res = json.loads(p.stdout)
+    lib = run_link(link + "".join(f"&{a[2:]}={b}" for a, b in zip(extra[::2], extra[1::2])), epochs)
+    # The CLI's numbers are the library's, exactly (JSON keeps a float's repr).
+    assert repr(res["train_loss"]) == lib["train_loss"][-1] and repr(res["test_loss"]) == lib["test_loss"][-1]
+    assert repr(res["initial_loss"]) == lib["train_loss"][0] and repr(res["first_epoch_loss"]) == lib["train_loss"][1]
+    metric = "r2" if "r2" in res else "test_accuracy"
+    assert repr(res[metric]) == lib["test_metric"]
+    assert res["config"] == lib["config"] and res["epochs"] == lib["epochs"]
+    shown = {k: v for k, v in res.items() if k not in ("seconds", "epochs_per_second")}
+    assert shown == golden("cli", name, shown)
+    if not extra:  # the very run stored for the library
+        want = golden("training", name, lib)
+        assert lib["weights_sha256"] == want["weights_sha256"] and lib["train_loss"] == want["train_loss"]
