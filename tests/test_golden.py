@@ -304,3 +304,146 @@ def test_cli_reproduces_the_library(name, extra):
     if not extra:  # the very run stored for the library
         want = golden("training", name, lib)
         assert lib["weights_sha256"] == want["weights_sha256"] and lib["train_loss"] == want["train_loss"]
+
+
+# ----- pages: the rendered text ----------------------------------------------------------------------
+#: page url -> {variant: query parameters}.  Pages that read no link keys have only their default.
+#: A list value is a repeated key (how a multiselect is bound to the address: ``?k=a&k=b``).
+PAGE_LINKS: dict[str, dict[str, dict]] = {
+    "home": {"default": {}},
+    "play": {"default": {}, "shared": {"dataset": "xor", "noise": "10", "hidden": "3", "activation": "relu",
+                                       "lr": "0.1", "features": "x1,x2,x1x2", "optimizer": "adam",
+                                       "hide": "noise,seed", "lock": "optimizer"}},
+    "perceptron": {"default": {}, "shared": {"perc.mp.gate": "OR", "perc.mp.theta": "1.0", "perc.gate": "XOR",
+                                             "perc.lr": "0.5", "perc.seed": "3", "perc.xor.hidden": "3"}},
+    "backprop": {"default": {}},
+    "activations": {"default": {}, "shared": {"act.names": ["relu", "gelu"], "act.zmax": "4", "act.depth": "5",
+                                              "act.between": "relu", "act.rise": ["-3.0", "-1.5"],
+                                              "act.target": "abs", "act.units": "12"}},
+    "gradients": {"default": {}},
+    "losses": {"default": {}, "shared": {"loss.y": "1.0", "loss.delta": "2.0", "loss.out_n": "5",
+                                         "loss.scores": "1, 2, 3", "loss.T": "0.5"}},
+    "generalisation": {"default": {}},
+    "data": {"default": {}},
+    "digits": {"default": {}},
+    "lessons": {"default": {}, "shared": {"lesson": "xor-hidden"}},
+    "race": {"default": {}, "shared": dict(p.split("=", 1) for p in RACES[1][1].split("&"))},
+}
+#: (page url, variant): buttons (by label) clicked one after another after the link opened.
+PAGE_CLICKS = {("play", "shared"): ("Step", "Step"), ("race", "shared"): ("Step", "Step")}
+#: Pages whose first picture trains for N epochs *or* a time budget, whichever ends first:
+#: page url -> (session-state key of its PlaygroundSession, N).  On a machine too slow for N
+#: epochs in the budget the text cannot match, and the case is skipped, saying so.
+TIME_CAPPED = {"gradients": ("gr.session", 20)}
+
+_TEXT = ("title", "header", "subheader", "markdown", "caption", "latex", "code", "info", "warning", "error",
+         "success", "exception", "progress")
+_WIDGETS = ("selectbox", "slider", "select_slider", "number_input", "text_input", "text_area", "toggle",
+            "checkbox", "radio", "multiselect", "button_group", "color_picker", "date_input")
+_LABELS = ("button", "download_button", "link_button", "page_link", "file_uploader", "form_submit_button")
+_TIME = [  # anything that depends on the clock, replaced by a placeholder
+    (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"), "<timestamp>"),
+    (re.compile(r"[\d,]+(\.\d+)?(\s|\u202f)*(epochs?|rounds?)\s*/\s*s(ec(ond)?)?\b"), "<rate> epochs/s"),
+    (re.compile(r"\b\d+(\.\d+)?(\s|\u202f)*(ms|s|seconds?|sec|min)\b(?!\w)"), "<time>"),
+]
+
+
+def normalise(text: str) -> str:
+    for pattern, placeholder in _TIME:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def _chart_text(proto) -> str:
+    """A Plotly chart's words: title, axis titles, trace names (not its numbers)."""
+    try:
+        spec = json.loads(proto.spec)
+    except (AttributeError, ValueError):
+        return ""
+
+    def title(obj):
+        t = (obj or {}).get("title")
+        return (t.get("text") if isinstance(t, dict) else t) or ""
+
+    layout = spec.get("layout", {})
+    words = [title(layout)] + [title(v) for k, v in sorted(layout.items()) if k.startswith(("xaxis", "yaxis"))]
+    words += [str(tr.get("name", "")) for tr in spec.get("data", [])]
+    return " | ".join(w for w in words if w)
+
+
+def page_text(at) -> list[str]:
+    """What a person reads on the page, in order: one line per element, ``type: text``."""
+    lines = []
+    for where, block in (("sidebar", at.sidebar), ("main", at.main)):
+        for el in block:
+            kind = el.type
+            if kind in _TEXT:
+                text = str(el.value)
+            elif kind == "metric":
+                text = f"{el.label} = {el.value}" + (f" ({el.delta})" if getattr(el, "delta", "") else "")
+            elif kind in _WIDGETS:
+                options = getattr(el, "options", None)
+                text = f"{el.label} = {el.value!r}" + (f" of {list(options)!r}" if options else "")
+            elif kind in _LABELS:
+                text = str(el.label)
+            elif kind in ("dataframe", "table"):
+                text = el.value.to_csv()
+            elif kind in ("expander", "tab", "popover"):
+                text = getattr(el, "label", None) or getattr(getattr(el.proto, kind, None), "label", "")
+            elif kind == "plotly_chart":
+                text = _chart_text(el.proto)
+            elif kind in ("bidi_component", "image", "html"):
+                text = ""  # drawn pictures and style sheets: their presence only
+            else:
+                continue  # layout blocks
+            if getattr(el, "disabled", False):
+                text += " [disabled]"
+            lines.append(f"{where} {kind}: {normalise(text)}".rstrip())
+    return lines
+
+
+def open_page(url: str, query: dict, clicks=()):
+    from streamlit.testing.v1 import AppTest
+
+    from playground.pages import PAGES
+
+    path = next(p.path for p in PAGES if p.url == url)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=50).run()
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    for label in clicks:
+        found = [b for b in at.button if b.label == label]
+        assert len(found) == 1, f"one {label!r} button expected on {url}"
+        found[0].click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_every_page_has_a_golden_case():
+    from playground.pages import PAGES
+
+    assert {p.url for p in PAGES} == set(PAGE_LINKS)
+
+
+PAGE_CASES = [(url, variant) for url, variants in PAGE_LINKS.items() for variant in variants]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("url,variant", PAGE_CASES, ids=[f"{u}-{v}" for u, v in PAGE_CASES])
+def test_page_text(url, variant):
+    import difflib
+
+    clicks = PAGE_CLICKS.get((url, variant), ())
+    at = open_page(url, PAGE_LINKS[url][variant], clicks)
+    if url in TIME_CAPPED:
+        key, epochs = TIME_CAPPED[url]
+        if at.session_state[key].trainer.epoch != epochs:
+            pytest.skip(f"the {url} page trained {at.session_state[key].trainer.epoch} of {epochs} epochs "
+                        "in its time budget (machine too busy): its text cannot match")
+    got = page_text(at)
+    want = golden("pages", f"{url}:{variant}", got)
+    if got != want:
+        diff = "\n".join(list(difflib.unified_diff(want, got, "stored", "now", lineterm="", n=1))[:40])
+        pytest.fail(f"the text of page {url} ({variant} link) changed:\n{diff}")
