@@ -10,6 +10,10 @@ What is pinned (data in ``tests/golden/*.json``):
   to 1e-9 (used only to say *how* a hash mismatch differs).
 * ``race.json``: race links (``race.parse_race`` → ``Race``, stepped in lockstep): the same per racer,
   plus the race's summary (winner, ranking, epochs at which the target was reached) and warnings.
+* The live path: the same links played through ``PlaygroundSession.frame`` (one epoch a frame,
+  frames far shorter than an epoch, the app's own frames) and races through ``Race.frame`` must give
+  exactly the stored trajectories: frame boundaries decide when a picture is drawn, never what is
+  computed.  These read ``training.json``/``race.json`` and store nothing.
 * ``cli.json``: ``python -m playground train --link … --json`` for a few links: its numbers must be
   the very numbers of the library run above (checked against ``training.json``), so only the CLI-only
   fields are stored.
@@ -279,6 +283,69 @@ def test_race_lockstep(name, link, rounds):
     assert {k: v for k, v in got.items() if k != "racers"} == {k: v for k, v in want.items() if k != "racers"}, name
     # Lockstep: every racer that did not stop is at the race's epoch.
     assert all(r["epochs"] == got["epoch"] for r in got["racers"] if not r["stop_reason"])
+
+
+# ----- live frames: the same trajectory, however training is cut into frames ---------------------------
+#: Training cases replayed through the live path (``PlaygroundSession.frame``, as a playing page does).
+LIVE = ["default", "circle-dropout", "spiral-all-features-adam", "xor-batch1-noshuffle-float64",
+        "gauss-max-epochs-stop", "torch-default"]
+#: (speed, seconds per frame): one epoch a frame; frames far shorter than an epoch; the app's own frames.
+FRAMES = [("1 epoch / frame", 0.15), ("As fast as possible", 1e-6), ("As fast as possible", 0.15)]
+
+
+def _live_session_run(link: str, epochs: int, speed: str, seconds: float):
+    from playground.session import PlaygroundSession
+
+    s = PlaygroundSession(from_query(link)[0])
+    s.speed = speed
+    s.play()
+    breaks = []
+    for _ in range(100 * epochs):  # bounded: a frame that trains nothing must not loop forever
+        if s.trainer.epoch >= epochs or not s.playing:
+            break
+        s.frame(seconds, between=lambda: breaks.append(s.trainer.epoch), slice_seconds=0.0)
+    return s.trainer
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("speed,seconds", FRAMES, ids=["epoch-frames", "tiny-frames", "app-frames"])
+@pytest.mark.parametrize("name", LIVE)
+def test_live_frames_follow_the_golden_trajectory(name, speed, seconds):
+    """Frame boundaries decide when a picture is drawn, never what is computed."""
+    link, epochs = next((c[1], c[2]) for c in TRAINING if c[0] == name)
+    needs_torch(link)
+    if REGOLD:
+        pytest.skip("compares with training.json; nothing to store")
+    want = load("training")[name]
+    t = _live_session_run(link, epochs, speed, seconds)
+    n = min(t.epoch, want["epochs"])
+    assert t.epoch >= want["epochs"] or t.stop_reason == want["stop_reason"], (t.epoch, t.stop_reason)
+    assert exact(t.history.train_loss[:n + 1]) == want["train_loss"][:n + 1], f"{name}: training loss differs"
+    assert exact(t.history.test_loss[:n + 1]) == want["test_loss"][:n + 1], f"{name}: test loss differs"
+    if t.epoch == want["epochs"]:
+        assert sha(flat(t.params)) == want["weights_sha256"], f"{name}: final weights differ"
+    if speed == "1 epoch / frame":
+        assert t.epoch == want["epochs"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("name", ["custom-xor-loss-target", "shapes-differ-one-diverges"])
+def test_race_frames_follow_the_golden_race(name):
+    """The Race page's frames (many short ones) give the race ``step`` gives."""
+    link, rounds = next((c[1], c[2]) for c in RACES if c[0] == name)
+    if REGOLD:
+        pytest.skip("compares with race.json; nothing to store")
+    want = load("race")[name]
+    setup = parse_race(link)
+    race = Race(setup.configs(), target=setup.target)
+    for _ in range(100 * rounds):
+        if race.epoch >= rounds or not race.running:
+            break
+        race.frame(1e-6)
+    assert race.epoch == want["epoch"] and race.reached == want["reached"]
+    for i, (t, w) in enumerate(zip(race.trainers, want["racers"])):
+        assert exact(t.history.train_loss) == w["train_loss"], f"{name}, racer {'ABCD'[i]}"
+        assert sha(flat(t.params)) == w["weights_sha256"], f"{name}, racer {'ABCD'[i]}"
 
 
 # ----- the command line --------------------------------------------------------------------------------
