@@ -25,7 +25,8 @@ Regenerating (only when a change of behaviour is intended; review the diff of th
 
     PLAYGROUND_REGOLD=1 python -m pytest tests/test_golden.py -p no:cacheprovider
 
-writes the files afresh from the current code and passes.  Without it, any difference fails and
+writes the files afresh from the current code (entries of removed cases are dropped) and passes; the
+live-frame tests are skipped then.  Without it, any difference fails and
 the message says which link, which epoch and what differs.
 
 Exactness: the hashes are of exact float bytes, so they are exact for one machine's NumPy/BLAS
@@ -488,6 +489,7 @@ def open_page(url: str, query: dict, clicks=()):
     return at
 
 
+@pytest.mark.timeout(60)
 def test_every_page_has_a_golden_case():
     from playground.pages import PAGES
 
@@ -514,3 +516,22 @@ def test_page_text(url, variant):
     if got != want:
         diff = "\n".join(list(difflib.unified_diff(want, got, "stored", "now", lineterm="", n=1))[:40])
         pytest.fail(f"the text of page {url} ({variant} link) changed:\n{diff}")
+
+
+@pytest.mark.timeout(60)
+def test_golden_files_hold_only_current_cases():
+    """No stored entry outlives its case; under PLAYGROUND_REGOLD=1 stale entries are removed."""
+    current = {
+        "training": {c[0] for c in TRAINING}, "race": {c[0] for c in RACES}, "cli": {c[0] for c in CLI},
+        "pages": {f"{u}:{v}" for u, v in PAGE_CASES},
+    }
+    for file, keys in current.items():
+        path = GOLDEN / f"{file}.json"
+        data = json.loads(path.read_text()) if path.exists() else {}
+        stale = set(data) - keys
+        if REGOLD and stale:
+            path.write_text(json.dumps({k: v for k, v in data.items() if k in keys}, indent=1, ensure_ascii=False,
+                                       sort_keys=True) + "\n")
+        elif not REGOLD:
+            assert not stale, f"{file}.json has entries for cases that no longer exist: {sorted(stale)}"
+            assert keys <= set(data), f"{file}.json lacks {sorted(keys - set(data))}: regenerate it"
