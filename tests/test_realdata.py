@@ -211,7 +211,7 @@ BAD_FILES = {
     "bad quotes": (b'a,b,y\n1,"2,0\n3,4,1\n5,6,0\n7,8,1\n', "not valid CSV"),
     "duplicate header": (b"a,a,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", "appears twice"),
     "too many classes": (b"a,y\n" + b"".join(b"%d,c%d\n" % (i, i) for i in range(12)), "12 classes"),
-    "no numeric feature": (b"a,b,y\nx,p,0\ny,q,1\nz,r,0\nw,s,1\n", "at least one feature"),
+    "no numeric feature": (b"a,b,y\nx,p,0\ny,q,1\nz,r,0\nw,s,1\n", "row 2, column 'a': 'x' is not a number"),
 }
 
 
