@@ -326,3 +326,32 @@ def test_browser_upload_good_then_bad_keeps_the_data(server, browser, tmp_path):
         assert page.locator("[data-testid=stException]").count() == 0
     finally:
         page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_browser_hostile_upload_gets_messages_and_a_safe_download(server, browser, tmp_path):
+    rows = ['"=HYPERLINK(""http://evil.example"",""x"")",big,note,label']
+    rows += [f"{i % 13 - 6},{'1.5e308' if i % 2 else '-1.7e308'},{'hello' if i == 5 else i},{'ab'[i % 13 > 6]}"
+             for i in range(60)]
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text("\n".join(rows) + "\n")
+    page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
+    try:
+        page.goto(f"{server}/data")
+        page.get_by_role("tab", name="Upload a table").click()
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(hostile))
+        caption = page.get_by_text("Not offered as features")
+        caption.wait_for(timeout=60_000)
+        text = caption.inner_text()
+        assert "row 2, column 'big': '-1.7e308' is too large" in text and "-1e+30 and 1e+30" in text, text
+        assert "row 7, column 'note': 'hello' is not a number" in text, text
+        page.get_by_role("button", name="Use this data").click()
+        page.get_by_text("In use:").wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download as CSV").last.click()
+        header = Path(download.value.path()).read_text().splitlines()[0]
+        assert header.startswith("\"'=HYPERLINK(") and header.endswith(",label"), header
+        assert page.locator("[data-testid=stException]").count() == 0
+    finally:
+        page.close()
