@@ -124,7 +124,9 @@ with upload:
         _, table, error = state[K + "parsed"]
         fid = digest[:16]  # widget keys: the same file uploaded again keeps its column choice
         display_name = realdata.clean_name(file.name)
-        derived = state.setdefault(K + "derived", {})  # (file, column choice) -> what is derived from it
+        if state.get(K + "derived", (None,))[0] != digest:  # what is derived from this file's column choices
+            state[K + "derived"] = (digest, {})
+        derived = state[K + "derived"][1]
         if table is None:
             st.error(f"This file cannot be used: {esc(error)}")
         else:
@@ -132,7 +134,7 @@ with upload:
                        f"{ {',': 'comma', ';': 'semicolon'}.get(table.delimiter, 'tab')}-separated, "
                        f"{'with' if table.has_header else 'without'} a header row. First rows:")
             st.dataframe(realdata.table_head(table), hide_index=True)
-            _, _, guess = realdata.remember(derived, (digest,), lambda: realdata.choose_columns(table))
+            guess = realdata.remember(derived, "suggested", lambda: realdata.choose_columns(table)[2])
             c = st.columns([1, 2, 1])
             label = c[0].selectbox("Label (what to predict)", table.columns,
                                    index=table.columns.index(guess["label"]), key=f"{K}label_{fid}")
@@ -141,7 +143,7 @@ with upload:
                                         default=[col for col in guess["features"] if col in options])
             task_choice = c[2].radio("Task", ["auto", "classification", "regression"], key=f"{K}task_{fid}")
             data, error, info = realdata.remember(
-                derived, (digest, tuple(features), label, task_choice),
+                derived, (tuple(features), label, task_choice),
                 lambda: realdata.choose_columns(table, features, label, task_choice))
             if info["excluded"]:
                 st.caption("Not offered as features (a cell is empty, not a number or out of range): "
@@ -166,7 +168,7 @@ with upload:
                                            "tanh/sigmoid neurons saturate.")
                     st.dataframe(realdata.column_stats(data), hide_index=True)
                     train = st.slider("Training share (%)", 10, 90, 70, 5, key=K + "train")
-                final = realdata.remember(derived, (digest, tuple(features), label, task_choice, scale),
+                final = realdata.remember(derived, (tuple(features), label, task_choice, scale),
                                           lambda: realdata.standardized(data) if scale else data)
                 with c[1]:
                     _preview(final, f"{K}upload_{fid}")

@@ -464,10 +464,11 @@ def quick_metrics(summary: dict) -> list[tuple[str, str]]:
     return rows
 
 
-def remember(store: MutableMapping, key, compute, limit: int = 8):
+def remember(store: MutableMapping, key, compute, limit: int = 4):
     """``compute()`` once per ``key``, kept in ``store`` (a dict in session state) with at most
-    ``limit`` entries (the oldest goes first): what the Data page derives from one upload and one
-    column choice is not recomputed on every rerun."""
+    ``limit`` entries (the least recently used goes first): what the Data page derives from one
+    upload and one column choice is not recomputed on every rerun. An entry can hold a whole
+    table's arrays (8 MB for 10,000 × 100), hence the small limit."""
     if key in store:
         store[key] = store.pop(key)  # most recently used last
         return store[key]

@@ -363,3 +363,21 @@ def test_history_figure_percent():
     fig = figs.history_figure([0, 1, 2], {"train": [0.5, 0.8, 0.9], "test": [0.4, 0.7, 0.85]},
                               "accuracy", percent=True)
     assert np.allclose(fig.data[1].y, [40, 70, 85]) and fig.layout.yaxis.ticksuffix == " %"
+
+
+def test_remember_computes_once_per_key_and_keeps_a_bounded_number():
+    store, calls = {}, []
+
+    def compute(k):
+        calls.append(k)
+        return k * 10
+
+    assert [rd.remember(store, k, lambda k=k: compute(k), limit=2) for k in (1, 1, 2, 1, 3, 1)] == [10, 10, 20, 10, 30, 10]
+    assert calls == [1, 2, 3] and list(store) == [3, 1]  # 2 was the least recently used
+
+
+def test_quick_metrics_for_regression_and_for_a_run_without_epochs():
+    assert rd.quick_metrics({"epochs": 300, "r2": 0.91234, "rmse": 0.25}) == [
+        ("Epochs", "300"), ("Test R²", "0.912"), ("Test RMSE", "0.25")]
+    assert rd.quick_metrics({"epochs": 0, "r2": None, "rmse": float("nan")}) == [
+        ("Epochs", "0"), ("Test R²", "–"), ("Test RMSE", "–")]
