@@ -372,7 +372,8 @@ def test_remember_computes_once_per_key_and_keeps_a_bounded_number():
         calls.append(k)
         return k * 10
 
-    assert [rd.remember(store, k, lambda k=k: compute(k), limit=2) for k in (1, 1, 2, 1, 3, 1)] == [10, 10, 20, 10, 30, 10]
+    got = [rd.remember(store, k, lambda k=k: compute(k), limit=2) for k in (1, 1, 2, 1, 3, 1)]
+    assert got == [10, 10, 20, 10, 30, 10]
     assert calls == [1, 2, 3] and list(store) == [3, 1]  # 2 was the least recently used
 
 
