@@ -156,6 +156,11 @@ def _worker_main() -> None:
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints must not corrupt the pipe
     sys.stdout = sys.stderr
+    for run, _ in PARSERS.values():  # import the parsers (never torch) while idle, not on the clock
+        try:
+            _resolve(run)
+        except Exception:  # reported when that parser is asked for
+            pass
     while True:
         try:
             kind, name, data, options, seconds = pickle.loads(_recv_blob(inp))
@@ -255,6 +260,7 @@ def _peak_rss(pid: int) -> int:
 _lock = threading.Condition()
 _idle: list[_Worker] = []
 _busy: set[_Worker] = set()
+_starting = [0]  # workers being started outside the lock (they count against MAX_WORKERS)
 
 
 def _acquire(wait: float) -> _Worker:
@@ -267,25 +273,18 @@ def _acquire(wait: float) -> _Worker:
                     _busy.add(w)
                     return w
                 w.kill()
-            if len(_busy) < MAX_WORKERS:
+            if len(_busy) + _starting[0] < MAX_WORKERS:
                 break
             left = deadline - time.monotonic()
             if left <= 0:
                 raise Refused(f"the server is busy checking other uploads ({MAX_WORKERS} at a time); try again "
                               f"in a few seconds", "busy")
             _lock.wait(left)
-        _busy.add(None)  # reserve a slot while the new process starts outside the lock
-    try:
-        _register_exit()
-        w = _Worker()
-    except OSError as e:  # no Python to start (a frozen or embedded server): nothing was read
-        raise Refused(f"the server cannot start its file checker ({type(e).__name__}); the file was not read",
-                      "crash") from None
-    finally:
-        with _lock:
-            _busy.discard(None)
-    with _lock:
-        _busy.add(w)
+        _starting[0] += 1  # reserve a slot while the new process starts outside the lock
+    _register_exit()
+    w = _start(busy=True)
+    if w is None:  # no Python to start (a frozen or embedded server): nothing was read
+        raise Refused("the server cannot start its file checker; the file was not read", "crash")
     return w
 
 
@@ -307,6 +306,30 @@ def _release(w: _Worker, keep: bool) -> None:
         _lock.notify()
     if not keep:
         w.kill()
+        threading.Thread(target=_replace, name="sandbox-restart", daemon=True).start()
+
+
+def _replace() -> None:
+    """Start a worker in place of a killed one, so the next upload does not wait for Python to start."""
+    with _lock:
+        if _idle or len(_busy) + _starting[0] >= MAX_WORKERS:
+            return
+        _starting[0] += 1
+    _start(busy=False)
+
+
+def _start(busy: bool) -> _Worker | None:
+    """Start a worker for a slot already reserved in ``_starting``; it joins ``_busy`` or ``_idle``."""
+    try:
+        w = _Worker()
+    except OSError:
+        w = None
+    with _lock:
+        _starting[0] -= 1
+        if w is not None:
+            (_busy.add if busy else _idle.append)(w)
+        _lock.notify()
+    return w
 
 
 def run_untrusted(kind: str, name: str, data: bytes, *, seconds: float, max_mb: float, **options):
@@ -342,8 +365,8 @@ def run_untrusted(kind: str, name: str, data: bytes, *, seconds: float, max_mb: 
             raise Refused(f"reading it took longer than the {seconds:g} s allowed, so it was stopped "
                           f"(a crafted file can make a parser run for hours)", "time")
         if reply[0] == "memory":
-            raise Refused(f"reading it needed more than the {max_mb:g} MB of memory allowed "
-                          f"(over {reply[1] / 2**20:,.0f} MB in all), so it was stopped", "memory")
+            raise Refused(f"reading it needed more than the {max_mb:g} MB of memory allowed (it had taken "
+                          f"{(reply[1] - base) / 2**20:,.0f} MB when it was stopped)", "memory")
         raise Refused("the file checker crashed while reading it (the file may be crafted to do that)", "crash")
     finally:
         _release(w, keep)
@@ -352,7 +375,7 @@ def run_untrusted(kind: str, name: str, data: bytes, *, seconds: float, max_mb: 
 def worker_pids() -> list[int]:
     """Process ids of the live workers (idle and busy), for tests and measurements."""
     with _lock:
-        return sorted(w.proc.pid for w in [*_idle, *_busy] if w is not None and w.proc.poll() is None)
+        return sorted(w.proc.pid for w in [*_idle, *_busy] if w.proc.poll() is None)
 
 
 def shutdown() -> None:

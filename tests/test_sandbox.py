@@ -66,6 +66,7 @@ def test_the_crafted_pickle_passes_the_opcode_check():
 
 
 @needs_torch
+@pytest.mark.slow
 @pytest.mark.timeout(90)
 def test_nested_tuple_pt_is_stopped_and_the_caller_stays_responsive():
     data = _torch_zip(_nested_tuple_pickle())
@@ -190,10 +191,14 @@ def test_worker_is_reused_and_restarted_after_a_kill():
     assert sandbox.worker_pids() == first  # the same process served both
     with pytest.raises(ModelFileError, match="more than the 40 MB of memory allowed"):
         load_untrusted_model("c.json", HOG, max_mb=40)
-    assert sandbox.worker_pids() == []  # killed, and not restarted until needed
-    assert load_untrusted_model("d.json", data).epoch == 3
+    # killed, and a fresh worker started in the background for the next upload
+    deadline = time.monotonic() + 50
+    while (sandbox.worker_pids() in ([], first)) and time.monotonic() < deadline:
+        time.sleep(0.05)
     second = sandbox.worker_pids()
     assert len(second) == 1 and second != first
+    assert load_untrusted_model("d.json", data).epoch == 3
+    assert sandbox.worker_pids() == second  # the fresh worker served it
 
 
 @pytest.mark.timeout(60)
@@ -226,6 +231,7 @@ def test_unknown_kind_is_refused():
 
 
 @needs_torch
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_stuck_upload_does_not_hold_up_the_others(monkeypatch):
     bomb, normal = _torch_zip(_nested_tuple_pickle()), modelio.to_json(_trainer()).encode()
@@ -233,7 +239,7 @@ def test_a_stuck_upload_does_not_hold_up_the_others(monkeypatch):
 
     def stuck():
         try:
-            load_untrusted_model("bomb.pt", bomb, seconds=30)
+            load_untrusted_model("bomb.pt", bomb, seconds=15)
         except ModelFileError as e:
             errors.append(str(e))
 
@@ -248,4 +254,4 @@ def test_a_stuck_upload_does_not_hold_up_the_others(monkeypatch):
             load_untrusted_model("late.json", normal, seconds=0.5)
     finally:
         slow.join()
-    assert len(errors) == 1 and "longer than the 30 s allowed" in errors[0]
+    assert len(errors) == 1 and "longer than the 15 s allowed" in errors[0]
