@@ -256,7 +256,7 @@ def _import_model():
     if up is None:
         return
     try:
-        loaded = modelio.load_model(up.name, up.getvalue())
+        loaded = modelio.load_untrusted_model(up.name, up.getvalue())  # parsed in a sandbox worker
         data = st.session_state.get(USER_DATA_KEY) if loaded.data_name is not None else None
         s.adopt(modelio.trainer_from_model(loaded, data))
     except modelio.ModelFileError as e:
