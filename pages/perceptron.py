@@ -13,8 +13,8 @@ import streamlit as st  # noqa: E402
 
 from playground.lesson_figures import decision_figure, hidden_figure, mistakes_figure, plane_figure  # noqa: E402
 from playground.perceptron import (  # noqa: E402
-    GATES, XOR_SOURCES, decision_surface, find_mp_weights, gate_matches, hidden_activations, hidden_view,
-    make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
+    GATES, XOR_SOURCES, convergence_text, decision_surface, find_mp_weights, gate_matches, hidden_activations,
+    hidden_view, make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
 )
 from playground.pages import PAGES  # noqa: E402
 from playground.ui import entry_guard, live_plotly, uninterrupted  # noqa: E402
@@ -174,8 +174,8 @@ def perceptron_lab() -> None:
                         f"misclassified now: **{p.errors()}** of 4")
             st.markdown(update_markdown(u, p.lr))
         if p.converged:
-            st.success(f"Converged after {p.epoch} epochs: the last epoch made no mistake, so the line "
-                       "now separates the two classes and will not move again.")
+            st.success(f"{convergence_text(p)}. The line now separates the two classes and will not "
+                       "move again.")
         elif learn_gate == "XOR" and p.epoch:
             st.warning(f"{p.epoch} epochs and every one made mistakes (fewest: {min(p.mistakes)}). "
                        "On XOR the count never reaches 0: no straight line puts (0,1) and (1,0) on one "

@@ -52,8 +52,15 @@ def test_perceptron_learns_and_and_reports_convergence():
         again(at)
         if at.session_state["perc.model"].converged:
             break
-    assert at.session_state["perc.model"].converged
-    assert any("Converged after" in s.value for s in at.success)
+    model = at.session_state["perc.model"]
+    assert model.converged
+    at.button(key="perc.epoch").click()  # one more epoch: trained longer, converged no later
+    again(at)
+    assert model.epoch == model.converged_epoch + 1
+    wanted = (f"Converged after {model.converged_epoch} epochs: the last mistake was in epoch "
+              f"{model.last_mistake_epoch}, and epoch {model.converged_epoch} made none "
+              f"(trained for {model.epoch} epochs)")
+    assert any(wanted in s.value for s in at.success), [s.value for s in at.success]
 
 
 def test_step_shows_the_update_and_reset_starts_over():
