@@ -6,7 +6,7 @@ from playground.config import from_query
 from playground.perceptron import (
     GATES, Perceptron, boundary_segment, class1_probability, convergence_text, decision_surface, find_mp_weights,
     gate_inputs, gate_matches, hidden_activations, hidden_view, logic_data, make_perceptron, mp_neuron, pca_2d,
-    truth_table, update_markdown, xor_config, xor_table_data, xor_trainer,
+    truth_table, update_markdown, XOR_SOURCES, xor_config, xor_table_data, xor_trainer,
 )
 
 # ----- McCulloch–Pitts ------------------------------------------------------------------------------
@@ -97,6 +97,17 @@ def test_convergence_text_when_the_random_start_was_already_right():
     assert x.converged_epoch is None
     with pytest.raises(ValueError, match="not converged"):
         convergence_text(x)
+
+
+def test_a_linear_network_on_xor_does_about_as_well_as_a_coin():
+    """What the Perceptron page says of a linear hidden layer: about half of the points, not 3 of 4 corners."""
+    test = []
+    for source in XOR_SOURCES:
+        for seed in range(1, 11):
+            t = xor_trainer(source, 2, "linear", 0.1, str(seed))
+            t.run(epochs=300)
+            test.append(t.summary()["test_accuracy"])
+    assert max(test) < 0.75 and 0.4 <= float(np.median(test)) <= 0.6
 
 
 def test_perceptron_never_learns_xor():
