@@ -478,8 +478,9 @@ def _export_panel():
 
 
 def _code_panel():
-    st.caption("Standalone scripts that train this network on the same data, from the same starting weights. "
-               "They print the same final losses as the app.")
+    st.caption("Standalone scripts that train this network on the same data (packed inside the script), from the "
+               "same starting weights, and print the same final losses as the app. Save one and run it in any "
+               "folder: `python train_numpy.py` needs only NumPy; the PyTorch script also needs torch.")
     epochs = st.number_input("Epochs", 1, 100_000, max(s.trainer.epoch, 100), key=K + "code_epochs")
     scripts = (("NumPy", codegen.numpy_script, "train_numpy.py"), ("PyTorch", codegen.torch_script, "train_torch.py"))
     for tab, (_, make, fname) in zip(st.tabs([name for name, _, _ in scripts]), scripts):
