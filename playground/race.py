@@ -12,7 +12,7 @@ at the same epoch (a diverged one stays where it stopped).
 
     >>> from playground.config import Config
     >>> r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.0001)])
-    >>> r.step(20); r.summary()["winner"]
+    >>> _ = r.step(20); r.summary()["winner"]
     0
 
 Share links carry the race as the base config plus racer overrides::
