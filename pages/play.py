@@ -26,6 +26,7 @@ from playground.tables import to_csv
 from playground.ui import (address, entry_guard, live_fragment, live_plotly, presentation_style, stale_address,
                            steady_live_views, tab_hidden, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
+from playground.ui import page_url
 
 entry_guard()
 steady_live_views()
@@ -446,7 +447,7 @@ tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
     st.caption("Anyone opening this link gets the same data, network and starting weights. "
                "The address bar always holds the same link.")
-    st.code("?" + s.share_query(), language=None, wrap_lines=True)
+    st.code(page_url(__file__, s.share_query()), language=None, wrap_lines=True)
 with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
     st.caption("Choose what students see and may change; the link opens exactly this setup.")
     hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
@@ -455,7 +456,9 @@ with tools[3].popover("Classroom link", icon=":material/school:", width="stretch
                           format_func=classroom.CONTROLS.get)
     present = st.toggle("Open in presentation mode", key=K + "cl_present")
     suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
-    st.code("/play?" + s.share_query() + ("&" + suffix if suffix else ""), language=None, wrap_lines=True)
+    st.code(page_url(__file__, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
+    st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
+               "always open a plain link and change everything in their own browser.")
 tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
                 help="Large type and thick lines for a projector; kept in the link.")
 
@@ -478,8 +481,9 @@ def _export_panel():
 
 
 def _code_panel():
-    st.caption("Standalone scripts that train this network on the same data, from the same starting weights. "
-               "They print the same final losses as the app.")
+    st.caption("Standalone scripts that train this network on the same data (packed inside the script), from the "
+               "same starting weights, and print the same final losses as the app. Save one and run it in any "
+               "folder: `python train_numpy.py` needs only NumPy; the PyTorch script also needs torch.")
     epochs = st.number_input("Epochs", 1, 100_000, max(s.trainer.epoch, 100), key=K + "code_epochs")
     scripts = (("NumPy", codegen.numpy_script, "train_numpy.py"), ("PyTorch", codegen.torch_script, "train_torch.py"))
     for tab, (_, make, fname) in zip(st.tabs([name for name, _, _ in scripts]), scripts):
