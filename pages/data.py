@@ -1,7 +1,7 @@
 """Your data: browse the built-in data sets, or upload a CSV table and train on it.
 
 File names, column names and cell values come from the user: they are shown
-with st.dataframe / st.text, or Markdown-escaped (realdata.escape_markdown), never as HTML.
+with st.dataframe / st.text, or Markdown-escaped (text.escape_markdown), never as HTML.
 """
 from functools import partial
 
@@ -12,6 +12,7 @@ from playground import realdata
 from playground.datasets import DATASETS, describe
 from playground.pages import PAGES
 from playground.tables import to_csv
+from playground.text import escape_markdown as esc
 from playground.ui import entry_guard
 
 entry_guard()  # a deep link to /data must run under the entry script's navigation
@@ -19,7 +20,6 @@ entry_guard()  # a deep link to /data must run under the entry script's navigati
 K = "data_"  # session-state namespace
 PLAYGROUND = next((p.path for p in PAGES if p.title == "Playground"), None)  # for st.page_link
 state = st.session_state
-esc = realdata.escape_markdown
 
 
 def _playground_link(label: str, query: dict | None = None) -> None:
@@ -42,8 +42,8 @@ def _preview(data, key: str) -> None:
                           help="Two columns: a 2-D slice through the data. PCA: the two directions "
                                "along which the data varies most.")
         if mode == "columns":
-            x_col = c[1].selectbox("x axis", range(d), 0, format_func=names.__getitem__, key=f"{key}_x")
-            y_col = c[2].selectbox("y axis", range(d), 1, format_func=names.__getitem__, key=f"{key}_y")
+            x_col = c[1].selectbox("x axis", range(d), 0, format_func=lambda i: esc(names[i]), key=f"{key}_x")
+            y_col = c[2].selectbox("y axis", range(d), 1, format_func=lambda i: esc(names[i]), key=f"{key}_y")
     x, y, x_title, y_title = realdata.projection(data, mode, x_col, y_col)
     st.plotly_chart(figs.scatter_figure(x, y, data.y, data.task, data.class_names, x_title, y_title),
                     key=f"{key}_scatter")
@@ -107,10 +107,12 @@ with upload:
             _, _, guess = realdata.choose_columns(table)
             c = st.columns([1, 2, 1])
             label = c[0].selectbox("Label (what to predict)", table.columns,
-                                   index=table.columns.index(guess["label"]), key=f"{K}label_{fid}")
+                                   index=table.columns.index(guess["label"]), key=f"{K}label_{fid}",
+                                   format_func=esc)
             options = [col for col in guess["numeric"] if col != label]
             features = c[1].multiselect("Features (inputs)", options, key=f"{K}features_{fid}",
-                                        default=[col for col in guess["features"] if col in options])
+                                        default=[col for col in guess["features"] if col in options],
+                                        format_func=esc)
             task_choice = c[2].radio("Task", ["auto", "classification", "regression"], key=f"{K}task_{fid}")
             data, error, info = realdata.choose_columns(table, features, label, task_choice)
             if info["excluded"]:
@@ -120,7 +122,7 @@ with upload:
                 st.error(esc(error))
             else:
                 if task_choice == "auto":
-                    st.caption(f"Automatic: **{info['task']}** (a text label, or few whole-number "
+                    st.caption(f"Automatic: **{esc(info['task'])}** (a text label, or few whole-number "
                                "values, means classification). Override it with Task.")
                 c = st.columns([2, 3])
                 with c[0]:
@@ -162,7 +164,7 @@ with upload:
                         m[1].metric("Test R²", f"{summary['r2']:.3f}")
                         m[2].metric("Test RMSE", f"{summary['rmse']:.4g}")
                     if summary["message"]:
-                        st.error(summary["message"])
+                        st.error(esc(summary["message"]))
                     elif summary["epochs"] < 300:
                         st.caption(f"Stopped after {summary['epochs']} epochs: the time limit.")
                     st.plotly_chart(figs.history_figure(history.epoch, {"train": history.train_loss,
@@ -175,7 +177,7 @@ with upload:
         st.divider()
         current_name = state.get(realdata.USER_DATA_NAME_KEY, "table")
         st.markdown(f"**In use:** Uploaded: {esc(current_name)} · {len(current):,} rows, "
-                    f"{current.X.shape[1]} features, {current.task}")
+                    f"{current.X.shape[1]:d} features, {esc(current.task)}")
         c = st.columns([1, 1, 3])
         with c[0]:
             _playground_link("Open the Playground")

@@ -48,13 +48,14 @@ def summarise(items: Iterable[str], limit: int = 5, sep: str = ", ") -> str:
 
 
 def capped(messages: Iterable[str], limit: int = MAX_MESSAGES) -> list[str]:
-    """At most ``limit`` messages: the first ``limit - 1`` as they are, the rest summarised in one.
+    """At most ``limit`` Markdown messages (already escaped): the first ``limit - 1`` as they are,
+    the rest in one, as a list, so that a page shows a few boxes however many messages there are.
 
-    >>> capped([f"field{i} is bad" for i in range(9)], limit=3)[-1]
-    '7 more: field2 is bad; field3 is bad; … (and 5 more)'
+    >>> capped(["a is bad", "b is bad", "c is bad", "d is bad"], limit=3)[-1]
+    '2 more:\\n- c is bad\\n- d is bad'
     """
     messages = list(messages)
     if len(messages) <= limit:
         return messages
-    rest = [m if len(m) <= 60 else m[:59] + "…" for m in messages[limit - 1:]]
-    return messages[:limit - 1] + [f"{len(rest)} more: {summarise(rest, 2, '; ')}"]
+    rest = messages[limit - 1:]
+    return messages[:limit - 1] + [f"{len(rest)} more:\n" + "\n".join(f"- {m}" for m in rest)]

@@ -39,4 +39,5 @@ def test_summarise_and_capped():
     many = [f"field{i} is bad" for i in range(40)]
     out = capped(many)
     assert len(out) == MAX_MESSAGES and out[:-1] == many[:MAX_MESSAGES - 1]
-    assert out[-1].startswith(f"{40 - MAX_MESSAGES + 1} more: field{MAX_MESSAGES - 1} is bad; ")
+    head, *rest = out[-1].split("\n- ")
+    assert head == f"{40 - MAX_MESSAGES + 1} more:" and rest == many[MAX_MESSAGES - 1:]  # every message, in one box
