@@ -242,3 +242,17 @@ def test_imported_model_file_name_and_config():
         assert not at.exception, [e.value for e in at.exception]
         assert any("evil" in w.value for w in at.warning), [w.value[:80] for w in at.warning]
         assert leaks(at) == []
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("page", ["play", "race", "digits", "losses"])
+def test_every_text_box(page):
+    """Each text box of the page, typed into with each hostile value in turn (a seed box keeps 32 characters)."""
+    at = _open(f"pages/{page}.py")
+    keys = [t.key for t in at.text_input]
+    assert keys, "no text box on the page"
+    for value in HOSTILE:
+        for key in keys:
+            at.text_input(key=key).input(value).run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert leaks(at) == [], (key, value)

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py"]
+SOURCES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py", ROOT / "playground" / "ui.py"]
 
 #: Calls whose first argument (and ``body=``) is rendered as Markdown.
 BODY = {"markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success", "toast",
-        "write", "table", "expander", "popover", "tabs"}
+        "write", "table", "expander", "popover", "tabs", "spinner", "status", "dialog"}
 #: Widgets whose label (first argument, ``label=``) is Markdown.
 LABELLED = {"button", "toggle", "checkbox", "radio", "selectbox", "multiselect", "slider", "select_slider",
             "text_input", "number_input", "text_area", "file_uploader", "pills", "segmented_control",
@@ -264,7 +264,7 @@ class Checker:
                     checks += [("label", a) for a in node.args[:1]]
                 checks += [("label", kw[k]) for k in ("label",) if k in kw]
             if name in BODY | LABELLED:
-                checks += [(k, kw[k]) for k in ("help", "placeholder", "caption") if k in kw]
+                checks += [(k, kw[k]) for k in ("help", "placeholder", "caption", "captions") if k in kw]
             if name in OPTIONED:
                 options = kw.get("options", node.args[1] if len(node.args) > 1 else None)
                 if "format_func" in kw:
@@ -298,6 +298,10 @@ def test_markdown_arguments_are_literals_or_escaped(path):
     "st.metric(label, 3)",
     "with st.expander(f'About {name}'):\n    pass",
     "from playground.text import escape_markdown\nfor w in ws:\n    st.warning(w)",
+    "st.radio('Pick', ['a', 'b'], captions=names)",
+    "(st.success if won else st.info)(summary['headline'])",
+    "st.column_config.TextColumn(name, help='x')",
+    "with st.spinner(f'Loading {file.name}'):\n    pass",
 ])
 def test_checker_flags_user_text(code):
     assert Checker(ast.parse(code)).problems() != [], code
