@@ -50,8 +50,8 @@ SAFE_SOURCES = {
     # registries (names, labels, descriptions, lesson texts) and page constants
     "ACTIVATIONS", "TRAINABLE", "TARGETS", "DATASETS", "OPTIMIZERS", "ENGINE_SPECS", "INITIALIZERS", "LOSSES",
     "LOSS_CURVES", "FEATURES", "LESSONS", "PAGES", "PAGE_PATHS", "SECTIONS", "PLAYGROUND", "rc.PRESETS",
-    "rc.TARGETS", "classroom.CONTROLS", "WORKED", "ABOUT", "ROUND_NOTE", "GRADIENT_PRESETS", "REGIME",
-    "XOR_SOURCES", "GATES", "SPEEDS", "LRS", "REG_RATES", "str.upper",
+    "classroom.CONTROLS", "WORKED", "ROUND_NOTE", "GRADIENT_PRESETS", "XOR_SOURCES", "GATES", "SPEEDS",
+    "str.upper",
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
     "range_text",
@@ -62,16 +62,15 @@ SAFE_SOURCES = {
 #: a registry, a helper's parameter that every caller gives a literal).  Pages that show user text
 #: (play, race, data, lessons' link, losses' text boxes) keep this list short; review each entry.
 SAFE_LOCALS = {
-    "activations.py": {"label", "act", "name", "depth", "between", "flat", "m", "n"},
-    "backprop.py": {"names", "spec", "chosen", "label", "p", "rule", "check", "state", "fmt", "key", "trace", "both"},
+    "activations.py": {"label", "name", "depth"},  # registry labels of the demo's activations; a layer count
+    "backprop.py": {"chosen", "label", "p", "fmt", "check"},  # worked-example parameter names; labs.fmt(number)
     "data.py": {"label"},  # _playground_link(label): every call passes a literal
-    "generalisation.py": {"label", "run"},
-    "gradients.py": {"act", "epoch", "epochs", "last", "p", "labels", "name", "layer"},
-    "home.py": {"spec", "section"},
+    "generalisation.py": {"label", "run"},  # the lab's run names and results
+    "gradients.py": {"act", "epoch", "epochs", "labels", "p"},  # presets, activation names, epoch numbers
     "lessons.py": {"lesson"},  # LESSONS[...]: an unknown id from the link shows no lesson
     "losses.py": {"slopes", "what"},  # fitted numbers; _numbers(what=…): a literal at every call
-    "perceptron.py": {"epochs", "where", "u", "p"},
-    "play.py": {"label", "fname", "scripts", "_steps", "layer"},  # edit-form labels, script names, LR steps
+    "perceptron.py": {"epochs", "p", "where"},  # the perceptron's numbers; the XOR explanation
+    "play.py": {"label", "fname", "scripts", "_steps"},  # edit-form labels, script names, LR steps (numbers)
 }
 
 
