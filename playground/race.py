@@ -174,6 +174,7 @@ def parse_race(query: str | Mapping | None) -> RaceSetup:
     something valid (too few racers: the default preset).
     """
     pairs, warnings = query_pairs(query)  # the link caps, whatever form the query came in
+    pairs = [(k, str(v)) for k, v in pairs]
     race_text = next((v for k, v in reversed(pairs) if k == "race"), None)
     target_text = next((v for k, v in reversed(pairs) if k == "race_target"), None)
     rest = [(k, v) for k, v in pairs if k not in ("race", "race_target")]
