@@ -139,7 +139,7 @@ with st.sidebar:
         st.button("Edit these racers", on_click=_edit_preset, help="Custom racers, starting from this preset.")
     targets = {**rc.TARGETS, setup.target.to_text(): setup.target}  # a link may bring its own finish line
     st.selectbox("Finish line", list(targets), key=K + "target", on_change=_from_widgets,
-                 format_func=lambda t: escape_markdown(targets[t].label(race.task)))
+                 format_func=lambda t: targets[t].label(race.task))
     st.header("Shared by all racers")
     st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_from_widgets,
                  format_func=lambda n: f"{n} — {DATASETS[n].description}"[:60])

@@ -38,12 +38,13 @@ LABELLED = {"button", "toggle", "checkbox", "radio", "selectbox", "multiselect",
             "TextColumn", "NumberColumn", "SelectboxColumn", "CheckboxColumn", "Column", "ProgressColumn",
             "LinkColumn", "ListColumn", "LineChartColumn", "BarChartColumn", "ImageColumn"}
 #: Widgets whose options render Markdown: the options' second positional place, unless format_func is given.
-OPTIONED = {"radio", "selectbox", "multiselect", "select_slider", "pills", "segmented_control"}
+#: (st.selectbox and st.multiselect show their options as plain text: checked in a browser, Streamlit 1.67.)
+OPTIONED = {"radio", "select_slider", "pills", "segmented_control"}
 NOT_LABELS = {"dataframe", "data_editor"}  # first argument is data (shown as plain cells)
 ESCAPERS = {"escape_markdown"}
 NUMBERS = {"len", "int", "float", "round", "abs", "range", "sum", "min", "max"}
 #: Fields that hold numbers wherever the pages read them (epoch counters, sizes): shown as they are.
-NUMERIC_FIELDS = {"epoch", "epochs", "best_epoch", "n_wrong", "n_test", "n_rows", "position"}
+NUMERIC_FIELDS = {"epoch", "epochs", "best_epoch", "max_epochs", "n_wrong", "n_test", "n_rows", "position"}
 #: Project-written text: registries and their fields (no user input ever reaches them).  Matched
 #: against the dotted start of an expression (``rc.PRESETS[p].label`` starts with ``rc.PRESETS``).
 SAFE_SOURCES = {
@@ -54,7 +55,7 @@ SAFE_SOURCES = {
     "str.upper",
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
-    "range_text",
+    "range_text", "realdata.quick_metrics",
 }
 
 
@@ -70,7 +71,7 @@ SAFE_LOCALS = {
     "lessons.py": {"lesson"},  # LESSONS[...]: an unknown id from the link shows no lesson
     "losses.py": {"slopes", "what"},  # fitted numbers; _numbers(what=…): a literal at every call
     "perceptron.py": {"epochs", "p", "where"},  # the perceptron's numbers; the XOR explanation
-    "play.py": {"label", "fname", "scripts", "_steps"},  # edit-form labels, script names, LR steps (numbers)
+    "play.py": {"label", "fname", "scripts", "_steps", "val"},  # edit-form labels, script names, LR steps; val: a number
 }
 
 
@@ -132,9 +133,15 @@ class Checker:
                         self.assigned.setdefault(n.id, []).append(
                             node.value if isinstance(t, ast.Name) and node.value is not None else None)
             if isinstance(node, ast.For):  # an element of a safe collection is safe (comprehensions: in safe())
-                for n in ast.walk(node.target):
-                    if isinstance(n, ast.Name):
-                        self.assigned.setdefault(n.id, []).append(node.iter)
+                it = node.iter
+                pairs = [(node.target, it)]
+                if isinstance(it, ast.Call) and _call_name(it) == "zip" and isinstance(node.target, ast.Tuple) \
+                        and len(node.target.elts) == len(it.args):  # for a, (b, c) in zip(x, y): a from x, b, c from y
+                    pairs = list(zip(node.target.elts, it.args))
+                for target, source in pairs:
+                    for n in ast.walk(target):
+                        if isinstance(n, ast.Name):
+                            self.assigned.setdefault(n.id, []).append(source)
             if isinstance(node, (ast.FunctionDef, ast.Lambda)):
                 for a in node.args.args + node.args.kwonlyargs:
                     self.assigned.setdefault(a.arg, []).append(None)  # an argument: unknown
@@ -264,6 +271,8 @@ class Checker:
                 checks += [("label", kw[k]) for k in ("label",) if k in kw]
             if name in BODY | LABELLED:
                 checks += [(k, kw[k]) for k in ("help", "placeholder", "caption", "captions") if k in kw]
+            if name == "metric":  # a metric's value and delta are Markdown too
+                checks += [("value", a) for a in node.args[1:3]] + [(k, kw[k]) for k in ("value", "delta") if k in kw]
             if name in OPTIONED:
                 options = kw.get("options", node.args[1] if len(node.args) > 1 else None)
                 if "format_func" in kw:
@@ -290,7 +299,8 @@ def test_markdown_arguments_are_literals_or_escaped(path):
     "st.warning(user_text)",
     "st.warning(f'Link: {w}')",
     "col.caption('Got ' + name)",
-    "st.selectbox('Class', names)",
+    "st.radio('Class', names)",
+    "col.metric('Loss', loss_text)",
     "st.pills('Class', range(3), format_func=lambda i: names[i])",
     "st.button('Go', help=f'{w!r}')",
     "st.tabs([name, 'b'])",
