@@ -196,6 +196,23 @@ def test_other_pages_link_values_and_keys(page):
     assert leaks(at) == []
 
 
+def _bound_keys(page: str) -> list[str]:
+    """The widget keys a page binds to its link (``bind="query-params"``), read from its source."""
+    src = (ROOT / "pages" / f"{page}.py").read_text(encoding="utf-8")
+    calls = re.findall(r"\w+\((?:[^()]|\([^()]*\))*?bind=\"query-params\"", src, re.S)
+    return sorted({k for c in calls for k in re.findall(r'key="([^"]+)"', c)})
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("page", ["activations", "losses", "perceptron"])
+def test_bound_controls_with_hostile_link_values(page):
+    keys = _bound_keys(page)
+    assert len(keys) >= 5, keys
+    for shift in range(2):  # every key gets two different hostile values
+        at = _open(f"pages/{page}.py", {k: HOSTILE[(i + shift) % len(HOSTILE)] for i, k in enumerate(keys)})
+        assert leaks(at) == []
+
+
 @pytest.mark.timeout(600)
 def test_losses_text_boxes():
     at = _open("pages/losses.py", {"loss.scores": HOSTILE[0] + HOSTILE[2], "loss.target": HOSTILE[4] + HOSTILE[5]})
