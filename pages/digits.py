@@ -8,6 +8,7 @@ from playground.engines import ENGINE_SPECS, torch_available
 from playground.initializers import INITIALIZERS
 from playground.optimizers import OPTIMIZERS
 from playground.session import PlaygroundSession
+from playground.text import escape_markdown
 from playground.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /digits must run under the entry script's navigation
@@ -51,7 +52,7 @@ session = state.digits_session
 # lr and the epoch limit change the running net; anything else builds a new one (as in TF Playground)
 _, more = session.apply(raw)
 for w in warnings + more:
-    st.warning(realdata.escape_markdown(w))
+    st.warning(escape_markdown(w))
 
 
 # Separate Play and Pause that *set* the state, and Step that steps from the epoch it was
@@ -72,7 +73,7 @@ b[2].button("Step", icon=":material/skip_next:", on_click=session.step_from, arg
 b[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, key="digits_reset", width="stretch",
             help="Pause; new starting weights from the seed; epoch 0")
 if trainer.note:
-    st.info(trainer.note)
+    st.info(escape_markdown(trainer.note))
 
 
 @live_fragment(session, run_every=0.3)
@@ -89,11 +90,11 @@ def draw(trainer) -> None:
     m[2].metric("Train accuracy", f"{h.train_metric[-1]:.1%}".replace("%", " %"))
     m[3].metric("Test loss", f"{h.test_loss[-1]:.3f}")
     if session.notice:
-        st.info(session.notice)
+        st.info(escape_markdown(session.notice))
     if trainer.message:
-        st.error(trainer.message)
+        st.error(escape_markdown(trainer.message))
     elif trainer.stop_reason:
-        st.success(f"Stopped: {trainer.stop_reason}. Raise the epoch limit to train on.")
+        st.success(f"Stopped: {escape_markdown(trainer.stop_reason)}. Raise the epoch limit to train on.")
 
     c = st.columns(2)
     with c[0]:

@@ -21,6 +21,7 @@ from playground.labs import (  # noqa: E402
     symmetry_runs,
 )
 from playground.session import PlaygroundSession  # noqa: E402
+from playground.text import escape_markdown  # noqa: E402
 
 K = "gr."
 ss = st.session_state
@@ -144,9 +145,9 @@ def live_views(seconds: float):
     h = t.history
     n_layers = len(t.sizes) - 1
     if t.message:
-        st.error(t.message, icon=":material/warning:")
+        st.error(escape_markdown(t.message), icon=":material/warning:")
     elif t.stop_reason:
-        st.success(f"Stopped: {t.stop_reason}.")
+        st.success(f"Stopped: {escape_markdown(t.stop_reason)}.")
     ratio = grad_ratio(h.grad_norms[-1])
     m = st.columns(4)
     m[0].metric("Epoch", f"{t.epoch:,}")

@@ -20,7 +20,8 @@ from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
-from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
+from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
+from playground.text import capped, escape_markdown
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
 from playground.ui import (address, entry_guard, live_fragment, live_plotly, presentation_style, stale_address,
@@ -286,13 +287,13 @@ def _clear_canvas():
 s = _session()
 t = s.trainer
 
-for w in st.session_state.get(K + "link_warnings", []):
-    st.warning(f"Link setting reset: {escape_markdown(w)}", icon=":material/link_off:")
+for w in capped(escape_markdown(m) for m in st.session_state.get(K + "link_warnings", [])):
+    st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
 if s.data_name == "uploaded":
     st.info("Training on your uploaded table. It stays in this browser session: a share link carries the settings, "
             "not the data.", icon=":material/table:")
 if t.note:
-    st.info(t.note)
+    st.info(escape_markdown(t.note))
 
 view = st.session_state.get(K + "view", classroom.ClassroomView())
 show, off = view.visible, (lambda g: not view.editable(g))
@@ -346,7 +347,7 @@ with st.sidebar:
     if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
         if canvas.task == "classification":
             st.pills("Class to add", list(range(canvas.n_classes)), key=K + "draw_class", default=0,
-                     format_func=lambda c: (canvas.class_names[c] if c < len(canvas.class_names) else
+                     format_func=lambda c: escape_markdown(canvas.class_names[c] if c < len(canvas.class_names) else
                                             ("negative", "positive")[c] if canvas.n_classes == 2 else f"class {c}"))
         else:
             st.slider("Value to add", -1.0, 1.0, 0.5, 0.05, key=K + "draw_value")
@@ -413,7 +414,7 @@ with st.sidebar:
             st.radio("Device", ["cpu", "cuda"], key=K + "device", on_change=_on_change, horizontal=True,
                      disabled=off("engine") or not cuda_available(), format_func=str.upper,
                      help="CUDA needs an NVIDIA GPU; without one the engine runs on the CPU.")
-            st.caption(f"PyTorch is running on {str(getattr(s.trainer.net, 'device', 'cpu')).upper()}"
+            st.caption(f"PyTorch is running on {escape_markdown(str(getattr(s.trainer.net, 'device', 'cpu')).upper())}"
                        + ("" if cuda_available() else " — no CUDA GPU on this server"))
     if show("stop"):
         with st.expander("Stop conditions"):
@@ -424,8 +425,8 @@ with st.sidebar:
             st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience",
                             on_change=_on_change, disabled=off("stop"))
 
-for w in st.session_state.get(K + "control_warnings", []):
-    st.warning(escape_markdown(w))
+for w in capped(escape_markdown(m) for m in st.session_state.get(K + "control_warnings", [])):
+    st.warning(w)
 if st.session_state.get(K + "import_note"):
     st.success(escape_markdown(st.session_state.pop(K + "import_note")))
 
@@ -491,7 +492,7 @@ def _code_panel():
             try:
                 script = make(s.cfg, int(epochs))
             except codegen.CodegenError as e:
-                st.info(str(e))
+                st.info(escape_markdown(e))
                 continue
             st.download_button(f"Download {fname}", script, fname, "text/x-python")
             st.code(script, language="python", line_numbers=True, height=420)
@@ -510,11 +511,11 @@ def live_views(seconds: float):
     t = s.trainer
     h = t.history
     if s.notice:
-        st.info(s.notice)
+        st.info(escape_markdown(s.notice))
     if t.message:
-        st.error(t.message, icon=":material/warning:")
+        st.error(escape_markdown(t.message), icon=":material/warning:")
     elif t.stop_reason:
-        st.success(f"Stopped: {t.stop_reason}.")
+        st.success(f"Stopped: {escape_markdown(t.stop_reason)}.")
     m = st.columns(5)
     m[0].metric("Epoch", f"{t.epoch:,}")
 
@@ -611,7 +612,7 @@ def _weight_editor(t):
         if st.form_submit_button("Set"):
             refused = t.edit_param(kind, layer, index, new)
             if refused:
-                st.error(refused)
+                st.error(escape_markdown(refused))
             else:
                 st.session_state[K + "edit"] = None
                 st.rerun(scope="fragment")

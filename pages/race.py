@@ -16,6 +16,7 @@ from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
+from playground.text import capped, escape_markdown
 from playground.ui import (address, entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
                            train_after_drawing, uninterrupted, wrote_address)
 from playground.ui import page_url
@@ -127,7 +128,7 @@ def _reset():
 st.title("Race")
 st.caption("Two to four networks learn the same data from the same starting weights (where their shapes "
            "match); only what you race differs. Every frame advances every racer by the same number of epochs.")
-for w in setup.warnings:
+for w in capped(escape_markdown(m) for m in setup.warnings):
     st.warning(f"Race setting reset: {w}", icon=":material/link_off:")
 
 with st.sidebar:
@@ -199,8 +200,8 @@ def live_race(seconds: float):
     r: rc.Race = ss[K + "race"]
     summary = r.summary()
     if r.notice:
-        st.info(r.notice)
-    (st.success if summary["winner"] is not None else st.info)(summary["headline"], icon=":material/sports_score:")
+        st.info(escape_markdown(r.notice))
+    (st.success if summary["winner"] is not None else st.info)(escape_markdown(summary["headline"]), icon=":material/sports_score:")
     cols = st.columns(len(r.trainers))
     for i, col in enumerate(cols):
         with col:
