@@ -90,7 +90,7 @@ def test_every_cli_command_and_option_is_documented():
 
 def test_live_updates_names_exist():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "playground").glob("*.py"))
-    for qualified in re.findall(r"`(?:ui|session)\.(\w+)", LIVE):
+    for qualified in re.findall(r"`(?:ui|session|runtime)\.(\w+)", LIVE):
         assert re.search(rf"^(def|class) {qualified}\b|^{qualified} = ", sources, re.M), qualified
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     for setting in re.findall(r"`(?:global|server|runner)\.(\w+)", LIVE):
