@@ -12,7 +12,7 @@ import streamlit as st
 
 from playground.lessons import LESSONS, class_link, lesson_state, solution_text
 from playground.pages import PAGES
-from playground.ui import entry_guard
+from playground.ui import app_url, entry_guard
 
 entry_guard()
 
@@ -35,9 +35,7 @@ def _check(lesson_id: str) -> None:
 
 def _app_url() -> str:
     """The app's base URL as the browser sees it (for class links)."""
-    url = st.context.url or "http://localhost:8501/lessons"
-    url = url.split("?", 1)[0].rstrip("/")
-    return url[: -len("/lessons")] if url.endswith("/lessons") else url
+    return app_url()
 
 
 def _card(lesson, base_url: str, focus: bool) -> None:

@@ -13,8 +13,8 @@ import streamlit as st  # noqa: E402
 
 from playground.lesson_figures import decision_figure, hidden_figure, mistakes_figure, plane_figure  # noqa: E402
 from playground.perceptron import (  # noqa: E402
-    GATES, XOR_SOURCES, decision_surface, find_mp_weights, gate_matches, hidden_activations, hidden_view,
-    make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
+    GATES, XOR_SOURCES, convergence_text, decision_surface, find_mp_weights, gate_matches, hidden_activations,
+    hidden_view, make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
 )
 from playground.pages import PAGES  # noqa: E402
 from playground.ui import entry_guard, live_plotly, uninterrupted  # noqa: E402
@@ -174,8 +174,8 @@ def perceptron_lab() -> None:
                         f"misclassified now: **{p.errors()}** of 4")
             st.markdown(update_markdown(u, p.lr))
         if p.converged:
-            st.success(f"Converged after {p.epoch} epochs: the last epoch made no mistake, so the line "
-                       "now separates the two classes and will not move again.")
+            st.success(f"{convergence_text(p)}. The line now separates the two classes and will not "
+                       "move again.")
         elif learn_gate == "XOR" and p.epoch:
             st.warning(f"{p.epoch} epochs and every one made mistakes (fewest: {min(p.mistakes)}). "
                        "On XOR the count never reaches 0: no straight line puts (0,1) and (1,0) on one "
@@ -188,8 +188,9 @@ perceptron_lab()
 st.header("3 · One hidden layer solves XOR")
 st.markdown(
     "Put a layer of neurons in between, with a **non-linear** activation, and train all the weights by "
-    "gradient descent. Compare *linear* (the network is still one straight line: at most 3 of the 4 "
-    "corners right, about 75 %) with *tanh*, *ReLU* or *sigmoid*."
+    "gradient descent. Compare *linear* (the network is still one straight line, and the best a line can "
+    "do on XOR's points is a 50/50 guess: expect about half of them right, as by tossing a coin) with *tanh*, "
+    "*ReLU* or *sigmoid*."
 )
 c1, c2, c3 = st.columns([1.4, 1, 1])
 source = c1.radio("Data", list(XOR_SOURCES), captions=list(XOR_SOURCES.values()), key="perc.xor.data",
@@ -238,7 +239,10 @@ m[1].metric("Train accuracy", f"{s['train_accuracy']:.0%}")
 m[2].metric("Test accuracy", f"{s['test_accuracy']:.0%}")
 if s["epochs"] and act == "linear":
     st.info("With a linear hidden layer the whole network is one linear map (see the Activations page), "
-            "so its boundary is one straight line: XOR stays unsolved however long you train.")
+            "so its boundary is one straight line: XOR stays unsolved however long you train. The lowest loss "
+            "a line can reach on XOR is a 50/50 guess everywhere, so it gets about half of the points right "
+            f"(here {s['train_accuracy']:.0%} of the training and {s['test_accuracy']:.0%} of the test points), "
+            "as a coin would.")
 elif s["epochs"] and s["test_accuracy"] >= 0.95:
     st.success(f"Solved: {s['test_accuracy']:.0%} of the test points are right. Look at the right-hand plot: "
                "the hidden layer has moved the points so that one straight line now separates them.")

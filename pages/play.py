@@ -26,6 +26,7 @@ from playground.tables import to_csv
 from playground.ui import (address, entry_guard, live_fragment, live_plotly, presentation_style, stale_address,
                            steady_live_views, tab_hidden, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
+from playground.ui import page_url
 
 entry_guard()
 steady_live_views()
@@ -256,7 +257,7 @@ def _import_model():
     if up is None:
         return
     try:
-        loaded = modelio.load_model(up.name, up.getvalue())
+        loaded = modelio.load_untrusted_model(up.name, up.getvalue())  # parsed in a sandbox worker
         data = st.session_state.get(USER_DATA_KEY) if loaded.data_name is not None else None
         s.adopt(modelio.trainer_from_model(loaded, data))
     except modelio.ModelFileError as e:
@@ -446,7 +447,7 @@ tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
     st.caption("Anyone opening this link gets the same data, network and starting weights. "
                "The address bar always holds the same link.")
-    st.code("?" + s.share_query(), language=None, wrap_lines=True)
+    st.code(page_url(__file__, s.share_query()), language=None, wrap_lines=True)
 with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
     st.caption("Choose what students see and may change; the link opens exactly this setup.")
     hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
@@ -455,7 +456,9 @@ with tools[3].popover("Classroom link", icon=":material/school:", width="stretch
                           format_func=classroom.CONTROLS.get)
     present = st.toggle("Open in presentation mode", key=K + "cl_present")
     suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
-    st.code("/play?" + s.share_query() + ("&" + suffix if suffix else ""), language=None, wrap_lines=True)
+    st.code(page_url(__file__, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
+    st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
+               "always open a plain link and change everything in their own browser.")
 tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
                 help="Large type and thick lines for a projector; kept in the link.")
 
@@ -478,8 +481,9 @@ def _export_panel():
 
 
 def _code_panel():
-    st.caption("Standalone scripts that train this network on the same data, from the same starting weights. "
-               "They print the same final losses as the app.")
+    st.caption("Standalone scripts that train this network on the same data (packed inside the script), from the "
+               "same starting weights, and print the same final losses as the app. Save one and run it in any "
+               "folder: `python train_numpy.py` needs only NumPy; the PyTorch script also needs torch.")
     epochs = st.number_input("Epochs", 1, 100_000, max(s.trainer.epoch, 100), key=K + "code_epochs")
     scripts = (("NumPy", codegen.numpy_script, "train_numpy.py"), ("PyTorch", codegen.torch_script, "train_torch.py"))
     for tab, (_, make, fname) in zip(st.tabs([name for name, _, _ in scripts]), scripts):
@@ -596,23 +600,21 @@ def _weight_editor(t):
         st.caption("Click a link or a neuron to set its weight or bias by hand.")
         return
     kind, layer = edit[0], int(edit[1])
-    params = [(W.copy(), b.copy()) for W, b in t.params]  # t.params is also the replay's record of this epoch
     if kind == "w":
-        i, j = int(edit[2]), int(edit[3])
-        label, value = f"Weight, layer {layer + 1}: unit {i + 1} → unit {j + 1}", float(params[layer][0][i, j])
+        i, j = index = int(edit[2]), int(edit[3])
+        label, value = f"Weight, layer {layer + 1}: unit {i + 1} → unit {j + 1}", float(t.params[layer][0][i, j])
     else:
-        j = int(edit[2])
-        label, value = f"Bias of unit {j + 1} in layer {layer + 1}", float(params[layer][1][j])
+        j, = index = (int(edit[2]),)
+        label, value = f"Bias of unit {j + 1} in layer {layer + 1}", float(t.params[layer][1][j])
     with st.form(K + "edit_form", border=True):
         new = st.number_input(label, value=value, format="%.4f", step=0.1)
         if st.form_submit_button("Set"):
-            if kind == "w":
-                params[layer][0][i, j] = new
+            refused = t.edit_param(kind, layer, index, new)
+            if refused:
+                st.error(refused)
             else:
-                params[layer][1][j] = new
-            t.set_params(params)
-            st.session_state[K + "edit"] = None
-            st.rerun(scope="fragment")
+                st.session_state[K + "edit"] = None
+                st.rerun(scope="fragment")
 
 
 @live_fragment(s, run_every=1.0)

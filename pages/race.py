@@ -18,6 +18,7 @@ from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
 from playground.ui import (address, entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
                            train_after_drawing, uninterrupted, wrote_address)
+from playground.ui import page_url
 
 entry_guard()
 steady_live_views()
@@ -190,7 +191,7 @@ tb[4].selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collap
                      "shared by the racers.")
 with tb[5].popover("Share race", icon=":material/share:"):
     st.caption("Anyone opening this link gets the same racers, data and starting weights.")
-    st.code("?" + setup.to_query(), language=None, wrap_lines=True)
+    st.code(page_url(__file__, setup.to_query()), language=None, wrap_lines=True)
 
 
 @live_fragment(race, run_every=0.25)

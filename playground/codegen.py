@@ -1,8 +1,9 @@
 """"Show the code": a config as a standalone, readable training script (NumPy or PyTorch).
 
-The scripts borrow only the data from the playground package (``generate``,
-``split``, ``from_query``, ``rng_for``), so their points and random streams are
-the app's; the network, the forward and backward pass (or autograd), the
+The scripts need only NumPy (and PyTorch for the PyTorch one), not this package:
+they carry the app's points for the link, drawn and split here and packed into
+the script (base64 of zlib-compressed bytes), and seed their random streams with
+the app's numbers (``config.rng_entropy``); the network, the forward and backward pass (or autograd), the
 optimizer and the training loop are written out in the script for a student to
 read.  Run with the same config they reproduce the app's run: the last line is
 
@@ -18,8 +19,14 @@ an Adam run shows Adam, not five optimizers.
 """
 from __future__ import annotations
 
-from .config import Config, to_query
-from .datasets import DATASETS
+import base64
+import functools
+import zlib
+
+import numpy as np
+
+from .config import Config, rng_entropy, rng_for, to_query
+from .datasets import DATASETS, generate, split
 from .initializers import INITIALIZERS
 
 __all__ = ["CodegenError", "numpy_script", "torch_script", "DEFAULT_EPOCHS"]
@@ -107,13 +114,18 @@ _TORCH_OPTIMIZERS = {
 }
 
 
-_PLAYGROUND_IMPORTS = ("# Only the data comes from the playground package (see Data below).\n"
-                       "from playground.config import from_query, rng_for\n"
-                       "from playground.datasets import generate, split\n")
+_STD_IMPORTS = "import base64\nimport sys\nimport zlib\n"
+_UNPACK = '''
+def unpack(text, dtype, shape):
+    # An array packed as text: base64 of the zlib-compressed bytes of a NumPy array.
+    return np.frombuffer(zlib.decompress(base64.b64decode(text)), dtype=dtype).reshape(shape).copy()
+
+'''
 
 
 # ----- pieces both scripts share -------------------------------------------------------------------
 def _header(cfg: Config, engine: str, epochs: int) -> str:
+    needs = "NumPy and PyTorch" if engine == "PyTorch" else "NumPy"
     stops = [n for n in ("target_loss", "patience") if getattr(cfg, n)]
     note = (f"\nThe app's stop rules ({', '.join(stops)}) are not part of this script: it runs all epochs.\n"
             if stops else "")
@@ -121,27 +133,40 @@ def _header(cfg: Config, engine: str, epochs: int) -> str:
 
 Link: {to_query(cfg)}
 
-Run it where the playground package can be imported (e.g. from the repository
-root: PYTHONPATH=. python this_script.py).  It trains for {epochs} epochs and ends
-with the line "FINAL train_loss=<x> test_loss=<y>", the numbers the app shows.
+It runs on its own, from any folder, with only {needs} installed:
+python this_script.py [epochs].  It trains for {epochs} epochs and ends with the
+line "FINAL train_loss=<x> test_loss=<y>", the numbers the app shows.
 {note}"""
 '''
 
 
+def _packed(a: np.ndarray) -> str:
+    """``unpack(...)``: the script's expression that gives back exactly ``a``."""
+    dtype = np.dtype(a.dtype).newbyteorder("<").str  # "<f8", "<i8": the same bytes on any machine
+    text = base64.b64encode(zlib.compress(np.ascontiguousarray(a, dtype=dtype).tobytes(), 6)).decode("ascii")
+    return f'unpack("{text}", "{dtype}", {tuple(a.shape)!r})'
+
+
+def _seeded(cfg: Config, stream: str) -> str:
+    return f"np.random.default_rng({rng_entropy(cfg, stream)!r})  # the app's {stream!r} stream for seed {cfg.seed!r}"
+
+
+@functools.lru_cache(maxsize=4)  # a page draws both scripts of one config on every run
 def _data_section(cfg: Config) -> str:
     spec = DATASETS[cfg.dataset]
-    args = [repr(cfg.dataset), f"noise={cfg.noise}", 'rng=rng_for(cfg, "data")']
-    if cfg.points:
-        args.append(f"n={cfg.points}")
-    if cfg.dataset == "blobs":
-        args.append(f"n_classes={cfg.classes}")
+    data = generate(cfg.dataset, cfg.noise, rng_for(cfg, "data"), n=cfg.points or None,
+                    n_classes=cfg.classes if cfg.dataset == "blobs" else None)
+    train, test = split(data, cfg.train, rng_for(cfg, "split"))
     lines = [
         "# ---- Data ------------------------------------------------------------------------------",
-        "# The only use of the playground package: generate() and split() draw exactly the app's",
-        "# points, and rng_for() gives the app's random streams (one per purpose, from the seed).",
-        "cfg, _ = from_query(LINK)",
-        f"data = generate({', '.join(args)})",
-        f'train, test = split(data, {cfg.train}, rng_for(cfg, "split"))  # {cfg.train} % of the points for training',
+        f"# The app's points for this link ({cfg.dataset}, noise {cfg.noise:g}, seed {cfg.seed!r}), "
+        f"{cfg.train:g} % of them for",
+        "# training, exactly as the app drew and split them; packed so that the script needs no other file.",
+        f"N_CLASSES = {data.n_classes}",
+        f"train_X = {_packed(train.X)}",
+        f"train_y = {_packed(train.y)}",
+        f"test_X = {_packed(test.X)}",
+        f"test_y = {_packed(test.y)}",
         f"DTYPE = np.{cfg.dtype}  # the app computes in {cfg.dtype} (the link's dtype)",
         "",
     ]
@@ -156,26 +181,26 @@ def _data_section(cfg: Config) -> str:
             f"    return np.stack([{cols}], axis=1).astype(DTYPE)",
             "",
             "",
-            "X_train, X_test = features(train.X), features(test.X)",
+            "X_train, X_test = features(train_X), features(test_X)",
         ]
     elif cfg.standardize:
         lines += [
             "# z-score every column with the TRAINING set's mean and spread (the test set stays unseen);",
             "# a constant column is divided by 1 instead of 0.",
-            "mean, std = train.X.mean(axis=0), train.X.std(axis=0)",
+            "mean, std = train_X.mean(axis=0), train_X.std(axis=0)",
             "std = np.where(std > 0, std, 1.0)",
-            "X_train, X_test = ((train.X - mean) / std).astype(DTYPE), ((test.X - mean) / std).astype(DTYPE)",
+            "X_train, X_test = ((train_X - mean) / std).astype(DTYPE), ((test_X - mean) / std).astype(DTYPE)",
         ]
     else:
-        lines += ["X_train, X_test = train.X.astype(DTYPE), test.X.astype(DTYPE)"]
-    lines += ["", "", _targets(cfg), "", "", "T_train, T_test = targets(train.y), targets(test.y)"]
+        lines += ["X_train, X_test = train_X.astype(DTYPE), test_X.astype(DTYPE)"]
+    lines += ["", "", _targets(cfg), "", "", "T_train, T_test = targets(train_y), targets(test_y)"]
     return "\n".join(lines)
 
 
 def _targets(cfg: Config) -> str:
     if cfg.loss == "ce":
         body = ['"""One-hot rows: class c becomes a 1 in column c."""',
-                "T = np.zeros((len(y), data.n_classes), dtype=DTYPE)",
+                "T = np.zeros((len(y), N_CLASSES), dtype=DTYPE)",
                 "T[np.arange(len(y)), y] = 1.0",
                 "return T"]
     elif cfg.loss == "square":
@@ -196,7 +221,7 @@ def _init_section(cfg: Config, sizes: list[int], as_float: str) -> str:
         f"SIZES = {sizes}  # inputs, hidden layers…, outputs",
         "",
         "# Starting weights, drawn layer by layer from the app's 'init' stream: W is (fan_in, fan_out).",
-        'init_rng = rng_for(cfg, "init")',
+        f"init_rng = {_seeded(cfg, 'init')}",
         "params = []",
         "for fan_in, fan_out in zip(SIZES[:-1], SIZES[1:]):",
         f"    W = {draw}",
@@ -225,7 +250,7 @@ def _loop_head(cfg: Config, epochs: int) -> list[str]:
                else ["        X, T = X_train, T_train  # the same order every epoch (shuffle=0)"])
     return [
         "# ---- Training ---------------------------------------------------------------------------",
-        'rng = rng_for(cfg, "train")',
+        f"rng = {_seeded(cfg, 'train')}",
         "n, batch = len(X_train), min(BATCH, len(X_train))",
         "",
         "",
@@ -274,8 +299,8 @@ def numpy_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
                    "    e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)\n")
     return "\n".join([
         _header(cfg, "NumPy", epochs),
-        "import sys\n\nimport numpy as np\n",
-        _PLAYGROUND_IMPORTS,
+        _STD_IMPORTS + "\nimport numpy as np\n",
+        _UNPACK,
         "\n".join(_constants(cfg) + (["GELU_C = float(np.sqrt(2.0 / np.pi))  # a Python float keeps float32 arrays float32"]
                                           if "gelu" in used else [])),
         "",
@@ -438,8 +463,8 @@ def torch_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
         "X, T = X_train[order], T_train[order]", "X, T = X_train[torch.from_numpy(order)], T_train[torch.from_numpy(order)]")
     return "\n".join([
         _header(cfg, "PyTorch", epochs),
-        "import sys\n\nimport numpy as np\nimport torch\n",
-        _PLAYGROUND_IMPORTS,
+        _STD_IMPORTS + "\nimport numpy as np\nimport torch\n",
+        _UNPACK,
         "\n".join(_constants(cfg)),
         "",
         _data_section(cfg),

@@ -30,7 +30,7 @@ from .optimizers import OPTIMIZERS
 
 __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES",
-    "normalize", "from_query", "to_query", "config_json", "seed_int", "rng_for", "dataset_info",
+    "normalize", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for", "dataset_info",
 ]
 
 #: Hard caps, enforced for every source.
@@ -385,6 +385,11 @@ def seed_int(seed: str) -> int:
 _STREAMS = {"data": 0, "split": 1, "init": 2, "train": 3}
 
 
+def rng_entropy(cfg: Config, stream: str) -> list[int]:
+    """The seed of one stream: ``np.random.default_rng(rng_entropy(cfg, s))`` is ``rng_for(cfg, s)``."""
+    return [seed_int(cfg.seed), _STREAMS[stream]]
+
+
 def rng_for(cfg: Config, stream: str) -> np.random.Generator:
     """An independent generator per purpose, so changing the network never changes the data."""
-    return np.random.default_rng([seed_int(cfg.seed), _STREAMS[stream]])
+    return np.random.default_rng(rng_entropy(cfg, stream))

@@ -35,7 +35,7 @@ __all__ = [
     "ExampleA", "ExampleB", "CompareB", "ExampleC", "GradCheck", "HALF_SQUARE_SIGMOID",
     "A_X", "A_Y", "A_W_HIDDEN", "A_W_OUT", "B_PARAMS", "C_X", "C_Y", "C_W0", "C_W1",
     "B_METHODS", "C_METHODS", "example_a", "example_b", "compare_b", "example_c",
-    "numeric_gradient", "gradient_check", "to_plain",
+    "numeric_gradient", "gradient_check", "to_plain", "substituted", "terms_sum", "sigmoid_text",
 ]
 
 _SIG = ACTIVATIONS["sigmoid"]
@@ -73,6 +73,34 @@ HALF_SQUARE_SIGMOID = Loss(
 ROUND_NOTE = ("Exact values are shown (float64). A textbook rounds every intermediate value to 2 "
               "decimals (a11 ≈ 0.73, ŷ ≈ 1.23), so its later digits can differ slightly; the "
               "rounded column is there to compare with it.")
+
+
+# ----- numbers written into formulas -------------------------------------------------------------
+def substituted(text: str) -> str:
+    """A written number as it goes into a formula: a negative one in brackets with a real minus sign.
+
+    >>> substituted("-0.5417"), substituted("0.36")
+    ('(−0.5417)', '0.36')
+    """
+    return f"(−{text[1:]})" if text.startswith("-") else text
+
+
+def terms_sum(terms) -> str:
+    """Written terms added up, a negative one subtracted: ``0.15·1 − 0.2·1 − 0.014``, never ``+ -0.014``.
+
+    A term's own sign is its first character (``"-0.2·1"``); its other factors are ``substituted``.
+    """
+    out = []
+    for k, t in enumerate(terms):
+        neg = t.startswith("-")
+        body = t[1:] if neg else t
+        out.append(("−" if neg else "") + body if k == 0 else (" − " if neg else " + ") + body)
+    return "".join(out)
+
+
+def sigmoid_text(arg: str, value: str) -> str:
+    """``σ(h) = 1 / (1 + e^(−h))`` with h's written value put in: ``e^(−(−0.5417))`` when it is negative."""
+    return f"σ({arg}) = 1 / (1 + e^(−{substituted(value)}))"
 
 
 # ----- shared machinery --------------------------------------------------------------------------
@@ -244,16 +272,20 @@ class ExampleA:
     def steps(self) -> list[tuple[str, str, float]]:
         """(quantity, how it is computed, exact value): the forward pass, the chain rule, the update."""
         x, W, v, h, a = self.x, self.w_hidden, self.w_out, self.h, self.a
-        rows = [(f"h1{j + 1}", f"w1{j + 1}·x1 + w2{j + 1}·x2 = {W[0, j]:g}·{x[0]:g} + {W[1, j]:g}·{x[1]:g}", h[j])
-                for j in range(3)]
-        rows += [(f"a1{j + 1}", f"σ(h1{j + 1}) = 1/(1 + e^−{h[j]:g})", a[j]) for j in range(3)]
+        rows = [(f"h1{j + 1}", f"w1{j + 1}·x1 + w2{j + 1}·x2 = "
+                 + terms_sum([f"{W[i, j]:g}·" + substituted(f"{x[i]:g}") for i in range(2)]),
+                 h[j]) for j in range(3)]
+        rows += [(f"a1{j + 1}", sigmoid_text(f"h1{j + 1}", f"{h[j]:g}"), a[j]) for j in range(3)]
         rows.append(("ŷ", "w31·a11 + w32·a12 + w33·a13 = "
-                     + " + ".join(f"{v[j]:g}·{a[j]:.4f}" for j in range(3)), self.y_hat))
-        rows.append(("C", f"(y − ŷ)² = ({self.y:g} − {self.y_hat:.4f})²", self.loss))
+                     + terms_sum([f"{v[j]:g}·{a[j]:.4f}" for j in range(3)]), self.y_hat))
+        y, y_hat = terms_sum([f"{self.y:g}"]), substituted(f"{self.y_hat:.4f}")
+        rows.append(("C", f"(y − ŷ)² = ({y} − {y_hat})²", self.loss))
         how = {"∂C/∂ŷ": "−2(y − ŷ)", "∂ŷ/∂a11": "w31", "∂a11/∂h11": "a11(1 − a11)", "∂h11/∂w11": "x1"}
         rows += [(k, how[k], val) for k, val in self.factors.items()]
-        rows.append(("∂C/∂w11", " · ".join(f"{val:.4f}" for val in self.factors.values()), self.dC_dw11))
-        rows.append(("w11 new", f"w11 − η·∂C/∂w11 = {W[0, 0]:g} − {self.eta:g}·{self.dC_dw11:.4f}",
+        rows.append(("∂C/∂w11", " · ".join(substituted(f"{val:.4f}") for val in self.factors.values()),
+                     self.dC_dw11))
+        grad = substituted(f"{self.dC_dw11:.4f}")
+        rows.append(("w11 new", f"w11 − η·∂C/∂w11 = {terms_sum([f'{W[0, 0]:g}'])} − {self.eta:g}·{grad}",
                      self.new_hidden[0, 0]))
         rows.append(("C new", "loss after updating every weight", self.new_loss))
         return [(k, how, float(val)) for k, how, val in rows]

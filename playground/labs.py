@@ -30,7 +30,8 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import Config
-from .examples import HALF_SQUARE_SIGMOID, GradCheck, gradient_check, numeric_gradient
+from .examples import (HALF_SQUARE_SIGMOID, GradCheck, gradient_check, numeric_gradient, sigmoid_text, substituted,
+                       terms_sum)
 from .network import NumpyMLP
 from .trainer import History, Trainer
 from .views import Grid, boundary_values, grid_for
@@ -408,26 +409,27 @@ def forward_rows(trace: Trace) -> list[dict[str, str]]:
         (h, a), _ = spec.unit(j)
         ws = [p for p in ps if p.layer == 0 and p.kind == "w" and p.j == j]
         terms = [f"{p.name}·x{p.i + 1}" for p in ws]
-        nums = [f"{v[p.name]:g}·{v[f'x{p.i + 1}']:g}" for p in ws]
+        nums = [f"{v[p.name]:g}·" + substituted(f"{v[f'x{p.i + 1}']:g}") for p in ws]
         bias = [p for p in ps if p.layer == 0 and p.kind == "b" and p.j == j]
         if bias:
             terms.append(bias[0].name)
             nums.append(f"{v[bias[0].name]:g}")
-        rows.append((h, " + ".join(terms) + " = " + " + ".join(nums), trace.h[j]))
+        rows.append((h, " + ".join(terms) + " = " + terms_sum(nums), trace.h[j]))
     for j in range(spec.n_hidden):
         (h, a), _ = spec.unit(j)
-        rows.append((a, f"σ({h}) = 1 / (1 + e^(−{fmt(trace.h[j], 4)}))", trace.a[j]))
+        rows.append((a, sigmoid_text(h, fmt(trace.h[j], 4)), trace.a[j]))
     outs = [p for p in ps if p.layer == 1 and p.kind == "w"]
     terms = [f"{p.name}·{spec.unit(p.i)[0][1]}" for p in outs] + [p.name for p in ps if p.layer == 1 and p.kind == "b"]
     nums = [f"{v[p.name]:g}·{fmt(trace.a[p.i], 4)}" for p in outs] + [
         f"{v[p.name]:g}" for p in ps if p.layer == 1 and p.kind == "b"]
     if spec.output == "sigmoid":
-        rows.append(("z", " + ".join(terms) + " = " + " + ".join(nums), trace.z))
-        rows.append(("ŷ", f"σ(z) = 1 / (1 + e^(−{fmt(trace.z, 4)}))", trace.y_hat))
+        rows.append(("z", " + ".join(terms) + " = " + terms_sum(nums), trace.z))
+        rows.append(("ŷ", sigmoid_text("z", fmt(trace.z, 4)), trace.y_hat))
     else:
-        rows.append(("ŷ", " + ".join(terms) + " = " + " + ".join(nums), trace.y_hat))
+        rows.append(("ŷ", " + ".join(terms) + " = " + terms_sum(nums), trace.y_hat))
     half = "½" if spec.half else ""
-    rows.append((spec.cost, f"{half}(y − ŷ)² = {half}({v['y']:g} − {fmt(trace.y_hat, 4)})²", trace.loss))
+    y, y_hat = terms_sum([f"{v['y']:g}"]), substituted(fmt(trace.y_hat, 4))
+    rows.append((spec.cost, f"{half}(y − ŷ)² = {half}({y} − {y_hat})²", trace.loss))
     out = []
     for q, how, val in rows:
         row = {"quantity": q, "computed as": how, "exact": fmt(val)}

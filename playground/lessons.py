@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import numpy as np
 
 from .config import Config, from_query, normalize
-from .perceptron import gate_matches, logic_data, make_perceptron
+from .perceptron import convergence_text, gate_matches, logic_data, make_perceptron
 
 __all__ = [
     "GoalResult", "Lesson", "LESSONS", "SOURCES", "reference_state", "start_state", "lesson_state",
@@ -185,7 +185,7 @@ def _perceptron_converges(gate: str) -> Callable[[Any], GoalResult]:
             return GoalResult(False, f"{p.epoch} epochs so far and the last one still made mistakes "
                                      f"({p.errors()} of 4 wrong now): keep stepping or press Play.")
         w = ", ".join(f"{v:.2g}" for v in p.wb)
-        return GoalResult(True, f"Converged after {p.epoch} epochs with (w₁, w₂, b) = ({w}).")
+        return GoalResult(True, f"{convergence_text(p)}, with (w₁, w₂, b) = ({w}).")
     return check
 
 

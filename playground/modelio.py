@@ -49,13 +49,25 @@ from .optimizers import Optimizer
 
 __all__ = [
     "FORMAT", "VERSION", "MAX_BYTES", "MAX_UNZIPPED", "HISTORY_POINTS", "ModelFileError", "LoadedModel",
-    "to_json", "to_npz", "to_state_dict", "history_csv", "load_model", "trainer_from_model", "network_sizes",
+    "MAX_BYTES_BY_FORMAT", "UPLOAD_SECONDS", "UPLOAD_MB", "to_json", "to_npz", "to_state_dict", "history_csv",
+    "load_model", "load_untrusted_model", "parse_untrusted", "prepare_untrusted", "trainer_from_model",
+    "network_sizes",
 ]
 
 FORMAT = "neural-playground-model"
 VERSION = 1
-MAX_BYTES = 20_000_000  # a 8×64 network is ~1 MB as JSON; anything near this is not ours
-MAX_UNZIPPED = 20_000_000  # sum of the sizes a zip's members declare, checked before reading any
+# The largest model the app makes (100 inputs, 8×64 hidden, 10 outputs, float64, Adam's two state
+# vectors, 1,000 history points) measured 2.3 MB as JSON, 7.1 MB as .npz (its JSON 'meta' is stored
+# as UTF-32) and 2.0 MB as .pt; each cap leaves room for longer printed numbers, and nothing more.
+MAX_BYTES_BY_FORMAT = {"json": 4_000_000, "npz": 12_000_000, "torch": 4_000_000}
+MAX_BYTES = max(MAX_BYTES_BY_FORMAT.values())  # any model file; the format's own cap is checked too
+MAX_UNZIPPED = MAX_BYTES  # sum of the sizes a zip's members declare, checked before reading any
+# Uploads are parsed in a worker process (playground.sandbox) within these limits.  The largest real
+# model parsed there in 0.06–0.4 s and at most +25 MB (2026-12-04, a busy 2-core VM; torch's import
+# for a first .pt is not counted); tests/measure_sandbox.py prints the figures.
+UPLOAD_SECONDS = 5.0
+UPLOAD_MB = 300
+_FORMAT_NAMES = {"json": "JSON", "npz": ".npz", "torch": ".pt"}
 MAX_MEMBERS = 256
 HISTORY_POINTS = 1_000
 MAX_INPUTS = 100  # uploaded tables have at most 100 columns (tables.load_csv)
@@ -210,25 +222,100 @@ def history_csv(trainer) -> str:
 
 # ----- import --------------------------------------------------------------------------------------
 def load_model(name: str, data: bytes) -> LoadedModel:
-    """Read and check a model file; the format (JSON, npz, PyTorch) is found from the content.
+    """Read and check a model file in this process; the format (JSON, npz, PyTorch) is found from the content.
+
+    For files from strangers use `load_untrusted_model`: a crafted file can make any parser run
+    for hours, and only a separate process can be stopped.
 
     Raises:
         ModelFileError: for every kind of bad file; the message starts with the file name.
     """
-    label = repr(str(name)[:80])
+    label = _label(name)
     try:
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise ModelFileError(f"expected the file's bytes, got {type(data).__name__}")
-        raw = bytes(data)
-        if len(raw) > MAX_BYTES:
-            raise ModelFileError(f"the file is too large: {len(raw):,} bytes; model files are at most {MAX_BYTES:,} bytes")
+        raw = _checked_bytes(data)
         kind = _sniff(raw)
+        _check_size(raw, kind)
         doc, params = {"json": _read_json, "npz": _read_npz, "torch": _read_torch}[kind](raw)
         return _validate(doc, params, kind)
     except ModelFileError as e:
         raise ModelFileError(f"{label}: {e}") from None
+    except (RecursionError, MemoryError) as e:
+        raise ModelFileError(f"{label}: the file is too deeply nested or too large to read ({type(e).__name__})") from None
+    except Exception as e:  # a parser's own error on a damaged or crafted file: a message, never a traceback
+        raise ModelFileError(f"{label}: the file cannot be read ({type(e).__name__}: {_short(e)})") from None
+
+
+def load_untrusted_model(name: str, data: bytes, *, seconds: float = UPLOAD_SECONDS,
+                         max_mb: float = UPLOAD_MB) -> LoadedModel:
+    """`load_model` for uploads: the size is checked here, the parsing runs in a sandbox worker
+    process (playground.sandbox) stopped after ``seconds`` or ``max_mb`` megabytes.
+
+    Raises:
+        ModelFileError: as `load_model`, and when the worker was stopped (the message says which limit).
+    """
+    from . import sandbox  # the parent side starts no process and imports nothing heavy until used
+
+    label = _label(name)
+    try:
+        raw = _checked_bytes(data)  # the size cap before anything is parsed or sent
+    except ModelFileError as e:
+        raise ModelFileError(f"{label}: {e}") from None
+    try:
+        plain = sandbox.run_untrusted("model", name, raw, seconds=seconds, max_mb=max_mb)
+    except sandbox.Refused as e:
+        raise ModelFileError(f"{label}: {e}; a model file exported by the app loads in well under a second") from None
+    except sandbox.ParserError as e:
+        if e.error_type == ModelFileError.__name__:
+            raise ModelFileError(str(e)) from None  # already starts with the label
+        raise ModelFileError(f"{label}: the file cannot be read ({e.error_type}: {_short(e)})") from None
+    cfg, warnings = from_query(plain["config"])  # the worker's normalised query: the same Config, no repairs
+    if warnings:
+        raise ModelFileError(f"{label}: the file's config could not be read back ({warnings[0]})")
+    return LoadedModel(**{**plain, "config": cfg, "warnings": tuple(plain["warnings"]),
+                          "sizes": tuple(plain["sizes"])})
+
+
+def prepare_untrusted(data: bytes) -> None:
+    """In the sandbox worker, before the clock starts: import torch when the file looks like a .pt
+    (a bytes search; nothing is parsed), so torch's import is not counted against the file."""
+    if data[:4] == b"PK\x03\x04" and b"data.pkl" in data and torch_available():
+        from . import torch_engine  # noqa: F401  the engine module is the one place torch is imported
+
+
+def parse_untrusted(name: str, data: bytes) -> dict:
+    """In the sandbox worker: `load_model` as plain data (the config as its normalised query string)."""
+    m = load_model(name, data)
+    return {**{f: getattr(m, f) for f in LoadedModel.__dataclass_fields__}, "config": m.config.to_query(),
+            "warnings": list(m.warnings)}
+
+
+def _label(name) -> str:
+    return repr(str(name)[:80])
+
+
+def _checked_bytes(data) -> bytes:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ModelFileError(f"expected the file's bytes, got {type(data).__name__}")
+    raw = bytes(data)
+    _check_size(raw, None)
+    return raw
+
+
+def _check_size(raw: bytes, kind: str | None) -> None:
+    """Size caps before any parsing: the format's own cap once known, else the one its first bytes
+    suggest (a zip may be an .npz or a .pt), else the largest."""
+    if kind is None:
+        head = raw.lstrip(b" \t\r\n\xef\xbb\xbf")[:1]
+        cap = (MAX_BYTES_BY_FORMAT["json"] if head in (b"{", b"[")
+               else MAX_BYTES if raw.startswith(b"PK") else min(MAX_BYTES_BY_FORMAT.values()))
+    else:
+        cap = MAX_BYTES_BY_FORMAT[kind]
+    if len(raw) > cap:
+        caps = ", ".join(f"{_FORMAT_NAMES[k]} {v:,}" for k, v in MAX_BYTES_BY_FORMAT.items())
+        raise ModelFileError(f"the file is too large: {len(raw):,} bytes; model files are at most {caps} bytes "
+                             f"(the largest network the app makes is about half that)")
 
 
 def _sniff(raw: bytes) -> str:
@@ -293,7 +380,7 @@ def _parse_json(raw: bytes | str, what: str) -> dict:
     return doc
 
 
-def _open_zip(raw: bytes) -> zipfile.ZipFile:
+def _open_zip(raw: bytes, max_unzipped: int = MAX_UNZIPPED) -> zipfile.ZipFile:
     """Open a zip after checking what its members declare: count, method and uncompressed size."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
@@ -308,8 +395,8 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
             raise ModelFileError(f"zip member {info.filename[:40]!r} uses compression method {info.compress_type}; "
                                  f"only stored or deflated members are read")
         total += info.file_size
-        if total > MAX_UNZIPPED:  # zipfile never inflates past the declared size, so this bounds memory
-            raise ModelFileError(f"the zip archive unpacks to more than {MAX_UNZIPPED:,} bytes (member "
+        if total > max_unzipped:  # zipfile never inflates past the declared size, so this bounds memory
+            raise ModelFileError(f"the zip archive unpacks to more than {max_unzipped:,} bytes (member "
                                  f"{info.filename[:40]!r} declares {info.file_size:,}); refused as a zip bomb")
     return zf
 
@@ -402,7 +489,7 @@ def _check_pickle(zf: zipfile.ZipFile) -> None:
 
 
 def _read_torch(raw: bytes) -> tuple[dict, list]:
-    _check_pickle(_open_zip(raw))  # the same size checks before torch reads anything, and no hash bombs
+    _check_pickle(_open_zip(raw, MAX_BYTES_BY_FORMAT["torch"]))  # the same size checks before torch reads anything, and no hash bombs
     if not torch_available():
         raise ModelFileError("this is a PyTorch file but PyTorch is not installed here; "
                              "export the model as JSON or .npz, or install torch")
@@ -432,9 +519,12 @@ def _read_torch(raw: bytes) -> tuple[dict, list]:
         m = _LAYER_KEY.fullmatch(key) if isinstance(key, str) else None
         if not m:
             raise ModelFileError(f"unexpected state_dict entry {_kind(key)}; expected '<index>.weight' and '<index>.bias'")
-        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
-            raise ModelFileError(f"state_dict[{key!r}] must be a floating-point tensor; got "
-                                 f"{getattr(t, 'dtype', type(t).__name__)}")
+        if not isinstance(t, torch.Tensor):
+            raise ModelFileError(f"state_dict[{key!r}] must be a floating-point tensor; got {_kind(t)}")
+        odd = _odd_tensor(t, torch)
+        if odd:
+            raise ModelFileError(f"state_dict[{key!r}] must be a floating-point tensor; got {odd}; only plain "
+                                 f"dense CPU tensors of {', '.join(_TENSOR_DTYPES)} are accepted")
         if t.numel() > MAX_VALUES:  # e.g. one stored number stretched by zero strides: never expand it
             raise ModelFileError(f"state_dict[{key!r}] claims shape {tuple(t.shape)}: too many values "
                                  f"({t.numel():,}) for a layer; at most {MAX_VALUES:,}")
@@ -447,6 +537,28 @@ def _read_torch(raw: bytes) -> tuple[dict, list]:
         W = _array(layers[i]["weight"], f"{i}.weight", 2).T  # nn.Linear's (out, in) → our (in, out)
         params.append((np.ascontiguousarray(W), _array(layers[i]["bias"], f"{i}.bias", 1)))
     return doc, params
+
+
+_TENSOR_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def _odd_tensor(t, torch) -> str:
+    """What makes ``t`` other than a plain dense CPU tensor of an allowed dtype ('' if nothing)."""
+    if t.layout != torch.strided:
+        return f"a {str(t.layout).removeprefix('torch.')} tensor"  # sparse_coo, sparse_csr, …
+    if t.is_nested:
+        return "a nested tensor"
+    if t.device.type != "cpu":
+        return f"a tensor on device {t.device.type!r}"  # meta (no values at all), cuda, …
+    if t.is_quantized:
+        return f"a quantized tensor ({str(t.dtype).removeprefix('torch.')})"
+    if type(t) not in (torch.Tensor, torch.nn.Parameter):
+        return f"a tensor subclass {type(t).__name__}"
+    if str(t.dtype).removeprefix("torch.") not in _TENSOR_DTYPES:
+        return str(t.dtype)  # torch.int64, torch.complex64, torch.bool, …
+    if t.is_conj() or t.is_neg():
+        return "a tensor with a lazy conjugate or negation bit"
+    return ""
 
 
 # ----- checks ------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from .features import grid
 
 __all__ = [
     "Gate", "GATES", "Update", "Perceptron", "HiddenView",
-    "make_perceptron", "gate_inputs", "mp_neuron", "truth_table", "gate_matches", "find_mp_weights", "logic_data",
+    "make_perceptron", "convergence_text", "gate_inputs", "mp_neuron", "truth_table", "gate_matches", "find_mp_weights", "logic_data",
     "update_markdown", "boundary_segment", "xor_table_data", "pca_2d", "hidden_view",
     "XOR_SOURCES", "xor_config", "xor_trainer", "xor_box", "class1_probability", "decision_surface",
     "hidden_activations",
@@ -227,6 +227,16 @@ class Perceptron:
         return bool(self.mistakes) and self.mistakes[-1] == 0
 
     @property
+    def last_mistake_epoch(self) -> int:
+        """The last complete epoch that made a mistake (0: none did, the random start was right)."""
+        return max((e + 1 for e, m in enumerate(self.mistakes) if m), default=0)
+
+    @property
+    def converged_epoch(self) -> int | None:
+        """The first epoch without a mistake, after which no weight changes again; None before it."""
+        return next((e + 1 for e, m in enumerate(self.mistakes) if m == 0), None)
+
+    @property
     def position(self) -> int:
         """Examples already seen in the current (unfinished) epoch."""
         return self._pos
@@ -269,6 +279,19 @@ class Perceptron:
     def __repr__(self) -> str:
         w = ", ".join(f"{v:.3g}" for v in self.w)
         return f"Perceptron(w=[{w}], b={self.b:.3g}, epoch {self.epoch}, η={self.lr:g})"
+
+
+def convergence_text(p: Perceptron) -> str:
+    """How a converged perceptron got there, in words: the epoch of its last mistake, separate
+    from the epochs trained (pressing *Epoch* after converging trains more but changes nothing)."""
+    n = p.converged_epoch
+    if n is None:
+        raise ValueError("the perceptron has not converged: every epoch so far made a mistake")
+    last = p.last_mistake_epoch
+    how = (f"the last mistake was in epoch {last}, and epoch {n} made none" if last
+           else "the random start was already right: epoch 1 made no mistake")
+    more = f" (trained for {p.epoch} epochs)" if p.epoch > n else ""
+    return f"Converged after {n} epoch{'s' if n != 1 else ''}: {how}{more}"
 
 
 def make_perceptron(gate: str, lr: float = 1.0, seed: int = 0, shuffle: bool = True) -> Perceptron:

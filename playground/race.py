@@ -12,7 +12,7 @@ at the same epoch (a diverged one stays where it stopped).
 
     >>> from playground.config import Config
     >>> r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.0001)])
-    >>> r.step(20); r.summary()["winner"]
+    >>> _ = r.step(20); r.summary()["winner"]
     0
 
 Share links carry the race as the base config plus racer overrides::
@@ -436,11 +436,15 @@ class Race:
         return self.trainers[0].task
 
     def summary(self) -> dict:
-        """Who reached the target first and when, the ranking by final test loss, divergences.
+        """Who reached the target first and when, one ranking of all racers, divergences.
 
-        ``winner``: index of the first racer to reach the target (ties: lower test
-        loss), None if nobody has.  ``ranking``: indices by final test loss, lowest
-        first, diverged racers last.
+        ``ranking``: racer indices best first, by the epoch each reached the target
+        (those that have not come after those that have, diverged racers after the
+        rest of their group), then by the race's metric (the target's: test accuracy
+        or R², higher is better, or test loss, lower is better).  Equal results
+        share a rank (1, 1, 3).  ``first``: the racers ranked 1 that reached the
+        target, None of them if nobody has; ``winner``: the first of them.  The
+        headline and the table both read this one ranking.
         """
         racers = []
         for i, t in enumerate(self.trainers):
@@ -455,41 +459,68 @@ class Race:
                            "test_loss": h.test_loss[-1], "test_metric": h.test_metric[-1],
                            "reached_at": self.reached[i], "diverged": t.diverged, "note": note,
                            "same_start": self.shared_start[i]})
-        ranking = sorted(range(len(racers)), key=lambda i: (racers[i]["diverged"], racers[i]["test_loss"]))
-        for r, i in enumerate(ranking):
-            racers[i]["rank"] = r + 1
-        done = [i for i in range(len(racers)) if self.reached[i] is not None]
-        winner, first = None, []
-        if done:
-            best = min(self.reached[i] for i in done)
-            first = [i for i in done if self.reached[i] == best]
-            winner = min(first, key=lambda i: racers[i]["test_loss"])
+        keys = [self._rank_key(r) for r in racers]
+        ranking = sorted(range(len(racers)), key=lambda i: keys[i])  # stable: racer order among equals
+        for pos, i in enumerate(ranking):
+            tied = pos and keys[ranking[pos - 1]] == keys[i]
+            racers[i]["rank"] = racers[ranking[pos - 1]]["rank"] if tied else pos + 1
+        first = [i for i in ranking if racers[i]["rank"] == 1 and racers[i]["reached_at"] is not None]
+        winner = first[0] if first else None
         return {"epoch": self.epoch, "target": self.target.label(self.task), "winner": winner, "first": first,
-                "ranking": ranking, "racers": racers, "headline": self._headline(racers, winner, first)}
+                "ranking": ranking, "racers": racers, "headline": self._headline(racers, ranking, first)}
+
+    def _rank_key(self, r: dict) -> tuple:
+        """Sort key of one racer's summary: earlier to the target, then the better metric, first."""
+        value = r["test_loss"] if self.target.metric == "loss" else -r["test_metric"]
+        value = float(value) if np.isfinite(value) else float("inf")  # a NaN must not scramble the order
+        reached = r["reached_at"]
+        return (reached is None, reached or 0, r["diverged"], value)
+
+    def _metric_name(self) -> str:
+        if self.target.metric == "loss":
+            return "test loss"
+        return "test R²" if self.task == "regression" else "test accuracy"
+
+    def _score(self, r: dict) -> str:
+        """The race's metric of one racer as shown: "98.4%", "0.912" (R²) or "0.0213" (loss)."""
+        if self.target.metric == "loss":
+            return f"{r['test_loss']:.4f}"
+        v = r["test_metric"]
+        return f"{v:.3f}" if self.task == "regression" else f"{v:.1%}"
 
     def rows(self, summary: dict | None = None) -> list[dict]:
-        """The summary as table rows for a page: one per racer, in racer order."""
+        """The summary as table rows for a page: one per racer, in racer order, with the summary's rank."""
         s = summary or self.summary()
         metric = "Test R²" if self.task == "regression" else "Test accuracy"
-        return [{"Racer": f"{_NAMES[i]} · {r['name']}", "Rank by test loss": r["rank"],
+        return [{"Racer": f"{_NAMES[i]} · {r['name']}", "Rank": r["rank"],
                  "Reached target at": "—" if r["reached_at"] is None else f"epoch {r['reached_at']}",
                  "Test loss": round(r["test_loss"], 4),
                  metric: f"{r['test_metric']:.3f}" if self.task == "regression" else f"{r['test_metric']:.1%}",
                  "Epochs": r["epochs"], "Same start as A": "yes" if r["same_start"] else "no: other shape or init",
                  "Note": r["note"]} for i, r in enumerate(s["racers"])]
 
-    def _headline(self, racers, winner, first) -> str:
-        label = self.target.label(self.task)
-        if winner is None:
-            lead = min(range(len(racers)), key=lambda i: (racers[i]["diverged"], racers[i]["test_loss"]))
-            return (f"Epoch {self.epoch}: nobody has reached {label} yet; lowest test loss so far: "
-                    f"{racers[lead]['name']} ({racers[lead]['test_loss']:.4f}).")
-        at = self.reached[winner]
+    def _headline(self, racers, ranking, first) -> str:
+        label, metric = self.target.label(self.task), self._metric_name()
+        if not first:
+            lead = [i for i in ranking if racers[i]["rank"] == 1]
+            names = " and ".join(racers[i]["name"] for i in lead)
+            return (f"Epoch {self.epoch}: nobody has reached {label} yet; ahead so far on {metric}: "
+                    f"{names} ({self._score(racers[lead[0]])}).")
+        at = racers[first[0]]["reached_at"]
+        finishers = [i for i in ranking if racers[i]["reached_at"] is not None]
+        epochs = [racers[i]["reached_at"] for i in finishers]
+        shared = {e for e in epochs if epochs.count(e) > 1}  # epochs where the metric decided the order
         names = " and ".join(racers[i]["name"] for i in first)
-        others = [f"{r['name']} at epoch {r['reached_at']}" for i, r in enumerate(racers)
-                  if r["reached_at"] is not None and i not in first]
+        how = ""
+        if len(first) > 1:
+            how = f", with the same {metric} ({self._score(racers[first[0]])})"
+        elif at in shared:
+            how = f", with the better {metric} ({self._score(racers[first[0]])})"
+        others = [f"{racers[i]['name']} at epoch {racers[i]['reached_at']}"
+                  + (f" ({metric} {self._score(racers[i])})" if racers[i]["reached_at"] in shared else "")
+                  for i in finishers if i not in first]
         rest = f" Then {', '.join(others)}." if others else ""
-        return f"{names} reached {label} first, at epoch {at}.{rest}"
+        return f"{names} reached {label} first, at epoch {at}{how}.{rest}"
 
     # ----- figures -------------------------------------------------------------------------------
     def boundary_figure(self, i: int, res: int = 50, hover: bool = True, spec: bool = False) -> go.Figure | dict:

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Literal
+from urllib.parse import urlsplit
 
 import numpy as np
 import plotly
@@ -33,10 +35,12 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
+from .pages import PAGES
 from .session import LIVE_GATE
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
-           "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address"]
+           "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
+           "app_url", "page_url"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -347,6 +351,58 @@ def stale_address(query: str) -> bool:
     now = time.monotonic()
     _, replaced = st.session_state.get(_ADDRESSES_KEY, (None, []))
     return any(q == query and now - t < STALE_ADDRESS_SECONDS for t, q in replaced)
+
+
+# ----- full links to copy ------------------------------------------------------------------------
+_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")  # name or IPv6, port
+_PATH = re.compile(r"(/[A-Za-z0-9._~%\-]+)*")
+
+
+def _origin(url: str | None) -> tuple[str, str] | None:
+    """``(scheme://host[:port], path)`` of an http(s) address with a plain host and path, else None.
+
+    The browser sends these values (the page's address, its Origin and Host headers), so
+    anything else (another scheme, a user:password@, quotes, spaces, 500+ characters) is not used.
+    """
+    if not url or len(url) > 500:
+        return None
+    try:
+        u = urlsplit(url)
+    except ValueError:
+        return None
+    path = u.path.rstrip("/")
+    if u.scheme not in ("http", "https") or not _HOST.fullmatch(u.netloc) or not _PATH.fullmatch(path):
+        return None
+    return f"{u.scheme}://{u.netloc}", path
+
+
+def app_url() -> str:
+    """The app's address as the browser used it, for links a teacher copies: ``http://host:8501``.
+
+    From ``st.context.url``, the running page's address, less its page route (``/play``); else
+    the browser's ``Origin`` header, else its ``Host`` header (http), with the server's
+    ``baseUrlPath``; else ``http://localhost:<port>``.
+    """
+    found = _origin(st.context.url)
+    if found is not None:
+        origin, path = found
+        head, _, last = path.rpartition("/")
+        return origin + (head if last in {p.url for p in PAGES} else path)
+    base = "/".join(p for p in str(st.get_option("server.baseUrlPath") or "").split("/") if p)
+    base = "/" + base if _PATH.fullmatch("/" + base) and base else ""
+    headers = st.context.headers or {}
+    for candidate in (headers.get("Origin"), "http://" + str(headers.get("Host") or "")):
+        found = _origin(candidate)
+        if found is not None:
+            return found[0] + base
+    return f"http://localhost:{int(st.get_option('server.port') or 8501)}{base}"
+
+
+def page_url(page_file: str, query: str = "") -> str:
+    """The full link to the page whose script is ``page_file`` (a page passes its ``__file__``), as
+    the browser would open it: ``http://host:8501/play?dataset=xor&…``."""
+    route = Path(page_file).stem  # a page's route is its script's stem (pages.PageSpec.url)
+    return f"{app_url()}/{route}" + (f"?{query}" if query else "")
 
 
 def entry_guard() -> None:

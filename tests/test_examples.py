@@ -243,3 +243,10 @@ def test_results_are_json_ready(a, c_runs):
     d = to_plain(c_runs[1])
     assert d["check"]["ok"] is False and d["check"]["mismatched"] == ["W0[1,2]", "W0[2,1]"]
     assert to_plain(a)["factors"]["∂ŷ/∂a11"] == 0.3
+
+
+def test_example_a_steps_write_the_sigmoid_with_its_argument():
+    how = {k: text for k, text, _ in example_a().steps()}
+    assert how["a11"] == "σ(h11) = 1 / (1 + e^(−1))"
+    assert how["w11 new"] == "w11 − η·∂C/∂w11 = 0.8 − 0.1·0.1455"
+    assert all("-" not in text for text in how.values())

@@ -118,6 +118,27 @@ def test_edited_values_follow_the_hand_formulas():
     assert t.values["x2"] == -2.0 and t.new_values["x2"] == -2.0  # inputs are not parameters
 
 
+def test_negative_numbers_are_written_with_their_sign_in_the_formulas(traces):
+    by_q = {r["quantity"]: r["computed as"] for r in forward_rows(traces["B"])}
+    assert by_q["a12"] == "σ(h12) = 1 / (1 + e^(−(−0.5417)))"  # h12 = −0.5417: never "e^(−-0.5417)"
+    assert by_q["a11"] == "σ(h11) = 1 / (1 + e^(−0.3600))"
+    assert by_q["h11"] == "w11·x1 + w21·x2 + b1 = −0.0053·1 + 0.3793·1 − 0.014"
+    assert by_q["ŷ"] == ("w31·a11 + w32·a12 + w33·a13 + b_out = "
+                         "0.1528·0.5890 − 0.1745·0.3678 − 0.1135·0.4637 − 0.5516")
+    assert by_q["C"] == "(y − ŷ)² = (0 − (−0.5784))²"
+    negative = dict(WORKED["B"].defaults(), x1=-1.0, y=-1.0)
+    for key in WORKED:
+        spec = WORKED[key]
+        for values in (spec.defaults(), {**spec.defaults(), **{k: -abs(v) - 0.5 for k, v in spec.defaults().items()
+                                                               if k != "eta"}}):
+            for row in forward_rows(worked_step(spec, values)):
+                how = row["computed as"]
+                assert "-" not in how.split("=", 1)[1], (key, how)  # a real minus sign, never "−-", "+ -", "·-"
+    rows = {r["quantity"]: r["computed as"] for r in forward_rows(worked_step(WORKED["B"], negative))}
+    assert rows["h11"].startswith("w11·x1 + w21·x2 + b1 = −0.0053·(−1) + 0.3793·1")
+    assert "(−1 − " in rows["C"]
+
+
 def test_params_of_puts_example_c_in_the_engine_layout():
     (W0, b0), (W1, b1) = params_of(WORKED["C"], WORKED["C"].defaults())
     np.testing.assert_array_equal(W0, np.array(ex.C_W0).T)  # the textbook's rows are units

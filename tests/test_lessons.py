@@ -121,6 +121,12 @@ def test_perceptron_checks_read_the_perceptron():
     p = make_perceptron("OR")
     p.train(20)
     assert not conv.check({"perceptron": p}).passed  # converged, but on another gate
+    a = make_perceptron("AND", seed=0)
+    for _ in range(15):  # mistakes per epoch [3, 2, 1, 1, 0, 0, …]: the last one in epoch 4
+        a.run_epoch()
+    result = conv.check({"perceptron": a})
+    assert result.passed and "Converged after 5 epochs: the last mistake was in epoch 4" in result.detail
+    assert "trained for 15 epochs" in result.detail
     x = make_perceptron("XOR")
     for _ in range(9):
         x.run_epoch()

@@ -4,9 +4,9 @@ import pytest
 
 from playground.config import from_query
 from playground.perceptron import (
-    GATES, Perceptron, boundary_segment, class1_probability, decision_surface, find_mp_weights, gate_inputs,
-    gate_matches, hidden_activations, hidden_view, logic_data, make_perceptron, mp_neuron, pca_2d, truth_table,
-    update_markdown, xor_config, xor_table_data, xor_trainer,
+    GATES, Perceptron, boundary_segment, class1_probability, convergence_text, decision_surface, find_mp_weights,
+    gate_inputs, gate_matches, hidden_activations, hidden_view, logic_data, make_perceptron, mp_neuron, pca_2d,
+    truth_table, update_markdown, XOR_SOURCES, xor_config, xor_table_data, xor_trainer,
 )
 
 # ----- McCulloch–Pitts ------------------------------------------------------------------------------
@@ -72,6 +72,42 @@ def test_perceptron_converges_on_separable_gates_within_a_few_epochs(gate):
         epochs.append(p.epoch)
     assert max(epochs) <= 15
     assert np.median(epochs) <= 8
+
+
+def test_convergence_is_reported_at_the_last_mistake_not_the_epochs_trained():
+    p = make_perceptron("AND", lr=1.0, seed=0)
+    p.train(epochs=20)
+    assert p.mistakes == [3, 2, 1, 1, 0]
+    for _ in range(10):  # a teacher keeps pressing Epoch after it converged: nothing changes
+        p.run_epoch()
+    assert p.epoch == 15 and p.last_mistake_epoch == 4 and p.converged_epoch == 5
+    text = convergence_text(p)
+    assert text.startswith("Converged after 5 epochs: the last mistake was in epoch 4")
+    assert "trained for 15 epochs" in text and "after 15" not in text
+
+
+def test_convergence_text_when_the_random_start_was_already_right():
+    p = next(p for p in (make_perceptron("OR", seed=s) for s in range(200)) if not p.errors())
+    p.run_epoch()
+    assert p.mistakes == [0] and p.last_mistake_epoch == 0 and p.converged_epoch == 1
+    assert convergence_text(p) == ("Converged after 1 epoch: the random start was already right: "
+                                   "epoch 1 made no mistake")
+    x = make_perceptron("XOR")
+    x.run_epoch()
+    assert x.converged_epoch is None
+    with pytest.raises(ValueError, match="not converged"):
+        convergence_text(x)
+
+
+def test_a_linear_network_on_xor_does_about_as_well_as_a_coin():
+    """What the Perceptron page says of a linear hidden layer: about half of the points, not 3 of 4 corners."""
+    test = []
+    for source in XOR_SOURCES:
+        for seed in range(1, 11):
+            t = xor_trainer(source, 2, "linear", 0.1, str(seed))
+            t.run(epochs=300)
+            test.append(t.summary()["test_accuracy"])
+    assert max(test) < 0.75 and 0.4 <= float(np.median(test)) <= 0.6
 
 
 def test_perceptron_never_learns_xor():

@@ -78,7 +78,59 @@ def test_summary_names_the_winner_on_a_constructed_case():
     assert s["headline"].startswith(f"lr 0.3 reached test loss ≤ 0.05 first, at epoch {reached}")
     rows = r.rows(s)
     assert rows[1]["Reached target at"] == f"epoch {reached}" and rows[0]["Reached target at"] == "—"
-    assert [row["Rank by test loss"] for row in rows] == [2, 1]
+    assert [row["Rank"] for row in rows] == [2, 1]
+
+
+def test_one_ranking_for_the_banner_and_the_table_first_to_the_target_wins():
+    base = Config(dataset="circle")
+    r = Race([base.replace(optimizer="sgd"), base.replace(optimizer="adam")])
+    r.step(150)
+    s = r.summary()
+    sgd, adam = s["racers"]
+    assert adam["reached_at"] == 6 and sgd["reached_at"] == 34
+    assert sgd["test_loss"] < adam["test_loss"]  # SGD ends with the lower loss, yet Adam got there first
+    assert s["winner"] == 1 and s["ranking"] == [1, 0] and (adam["rank"], sgd["rank"]) == (1, 2)
+    assert [row["Rank"] for row in r.rows(s)] == [2, 1]
+    assert s["headline"] == ("optimizer adam reached test accuracy ≥ 95% first, at epoch 6. "
+                             "Then optimizer sgd at epoch 34.")
+
+
+def test_the_banner_lists_finishers_in_the_order_they_finished():
+    base = Config(dataset="circle")
+    r = Race([base.replace(lr=0.01), base.replace(lr=0.03), base.replace(lr=0.3)])
+    r.step(200)
+    s = r.summary()
+    assert r.reached == [100, 34, 6] and s["ranking"] == [2, 1, 0]
+    assert [x["rank"] for x in s["racers"]] == [3, 2, 1]
+    assert s["headline"] == ("lr 0.3 reached test accuracy ≥ 95% first, at epoch 6. "
+                             "Then lr 0.03 at epoch 34, lr 0.01 at epoch 100.")
+
+
+def test_equal_results_share_a_rank_and_the_metric_breaks_a_tie_in_epochs():
+    base = Config(dataset="gauss", seed="11")  # the starting weights already reach 95 % at epoch 0
+    r = Race([base.replace(lr=0.003), base.replace(optimizer="adam"), base.replace(hidden=(3,))])
+    s = r.summary()
+    assert r.reached == [0, 0, 0] and r.shared_start == [True, True, False]
+    a, b, c = s["racers"]
+    assert a["test_metric"] == b["test_metric"] > c["test_metric"]  # A and B: the same weights
+    assert [a["rank"], b["rank"], c["rank"]] == [1, 1, 3]
+    assert s["first"] == [0, 1] and s["winner"] == 0
+    assert [row["Rank"] for row in r.rows(s)] == [1, 1, 3]
+    assert s["headline"] == (f"{a['name']} and {b['name']} reached test accuracy ≥ 95% first, at epoch 0, "
+                             f"with the same test accuracy (99.2%). Then {c['name']} at epoch 0 "
+                             "(test accuracy 96.8%).")
+
+
+def test_nobody_finished_the_leader_is_the_table_rank_one():
+    base = Config(dataset="spiral")
+    r = Race([base.replace(optimizer="sgd"), base.replace(optimizer="adam")], target=Target("accuracy", 0.99))
+    r.step(20)
+    s = r.summary()
+    assert s["winner"] is None and s["first"] == []
+    lead = max(range(2), key=lambda i: s["racers"][i]["test_metric"])
+    assert s["racers"][lead]["rank"] == 1 and s["ranking"][0] == lead
+    assert s["headline"].startswith(f"Epoch 20: nobody has reached test accuracy ≥ 99% yet; ahead so far on "
+                                    f"test accuracy: {s['racers'][lead]['name']} (")
 
 
 def test_race_rejects_configs_that_do_not_share_the_data():
