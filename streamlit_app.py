@@ -1,10 +1,14 @@
-"""Entry point: `streamlit run streamlit_app.py`.  It only declares the pages (playground.pages)."""
+"""Entry point: `streamlit run streamlit_app.py`.  It applies the app's process-wide settings
+(playground.runtime) and declares the pages (playground.pages)."""
 from pathlib import Path
 
 import streamlit as st
 
 from playground.pages import SECTIONS, available
 from playground.png import app_icon
+from playground.runtime import apply_app_settings
+
+apply_app_settings()  # before any page runs: one BLAS/torch thread, a short GIL switch interval
 
 st.set_page_config(page_title="Neural Playground", page_icon=app_icon(), layout="wide")
 

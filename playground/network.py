@@ -31,15 +31,6 @@ from .optimizers import Optimizer
 
 __all__ = ["Cache", "NumpyMLP", "layer_slices"]
 
-try:  # These matrices are tiny: a second BLAS thread costs more in hand-over than it saves (the deep
-    # net's 100×100 grid measured 4.9 ms with one thread vs 6.4 ms with two).  Process-wide, like
-    # torch_engine's one intra-op thread; the playground's processes only multiply small matrices.
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
-except ImportError:  # optional: without it NumPy keeps its default
-    pass
-
 # Activations that can write straight into a buffer (the fused training path uses them).
 _INPLACE = {
     "tanh": lambda z, out: np.tanh(z, out=out),

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import functools
 import re
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -42,11 +41,6 @@ from .session import LIVE_GATE
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
            "app_url", "page_url"]
-
-# A session that trains holds the GIL in a tight NumPy loop; the server's event loop, which sends
-# each drawn frame to the browser, then waits up to the switch interval (5 ms by default) for every
-# step of a send, and frames reach the browser late (measured with py-spy and a frame log).
-sys.setswitchinterval(0.0005)
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
