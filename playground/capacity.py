@@ -186,14 +186,12 @@ class Registry:
         with self._lock:
             return list(self._sessions)
 
-    def sweep(self, connected: Iterable[str] | None = None) -> list[str]:
-        """Close sessions not in ``connected`` (when given), and take the slot from every session that
-        has not trained for ``release_after`` seconds; returns the keys that lost a slot, sorted."""
+    def sweep(self, closed: Iterable[str] = ()) -> list[str]:
+        """Forget the ``closed`` sessions, and take the slot from every session that has not trained
+        for ``release_after`` seconds; returns the keys that lost a slot, sorted."""
         with self._lock:
-            if connected is not None:
-                alive = set(connected)
-                for key in [k for k in self._sessions if k not in alive]:
-                    del self._sessions[key]
+            for key in closed:
+                self._sessions.pop(key, None)
             now, freed = self._clock(), []
             for key, s in self._sessions.items():
                 if s.slot and now - s.active > self.release_after:

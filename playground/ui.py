@@ -294,6 +294,10 @@ _sweeper: threading.Thread | None = None
 _sweeper_lock = threading.Lock()
 #: How often the server looks for closed tabs, frees idle slots and writes the stats file.
 SWEEP_SECONDS = 1.0
+#: A session whose browser went away is stopped at once and forgotten after this long, unless the browser
+#: reconnects first (a dropped connection on a classroom network resumes the session as it was).
+CLOSED_GRACE_SECONDS = 10.0
+_gone_since: dict[str, float] = {}  # session key -> when the sweeper first found it disconnected
 
 
 def _session_key() -> str:
@@ -310,9 +314,9 @@ def server_session() -> None:
 
     The sweeper (one daemon thread per server process, started on the first page run under a real
     server) checks once a second which sessions' browsers are still connected: a closed tab's session is
-    stopped (whatever it trains stops playing), loses its training slot, and is closed at once instead of
-    being kept for a reconnect (``server.disconnectedSessionTTL``), which releases its memory; a reload
-    of the tab then opens the page afresh from its link. It also frees the slots of sessions that have not
+    stopped at once (whatever it trains stops playing) and loses its training slot; unless its browser
+    reconnects within ``CLOSED_GRACE_SECONDS`` it is then closed instead of being kept for a reconnect
+    (``server.disconnectedSessionTTL``), which releases its memory, and forgotten. It also frees the slots of sessions that have not
     trained for ``capacity.RELEASE_AFTER_SECONDS`` and writes ``capacity.REGISTRY.stats()`` to
     ``$PLAYGROUND_STATS_FILE`` when that is set.
     """
@@ -384,29 +388,56 @@ def sweep_sessions() -> None:
     """One round of the sweeper (see ``server_session``)."""
     if not _serving():
         return
-    rt = runtime.get_instance()
-    keys = capacity.REGISTRY.keys()
-    connected = [k for k in keys if rt.is_active_session(k)]
-    for key in set(keys) - set(connected):
+    rt, now = runtime.get_instance(), time.monotonic()
+    closed = []
+    for key in capacity.REGISTRY.keys():
+        if rt.is_active_session(key):
+            _gone_since.pop(key, None)
+        elif key not in _gone_since:  # just went away: stop at once, forget after the grace
+            _gone_since[key] = now
+            _stop(key)
+            capacity.REGISTRY.release(key)
+        elif now - _gone_since[key] >= CLOSED_GRACE_SECONDS:
+            closed.append(key)
+    for key in closed:
+        del _gone_since[key]
         _forget(rt, key)
-    capacity.REGISTRY.sweep(connected)
+    freed = capacity.REGISTRY.sweep(closed)
+    if closed or freed:
+        _trim_heap()
     path = os.environ.get(capacity.STATS_FILE_ENV)
     if path:
         capacity.write_stats(path, capacity.REGISTRY.stats())
 
 
-def _forget(rt: Any, key: str) -> None:
-    """A closed tab: stop what it trains and close its stored session (which holds its memory)."""
+def _stop(key: str) -> None:
+    """Whatever session ``key`` trains stops playing (its browser is gone: no frame should train for it)."""
     with _owners_lock:
-        refs = _owners.pop(key, [])
+        refs = list(_owners.get(key, []))
     for ref in refs:
         owner = ref()
         if owner is not None:
             owner.playing = False
-    rt.mark_session_nonresumable(key)  # a late reconnect gets a new session, built from the link
+
+
+def _forget(rt: Any, key: str) -> None:
+    """A closed tab: close its stored session (which holds its memory); a late reconnect starts afresh."""
+    with _owners_lock:
+        _owners.pop(key, None)
+    rt.mark_session_nonresumable(key)
     close = getattr(rt, "_close_inactive_session_on_event_loop", None)  # Streamlit 1.67; else its TTL
     if close is not None:
         close(key)
+
+
+def _trim_heap() -> None:
+    """Hand freed memory back to the operating system (glibc keeps freed NumPy buffers otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: the memory is still free for the process to reuse
 
 
 def yield_point() -> None:

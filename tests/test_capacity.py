@@ -66,12 +66,12 @@ def test_closed_sessions_are_forgotten():
     reg.admit("trainer")
     reg.beat("trainer", True)
     assert reg.admit("waiting") != ""
-    reg.sweep(connected=["reader", "waiting"])  # the trainer's tab closed
+    reg.sweep(closed=["trainer"])  # the trainer's tab closed
     s = reg.stats()
     assert s["sessions"] == 2 and s["training"] == 0 and "trainer" not in s["frames"]
     assert reg.admit("waiting") == ""
     reg.close("waiting")
-    reg.sweep(connected=[])
+    reg.sweep(closed=["reader"])
     assert reg.stats()["sessions"] == 0 and reg.stats()["training"] == 0
 
 
