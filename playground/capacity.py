@@ -34,9 +34,10 @@ Configuration (environment variables, read once when the registry is built):
     temporary file beside it, then renamed: a reader never sees half a file)::
 
         {"time": float,      # time.time() of the writing
-         "sessions": int,    # browser sessions connected to this process (any page)
+         "sessions": int,    # browser sessions of this process (any page); a closed tab's session
+                             # counts until the app forgets it (ui.CLOSED_GRACE_SECONDS, 10 s, + ~1 s)
          "training": int,    # sessions holding a training slot (teachers included)
-         "frames": {session_key: int},  # live frames drawn so far, per connected session
+         "frames": {session_key: int},  # live frames drawn so far, per session (training or not)
          "rss_mb": float}    # the process's resident memory in MB (0.0 if it cannot be read)
 
     ``session_key`` is the server's session id (never the teacher key).

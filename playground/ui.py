@@ -315,10 +315,10 @@ def server_session() -> None:
     The sweeper (one daemon thread per server process, started on the first page run under a real
     server) checks once a second which sessions' browsers are still connected: a closed tab's session is
     stopped at once (whatever it trains stops playing) and loses its training slot; unless its browser
-    reconnects within ``CLOSED_GRACE_SECONDS`` it is then closed instead of being kept for a reconnect
-    (``server.disconnectedSessionTTL``), which releases its memory, and forgotten. It also frees the slots of sessions that have not
-    trained for ``capacity.RELEASE_AFTER_SECONDS`` and writes ``capacity.REGISTRY.stats()`` to
-    ``$PLAYGROUND_STATS_FILE`` when that is set.
+    reconnects within ``CLOSED_GRACE_SECONDS`` it is then closed, which releases its memory, instead of
+    being kept for ``server.disconnectedSessionTTL``, and forgotten. It also frees the slots of sessions
+    that have not trained for ``capacity.RELEASE_AFTER_SECONDS``, and writes ``capacity.REGISTRY.stats()``
+    to ``$PLAYGROUND_STATS_FILE`` when that is set.
     """
     capacity.REGISTRY.seen(_session_key())
     if capacity.TEACHER_PARAM in st.query_params:

@@ -89,8 +89,8 @@ def measure(epochs: int) -> dict:
 
     (s, _, _), total, paused = _traced(playground, lambda built: built[0])
     t = s.trainer
-    out["playground"] = {"total_mb": round(total, 1), "paused_mb": round(paused, 1), "records_mb": round(_records(t) / MB, 1),
-                         "snapshots": len(t.snapshots), "history_points": len(t.history), "epochs": t.epoch}
+    out["playground"] = {"total_mb": round(total, 1), "paused_mb": round(paused, 1),
+                         "records_mb": round(_records(t) / MB, 1), "snapshots": len(t.snapshots), "history_points": len(t.history), "epochs": t.epoch}
     del s, t
     gc.collect()
 

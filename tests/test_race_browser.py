@@ -12,10 +12,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_util import chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
 
+from playground.capacity import STATS_FILE_ENV  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 STATS = Path(tempfile.mkdtemp(prefix="playground-stats-")) / "stats.json"
-server = streamlit_server_fixture("streamlit_app.py", env={"PLAYGROUND_STATS_FILE": str(STATS)})
+server = streamlit_server_fixture("streamlit_app.py", env={STATS_FILE_ENV: str(STATS)})
 browser = chromium_fixture()
 
 # A finish line nobody reaches in a few seconds, so the headline keeps saying the epoch.
