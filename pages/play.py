@@ -24,8 +24,8 @@ from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
 from playground.text import capped, escape_markdown
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
-from playground.ui import (address, entry_guard, live_fragment, live_plotly, presentation_style, stale_address,
-                           steady_live_views, tab_hidden, train_after_drawing, uninterrupted, wrote_address,
+from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
+                           stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
 from playground.ui import page_url
 
@@ -159,7 +159,9 @@ def _write_query(s: PlaygroundSession) -> None:
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) -----------------
 @uninterrupted
 def _play():
-    st.session_state[K + "session"].play()
+    s = st.session_state[K + "session"]
+    if claim_training(s):
+        s.play()
 
 
 @uninterrupted
@@ -169,7 +171,9 @@ def _pause():
 
 @uninterrupted
 def _step(drawn_epoch: int):
-    st.session_state[K + "session"].step_from(drawn_epoch)
+    s = st.session_state[K + "session"]
+    if claim_training(s):
+        s.step_from(drawn_epoch)
 
 
 @uninterrupted
@@ -574,9 +578,6 @@ def live_views(seconds: float):
         live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
                                               spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
-    if s.playing and tab_hidden():  # nobody is watching: stop using the server's CPU
-        s.pause_hidden()
-        st.rerun()
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
@@ -655,7 +656,7 @@ def _replay(t):
     """Scrub back through recorded epochs: boundary, network and gradients as they were."""
     last = t.epoch
     if last < 1:
-        st.info("Train a few epochs first: every epoch is recorded (thinned to 200 snapshots over long runs).")
+        st.info("Train a few epochs first: every epoch is recorded (thinned evenly over long runs).")
         return
     st.session_state[K + "replay_epoch"] = min(st.session_state.get(K + "replay_epoch", last), last)
     epoch = st.slider("Epoch to replay", 0, last, key=K + "replay_epoch",

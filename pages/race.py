@@ -17,9 +17,8 @@ from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
 from playground.text import capped, escape_markdown
-from playground.ui import (address, entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
-                           train_after_drawing, uninterrupted, wrote_address)
-from playground.ui import page_url
+from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -106,7 +105,8 @@ setup: rc.RaceSetup = ss[K + "setup"]
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
 @uninterrupted
 def _play():
-    ss[K + "race"].play()
+    if claim_training(ss[K + "race"]):
+        ss[K + "race"].play()
 
 
 @uninterrupted
@@ -116,7 +116,8 @@ def _pause():
 
 @uninterrupted
 def _step(drawn_epoch: int):
-    ss[K + "race"].step_from(drawn_epoch)
+    if claim_training(ss[K + "race"]):
+        ss[K + "race"].step_from(drawn_epoch)
 
 
 @uninterrupted
@@ -208,7 +209,8 @@ def live_race(seconds: float):
             live_plotly(r.boundary_figure(i, hover=not r.playing, spec=True), key=f"race_b{i}", height=320,
                         config={"displayModeBar": False})
     st.caption(_KEY.get(r.task, ""))
-    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320)
+    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320,
+                watch_visibility=True)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
     train_after_drawing(r, lambda: r.tick(seconds, SPEEDS[ss[K + "speed"]]))  # one time budget for all racers
 

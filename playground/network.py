@@ -364,6 +364,14 @@ class NumpyMLP:
         """Every layer's output on X (no dropout): [hidden 1, ..., output]; for neuron thumbnails."""
         return self.forward(X).acts[1:]
 
+    def release_buffers(self) -> None:
+        """Drop the working buffers kept between epochs (the next epoch builds them again).
+
+        They hold a row per training (and test) point per layer: ~185 MB for the largest network and
+        data a link allows, far more than the weights; a run that stopped training gives them back."""
+        self.__dict__.pop("_bufs", None)
+        self.__dict__.pop("_eval", None)
+
     def pre_activations(self, X: np.ndarray) -> list[np.ndarray]:
         return self.forward(X).zs
 

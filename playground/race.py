@@ -37,8 +37,9 @@ import plotly.graph_objects as go
 from .config import CAPS, Config, from_query, normalize, query_pairs
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 from .losses import LOSSES
+from .memory import racer_history_cap
 from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, pause_if_idle
-from .trainer import Trainer, build_data
+from .trainer import HISTORY_CAP, Trainer, build_data
 from .views import boundary_values, grid_for
 
 __all__ = [
@@ -329,13 +330,15 @@ class Race:
                 raise ValueError(f"racers must share {k} (same data, split and seed); got {sorted(values)}")
         self.configs, self.target = configs, target
         self.data = data if data is not None else build_data(configs[0])[0]
-        first = Trainer(configs[0], data=self.data)
+        # The racers share one run's records: no replay snapshots (the page shows none), one history's points.
+        records = {"snapshot_bytes": 0, "history_cap": racer_history_cap(HISTORY_CAP, len(configs))}
+        first = Trainer(configs[0], data=self.data, **records)
         self.trainers, self.shared_start = [first], [True]
         for cfg in configs[1:]:
             same = (_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
                     and cfg.init_scale == configs[0].init_scale)
             params = [(W.copy(), b.copy()) for W, b in first.initial] if same else None
-            self.trainers.append(Trainer(cfg, data=self.data, params=params))
+            self.trainers.append(Trainer(cfg, data=self.data, params=params, **records))
             self.shared_start.append(same)
         self.names = list(names) if names else _labels(configs, len(first.X_train))
         self.epoch = 0  # rounds completed: every racer still running is at this epoch
