@@ -149,7 +149,7 @@ def live_views(seconds: float):
     h = t.history
     n_layers = len(t.sizes) - 1
     if s.notice:
-        st.info(s.notice)
+        st.info(escape_markdown(s.notice))
     if t.message:
         st.error(escape_markdown(t.message), icon=":material/warning:")
     elif t.stop_reason:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from playground import capacity
 from playground.capacity import Registry
 from playground.session import HIDDEN_NOTICE
+from playground.text import escape_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 240  # seconds per script run: the machine is shared
@@ -67,7 +68,7 @@ def test_every_live_page_pauses_in_a_hidden_tab(page):
     _ok(at)
     owner = at.session_state[owner_key]
     assert not owner.playing and owner.notice == HIDDEN_NOTICE
-    assert any(HIDDEN_NOTICE in i.value for i in at.info)
+    assert any(escape_markdown(HIDDEN_NOTICE) in i.value for i in at.info)
     assert sum(capacity.REGISTRY.stats()["frames"].values()) > frames  # the frames drawn are counted
 
 
@@ -81,7 +82,7 @@ def test_a_full_server_refuses_training_but_not_the_page(monkeypatch):
     race = at.session_state["race.race"]
     assert not race.playing and race.epoch == 0
     full = capacity.full_message(1)
-    assert any(full in i.value for i in at.info)
+    assert any(escape_markdown(full) in i.value for i in at.info)
     assert "1 students are already training" in full and "Try Play again in a minute" in full and "teacher" in full
     _button(at, "Step").click().run()  # Step trains too: refused the same way
     _ok(at)
@@ -92,7 +93,7 @@ def test_a_full_server_refuses_training_but_not_the_page(monkeypatch):
     reg.release("another student")  # a slot came free: Play now trains, and the refusal is gone
     _button(at, "Play").click().run()
     _ok(at)
-    assert at.session_state["race.race"].playing and not any(full in i.value for i in at.info)
+    assert at.session_state["race.race"].playing and not any(escape_markdown(full) in i.value for i in at.info)
     assert reg.stats()["training"] == 1
 
 
