@@ -528,7 +528,7 @@ def live_views(seconds: float):
 
     cached = st.session_state.get(K + "grid")
     if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside
-        res = 100 if sum(t.sizes[1:-1]) <= 64 else 50  # big nets: a coarser grid keeps frames fast
+        res = views.grid_resolution(t.sizes, 100 if sum(t.sizes[1:-1]) <= 64 else 50)  # big nets: a coarser grid
         cached = (t, views.grid_for(t, res))
         st.session_state[K + "grid"] = cached
     grid = cached[1]

@@ -26,10 +26,29 @@ from .engines import initial_params, make_engine
 from .features import feature_matrix
 from .losses import LOSSES
 
-__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP"]
+__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "CHUNK_SECONDS", "MAX_BATCH_MACS",
+           "MAX_RECORD_MACS", "epoch_work"]
 
 HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
 SNAPSHOT_CAP = 200  # weight snapshots kept for replay
+#: ``train_for`` reads the clock after about this much training (a few mini-batches or a whole epoch).
+CHUNK_SECONDS = 0.005
+#: The most work (multiply-adds) one mini-batch and one evaluation after an epoch may need within the
+#: caps (config.CAPS; uploaded tables: 100 columns, 10 classes, 10,000 rows), see ``epoch_work``.  Neither
+#: can be cut without changing the arithmetic, so these bound how long one frame can take: measured
+#: (tests/measure_frames.py, 2-core shared VM, float64) ~0.15 s for 5.8e8 and ~0.25 s for 1.0e9.
+MAX_BATCH_MACS = 1.0e9
+MAX_RECORD_MACS = 1.1e9
+
+
+def epoch_work(sizes, n_points: int, train_fraction: float, batch: int) -> tuple[float, float]:
+    """(multiply-adds of one mini-batch, of one evaluation after an epoch) for a network of ``sizes``.
+
+    A row costs one product per weight forward and two backward; the evaluation runs every
+    point forward and the training rows backward (the full-training-set gradient)."""
+    per_row = float(sum(fi * fo for fi, fo in zip(sizes[:-1], sizes[1:])))
+    n_train = round(n_points * train_fraction)
+    return 3 * min(batch, n_train) * per_row, (n_points + 2 * n_train) * per_row
 
 
 @dataclass
@@ -119,6 +138,9 @@ class Trainer:
         )
         self._rng = rng_for(cfg, "train")
         self.epoch = 0
+        self._pos, self._epoch_data = 0, None  # the epoch in progress: mini-batches done, its shuffled (X, T)
+        self._batch_seconds: float | None = None  # measured time of one mini-batch (train_for's chunks)
+        self._record_seconds = 0.0  # measured time of one _record (the evaluation after an epoch)
         self.history = History()
         self.diverged = False
         self.stop_reason = ""  # set when a stop condition ends training
@@ -130,7 +152,9 @@ class Trainer:
         # What views read; _record replaces them with the evaluated state (kept if that is not finite).
         self.params = [(W.copy(), b.copy()) for W, b in params]
         self.last_grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+        t0 = time.perf_counter()
         self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
+        self._record_seconds = time.perf_counter() - t0
 
     # ----- inputs --------------------------------------------------------------------------------
     def inputs(self, X: np.ndarray) -> np.ndarray:
@@ -148,24 +172,96 @@ class Trainer:
         self.net.lr = value
 
     # ----- stepping ------------------------------------------------------------------------------
+    # An epoch may be trained in several calls (the frame budget stops it between mini-batches):
+    # its shuffled rows and how many of its mini-batches are done are kept until it completes.
+    # ``epoch`` counts completed epochs only; ``epoch_progress`` is the fraction of the next one done.
+
+    @property
+    def batches_per_epoch(self) -> int:
+        n = len(self.X_train)
+        return -(-n // min(self.cfg.batch, n))
+
+    @property
+    def epoch_progress(self) -> float:
+        """Fraction (0 ≤ p < 1) of the epoch in progress already trained."""
+        return self._pos / self.batches_per_epoch
+
+    def _train_batches(self, k: int) -> bool:
+        """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is);
+        True if that completed the epoch (it is then counted and recorded)."""
+        n, nb = len(self.X_train), self.batches_per_epoch
+        if self._pos == 0:
+            if self.cfg.shuffle:
+                order = self._rng.permutation(n)
+                self._epoch_data = self.X_train[order], self.T_train[order]
+            else:
+                self._epoch_data = self.X_train, self.T_train
+        stop = min(nb, self._pos + k)
+        X, T = self._epoch_data
+        self.net.train_epoch(X, T, min(self.cfg.batch, n), self._rng, self._pos, stop)
+        if stop < nb:
+            self._pos = stop
+            return False
+        self._pos, self._epoch_data = 0, None
+        self.epoch += 1
+        self._record()
+        return True
+
     def step(self, epochs: int = 1) -> int:
-        """Train up to ``epochs`` epochs (fewer if a stop condition fires); returns how many ran."""
+        """Train up to ``epochs`` epochs (fewer if a stop condition fires); returns how many ran.
+
+        An epoch left part-way by ``train_for`` is finished first and counts as one."""
         done = 0
         t0 = time.perf_counter()
-        n, batch = len(self.X_train), min(self.cfg.batch, len(self.X_train))
-        shuffle, rng, train_epoch = self.cfg.shuffle, self._rng, self.net.train_epoch
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
             while done < epochs and not self.stop_reason:
-                if shuffle:
-                    order = rng.permutation(n)
-                    X, T = self.X_train[order], self.T_train[order]
-                else:
-                    X, T = self.X_train, self.T_train
-                train_epoch(X, T, batch, rng)
-                self.epoch += 1
+                self._train_batches(self.batches_per_epoch)
                 done += 1
-                self._record()
         self.seconds += time.perf_counter() - t0
+        return done
+
+    def train_for(self, seconds: float, *, max_epochs: int | None = None, keep_going=None, between=None,
+                  between_every: float = 0.04, clock=time.perf_counter) -> int:
+        """Train for about ``seconds`` (by ``clock``), stopping between mini-batches, even mid-epoch;
+        returns the epochs completed.  Always trains at least one chunk, so every call makes progress.
+
+        The clock is read every ``CHUNK_SECONDS`` or so of training (chunk sizes come from the
+        measured time of a mini-batch); the epoch's last chunk, which also evaluates the epoch
+        (``_record``), is left to the next call when the two would not fit in what is left.
+        Stops after ``max_epochs`` completed epochs, when a stop condition fires, or when
+        ``keep_going()`` (checked after every chunk) is false.  ``between()`` is called after
+        every ``between_every`` seconds, between chunks, with the trainer in a consistent state
+        (a page lets its framework stop the run there).  The weights are those of training the
+        same epochs in one go: slicing changes when the clock is read, never the arithmetic.
+        """
+        done, worked, limit = 0, False, float("inf") if max_epochs is None else max_epochs
+        now = clock()
+        t_end, next_break = now + seconds, now + between_every
+        wall0 = time.perf_counter()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
+                while done < limit and not self.stop_reason:
+                    if worked and (now >= t_end or (keep_going is not None and not keep_going())):
+                        break
+                    left = self.batches_per_epoch - self._pos
+                    per = self._batch_seconds
+                    k = 1 if per is None else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / per)))
+                    if worked and k == left and now + k * (per or 0.0) + self._record_seconds > t_end:
+                        break  # this chunk ends the epoch and the evaluation would overrun: next call
+                    start = now
+                    if self._train_batches(k):
+                        done += 1
+                    worked, now = True, clock()
+                    if k < left:  # a chunk without the evaluation: how long one mini-batch takes now
+                        self._batch_seconds = (now - start) / k
+                    else:  # the chunk that ended the epoch: what is not its mini-batches was the evaluation
+                        self._record_seconds = max(0.0, now - start - k * (per or 0.0))
+                    if between is not None and now >= next_break and done < limit:
+                        between()
+                        now = clock()
+                        next_break = now + between_every
+        finally:
+            self.seconds += time.perf_counter() - wall0
         return done
 
     def run(self, epochs: int | None = None, seconds: float | None = None) -> int:
