@@ -413,7 +413,10 @@ class Race:
                     break
                 behind = [i for i in live if self.trainers[i].epoch <= self.epoch]
                 for j, i in enumerate(behind):
-                    share = (t_end - clock()) / (len(behind) - j)
+                    now = clock()
+                    if j and now >= t_end:  # out of time: the racers left wait for the next frame (the first always moves)
+                        break
+                    share = (t_end - now) / (len(behind) - j)
                     self.trainers[i].train_for(max(0.0, share), max_epochs=1, keep_going=keep_going, clock=clock)
                     if until is not None and until():
                         break

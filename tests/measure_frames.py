@@ -63,11 +63,14 @@ def main() -> None:
     from playground import figures, views  # drawing: what the Playground page computes each frame
     grid = views.grid_for(t, 50)
     frames("drawing: every neuron on the 50×50 grid", lambda: views.neuron_maps(t, grid), 5)
+    res = getattr(views, "grid_resolution", lambda sizes, r: r)(t.sizes, 50)  # the page's grid (older code: 50)
+    small = views.grid_for(t, res)
+    frames(f"drawing: every neuron on the page's {res}×{res} grid", lambda: views.neuron_maps(t, small), 5)
     try:
         from plotly.io.json import to_json_plotly
 
         def diagram():
-            fig = figures.network_figure(**views.network_kwargs(t, grid), color_by="weight", aspect=0.6, spec=True)
+            fig = figures.network_figure(**views.network_kwargs(t, small), color_by="weight", aspect=0.6, spec=True)
             return to_json_plotly(fig)
         diagram()  # the first call imports the JSON encoder
         frames("drawing: network diagram + JSON", diagram, 5)

@@ -206,3 +206,21 @@ def test_the_caps_bound_one_mini_batch_and_one_evaluation():
     assert epoch_work([2, 4, 2, 1], 500, 0.5, 10) == (3 * 10 * 18, (500 + 2 * 250) * 18)  # TF Playground's default
     over = [cols, *[CAPS["neurons"] + 8] * CAPS["hidden_layers"], MAX_CLASSES]  # a little past the caps
     assert epoch_work(over, CAPS["points"], 0.9, CAPS["points"])[1] > MAX_RECORD_MACS
+
+
+def test_a_race_frame_pays_for_at_most_one_evaluation_past_its_budget():
+    """Four racers whose evaluation alone nearly fills a frame: racers out of time wait for the next frame."""
+    base = Config(dataset="circle", points=200, hidden=(4,), batch=10)
+    r, clock = Race([base, base.replace(lr=0.1), base.replace(lr=0.01), base.replace(lr=0.3)]), \
+        FakeClock(per_batch=0.001, per_record=0.12)
+    for t in r.trainers:
+        clock.charge(t)
+    r.play()
+    while r.epoch < 3:
+        start = clock.now
+        r.tick(max_epochs=3 - r.epoch, clock=clock)
+        assert clock.now - start <= FRAME_SECONDS + clock.per_record + CHUNK_SECONDS + clock.per_batch
+    ref = Race([base, base.replace(lr=0.1), base.replace(lr=0.01), base.replace(lr=0.3)])
+    ref.step(3)
+    assert [t.epoch for t in r.trainers] == [3] * 4
+    assert all(weights_equal(a, b) for a, b in zip(r.trainers, ref.trainers))
