@@ -35,8 +35,10 @@ SNAPSHOT_CAP = 200  # weight snapshots kept for replay
 CHUNK_SECONDS = 0.005
 #: The most work (multiply-adds) one mini-batch and one evaluation after an epoch may need within the
 #: caps (config.CAPS; uploaded tables: 100 columns, 10 classes, 10,000 rows), see ``epoch_work``.  Neither
-#: can be cut without changing the arithmetic, so these bound how long one frame can take: measured
-#: (tests/measure_frames.py, 2-core shared VM, float64) ~0.15 s for 5.8e8 and ~0.25 s for 1.0e9.
+#: can be cut without changing the arithmetic, and ``train_for`` never runs the two in one piece, so
+#: these bound how long one frame can take: measured on a shared 2-core VM, float64, the evaluation
+#: of 10,000 points on 8 × 64 (5.8e8) ~0.15 s, and of the largest upload (1.0e9) 0.2–0.4 s with the
+#: machine busy (float32 ~0.12 s); see tests/measure_frames.py.
 MAX_BATCH_MACS = 1.0e9
 MAX_RECORD_MACS = 1.1e9
 
@@ -174,7 +176,7 @@ class Trainer:
     # ----- stepping ------------------------------------------------------------------------------
     # An epoch may be trained in several calls (the frame budget stops it between mini-batches):
     # its shuffled rows and how many of its mini-batches are done are kept until it completes.
-    # ``epoch`` counts completed epochs only; ``epoch_progress`` is the fraction of the next one done.
+    # When all are done its evaluation (``_record``) is due; ``epoch`` counts evaluated epochs only.
 
     @property
     def batches_per_epoch(self) -> int:
@@ -183,12 +185,11 @@ class Trainer:
 
     @property
     def epoch_progress(self) -> float:
-        """Fraction (0 ≤ p < 1) of the epoch in progress already trained."""
+        """Fraction of the next epoch already trained: 0 between epochs, 1 when only its evaluation is left."""
         return self._pos / self.batches_per_epoch
 
-    def _train_batches(self, k: int) -> bool:
-        """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is);
-        True if that completed the epoch (it is then counted and recorded)."""
+    def _train_batches(self, k: int) -> None:
+        """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is)."""
         n, nb = len(self.X_train), self.batches_per_epoch
         if self._pos == 0:
             if self.cfg.shuffle:
@@ -199,13 +200,13 @@ class Trainer:
         stop = min(nb, self._pos + k)
         X, T = self._epoch_data
         self.net.train_epoch(X, T, min(self.cfg.batch, n), self._rng, self._pos, stop)
-        if stop < nb:
-            self._pos = stop
-            return False
+        self._pos = stop
+
+    def _end_epoch(self) -> None:
+        """Count and evaluate the epoch whose mini-batches are all trained."""
         self._pos, self._epoch_data = 0, None
         self.epoch += 1
         self._record()
-        return True
 
     def step(self, epochs: int = 1) -> int:
         """Train up to ``epochs`` epochs (fewer if a stop condition fires); returns how many ran.
@@ -215,7 +216,10 @@ class Trainer:
         t0 = time.perf_counter()
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
             while done < epochs and not self.stop_reason:
-                self._train_batches(self.batches_per_epoch)
+                left = self.batches_per_epoch - self._pos
+                if left:
+                    self._train_batches(left)
+                self._end_epoch()
                 done += 1
         self.seconds += time.perf_counter() - t0
         return done
@@ -223,16 +227,17 @@ class Trainer:
     def train_for(self, seconds: float, *, max_epochs: int | None = None, keep_going=None, between=None,
                   between_every: float = 0.04, clock=time.perf_counter) -> int:
         """Train for about ``seconds`` (by ``clock``), stopping between mini-batches, even mid-epoch;
-        returns the epochs completed.  Always trains at least one chunk, so every call makes progress.
+        returns the epochs completed.  Always does at least one piece of work, so every call makes progress.
 
-        The clock is read every ``CHUNK_SECONDS`` or so of training (chunk sizes come from the
-        measured time of a mini-batch); the epoch's last chunk, which also evaluates the epoch
-        (``_record``), is left to the next call when the two would not fit in what is left.
-        Stops after ``max_epochs`` completed epochs, when a stop condition fires, or when
-        ``keep_going()`` (checked after every chunk) is false.  ``between()`` is called after
-        every ``between_every`` seconds, between chunks, with the trainer in a consistent state
-        (a page lets its framework stop the run there).  The weights are those of training the
-        same epochs in one go: slicing changes when the clock is read, never the arithmetic.
+        The work comes in pieces: chunks of mini-batches of about ``CHUNK_SECONDS`` (sized from the
+        measured time of a mini-batch) and, once an epoch's mini-batches are done, its evaluation
+        (``_record``); a piece that would not fit in what is left waits for the next call.  So a call
+        takes about ``seconds``, or one piece when a single piece is longer; the largest pieces (one
+        mini-batch, one evaluation) are bounded by the caps (``epoch_work``).  Stops after ``max_epochs`` completed epochs, when a stop condition fires,
+        or when ``keep_going()`` (checked after every piece) is false.  ``between()`` is called
+        after every ``between_every`` seconds, between pieces, with the trainer in a consistent
+        state (a page lets its framework stop the run there).  The weights are those of training
+        the same epochs in one go: slicing changes when the clock is read, never the arithmetic.
         """
         done, worked, limit = 0, False, float("inf") if max_epochs is None else max_epochs
         now = clock()
@@ -243,19 +248,23 @@ class Trainer:
                 while done < limit and not self.stop_reason:
                     if worked and (now >= t_end or (keep_going is not None and not keep_going())):
                         break
-                    left = self.batches_per_epoch - self._pos
-                    per = self._batch_seconds
-                    k = 1 if per is None else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / per)))
-                    if worked and k == left and now + k * (per or 0.0) + self._record_seconds > t_end:
-                        break  # this chunk ends the epoch and the evaluation would overrun: next call
-                    start = now
-                    if self._train_batches(k):
+                    left, start = self.batches_per_epoch - self._pos, now
+                    if not left:  # the epoch's evaluation is due
+                        if worked and now + self._record_seconds > t_end:
+                            break
+                        self._end_epoch()
                         done += 1
-                    worked, now = True, clock()
-                    if k < left:  # a chunk without the evaluation: how long one mini-batch takes now
+                        now = clock()
+                        self._record_seconds = now - start
+                    else:
+                        per = self._batch_seconds
+                        if worked and per is not None and now + per > t_end:
+                            break  # not even one more mini-batch fits
+                        k = 1 if per is None else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / max(per, 1e-9))))
+                        self._train_batches(k)
+                        now = clock()
                         self._batch_seconds = (now - start) / k
-                    else:  # the chunk that ended the epoch: what is not its mini-batches was the evaluation
-                        self._record_seconds = max(0.0, now - start - k * (per or 0.0))
+                    worked = True
                     if between is not None and now >= next_break and done < limit:
                         between()
                         now = clock()

@@ -44,6 +44,7 @@ class FakeClock:
             record()
 
         trainer.net.train_epoch, trainer._record = charged_train, charged_record
+        trainer._record_seconds = self.per_record  # what the trainer measured of its first evaluation, in fake time
         return trainer
 
 
@@ -98,14 +99,14 @@ def test_a_frame_stops_mid_epoch_near_its_budget():
     for _ in range(3):
         start = clock.now
         assert s.frame(clock=clock) == 0 and s.trainer.epoch == 0
-        assert FRAME_SECONDS <= clock.now - start <= FRAME_SECONDS + CHUNK_SECONDS + clock.per_batch
+        assert FRAME_SECONDS - clock.per_batch - 1e-9 <= clock.now - start <= FRAME_SECONDS + 1e-9
     assert 0 < s.trainer.epoch_progress < 1
     frames = 3
     while s.trainer.epoch == 0:
         start = clock.now
         s.frame(clock=clock)
         frames += 1
-        assert clock.now - start <= FRAME_SECONDS + CHUNK_SECONDS + clock.per_batch  # the evaluation fits in too
+        assert clock.now - start <= FRAME_SECONDS + 1e-9  # the evaluation fits in too
     assert s.trainer.epoch == 1 and 60 <= frames <= 80  # 10 s of training in 0.15 s frames
 
 
@@ -114,7 +115,6 @@ def test_the_evaluation_waits_for_a_frame_it_fits_in():
     s = PlaygroundSession(Config(dataset="circle", points=200, hidden=(4,), batch=10))  # 10 mini-batches
     clock = FakeClock(per_batch=0.001, per_record=0.12)
     clock.charge(s.trainer)
-    s.trainer._record_seconds = 0.12
     s.play()
     for _ in range(6):
         start = clock.now
@@ -224,3 +224,35 @@ def test_a_race_frame_pays_for_at_most_one_evaluation_past_its_budget():
     ref.step(3)
     assert [t.epoch for t in r.trainers] == [3] * 4
     assert all(weights_equal(a, b) for a, b in zip(r.trainers, ref.trainers))
+
+
+def test_an_epoch_and_its_evaluation_are_separate_pieces():
+    """Full batch: one mini-batch is the whole epoch; if it and the evaluation do not fit one frame
+    together, the evaluation waits for the next frame instead of doubling this one."""
+    s = PlaygroundSession(Config(dataset="circle", points=200, hidden=(4,), batch=100))  # 1 mini-batch an epoch
+    clock = FakeClock(per_batch=0.1, per_record=0.1)
+    clock.charge(s.trainer)
+    s.play()
+    evaluation_only = 0
+    for _ in range(12):
+        start, before = clock.now, s.trainer.epoch_progress
+        s.frame(clock=clock)
+        assert clock.now - start <= FRAME_SECONDS + 1e-9
+        evaluation_only += before == 1 and clock.now - start == clock.per_record
+    assert evaluation_only > 0 and s.trainer.epoch >= 5
+    ref = Trainer(s.cfg)
+    ref.step(s.trainer.epoch)
+    if s.trainer.epoch_progress == 0:
+        assert weights_equal(s.trainer, ref)
+
+
+def test_a_frame_never_starts_a_mini_batch_that_does_not_fit():
+    s = PlaygroundSession(Config(dataset="circle", points=2_000, hidden=(4,), batch=10))
+    clock = FakeClock(per_batch=0.06, per_record=0.01)
+    clock.charge(s.trainer)
+    s.play()
+    s.frame(clock=clock)  # the first mini-batch measures the cost
+    for _ in range(5):
+        start = clock.now
+        s.frame(clock=clock)
+        assert clock.now - start == pytest.approx(2 * clock.per_batch)  # 0.12 s of 0.15: a third would overrun
