@@ -233,39 +233,48 @@ class Trainer:
         measured time of a mini-batch) and, once an epoch's mini-batches are done, its evaluation
         (``_record``); a piece that would not fit in what is left waits for the next call.  So a call
         takes about ``seconds``, or one piece when a single piece is longer; the largest pieces (one
-        mini-batch, one evaluation) are bounded by the caps (``epoch_work``).  Stops after ``max_epochs`` completed epochs, when a stop condition fires,
-        or when ``keep_going()`` (checked after every piece) is false.  ``between()`` is called
+        mini-batch, one evaluation) are bounded by the caps (``epoch_work``).  An epoch shorter than
+        a chunk is one piece with its evaluation, so runs of small networks stop at epoch boundaries.
+        Stops after ``max_epochs`` completed epochs, when a stop condition fires, or when
+        ``keep_going()`` (checked after every piece) is false.  ``between()`` is called
         after every ``between_every`` seconds, between pieces, with the trainer in a consistent
         state (a page lets its framework stop the run there).  The weights are those of training
         the same epochs in one go: slicing changes when the clock is read, never the arithmetic.
         """
         done, worked, limit = 0, False, float("inf") if max_epochs is None else max_epochs
+        whole = False  # the last piece was a whole short epoch: its evaluation goes with it
         now = clock()
         t_end, next_break = now + seconds, now + between_every
         wall0 = time.perf_counter()
         try:
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
                 while done < limit and not self.stop_reason:
-                    if worked and (now >= t_end or (keep_going is not None and not keep_going())):
+                    if worked and not whole and (now >= t_end or (keep_going is not None and not keep_going())):
                         break
                     left, start = self.batches_per_epoch - self._pos, now
                     if not left:  # the epoch's evaluation is due
-                        if worked and now + self._record_seconds > t_end:
+                        if worked and not whole and now + self._record_seconds > t_end:
                             break
                         self._end_epoch()
-                        done += 1
+                        done, whole = done + 1, False
                         now = clock()
                         self._record_seconds = now - start
                     else:
                         per = self._batch_seconds
-                        if worked and per is not None and now + per > t_end:
-                            break  # not even one more mini-batch fits
-                        k = 1 if per is None else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / max(per, 1e-9))))
+                        if per is None:  # nothing timed yet: one mini-batch (the cost model cannot guess overheads)
+                            k = 1
+                        else:
+                            # A short epoch is trained whole: a run stops at epoch boundaries as before (a saved
+                            # model continues exactly); only epochs longer than a chunk are split.
+                            whole = left == self.batches_per_epoch and left * per <= CHUNK_SECONDS
+                            if worked and now + (left * per + self._record_seconds if whole else per) > t_end:
+                                break  # not even one more mini-batch fits (a short epoch: not all of it, evaluated)
+                            k = left if whole else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / max(per, 1e-9))))
                         self._train_batches(k)
                         now = clock()
                         self._batch_seconds = (now - start) / k
                     worked = True
-                    if between is not None and now >= next_break and done < limit:
+                    if between is not None and not whole and now >= next_break and done < limit:
                         between()
                         now = clock()
                         next_break = now + between_every

@@ -256,3 +256,24 @@ def test_a_frame_never_starts_a_mini_batch_that_does_not_fit():
         start = clock.now
         s.frame(clock=clock)
         assert clock.now - start == pytest.approx(2 * clock.per_batch)  # 0.12 s of 0.15: a third would overrun
+
+
+def test_short_epochs_are_never_split_so_a_saved_model_continues_exactly():
+    """Epochs shorter than a chunk are trained whole: a paused Playground sits at an epoch boundary, and a
+    model saved there (its shuffling and optimizer state) continues as if it had never stopped."""
+    from playground import modelio
+
+    s = PlaygroundSession(Config(dataset="circle", hidden=(4, 2), optimizer="adam", dropout=0.2))  # 25 mini-batches
+    clock = FakeClock(per_batch=0.0001, per_record=0.001)  # 2.5 ms an epoch
+    clock.charge(s.trainer)
+    s.play()
+    s.frame(clock=clock)  # the first frame times a mini-batch
+    for _ in range(4):
+        s.frame(clock=clock)
+        assert s.trainer.epoch_progress == 0 and s.trainer.epoch > 0
+    s.pause()
+    loaded = modelio.load_model("model.json", modelio.to_json(s.trainer))
+    again = modelio.trainer_from_model(loaded)
+    s.trainer.step(3)
+    again.step(3)
+    assert weights_equal(s.trainer, again)
