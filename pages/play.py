@@ -513,6 +513,9 @@ def live_views(seconds: float):
         st.success(f"Stopped: {t.stop_reason}.")
     m = st.columns(5)
     m[0].metric("Epoch", f"{t.epoch:,}")
+    if t.epoch_progress:  # a long epoch trains over several frames: show how far the next one is
+        nb = t.batches_per_epoch
+        m[0].caption(f"Epoch {t.epoch + 1:,}: {round(t.epoch_progress * nb):,} of {nb:,} mini-batches")
 
     def val(values, fmt):
         return format(values[-1], fmt) if values else "—"
