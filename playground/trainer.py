@@ -14,9 +14,11 @@ and ``message`` says what happened and what to try, so no plot receives NaN.
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -98,6 +100,14 @@ class History:
         return len(self.epoch)
 
 
+def _optimizer_copy(net) -> SimpleNamespace:
+    """A copy of an engine's optimizer (and, for torch, of the one parameter its state is keyed by),
+    readable where the engine is: ``.optimizer``, ``.flat``."""
+    opt = copy.deepcopy(net.optimizer)
+    groups = getattr(opt, "param_groups", None)
+    return SimpleNamespace(optimizer=opt, flat=groups[0]["params"][0] if groups else None)
+
+
 def build_data(cfg: Config, data: Data | None = None) -> tuple[Data, Data, Data]:
     """(full, train, test) for a config: generated from its seed, or the given data split by it."""
     if data is None:
@@ -141,6 +151,7 @@ class Trainer:
         self._rng = rng_for(cfg, "train")
         self.epoch = 0
         self._pos, self._epoch_data = 0, None  # the epoch in progress: mini-batches done, its shuffled (X, T)
+        self._epoch_start = None  # (generator state, optimizer copy) before a split epoch, see saved_state
         self._batch_seconds: float | None = None  # measured time of one mini-batch (train_for's chunks)
         self._record_seconds = 0.0  # measured time of one _record (the evaluation after an epoch)
         self.history = History()
@@ -188,10 +199,13 @@ class Trainer:
         """Fraction of the next epoch already trained: 0 between epochs, 1 when only its evaluation is left."""
         return self._pos / self.batches_per_epoch
 
-    def _train_batches(self, k: int) -> None:
-        """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is)."""
+    def _train_batches(self, k: int, split: bool = False) -> None:
+        """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is).
+
+        ``split``: the epoch may be left part-way; its starting state is then kept (``saved_state``)."""
         n, nb = len(self.X_train), self.batches_per_epoch
         if self._pos == 0:
+            self._epoch_start = (self._rng.bit_generator.state, _optimizer_copy(self.net)) if split else None
             if self.cfg.shuffle:
                 order = self._rng.permutation(n)
                 self._epoch_data = self.X_train[order], self.T_train[order]
@@ -202,9 +216,17 @@ class Trainer:
         self.net.train_epoch(X, T, min(self.cfg.batch, n), self._rng, self._pos, stop)
         self._pos = stop
 
+    def saved_state(self):
+        """``(shuffling generator state, net)`` as they were after the last evaluated epoch, whose weights
+        are ``params``: what a saved model needs to continue exactly.  ``net`` (the engine, or a copy
+        of its optimizer for an epoch in progress) is read for its ``optimizer`` (and ``flat``)."""
+        if self._pos and self._epoch_start is not None:
+            return self._epoch_start
+        return self._rng.bit_generator.state, self.net
+
     def _end_epoch(self) -> None:
         """Count and evaluate the epoch whose mini-batches are all trained."""
-        self._pos, self._epoch_data = 0, None
+        self._pos, self._epoch_data, self._epoch_start = 0, None, None
         self.epoch += 1
         self._record()
 
@@ -270,7 +292,7 @@ class Trainer:
                             if worked and now + (left * per + self._record_seconds if whole else per) > t_end:
                                 break  # not even one more mini-batch fits (a short epoch: not all of it, evaluated)
                             k = left if whole else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / max(per, 1e-9))))
-                        self._train_batches(k)
+                        self._train_batches(k, split=not whole)
                         now = clock()
                         self._batch_seconds = (now - start) / k
                     worked = True

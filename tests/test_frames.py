@@ -277,3 +277,25 @@ def test_short_epochs_are_never_split_so_a_saved_model_continues_exactly():
     s.trainer.step(3)
     again.step(3)
     assert weights_equal(s.trainer, again)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "momentum"])
+def test_a_model_saved_mid_epoch_continues_exactly(engine, optimizer):
+    """Saved while a long epoch is part-way: the file holds the last evaluated epoch (its weights, and the
+    shuffling and optimizer state from then), so loading it and training on matches never stopping."""
+    from playground import modelio
+
+    cfg = small(engine, optimizer=optimizer, dropout=0.2, batch=2, lr=0.05)  # 15 mini-batches an epoch
+    t, clock = Trainer(cfg), FakeClock(per_batch=0.001, per_record=0.001)
+    clock.charge(t)
+    t.train_for(0.0, clock=clock)  # time one mini-batch
+    t.train_for(0.015, max_epochs=1, clock=clock)  # the rest of the first epoch (15 ms: longer than a chunk)
+    t.train_for(0.004, clock=clock)  # part of the second
+    assert t.epoch == 1 and 0 < t.epoch_progress < 1
+    loaded = modelio.load_model("model.json", modelio.to_json(t))
+    again = modelio.trainer_from_model(loaded)
+    assert loaded.epoch == 1
+    t.step(3)  # finishes the epoch in progress, then two more
+    again.step(3)
+    assert t.epoch == again.epoch == 4 and weights_equal(t, again)
