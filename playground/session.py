@@ -90,7 +90,6 @@ class FrameGate:
             if got:
                 self._lock.release()
 
-
     def training_seconds(self, seconds: float) -> float:
         """What is left of a frame's ``seconds`` for training once this thread's turn has drawn:
         the budget covers drawing and training.  At least ``MIN_TRAIN_SECONDS`` (a frame whose
