@@ -3,6 +3,7 @@
 File names, column names and cell values come from the user: they are shown
 with st.dataframe / st.text, or Markdown-escaped (realdata.escape_markdown), never as HTML.
 """
+import hashlib
 from functools import partial
 
 import streamlit as st
@@ -12,7 +13,7 @@ from playground import realdata
 from playground.datasets import DATASETS, describe
 from playground.pages import PAGES
 from playground.tables import to_csv
-from playground.ui import entry_guard
+from playground.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /data must run under the entry script's navigation
 
@@ -54,6 +55,30 @@ def _download(data, name: str, key: str) -> None:
                        mime="text/csv", on_click="ignore", key=key, icon=":material/download:")
 
 
+def _quick_result(session) -> None:
+    """Quick train's run: trained one frame per fragment run, inside the live pages' turns
+    (``live_fragment``), so no page run spends more than a frame's training time; then the result."""
+    @live_fragment(session, run_every=0.2)
+    def live(seconds: float) -> None:
+        trainer = session.trainer
+        summary = trainer.summary()
+        m = st.columns(3)
+        for col, (label, value) in zip(m, realdata.quick_metrics(summary)):
+            col.metric(label, value)
+        if summary["message"]:
+            st.error(summary["message"])
+        elif session.playing:
+            st.caption(f"Training… epoch {trainer.epoch} of {trainer.cfg.max_epochs}.")
+        elif trainer.epoch < trainer.cfg.max_epochs:
+            st.caption(f"Stopped after {trainer.epoch} epochs. {esc(session.notice)}")
+        h = trainer.history
+        live_plotly(figs.history_figure(h.epoch, {"train": h.train_loss, "test": h.test_loss}, "loss"),
+                    key="data-quick-curve", height=260)
+        train_after_drawing(session, lambda: session.frame(seconds))
+
+    live()
+
+
 st.title("Your data")
 st.caption("Look inside the data sets the app ships with, or bring your own table.")
 browse, upload = st.tabs(["Built-in data sets", "Upload a table"])
@@ -92,11 +117,16 @@ with upload:
         st.code("petal_length,petal_width,species\n1.4,0.2,setosa\n4.7,1.4,versicolor\n6.0,2.5,virginica",
                 language=None)
     else:
-        fid = file.file_id
-        if state.get(K + "parsed", (None,))[0] != fid:  # parse each upload once, not on every rerun
-            state[K + "parsed"] = (fid, *realdata.read_upload(file.name, file.getvalue()))
+        raw = file.getvalue()
+        digest = hashlib.sha256(raw).hexdigest()
+        if state.get(K + "parsed", (None,))[0] != digest:  # parse each upload once, not on every rerun
+            state[K + "parsed"] = (digest, *realdata.read_upload(file.name, raw))
         _, table, error = state[K + "parsed"]
+        fid = digest[:16]  # widget keys: the same file uploaded again keeps its column choice
         display_name = realdata.clean_name(file.name)
+        if state.get(K + "derived", (None,))[0] != digest:  # what is derived from this file's column choices
+            state[K + "derived"] = (digest, {})
+        derived = state[K + "derived"][1]
         if table is None:
             st.error(f"This file cannot be used: {esc(error)}")
         else:
@@ -104,7 +134,7 @@ with upload:
                        f"{ {',': 'comma', ';': 'semicolon'}.get(table.delimiter, 'tab')}-separated, "
                        f"{'with' if table.has_header else 'without'} a header row. First rows:")
             st.dataframe(realdata.table_head(table), hide_index=True)
-            _, _, guess = realdata.choose_columns(table)
+            guess = realdata.remember(derived, "suggested", lambda: realdata.choose_columns(table)[2])
             c = st.columns([1, 2, 1])
             label = c[0].selectbox("Label (what to predict)", table.columns,
                                    index=table.columns.index(guess["label"]), key=f"{K}label_{fid}")
@@ -112,10 +142,14 @@ with upload:
             features = c[1].multiselect("Features (inputs)", options, key=f"{K}features_{fid}",
                                         default=[col for col in guess["features"] if col in options])
             task_choice = c[2].radio("Task", ["auto", "classification", "regression"], key=f"{K}task_{fid}")
-            data, error, info = realdata.choose_columns(table, features, label, task_choice)
+            data, error, info = realdata.remember(
+                derived, (tuple(features), label, task_choice),
+                lambda: realdata.choose_columns(table, features, label, task_choice))
             if info["excluded"]:
-                st.caption("Not offered as features (a cell is empty or not a number): "
-                           + ", ".join(esc(col) for col in info["excluded"]))
+                st.caption("Not offered as features (a cell is empty, not a number or out of range): "
+                           + "; ".join(esc(info["why_excluded"][col]) for col in info["excluded"][:5])
+                           + (f"; and {len(info['excluded']) - 5} more columns"
+                              if len(info["excluded"]) > 5 else ""))
             if data is None:
                 st.error(esc(error))
             else:
@@ -134,41 +168,34 @@ with upload:
                                            "tanh/sigmoid neurons saturate.")
                     st.dataframe(realdata.column_stats(data), hide_index=True)
                     train = st.slider("Training share (%)", 10, 90, 70, 5, key=K + "train")
-                final = realdata.standardized(data) if scale else data
+                final = realdata.remember(derived, (tuple(features), label, task_choice, scale),
+                                          lambda: realdata.standardized(data) if scale else data)
                 with c[1]:
                     _preview(final, f"{K}upload_{fid}")
 
                 b = st.columns(3)
                 if b[0].button("Use this data", type="primary", key=K + "use"):
-                    realdata.store_user_data(state, final, display_name)
-                    st.success(f"Stored. In the Playground, choose the data set "
-                               f"“Uploaded: {esc(display_name)}”.")
-                run_quick = b[1].button("Quick train (300 epochs)", key=K + "quick",
-                                        help="One hidden layer of 8 tanh neurons, Adam, lr 0.01")
-                signature = (fid, tuple(features), label, task_choice, scale, train)
-                if run_quick:
-                    with st.spinner("Training…"):
-                        trainer = realdata.quick_train(final, train)
-                    state[K + "quick_result"] = (signature, trainer.summary(), trainer.history)
-                quick = state.get(K + "quick_result")
-                if quick and quick[0] == signature:
-                    _, summary, history = quick
-                    m = st.columns(3)
-                    m[0].metric("Epochs", summary["epochs"])
-                    if "test_accuracy" in summary:
-                        m[1].metric("Test accuracy", f"{summary['test_accuracy']:.1%}".replace("%", " %"))
-                        m[2].metric("Train accuracy", f"{summary['train_accuracy']:.1%}".replace("%", " %"))
+                    if realdata.store_user_data(state, final, display_name):
+                        st.success(f"Stored. In the Playground, choose the data set "
+                                   f"“Uploaded: {esc(display_name)}”.")
                     else:
-                        m[1].metric("Test R²", f"{summary['r2']:.3f}")
-                        m[2].metric("Test RMSE", f"{summary['rmse']:.4g}")
-                    if summary["message"]:
-                        st.error(summary["message"])
-                    elif summary["epochs"] < 300:
-                        st.caption(f"Stopped after {summary['epochs']} epochs: the time limit.")
-                    st.plotly_chart(figs.history_figure(history.epoch, {"train": history.train_loss,
-                                                                        "test": history.test_loss}, "loss"),
-                                    key=K + "quick_curve")
-
+                        st.error("This data holds values that are not finite numbers; it was not stored "
+                                 "and the data in use stays as it was.")
+                signature = (digest, tuple(features), label, task_choice, scale, train)
+                quick = state.get(K + "quick_run")
+                if quick and quick[0] != signature:
+                    quick[1].pause()  # another choice: the old run stops using the server
+                    quick = None
+                running = bool(quick and quick[1].playing)
+                if b[1].button("Quick train (300 epochs)", key=K + "quick", disabled=running,
+                               help="One hidden layer of 8 tanh neurons, Adam, lr 0.01. Trains in short "
+                                    "turns shared with everyone's live pages, so a big table takes a while."):
+                    quick = state[K + "quick_run"] = (signature, realdata.quick_session(final, train))
+                    running = quick[1].playing
+                if running:
+                    b[2].button("Stop", key=K + "quick_stop", on_click=quick[1].pause)
+                if quick:
+                    _quick_result(quick[1])
     # The data the Playground will use, whatever happened to the latest file.
     current = state.get(realdata.USER_DATA_KEY)
     if current is not None:

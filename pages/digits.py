@@ -55,7 +55,7 @@ for w in warnings + more:
 
 
 # Separate Play and Pause that *set* the state, and Step that steps from the epoch it was
-# drawn with: beside a fast-ticking fragment a click can fire twice (shared/LIVE_UPDATES.md).
+# drawn with: beside a fast-ticking fragment a click can fire twice (docs/live-updates.md).
 def _reset():
     session.pause()
     session.reset()

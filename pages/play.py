@@ -599,23 +599,21 @@ def _weight_editor(t):
         st.caption("Click a link or a neuron to set its weight or bias by hand.")
         return
     kind, layer = edit[0], int(edit[1])
-    params = [(W.copy(), b.copy()) for W, b in t.params]  # t.params is also the replay's record of this epoch
     if kind == "w":
-        i, j = int(edit[2]), int(edit[3])
-        label, value = f"Weight, layer {layer + 1}: unit {i + 1} → unit {j + 1}", float(params[layer][0][i, j])
+        i, j = index = int(edit[2]), int(edit[3])
+        label, value = f"Weight, layer {layer + 1}: unit {i + 1} → unit {j + 1}", float(t.params[layer][0][i, j])
     else:
-        j = int(edit[2])
-        label, value = f"Bias of unit {j + 1} in layer {layer + 1}", float(params[layer][1][j])
+        j, = index = (int(edit[2]),)
+        label, value = f"Bias of unit {j + 1} in layer {layer + 1}", float(t.params[layer][1][j])
     with st.form(K + "edit_form", border=True):
         new = st.number_input(label, value=value, format="%.4f", step=0.1)
         if st.form_submit_button("Set"):
-            if kind == "w":
-                params[layer][0][i, j] = new
+            refused = t.edit_param(kind, layer, index, new)
+            if refused:
+                st.error(refused)
             else:
-                params[layer][1][j] = new
-            t.set_params(params)
-            st.session_state[K + "edit"] = None
-            st.rerun(scope="fragment")
+                st.session_state[K + "edit"] = None
+                st.rerun(scope="fragment")
 
 
 @live_fragment(s, run_every=1.0)

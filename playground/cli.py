@@ -24,7 +24,7 @@ from .losses import default_loss
 
 __all__ = ["main", "build_parser", "resolve_config", "train_result", "ascii_chart"]
 
-_HELP = {  # the public table of shared/INTERFACES.md, in a line each
+_HELP = {  # the public link keys (docs/links-and-cli.md), in a line each
     "dataset": "built-in data: circle, xor, gauss, spiral, moons, blobs, spiral3, reg-plane, reg-gauss, or a real set",
     "noise": "noise, percent 0–50",
     "train": "share of the data used for training, percent 10–90",

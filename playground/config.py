@@ -1,9 +1,9 @@
 """The run configuration: one frozen record, validated in one place, round-tripped through URLs.
 
-Share links are public (see shared/INTERFACES.md): the query names here must
-keep their meaning.  ``from_query`` never raises: a bad field falls back to its
-default and is named in the returned warnings.  The hard caps below hold
-whatever the source — a link, the command line or the UI.
+Share links are public (every key is listed in docs/links-and-cli.md): the
+query names here must keep their meaning.  ``from_query`` never raises: a bad
+field falls back to its default and is named in the returned warnings.  The
+hard caps below hold whatever the source — a link, the command line or the UI.
 
     >>> cfg, warnings = from_query("dataset=xor&hidden=4&activation=tanh")
     >>> cfg.hidden, warnings

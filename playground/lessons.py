@@ -1,7 +1,7 @@
 """Guided lessons: a short story, a task, and a goal the app checks from the learner's own run.
 
-One registry, ``LESSONS`` (id -> frozen `Lesson`), in the order of
-shared/CURRICULUM.md: neuron → perceptron → XOR → hidden layers → activations →
+One registry, ``LESSONS`` (id -> frozen `Lesson`), in the order of the
+curriculum: neuron → perceptron → XOR → hidden layers → activations →
 learning rate → overfitting → softmax, then features, vanishing gradients and
 real digits.  Each lesson opens a page (a route from ``pages.PAGES``) with a
 share-link query, and its ``check`` reads what the learner built:

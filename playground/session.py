@@ -4,7 +4,7 @@ The page wires widgets to these methods; keeping the logic here lets tests
 drive it without a browser.  Every transport action is *idempotent* given the
 arguments the button was drawn with (``step_from(epoch)`` steps to ``epoch + 1``;
 pressing it twice for the same drawn epoch steps once) because Streamlit can fire
-a button's callback twice beside a fast-ticking fragment (shared/LIVE_UPDATES.md).
+a button's callback twice beside a fast-ticking fragment (docs/live-updates.md).
 
 Per-session resource caps live here too: training time per drawn frame,
 epochs per frame, and how long Play runs without anyone touching a control.

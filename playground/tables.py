@@ -17,17 +17,25 @@ import csv
 import io
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
 from .datasets import Data
 
-__all__ = ["MAX_CLASSES", "MIN_ROWS", "Table", "TableError", "load_csv", "to_csv"]
+__all__ = ["MAX_ABS_VALUE", "MAX_CLASSES", "MIN_ROWS", "Table", "TableError", "load_csv", "to_csv",
+           "csv_text"]
 
 MAX_CLASSES = 10
 MIN_ROWS = 4
+#: Largest magnitude a feature or regression target may have. Squares and sums of 10,000 such
+#: values stay finite in float64 (standardising), and the values themselves fit the networks'
+#: float32 (largest 3.4e38) with room to spare; 1e308 overflowed to NaN before this limit.
+MAX_ABS_VALUE = 1e30
+#: Python's csv module refuses longer fields (csv.field_size_limit(); the process-wide setting is
+#: left alone).
+MAX_FIELD_CHARS = csv.field_size_limit()
 _DELIMITERS = {"\t": "tab", ";": "semicolon", ",": "comma"}  # preference order on a tie
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
@@ -58,6 +66,19 @@ class Table:
     has_header: bool
     delimiter: str
     name: str = "table"
+    #: (n_rows, n_columns) float64: every cell as a number, NaN where it is empty, text, NaN/inf
+    #: or beyond ±MAX_ABS_VALUE. Parsed once, when the table is made (inside load_csv), so that
+    #: choosing columns on every page rerun costs no parsing.
+    values: np.ndarray = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.values is None:
+            values = np.full((len(self.rows), len(self.columns)), np.nan)
+            cells_by_column = list(zip(*self.rows)) if self.rows else [() for _ in self.columns]
+            for j, cells in enumerate(cells_by_column):
+                values[:, j] = _column_values(cells, self.delimiter != ",")
+            values.setflags(write=False)
+            object.__setattr__(self, "values", values)
 
     def __repr__(self) -> str:
         return (f"Table({self.name!r}, {len(self.rows)} rows × {len(self.columns)} columns, "
@@ -79,21 +100,26 @@ class Table:
         cells = [row[j] for row in self.rows]
         for i, cell in enumerate(cells):
             if cell == "":
-                raise TableError(f"row {self.row_numbers[i]}, column {column!r} is empty; "
-                                 f"every cell of a column you use needs a value")
+                raise TableError(_cell_problem(cell, False, self.row_numbers[i], column))
         return cells
 
     def _numbers(self, column: str) -> list[float | None]:
         return [_parse_number(c, self.delimiter != ",") for c in self._cells(column)]
 
     def numeric_columns(self) -> tuple[str, ...]:
-        """Columns whose every cell is a finite number: the ones usable as features."""
-        out = []
-        for j, name in enumerate(self.columns):
-            values = [_parse_number(row[j], self.delimiter != ",") for row in self.rows]
-            if all(v is not None and math.isfinite(v) for v in values):
-                out.append(name)
-        return tuple(out)
+        """Columns whose every cell is a finite number within ±MAX_ABS_VALUE: the ones usable as features."""
+        usable = ~np.isnan(self.values).any(axis=0)
+        return tuple(c for c, ok in zip(self.columns, usable) if ok)
+
+    def problem(self, column: str, hint: str = "") -> str | None:
+        """Why ``column`` cannot be a feature (its first unusable cell: row, column, the text
+        found, what is allowed), or None if every cell is a usable number."""
+        j = self._index(column)
+        bad = np.flatnonzero(np.isnan(self.values[:, j]))
+        if not bad.size:
+            return None
+        i = int(bad[0])
+        return _cell_problem(self.rows[i][j], self.delimiter != ",", self.row_numbers[i], column, hint)
 
     def default_columns(self) -> tuple[tuple[str, ...], str]:
         """A sensible first choice for the UI: the last column as label, numeric others as features."""
@@ -133,23 +159,21 @@ class Table:
             raise TableError(f"column {label_col!r} is both a feature and the label; "
                              f"a feature cannot also be the answer")
 
-        X = np.empty((self.n_rows, len(feature_cols)))
-        for j, column in enumerate(feature_cols):
-            cells, values = self._cells(column), self._numbers(column)
-            for i, value in enumerate(values):
-                _check_number(value, cells[i], self.row_numbers[i], column)
-            X[:, j] = values
+        for column in feature_cols:
+            if (message := self.problem(column)) is not None:
+                raise TableError(message)
+        X = self.values[:, [self.columns.index(c) for c in feature_cols]].copy()
 
         if task == "auto":
             task = self.guess_task(label_col)
         name = self.name
         if task == "regression":
-            cells, values = self._cells(label_col), self._numbers(label_col)
-            for i, value in enumerate(values):
-                _check_number(value, cells[i], self.row_numbers[i], label_col,
-                              hint="; a regression target must be numeric (or choose classification)")
-            return Data(X, np.array(values, dtype=np.float64), "regression", 0,
-                        tuple(feature_cols), name)
+            message = self.problem(label_col, hint="; a regression target must be numeric "
+                                                  "(or choose classification)")
+            if message is not None:
+                raise TableError(message)
+            y = self.values[:, self.columns.index(label_col)].copy()
+            return Data(X, y, "regression", 0, tuple(feature_cols), name)
 
         y, class_names = self._classes(label_col)
         return Data(X, y, "classification", len(class_names), tuple(feature_cols), name, class_names)
@@ -186,16 +210,47 @@ class Table:
         return np.array([index[k] for k in keys], dtype=np.int64), names
 
 
-def _check_number(value: float | None, cell: str, row: int, column: str, hint: str = "") -> None:
+def _usable(value: float | None) -> bool:
+    return value is not None and math.isfinite(value) and abs(value) <= MAX_ABS_VALUE
+
+
+def _column_values(cells: Sequence[str], decimal_comma: bool) -> np.ndarray:
+    """One column's cells as float64, NaN where a cell is not a usable number (see `_usable`)."""
+    values = None
+    if "_" not in "".join(cells):  # float() reads '1_000'; the table does not (else they agree)
+        try:  # fast path: NumPy reads a column of plain numbers ~100× faster than cell by cell
+            values = np.array(cells, dtype=np.float64)
+        except ValueError:
+            pass
+    if values is None:  # some cell is not a plain number: decimal commas, text, empty cells
+        values = np.array([v if _usable(v := _parse_number(c, decimal_comma)) else np.nan for c in cells],
+                          dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        values[~(np.abs(values) <= MAX_ABS_VALUE)] = np.nan  # NaN, ±inf and huge values
+    return values.reshape(len(cells))
+
+
+def _cell_problem(cell: str, decimal_comma: bool, row: int, column: str, hint: str = "") -> str:
+    """What is wrong with one cell that is not a usable number, where, and what is allowed."""
+    where = f"row {row}, column {column!r}"
+    if cell == "":
+        return f"{where} is empty; every cell of a column you use needs a value{hint}"
+    if cell.lower() in _NOT_FINITE:
+        return f"{where}: {cell!r} (NaN/inf) is not allowed; every value must be a finite number{hint}"
+    value = _parse_number(cell, decimal_comma)
     if value is None:
-        if cell.lower() in _NOT_FINITE:
-            raise TableError(f"row {row}, column {column!r}: {cell!r} (NaN/inf) is not allowed; "
-                             f"every value must be a finite number{hint}")
-        raise TableError(f"row {row}, column {column!r}: {cell!r} is not a number "
-                         f"(write numbers like 3.5, -2 or 1e-3){hint}")
+        return (f"{where}: {_shorten(cell)!r} is not a number "
+                f"(write numbers like 3.5, -2 or 1e-3){hint}")
     if not math.isfinite(value):
-        raise TableError(f"row {row}, column {column!r}: {cell!r} is too large (inf); "
-                         f"values must be finite numbers{hint}")
+        return (f"{where}: {_shorten(cell)!r} is too large (inf); values must be finite numbers "
+                f"between {-MAX_ABS_VALUE:g} and {MAX_ABS_VALUE:g}{hint}")
+    return (f"{where}: {_shorten(cell)!r} is too large; values must lie between {-MAX_ABS_VALUE:g} "
+            f"and {MAX_ABS_VALUE:g} (squaring and summing larger ones overflows): rescale the "
+            f"column, e.g. to other units{hint}")
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _decode(data: bytes | str, max_bytes: int) -> str:
@@ -228,7 +283,10 @@ def _sniff_delimiter(lines: list[str]) -> str:
     sample = lines[:20]
     best, best_fields = ",", 1
     for delimiter in _DELIMITERS:
-        counts = {len(r) for r in csv.reader(sample, delimiter=delimiter) if r}
+        try:
+            counts = {len(r) for r in csv.reader(sample, delimiter=delimiter) if r}
+        except csv.Error:  # e.g. a field over MAX_FIELD_CHARS: load_csv's own reading names it
+            continue
         if len(counts) == 1 and (fields := counts.pop()) > best_fields:
             best, best_fields = delimiter, fields
     return best
@@ -265,9 +323,12 @@ def load_csv(data: bytes | str, *, max_bytes: int = 5_000_000, max_rows: int = 1
     elif delimiter not in _DELIMITERS:
         raise TableError(f"delimiter must be ',', ';' or a tab; got {delimiter!r}")
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        records.extend(reader)
     except csv.Error as e:
+        if "field limit" in str(e):
+            raise TableError(_long_field(lines, len(records), reader.line_num, delimiter)) from None
         raise TableError(f"the file is not valid CSV near line {reader.line_num}: {e}; "
                          f'check the quotes (") on that line') from None
 
@@ -290,8 +351,10 @@ def load_csv(data: bytes | str, *, max_bytes: int = 5_000_000, max_rows: int = 1
                          "(features and a label), separated by commas, semicolons or tabs")
 
     if header is None:
-        header = len(numbered) > 1 and _looks_like_header(numbered[0][1], numbered[1][1],
-                                                           delimiter != ",")
+        if len(numbered) > 1:
+            header = _looks_like_header(numbered[0][1], numbered[1][1], delimiter != ",")
+        else:  # one row: column names (a header with no data) unless it holds a number
+            header = not any(_parse_number(c, delimiter != ",") is not None for c in numbered[0][1])
     if header:
         columns = tuple(c or f"col{j + 1}" for j, c in enumerate(numbered[0][1]))
         seen = set()
@@ -307,10 +370,41 @@ def load_csv(data: bytes | str, *, max_bytes: int = 5_000_000, max_rows: int = 1
     if len(body) > max_rows:
         raise TableError(f"too many rows: {len(body):,} data rows; the limit is {max_rows:,}")
     if len(body) < MIN_ROWS:
-        raise TableError(f"too few rows: {len(body)} data row(s); at least {MIN_ROWS} are needed "
+        raise TableError(f"too few rows: {len(body)} data {'row' if len(body) == 1 else 'rows'}"
+                         f"{' (only a header)' if not body else ''}; at least {MIN_ROWS} are needed "
                          f"to train and test")
     return Table(columns, tuple(tuple(r) for _, r in body), tuple(no for no, _ in body),
                  bool(header), delimiter, name)
+
+
+def _long_field(lines: list[str], row_index: int, line_num: int, delimiter: str) -> str:
+    """The message for a field over MAX_FIELD_CHARS: which row and field, how long, the limit."""
+    row = row_index + 1
+    where = f"row {row}"
+    line = lines[line_num - 1] if 0 < line_num <= len(lines) else ""
+    pieces = line.split(delimiter)
+    long = [k for k, piece in enumerate(pieces) if len(piece) > MAX_FIELD_CHARS]
+    if long:
+        where += f", field {long[0] + 1} ({len(pieces[long[0]]):,} characters)"
+    return (f"{where} is too long: a single value may have at most {MAX_FIELD_CHARS:,} characters; "
+            f"check that row: an unclosed quote (\") also runs many values into one")
+
+
+#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(cell: str) -> str:
+    """A text cell (column name, class name) made safe for a spreadsheet: one that starts
+    like a formula (``=``, ``+``, ``-``, ``@``, tab, CR) gets a leading single quote, which
+    spreadsheets show as text instead of running it. Numbers are not text cells: write
+    them as they are, so ``-2.5`` stays a number.
+
+    >>> csv_text("=1+2"), csv_text("-x"), csv_text("petal length")
+    ("'=1+2", "'-x", 'petal length')
+    """
+    text = str(cell)
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def to_csv(data: Data) -> str:
@@ -318,14 +412,15 @@ def to_csv(data: Data) -> str:
 
     Floats use ``repr`` (shortest exact round-trip); classification labels are
     written as class indices, so ``load_csv(to_csv(d)).to_data(...)`` gives
-    back the same arrays.
+    back the same arrays. Column names are text from the user's file: `csv_text`
+    keeps a spreadsheet from reading one as a formula.
     """
     label = "label"
     while label in data.feature_names:  # a feature called 'label' must not be shadowed
         label = "_" + label
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([*data.feature_names, label])
+    writer.writerow([csv_text(name) for name in (*data.feature_names, label)])
     labels = data.y.tolist()
     for row, target in zip(data.X.tolist(), labels):
         writer.writerow([*map(repr, row), repr(target)])

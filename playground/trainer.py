@@ -28,11 +28,13 @@ from .engines import initial_params, make_engine
 from .features import feature_matrix
 from .losses import LOSSES
 
-__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "CHUNK_SECONDS", "MAX_BATCH_MACS",
-           "MAX_RECORD_MACS", "epoch_work"]
+__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS",
+           "MAX_BATCH_MACS", "MAX_RECORD_MACS", "epoch_work"]
 
 HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
 SNAPSHOT_CAP = 200  # weight snapshots kept for replay
+#: Largest weight or bias magnitude a user may type on the network diagram (tanh(100) is 1 already).
+HAND_LIMIT = 1000.0
 #: ``train_for`` reads the clock after about this much training (a few mini-batches or a whole epoch).
 CHUNK_SECONDS = 0.005
 #: The most work (multiply-adds) one mini-batch and one evaluation after an epoch may need within the
@@ -166,7 +168,10 @@ class Trainer:
         self.params = [(W.copy(), b.copy()) for W, b in params]
         self.last_grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
         t0 = time.perf_counter()
-        self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
+        if self.data_trouble():  # NaN/inf inputs: no weights can help, stop before the first epoch
+            self._diverge(float("nan"))
+        else:
+            self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
         self._record_seconds = time.perf_counter() - t0
 
     # ----- inputs --------------------------------------------------------------------------------
@@ -372,6 +377,10 @@ class Trainer:
         self.diverged = True
         self.stop_reason = "diverged"
         what = "NaN" if np.isnan(loss) else "infinite"
+        trouble = self.data_trouble() if not self.history.epoch else ""
+        if trouble:
+            self.message = f"The data cannot be trained on: {trouble}. The starting weights are not the cause."
+            return
         if not self.history.epoch:
             self.message = (
                 f"The starting weights already give a{'' if what == 'NaN' else 'n'} {what} loss: the initial scale "
@@ -387,6 +396,29 @@ class Trainer:
         )
         self.epoch -= 1
 
+    def data_trouble(self) -> str:
+        """What in the data makes the loss non-finite whatever the weights, or "" if nothing does:
+        NaN/±inf values (e.g. an overflow while standardising values near 1e308), or values the
+        network's number type cannot hold (float32 ends at ±3.4e38)."""
+        names = self.data.feature_names
+        for raw, used in ((self.train.X, self.X_train), (self.test.X, self.X_test)):
+            bad = ~np.isfinite(raw).all(axis=0)
+            if bad.any():
+                return (f"feature column(s) {_listed(names, bad)} hold NaN or infinite values (an overflow: "
+                        f"values too large to square and sum, or missing values); rescale those columns "
+                        f"(e.g. other units) or leave them out")
+            if not np.isfinite(used).all():
+                big = np.abs(raw).max(axis=0) > np.finfo(self.dtype).max ** 0.5
+                return (f"feature column(s) {_listed(names, big)} are too large for the network's "
+                        f"{self.dtype.name} numbers (at most {np.finfo(self.dtype).max:.3g}, squares included); "
+                        f"standardise the data or rescale those columns")
+        for T in (self.T_train, self.T_test):
+            if not np.isfinite(T).all():
+                return (f"the targets hold NaN or infinite values, or values too large for "
+                        f"{self.dtype.name} (at most {np.finfo(self.dtype).max:.3g}); standardise or "
+                        f"rescale the target")
+        return ""
+
     # ----- helpers for views ---------------------------------------------------------------------
     def restore_best(self) -> None:
         """Put back the weights that scored best on the test (validation) data."""
@@ -399,9 +431,29 @@ class Trainer:
         _, _, self.last_grads = self.net.evaluate(self.X_train, self.T_train, grads=True)
 
     def set_params(self, params) -> None:
-        """Replace the weights (e.g. a value typed on the network diagram)."""
+        """Replace the weights (e.g. a value typed on the network diagram).
+
+        Raises ValueError, changing nothing, if a weight or bias is NaN or ±inf: a
+        divergence later puts back the last weights set, so those must be finite.
+        """
+        if not all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in params):
+            raise ValueError("weights and biases must be finite numbers (not NaN or ±inf)")
         self.net.set_params(params)
         self._record_current()
+
+    def edit_param(self, kind: str, layer: int, index: tuple[int, ...], value: float) -> str:
+        """Set one weight (``kind="w"``, ``index=(i, j)``: unit i → unit j) or bias (``"b"``,
+        ``index=(j,)``) of ``layer`` by hand. Returns "" or, for a value outside
+        ±HAND_LIMIT (or NaN/inf), why it was refused; the weights are then unchanged."""
+        value = float(value)
+        if not (math.isfinite(value) and abs(value) <= HAND_LIMIT):
+            what = "a weight" if kind == "w" else "a bias"
+            return (f"{value:g} cannot be used: {what} set by hand must be a finite number between "
+                    f"{-HAND_LIMIT:g} and {HAND_LIMIT:g}. The weights were left as they were.")
+        params = [(W.copy(), b.copy()) for W, b in self.params]  # self.params is also the replay's record
+        (params[layer][0] if kind == "w" else params[layer][1])[tuple(index)] = value
+        self.set_params(params)
+        return ""
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Network output for raw points (features applied)."""
@@ -433,3 +485,10 @@ class Trainer:
 
     def __repr__(self) -> str:
         return f"Trainer({'-'.join(map(str, self.sizes))}, {self.cfg.dataset}, epoch {self.epoch}, {self.net.name})"
+
+
+def _listed(names, mask) -> str:
+    """The names where ``mask`` is set, quoted (all columns' positions if names are missing)."""
+    picked = [names[j] if j < len(names) else f"#{j + 1}" for j in np.flatnonzero(mask)] or list(names)
+    shown = ", ".join(map(repr, picked[:5]))
+    return shown + (f" and {len(picked) - 5} more" if len(picked) > 5 else "")

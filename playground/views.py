@@ -115,7 +115,7 @@ def grid_for(trainer, res: int = 100, cols: tuple[int, int] = (0, 1)) -> Grid:
     """
     train, test = trainer.train, trainer.test
     d = train.X.shape[1]
-    cols = tuple(int(c) for c in cols)
+    cols = (0, 0) if d == 1 else tuple(int(c) for c in cols)  # one column: the plane is that column twice
     if len(cols) != 2 or not all(0 <= c < d for c in cols) or (d > 1 and cols[0] == cols[1]):
         raise ValueError(f"cols must be two different column indices in 0..{d - 1}; got {cols!r}")
     X = np.concatenate([train.X, test.X])[:, list(cols)]

@@ -23,7 +23,7 @@ def test_registry_follows_the_curriculum():
     assert len(ALL) >= 8
     assert len(set(ids)) == len(ids)
     positions = [ids.index(i) for i in CURRICULUM]
-    assert positions == sorted(positions), "lessons must follow shared/CURRICULUM.md's order"
+    assert positions == sorted(positions), "lessons must follow the curriculum's order (CURRICULUM above)"
     for n, lesson in enumerate(ALL, 1):
         assert lesson.title.startswith(f"{n} · "), lesson.title
         assert lesson.source in SOURCES

@@ -318,3 +318,74 @@ def test_page_through_trouble_and_back(name):
     assert t.epoch > 0 and not t.diverged and [e.value for e in at.error] == []
     _assert_page_finite(at)
     assert_finite_state(t)
+
+
+# ----- data that overflowed, and weights typed by hand ----------------------------------------------------
+def _overflowed_data():
+    from playground.datasets import Data
+    from playground.realdata import standardized
+    big = np.linspace(1e307, 1.7e308, 40)  # finite, but their sum overflows: standardising gives NaN
+    X = np.column_stack([np.arange(40.0), big])
+    with np.errstate(over="ignore", invalid="ignore"):
+        return standardized(Data(X, np.arange(40) % 2, "classification", 2, ("small", "big"), "t", ("a", "b")))
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_data_that_turned_nan_is_named_not_blamed_on_the_initial_scale():
+    from playground.realdata import quick_metrics, quick_train
+    data = _overflowed_data()
+    assert np.isnan(data.X[:, 1]).all() and np.isfinite(data.X[:, 0]).all()
+    t = quick_train(data, epochs=5)
+    assert t.diverged and t.epoch == 0
+    assert "initial scale" not in t.message, t.message
+    assert "'big'" in t.message and "'small'" not in t.message and "NaN or infinite" in t.message, t.message
+    # What the Data page shows for such a run: no value is "–", not a TypeError on None
+    assert quick_metrics(t.summary()) == [("Epochs", "0"), ("Test accuracy", "–"), ("Train accuracy", "–")]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_inputs_beyond_float32_are_named():
+    from playground.datasets import Data
+    X = np.column_stack([np.arange(40.0), np.linspace(1e38, 3e39, 40), np.ones(40), np.arange(40.0) ** 2])
+    t = Trainer(Config(dataset="blobs", loss="ce", standardize=False),
+                data=Data(X, np.arange(40) % 2, "classification", 2, ("a", "huge", "one", "sq"), "t"))
+    assert t.diverged and "'huge'" in t.message and "float32" in t.message and "initial" not in t.message
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e300, -1001.0])
+def test_the_weight_editor_refuses_non_finite_and_absurd_values(value):
+    from playground.trainer import HAND_LIMIT
+    t = Trainer(Config(dataset="xor", hidden=(4,)))
+    t.run(epochs=3)
+    before = [(W.copy(), b.copy()) for W, b in t.params]
+    message = t.edit_param("w", 0, (1, 2), value)
+    assert message and f"between {-HAND_LIMIT:g} and {HAND_LIMIT:g}" in message and "left as they were" in message
+    for (W, b), (W0, b0) in zip(t.net.get_params(), before):
+        np.testing.assert_array_equal(W, W0)
+        np.testing.assert_array_equal(b, b0)
+    with pytest.raises(ValueError, match="finite"):
+        bad = [(W.copy(), b.copy()) for W, b in before]
+        bad[0][1][0] = float("inf")
+        t.set_params(bad)
+    assert t.step(2) == 2 and not t.diverged  # the weights really are the previous ones
+    assert t.edit_param("b", 1, (0,), -HAND_LIMIT) == "" and t.net.get_params()[1][1][0] == -HAND_LIMIT
+
+
+@pytest.mark.timeout(TIMEOUT)
+def test_the_weight_editor_on_the_page_refuses_an_absurd_value_and_keeps_the_weights():
+    # AppTest delivers the old value for an infinite one, so NaN/inf are checked on Trainer.edit_param above.
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/play.py").run()
+    session = at.session_state["pg.session"]
+    before = [(W.copy(), b.copy()) for W, b in session.trainer.params]
+    at.session_state["pg.edit"] = ["w", 0, 0, 1]  # what a click on a link sets
+    at.run()
+    box = next(n for n in at.number_input if n.label.startswith("Weight, layer 1: unit 1 → unit 2"))
+    box.set_value(1e300)
+    next(b for b in at.button if b.label == "Set").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("finite number between -1000 and 1000" in e.value for e in at.error), [e.value for e in at.error]
+    for (W, b), (W0, b0) in zip(session.trainer.net.get_params(), before):
+        np.testing.assert_array_equal(W, W0)
+        np.testing.assert_array_equal(b, b0)

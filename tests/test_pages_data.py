@@ -2,13 +2,15 @@
 
 Pages run via the entry script: run on its own, a script in pages/ would see
 pages/playground.py shadow the ``playground`` package. AppTest cannot upload a
-file, so the upload path is unit-tested in test_realdata.py (load_upload,
-store_user_data) and here only the page's no-upload state is run.
+file: tests/upload_stub.py stands in for ``st.file_uploader`` so the page's upload
+path runs here too (and the real upload once in a browser, at the end).
 """
+import re
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -128,8 +130,138 @@ def test_data_page_keeps_accepted_data(data_page):
     assert in_use == ["**In use:** Uploaded: \\*my\\* flowers · 150 rows, 4 features, classification"]
 
 
-# ----- a real browser: live training and the upload path AppTest cannot drive -------------------------
+# ----- uploads (st.file_uploader stood in for) ---------------------------------------------------------
 sys.path.insert(0, str(Path(__file__).parent))
+from upload_stub import fake_upload, run_data_page  # noqa: E402
+
+
+def _table(rows: int, cell=lambda i, j: f"{(i * 7 + j * 3) % 11 - 5}", cols=("a", "b"), label=lambda i: "ab"[i % 2]):
+    lines = [",".join([*cols, "label"])]
+    lines += [",".join([*(cell(i, j) for j in range(len(cols))), label(i)]) for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _plain(text: str) -> str:
+    """Markdown-escaped text (realdata.escape_markdown) as it reads on the page."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _texts(at) -> str:
+    return "\n".join(_plain(e.value) for e in [*at.error, *at.caption, *at.markdown, *at.success])
+
+
+def _quick_until_done(at, runs=300):
+    at.button(key="data_quick").click().run()
+    for _ in range(runs):
+        session = at.session_state["data_quick_run"][1]
+        if not session.playing:
+            return session
+        at.run()
+    raise AssertionError("Quick train did not finish")
+
+
+@pytest.mark.timeout(120)
+def test_a_field_over_128_kb_gets_a_message_not_an_error_box():
+    raw = b"a,b,label\n" + b"x" * 140_000 + b",1,0\n" + b"1,2,1\n" * 5
+    with fake_upload("long.csv", raw):
+        at = run_data_page()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "row 2, field 1" in errors[0] and "131,072 characters" in errors[0], errors
+
+
+@pytest.mark.timeout(120)
+def test_a_header_only_file_says_0_data_rows():
+    with fake_upload("header.csv", b"x1,x2,label\n"):
+        at = run_data_page()
+    assert not at.exception
+    assert any("0 data rows" in e.value for e in at.error), [e.value for e in at.error]
+
+
+@pytest.mark.timeout(120)
+def test_text_in_the_only_number_column_is_named_not_an_empty_picker():
+    raw = _table(12, cols=("a",), cell=lambda i, j: "hello" if i == 6 else str(i))
+    with fake_upload("text.csv", raw):
+        at = run_data_page()
+    assert not at.exception
+    errors = [_plain(e.value) for e in at.error]
+    assert len(errors) == 1 and "row 8, column 'a': 'hello' is not a number" in errors[0], errors
+    assert "choose at least one feature" not in errors[0]
+
+
+@pytest.mark.timeout(300)
+def test_values_near_1e308_are_named_and_quick_train_and_the_playground_still_work():
+    huge = lambda i, j: ("1.5e308" if i % 2 else "-1.7e308") if j == 0 else str((i * 3 + j) % 7)  # noqa: E731
+    raw = _table(40, cell=huge, cols=("big", "small"))
+    with fake_upload("huge.csv", raw):
+        at = run_data_page()
+        assert not at.exception, [e.value for e in at.exception]
+        text = _texts(at)
+        assert "row 2, column 'big': '-1.7e308' is too large" in text, text
+        assert "between -1e+30 and 1e+30" in text
+        assert at.multiselect(key=next(w.key for w in at.multiselect)).value == ["small"]
+        session = _quick_until_done(at)
+        assert not at.exception, [e.value for e in at.exception]
+        summary = session.trainer.summary()
+        assert summary["epochs"] == 300 and not summary["message"]
+        assert {m.label for m in at.metric} == {"Epochs", "Test accuracy", "Train accuracy"}
+        at.button(key="data_use").click().run()
+        stored = at.session_state[realdata.USER_DATA_KEY]
+        assert np.isfinite(stored.X).all() and stored.feature_names == ("small",)
+    at.switch_page("pages/play.py").run()
+    at.toggle(key="pg.uploaded").set_value(True).run()  # the Playground draws its grid over this data
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["pg.session"].trainer.data is stored
+
+
+@pytest.mark.timeout(300)
+def test_quick_train_runs_one_frame_at_a_time_in_the_live_turns(monkeypatch):
+    from playground.session import FRAME_SECONDS, LIVE_GATE, PlaygroundSession
+    frames = []
+    original = PlaygroundSession.frame
+
+    def frame(self, seconds=FRAME_SECONDS, **kwargs):
+        frames.append((seconds, LIVE_GATE.sessions_waiting))
+        return original(self, seconds, **kwargs)
+
+    monkeypatch.setattr(PlaygroundSession, "frame", frame)
+    with fake_upload("t.csv", _table(400, cols=("a", "b", "c"))):
+        at = run_data_page()
+        at.button(key="data_quick").click().run()
+        session = at.session_state["data_quick_run"][1]
+        assert len(frames) == 1 and session.trainer.epoch >= 1  # one frame in the run that pressed it
+        if session.playing:
+            assert any(b.key == "data_quick_stop" for b in at.button)
+        _quick_until_done(at)
+    assert all(seconds <= FRAME_SECONDS and waiting >= 1 for seconds, waiting in frames), frames
+    assert at.session_state["data_quick_run"][1].trainer.epoch == 300
+
+
+@pytest.mark.timeout(300)
+def test_the_column_choice_is_computed_once_per_upload_and_choice(monkeypatch):
+    calls = {"read_upload": 0, "choose_columns": 0}
+    for name in calls:
+        original = getattr(realdata, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls[_name] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(realdata, name, counted)
+    raw = _table(200, cols=("a", "b", "c"))
+    with fake_upload("t.csv", raw) as upload:
+        at = run_data_page()
+        first = dict(calls)
+        assert first == {"read_upload": 1, "choose_columns": 2}  # the suggestion, and the choice shown
+        for _ in range(3):
+            at.run()
+        assert calls == first  # reruns recompute nothing
+        upload.set("same-content-again.csv", raw)  # the same bytes uploaded again: not parsed again
+        at.run()
+        assert calls == first and not at.exception
+
+
+# ----- a real browser: live training and the upload path AppTest cannot drive -------------------------
 from browser_util import chromium_fixture, streamlit_server_fixture  # noqa: E402
 
 server = streamlit_server_fixture("streamlit_app.py")
@@ -191,6 +323,35 @@ def test_browser_upload_good_then_bad_keeps_the_data(server, browser, tmp_path):
         uploader.set_input_files(str(bad))
         page.get_by_text("contains a NUL byte").wait_for(timeout=60_000)
         assert in_use.is_visible()  # the rejected file left the accepted data in place
+        assert page.locator("[data-testid=stException]").count() == 0
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(240)
+def test_browser_hostile_upload_gets_messages_and_a_safe_download(server, browser, tmp_path):
+    rows = ['"=HYPERLINK(""http://evil.example"",""x"")",big,note,label']
+    rows += [f"{i % 13 - 6},{'1.5e308' if i % 2 else '-1.7e308'},{'hello' if i == 5 else i},{'ab'[i % 13 > 6]}"
+             for i in range(60)]
+    hostile = tmp_path / "hostile.csv"
+    hostile.write_text("\n".join(rows) + "\n")
+    page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
+    try:
+        page.goto(f"{server}/data")
+        page.get_by_role("tab", name="Upload a table").click()
+        page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(str(hostile))
+        caption = page.get_by_text("Not offered as features")
+        caption.wait_for(timeout=60_000)
+        text = caption.inner_text()
+        assert "row 2, column 'big': '-1.7e308' is too large" in text and "-1e+30 and 1e+30" in text, text
+        assert "row 7, column 'note': 'hello' is not a number" in text, text
+        page.get_by_role("button", name="Use this data").click()
+        page.get_by_text("In use:").wait_for(timeout=60_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download as CSV").last.click()
+        header = Path(download.value.path()).read_text().splitlines()[0]
+        assert header.startswith("\"'=HYPERLINK(") and header.endswith(",label"), header
         assert page.locator("[data-testid=stException]").count() == 0
     finally:
         page.close()

@@ -211,7 +211,7 @@ BAD_FILES = {
     "bad quotes": (b'a,b,y\n1,"2,0\n3,4,1\n5,6,0\n7,8,1\n', "not valid CSV"),
     "duplicate header": (b"a,a,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", "appears twice"),
     "too many classes": (b"a,y\n" + b"".join(b"%d,c%d\n" % (i, i) for i in range(12)), "12 classes"),
-    "no numeric feature": (b"a,b,y\nx,p,0\ny,q,1\nz,r,0\nw,s,1\n", "at least one feature"),
+    "no numeric feature": (b"a,b,y\nx,p,0\ny,q,1\nz,r,0\nw,s,1\n", "row 2, column 'a': 'x' is not a number"),
 }
 
 
@@ -363,3 +363,22 @@ def test_history_figure_percent():
     fig = figs.history_figure([0, 1, 2], {"train": [0.5, 0.8, 0.9], "test": [0.4, 0.7, 0.85]},
                               "accuracy", percent=True)
     assert np.allclose(fig.data[1].y, [40, 70, 85]) and fig.layout.yaxis.ticksuffix == " %"
+
+
+def test_remember_computes_once_per_key_and_keeps_a_bounded_number():
+    store, calls = {}, []
+
+    def compute(k):
+        calls.append(k)
+        return k * 10
+
+    got = [rd.remember(store, k, lambda k=k: compute(k), limit=2) for k in (1, 1, 2, 1, 3, 1)]
+    assert got == [10, 10, 20, 10, 30, 10]
+    assert calls == [1, 2, 3] and list(store) == [3, 1]  # 2 was the least recently used
+
+
+def test_quick_metrics_for_regression_and_for_a_run_without_epochs():
+    assert rd.quick_metrics({"epochs": 300, "r2": 0.91234, "rmse": 0.25}) == [
+        ("Epochs", "300"), ("Test R²", "0.912"), ("Test RMSE", "0.25")]
+    assert rd.quick_metrics({"epochs": 0, "r2": None, "rmse": float("nan")}) == [
+        ("Epochs", "0"), ("Test R²", "–"), ("Test RMSE", "–")]

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from playground.datasets import generate
-from playground.tables import MAX_CLASSES, Table, TableError, load_csv, to_csv
+from playground.tables import (MAX_ABS_VALUE, MAX_CLASSES, MIN_ROWS, Table, TableError, _parse_number, csv_text,
+                               load_csv, to_csv)
 
 GOOD = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
 
@@ -160,3 +161,121 @@ def test_to_csv_round_trip(name):
     np.testing.assert_array_equal(back.X, data.X)
     np.testing.assert_array_equal(back.y, data.y)
     assert isinstance(load_csv(text), Table)
+
+
+# ------------------------------------------------------------- hostile files (one bad file, a message)
+
+@pytest.mark.timeout(30)
+def test_a_field_over_the_csv_limit_names_row_field_and_limit():
+    # Python's csv module refuses fields over 131,072 characters; that was an uncaught csv.Error
+    # (raised while guessing the delimiter), an error box instead of a message.
+    huge = "x" * 140_000
+    for text in (f"a,b,y\n{huge},1,0\n1,2,1\n3,4,0\n5,6,1\n",     # among the lines used to guess the delimiter
+                 "a,b,y\n" + "1,2,0\n" * 30 + f"1,{huge},1\n"):  # further down
+        with pytest.raises(TableError) as err:
+            load_csv(text)
+        message = str(err.value)
+        assert "too long" in message and "131,072 characters" in message, message
+    assert "row 32, field 2 (140,000 characters)" in message, message
+    with pytest.raises(TableError, match=r"row 2, field 1 \(140,000 characters\)"):
+        load_csv(f"a,b,y\n{huge},1,0\n1,2,1\n3,4,0\n5,6,1\n")
+
+
+def test_a_header_only_file_has_0_data_rows():
+    for text in ("x1,x2,label\n", "x1;x2;label\r\n\r\n"):
+        with pytest.raises(TableError) as err:
+            load_csv(text)
+        assert "0 data rows" in str(err.value) and f"at least {MIN_ROWS}" in str(err.value), str(err.value)
+    with pytest.raises(TableError, match="1 data row;"):  # one row of numbers is a data row
+        load_csv("1,2,3\n")
+
+
+@pytest.mark.parametrize("cell", ["1e308", "-1.7976931348623157e308", "1e31", "-5e200"])
+def test_values_too_large_to_square_and_sum_name_the_cell_and_the_range(cell):
+    # Near 1e308, standardising overflowed to NaN: Quick train raised a TypeError and the Playground's
+    # grid 'domain needs finite bounds'. Now such a column is not a usable number column at all.
+    text = "big,small,y\n" + "".join(f"{cell if i == 2 else i},{i},{i % 2}\n" for i in range(8))
+    table = load_csv(text)
+    assert table.numeric_columns() == ("small", "y")
+    message = table.problem("big")
+    assert message.startswith(f"row 4, column 'big': '{cell}' is too large") and "-1e+30 and 1e+30" in message
+    with pytest.raises(TableError, match="row 4, column 'big'.*between -1e\\+30 and 1e\\+30"):
+        table.to_data(["big", "small"], "y")
+    with pytest.raises(TableError, match="row 4, column 'big'.*too large.*regression target"):
+        table.to_data(["small"], "big", task="regression")
+    assert np.isfinite(table.to_data(["small"], "y").X).all()
+
+
+def test_largest_allowed_values_standardise_to_finite_numbers():
+    from playground.realdata import standardized
+    text = "a,b,y\n" + "".join(f"{MAX_ABS_VALUE * (-1) ** i:g},{-MAX_ABS_VALUE * (i % 3) / 2:g},{i % 2}\n"
+                                for i in range(10_000))
+    data = load_csv(text).to_data(["a", "b"], "y")
+    z = standardized(data)
+    assert np.isfinite(z.X).all() and np.allclose(z.X[:, 0] ** 2, 1) and np.allclose(z.X.std(axis=0), 1)
+
+
+def test_text_in_a_number_column_names_the_row_column_and_text():
+    table = load_csv("a,b,y\n1,2,0\n2,3,1\n3,4,0\nhello,5,1\n6,7,0\n")
+    assert table.numeric_columns() == ("b", "y")
+    assert table.problem("a") == ("row 5, column 'a': 'hello' is not a number "
+                                  "(write numbers like 3.5, -2 or 1e-3)")
+    assert table.problem("b") is None
+    long_text = "z" * 500
+    table = load_csv(f"a,y\n1,0\n{long_text},1\n3,0\n4,1\n")
+    assert table.problem("a").startswith(f"row 3, column 'a': '{'z' * 40}…' is not a number")
+
+
+@pytest.mark.timeout(60)
+def test_fast_column_parsing_agrees_with_the_cell_by_cell_rules():
+    # Table.values is read a column at a time by NumPy; what counts as a number must not change.
+    rng = np.random.default_rng(3)
+    pool = ["1", "-2.5", "+.5", "3.", "1e5", "1E-3", "1_000", "0x10", "nan", "-inf", "Infinity", "1e999",
+            "3,5", " ", "abc", "١٢", "1e30", "1.0000001e30", "-1e30", "--1", "1e", ".", "", "½", "7"]
+    for _ in range(200):
+        delim = rng.choice([",", ";"])
+        cells = [[str(rng.choice(pool)).strip() for _ in range(3)] for _ in range(6)]
+        quote = (lambda c: f'"{c}"') if delim == "," else (lambda c: c)
+        text = "a" + delim + "b" + delim + "c\n" + "".join(delim.join(map(quote, r)) + "\n" for r in cells)
+        table = load_csv(text, delimiter=delim, header=True)
+        for i, row in enumerate(table.rows):
+            for j, cell in enumerate(row):
+                v = _parse_number(cell, delim != ",")
+                usable = v is not None and np.isfinite(v) and abs(v) <= MAX_ABS_VALUE
+                got = table.values[i, j]
+                assert (usable and got == v) or (not usable and np.isnan(got)), (cell, delim, got)
+
+
+# --------------------------------------------------------------------- exports: no formulas (CSV injection)
+
+def test_exported_text_cells_cannot_start_a_formula_but_negative_numbers_stay_numbers():
+    hostile = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)"]
+    text = "".join(f'"{h.replace(chr(34), chr(34) * 2)}",' for h in hostile) + "label\n"
+    text += "".join(",".join(f"{-(i + 1) * (j + 1) / 4}" for j in range(len(hostile))) + f",{i % 2}\n"
+                    for i in range(6))
+    table = load_csv(text)
+    assert table.columns[:len(hostile)] == tuple(h.strip() for h in hostile)
+    data = table.to_data(list(table.columns[:len(hostile)]), "label")
+    exported = to_csv(data)
+    header, first = exported.splitlines()[:2]
+    import csv as csv_module
+    names = next(csv_module.reader([header]))
+    assert all(n.startswith("'") for n in names[:len(hostile)]), names
+    assert [n[1:] for n in names[:len(hostile)]] == [h.strip() for h in hostile]
+    assert first.split(",")[0] == "-0.25"  # a negative number is written as a number, not as text
+    assert csv_text("-0.25") == "'-0.25" and csv_text("x-1") == "x-1" and csv_text("") == ""
+    back = load_csv(exported).to_data(names[:len(hostile)], names[-1])
+    np.testing.assert_array_equal(back.X, data.X)  # the numbers round-trip exactly
+
+
+def test_history_csv_has_only_fixed_names_and_numbers():
+    from playground.config import Config
+    from playground.modelio import history_csv
+    from playground.trainer import Trainer
+    t = Trainer(Config(dataset="reg-plane", loss="mse", hidden=(2,), lr=0.001))
+    t.run(epochs=3)
+    lines = history_csv(t).splitlines()
+    assert lines[0] == "epoch,train_loss,test_loss,train_metric,test_metric"
+    for line in lines[1:]:
+        for cell in line.split(","):
+            assert cell == "" or np.isfinite(float(cell))  # numbers (a negative R² too), never text
