@@ -7,8 +7,9 @@ choice under test.  When two racers' networks have the same shape and
 initialiser, the later one starts from racer A's exact weights.
 
 Training is epoch-synchronised: ``step(n)`` and ``frame(seconds)`` advance the
-racers round by round, one epoch each per round, so every live racer is always
-at the same epoch (a diverged one stays where it stopped).
+racers round by round, one epoch each per round, so every live racer is at the
+race's epoch (a diverged one stays where it stopped); while a frame has left a
+round of slow racers part-way, some may be one epoch ahead, waiting for the others.
 
     >>> from playground.config import Config
     >>> r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.0001)])
