@@ -29,7 +29,7 @@ from .features import feature_matrix
 from .losses import LOSSES
 
 __all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS",
-           "MAX_BATCH_MACS", "MAX_RECORD_MACS", "epoch_work"]
+           "MAX_BATCH_MACS", "MAX_RECORD_MACS", "epoch_work", "n_weights"]
 
 HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
 SNAPSHOT_CAP = 200  # weight snapshots kept for replay
@@ -47,12 +47,17 @@ MAX_BATCH_MACS = 1.0e9
 MAX_RECORD_MACS = 1.1e9
 
 
+def n_weights(sizes) -> int:
+    """The weights (links) of a network of ``sizes``: also its multiply-adds per row, forward."""
+    return sum(int(fi) * int(fo) for fi, fo in zip(sizes[:-1], sizes[1:]))
+
+
 def epoch_work(sizes, n_points: int, train_fraction: float, batch: int) -> tuple[float, float]:
     """(multiply-adds of one mini-batch, of one evaluation after an epoch) for a network of ``sizes``.
 
     A row costs one product per weight forward and two backward; the evaluation runs every
     point forward and the training rows backward (the full-training-set gradient)."""
-    per_row = float(sum(fi * fo for fi, fo in zip(sizes[:-1], sizes[1:])))
+    per_row = float(n_weights(sizes))
     n_train = round(n_points * train_fraction)
     return 3 * min(batch, n_train) * per_row, (n_points + 2 * n_train) * per_row
 

@@ -17,7 +17,7 @@ from playground.features import FEATURES
 from playground.race import Race
 from playground.tables import MAX_CLASSES, load_csv
 from playground.session import FRAME_SECONDS, PlaygroundSession
-from playground.trainer import CHUNK_SECONDS, MAX_BATCH_MACS, MAX_RECORD_MACS, Trainer, epoch_work
+from playground.trainer import CHUNK_SECONDS, MAX_BATCH_MACS, MAX_RECORD_MACS, Trainer, epoch_work, n_weights
 
 ENGINES = ["numpy", pytest.param("torch", marks=pytest.mark.skipif(not torch_available(), reason="torch not installed"))]
 
@@ -299,3 +299,14 @@ def test_a_model_saved_mid_epoch_continues_exactly(engine, optimizer):
     t.step(3)  # finishes the epoch in progress, then two more
     again.step(3)
     assert t.epoch == again.epoch == 4 and weights_equal(t, again)
+
+
+def test_drawing_the_heaviest_network_is_bounded_and_small_ones_look_as_before():
+    from playground.views import GRID_MACS, REDRAW_LINKS, grid_resolution, redraw_seconds
+
+    heaviest = [len(FEATURES), *[CAPS["neurons"]] * CAPS["hidden_layers"], 1]
+    res = grid_resolution(heaviest, 50)
+    assert 10 <= res < 50 and res * res * n_weights(heaviest) <= GRID_MACS  # every neuron on the grid, one frame
+    assert redraw_seconds(heaviest, 0.45) == pytest.approx(0.45 * n_weights(heaviest) / REDRAW_LINKS)  # ~29,000 links
+    assert grid_resolution([2, 4, 2, 1], 100) == 100 and redraw_seconds([2, 4, 2, 1], 0.45) == 0.45  # TF's default
+    assert grid_resolution([2, *[8] * 6, 1], 100) == 100  # the deep default keeps its fine grid
