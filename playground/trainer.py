@@ -157,6 +157,9 @@ class Trainer:
         )
         self._rng = rng_for(cfg, "train")
         self.epoch = 0
+        n = len(self.X_train)
+        self._batch = min(cfg.batch, n)  # rows a mini-batch (batch is not a live setting: a new one resets)
+        self._nb = -(-n // self._batch)  # mini-batches an epoch
         self._pos, self._epoch_data = 0, None  # the epoch in progress: mini-batches done, its shuffled (X, T)
         self._epoch_start = None  # (generator state, optimizer copy) before a split epoch, see saved_state
         self._batch_seconds: float | None = None  # measured time of one mini-batch (train_for's chunks)
@@ -201,8 +204,7 @@ class Trainer:
 
     @property
     def batches_per_epoch(self) -> int:
-        n = len(self.X_train)
-        return -(-n // min(self.cfg.batch, n))
+        return self._nb
 
     @property
     def epoch_progress(self) -> float:
@@ -213,17 +215,17 @@ class Trainer:
         """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is).
 
         ``split``: the epoch may be left part-way; its starting state is then kept (``saved_state``)."""
-        n, nb = len(self.X_train), self.batches_per_epoch
-        if self._pos == 0:
+        pos = self._pos
+        if pos == 0:
             self._epoch_start = (self._rng.bit_generator.state, _optimizer_copy(self.net)) if split else None
             if self.cfg.shuffle:
-                order = self._rng.permutation(n)
+                order = self._rng.permutation(len(self.X_train))
                 self._epoch_data = self.X_train[order], self.T_train[order]
             else:
                 self._epoch_data = self.X_train, self.T_train
-        stop = min(nb, self._pos + k)
+        stop = min(self._nb, pos + k)
         X, T = self._epoch_data
-        self.net.train_epoch(X, T, min(self.cfg.batch, n), self._rng, self._pos, stop)
+        self.net.train_epoch(X, T, self._batch, self._rng, pos, stop)
         self._pos = stop
 
     def saved_state(self):
@@ -246,11 +248,11 @@ class Trainer:
         An epoch left part-way by ``train_for`` is finished first and counts as one."""
         done = 0
         t0 = time.perf_counter()
+        nb = self.batches_per_epoch
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
             while done < epochs and not self.stop_reason:
-                left = self.batches_per_epoch - self._pos
-                if left:
-                    self._train_batches(left)
+                if self._pos < nb:
+                    self._train_batches(nb - self._pos)
                 self._end_epoch()
                 done += 1
         self.seconds += time.perf_counter() - t0
