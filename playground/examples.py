@@ -28,14 +28,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .gradcheck import GradCheck, compare_gradients, numeric_flat
 from .losses import Loss
 from .network import NumpyMLP
 
 __all__ = [
-    "ExampleA", "ExampleB", "CompareB", "ExampleC", "GradCheck", "HALF_SQUARE_SIGMOID",
+    "ExampleA", "ExampleB", "CompareB", "ExampleC", "HALF_SQUARE_SIGMOID",
     "A_X", "A_Y", "A_W_HIDDEN", "A_W_OUT", "B_PARAMS", "C_X", "C_Y", "C_W0", "C_W1",
     "B_METHODS", "C_METHODS", "example_a", "example_b", "compare_b", "example_c",
-    "numeric_gradient", "gradient_check", "to_plain", "substituted", "terms_sum", "sigmoid_text",
+    "to_plain", "substituted", "terms_sum", "sigmoid_text",
 ]
 
 _SIG = ACTIVATIONS["sigmoid"]
@@ -131,68 +132,10 @@ def _step(net: NumpyMLP, freeze_bias: bool) -> None:
     net.step()
 
 
-def numeric_gradient(net: NumpyMLP, X: np.ndarray, T: np.ndarray, eps: float = 1e-4,
-                     central: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
-    """Finite-difference gradient of the mean loss w.r.t. every entry of ``net.flat``.
-
-    forward: ``(C(θ + ε eᵢ) − C(θ)) / ε``;  central: ``(C(θ + ε eᵢ) − C(θ − ε eᵢ)) / 2ε``.
-    Each entry is nudged in turn from the same θ and put back (θ is unchanged on
-    return), at the network's own precision: a float32 net gives float32 losses.
-    Entries outside ``mask`` get 0.  Returns a float64 vector of ``net.n_params``.
-    """
-    theta = net.flat
-    base = None if central else net.evaluate(X, T)[0]
-    g = np.zeros(theta.size)
-    for i in np.flatnonzero(mask) if mask is not None else range(theta.size):
-        old = theta[i]
-        theta[i] = old + eps
-        up = net.evaluate(X, T)[0]
-        if central:
-            theta[i] = old - eps
-            g[i] = (up - net.evaluate(X, T)[0]) / (2 * eps)
-        else:
-            g[i] = (up - base) / eps
-        theta[i] = old
-    return g
-
-
-@dataclass
-class GradCheck:
-    """Analytic gradient vs finite differences, entry by entry.
-
-    ``rel_error[k] = |analytic − numeric| / max(|analytic|, |numeric|, 1e-12)``;
-    an entry whose relative error exceeds ``tol`` is named in ``mismatched``.
-    """
-
-    names: list[str]
-    numeric: np.ndarray
-    analytic: np.ndarray
-    abs_diff: np.ndarray
-    rel_error: np.ndarray
-    tol: float
-    mismatched: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatched
-
-    @property
-    def max_rel_error(self) -> float:
-        return float(self.rel_error.max())
-
-
-def gradient_check(names, numeric, analytic, tol: float = 1e-5) -> GradCheck:
-    """Compare two flat gradients named ``names``; see ``GradCheck``."""
-    n, a = np.asarray(numeric, np.float64).ravel(), np.asarray(analytic, np.float64).ravel()
-    diff = np.abs(a - n)
-    rel = diff / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-12)
-    return GradCheck(list(names), n, a, diff, rel, tol, [k for k, r in zip(names, rel) if r > tol])
-
-
 def to_plain(obj):
     """Dataclasses, arrays and NumPy scalars as JSON-ready lists, dicts and floats."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out = {f.name: to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.metadata.get("plain", True)}
         if isinstance(obj, GradCheck):
             out.update(ok=obj.ok, max_rel_error=obj.max_rel_error)
         return out
@@ -315,8 +258,8 @@ def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
     }
     mask = _weight_mask(net)
     names = ExampleA.weight_names()
-    fwd = numeric_gradient(net, X, T, eps, central=False, mask=mask)[mask]
-    cen = numeric_gradient(net, X, T, eps, central=True, mask=mask)[mask]
+    fwd = numeric_flat(net, X, T, eps, "forward", mask)[mask]
+    cen = numeric_flat(net, X, T, eps, "central", mask)[mask]
     _step(net, freeze_bias=True)
     new_loss = net.evaluate(X, T)[0]
     r = ExampleA(
@@ -324,7 +267,7 @@ def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
         loss=loss, factors=factors, dC_dw11=float(np.prod(list(factors.values()))),
         grad_hidden=grad_hidden, grad_out=grad_out,
         numeric_forward=dict(zip(names, map(float, fwd))), numeric_central=dict(zip(names, map(float, cen))),
-        check=gradient_check(names, cen, np.concatenate([grad_hidden.ravel(), grad_out])),
+        check=compare_gradients(names, cen, np.concatenate([grad_hidden.ravel(), grad_out])),
         new_hidden=net.W[0].copy(), new_out=net.W[1][:, 0].copy(), new_loss=new_loss, rounded={},
     )
     r.rounded = {
@@ -369,7 +312,7 @@ def example_b(method: str = "numeric", epochs: int = 100, lr: float = 0.01, dtyp
     losses = [net.evaluate(X, T)[0]]
     for _ in range(epochs):
         if method == "numeric":
-            net.gflat[:] = numeric_gradient(net, X, T, eps)
+            net.gflat[:] = numeric_flat(net, X, T, eps, "forward")
         else:
             net.backward(net.forward(X), T)
         net.step()  # θ ← θ − η g, every parameter at once
@@ -458,10 +401,10 @@ def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: 
         grad_W0 = np.broadcast_to(delta_hidden * X[0], W0.shape).copy()  # the bug, see the docstring
         net.gW[0][...] = grad_W0.T
     mask = _weight_mask(net)
-    numeric = _unflatten(net, numeric_gradient(net, X, T, eps, central=True, mask=mask))
+    numeric = _unflatten(net, numeric_flat(net, X, T, eps, "central", mask))
     _step(net, freeze_bias=True)
     names = ExampleC.weight_names()
-    check = gradient_check(names, np.concatenate([numeric[0][0].T.ravel(), numeric[1][0][:, 0]]),
+    check = compare_gradients(names, np.concatenate([numeric[0][0].T.ravel(), numeric[1][0][:, 0]]),
                            np.concatenate([grad_W0.ravel(), grad_W1]), tol)
     return ExampleC(
         method, lr, X[0].copy(), C_Y, W0, W1, z_h, a_h, float(cache.zs[1][0, 0]), y_hat,

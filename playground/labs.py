@@ -30,8 +30,8 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import Config
-from .examples import (HALF_SQUARE_SIGMOID, GradCheck, gradient_check, numeric_gradient, sigmoid_text, substituted,
-                       terms_sum)
+from .examples import HALF_SQUARE_SIGMOID, sigmoid_text, substituted, terms_sum
+from .gradcheck import GradCheck, compare_gradients, numeric_flat
 from .network import NumpyMLP
 from .trainer import History, Trainer
 from .views import Grid, boundary_values, grid_for
@@ -247,7 +247,7 @@ class Trace:
         g = grads or self.grads
         names = list(self.grads)
         tol = 1e-2 if self.spec.dtype == "float32" else 1e-5
-        return gradient_check(names, [self.central[n] for n in names], [g[n] for n in names], tol)
+        return compare_gradients(names, [self.central[n] for n in names], [g[n] for n in names], tol)
 
     @property
     def delta_out(self) -> float:
@@ -272,10 +272,10 @@ def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None) -> Tra
     X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
     cache = net.forward(X)
     net.backward(cache, T)
-    analytic = net.gflat.astype(np.float64)  # a copy: numeric_gradient below only evaluates
+    analytic = net.gflat.astype(np.float64)  # a copy: numeric_flat below only evaluates
     mask = _mask(spec, net)
-    fwd = numeric_gradient(net, X, T, spec.eps, central=False, mask=mask)
-    cen = numeric_gradient(net, X, T, spec.eps, central=True, mask=mask)
+    fwd = numeric_flat(net, X, T, spec.eps, "forward", mask)
+    cen = numeric_flat(net, X, T, spec.eps, "central", mask)
     loss = float(net.loss.value(cache.output, T)[0])
     _update(net, mask)
     after = net.flat.astype(np.float64)
@@ -497,7 +497,7 @@ def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs:
         curve = [net.evaluate(X, T)[0]]
         for _ in range(epochs):
             if method == "numeric":
-                net.gflat[:] = numeric_gradient(net, X, T, spec.eps, mask=mask)
+                net.gflat[:] = numeric_flat(net, X, T, spec.eps, "forward", mask)
             else:
                 net.backward(net.forward(X), T)
             _update(net, mask)
