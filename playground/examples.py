@@ -1,7 +1,9 @@
 """The curriculum's worked examples A, B and C (CURRICULUM.md §6), computed by the NumPy engine.
 
-Each example builds a ``NumpyMLP`` from the textbook's own weights
-(``params=[(W, b), ...]``), runs the engine's ``forward``/``backward``/``step``
+The textbook's numbers (inputs, targets, weights, η, ε) are written once, in
+``WORKED``; ``labs`` (the Backprop page, with editable numbers) uses the same
+specs and the same ``worked_net``.  Each example builds a ``NumpyMLP`` from the
+textbook's own weights (``worked_net``), runs the engine's ``forward``/``backward``/``step``
 and returns a plain dataclass that the Worked-examples page and
 ``python -m playground example A|B|C`` both render.
 
@@ -13,7 +15,7 @@ transpose; its results are reported in the textbook's layout.
 
 No biases (A and C).  The engine always has bias vectors: they start at 0 and
 their gradient is zeroed before every ``step``, so plain SGD
-(``b ← b − η·0``) keeps them exactly 0 (``_step(net, freeze_bias=True)``);
+(``b ← b − η·0``) keeps them exactly 0 (``sgd_update(net, spec_mask(spec, net))``);
 finite differences nudge only the weights.
 
     >>> r = example_a()
@@ -33,6 +35,7 @@ from .losses import Loss
 from .network import NumpyMLP
 
 __all__ = [
+    "Param", "WorkedSpec", "WORKED", "params_of", "worked_net", "spec_mask", "sgd_update",
     "ExampleA", "ExampleB", "CompareB", "ExampleC", "HALF_SQUARE_SIGMOID",
     "A_X", "A_Y", "A_W_HIDDEN", "A_W_OUT", "B_PARAMS", "C_X", "C_Y", "C_W0", "C_W1",
     "B_METHODS", "C_METHODS", "example_a", "example_b", "compare_b", "example_c",
@@ -40,24 +43,6 @@ __all__ = [
 ]
 
 _SIG = ACTIVATIONS["sigmoid"]
-
-# ----- the textbook's numbers --------------------------------------------------------------------
-A_X, A_Y = (1.0, 1.0), 0.0
-A_W_HIDDEN = ((0.8, 0.4, 0.3),  # w11 w12 w13: from x1 to hidden units 1..3
-              (0.2, 0.9, 0.5))  # w21 w22 w23: from x2
-A_W_OUT = (0.3, 0.5, 0.9)  # w31 w32 w33: hidden units 1..3 → output
-
-B_PARAMS = (  # row i of the input→hidden matrix = weights from input i
-    (((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)), (-0.0140, 0.5607, -0.0628)),
-    (((0.1528,), (-0.1745,), (-0.1135,)), (-0.5516,)),
-)
-B_METHODS = ("numeric", "analytic")
-
-C_X, C_Y = (0.35, 0.9), 0.5
-C_W0 = ((0.1, 0.8),  # weights INTO hidden unit 1 (from x1, x2)
-        (0.4, 0.6))  # weights INTO hidden unit 2
-C_W1 = (0.3, 0.9)  # hidden units 1, 2 → output
-C_METHODS = ("correct", "broadcast_bug")
 
 # Example C's sigmoid output with ½ squared error is no pair in losses.LOSSES (the app's
 # regression losses have a linear output), so it is built here from the registry's
@@ -74,6 +59,109 @@ HALF_SQUARE_SIGMOID = Loss(
 ROUND_NOTE = ("Exact values are shown (float64). A textbook rounds every intermediate value to 2 "
               "decimals (a11 ≈ 0.73, ŷ ≈ 1.23), so its later digits can differ slightly; the "
               "rounded column is there to compare with it.")
+
+
+# ----- the textbook's numbers: written once, in WORKED --------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """One weight or bias of a 2-H-1 worked example.
+
+    ``layer`` 0 is input→hidden, 1 hidden→output; ``i``/``j`` index the engine's
+    ``W[layer][i, j]`` (from unit i to unit j) or ``b[layer][j]`` (``i = -1``);
+    ``flat`` is the position in ``NumpyMLP.flat``.
+    """
+
+    name: str  # as the textbook writes it: "w11", "b2", "W0[1,2]"
+    latex: str
+    layer: int
+    kind: str  # "w" or "b"
+    i: int
+    j: int
+    flat: int
+
+
+@dataclass(frozen=True)
+class WorkedSpec:
+    """One worked example: shape, output, loss and its textbook numbers.
+
+    ``hidden`` is written as the textbook writes it: row i = weights FROM input i
+    (A, B: the engine's layout) or, with ``into_rows``, row j = weights INTO
+    hidden unit j (C).  ``half``: the loss is ½(y − ŷ)² instead of (y − ŷ)².
+    """
+
+    key: str
+    title: str
+    output: str  # "linear" or "sigmoid"
+    half: bool
+    biases: bool
+    dtype: str
+    eta: float
+    eps: float
+    x: tuple[float, float]
+    y: float
+    hidden: tuple[tuple[float, ...], ...]
+    out: tuple[float, ...]
+    hidden_bias: tuple[float, ...] = ()
+    out_bias: float = 0.0
+    into_rows: bool = False
+    epochs: int = 0  # > 0: the page offers "train this many epochs by both methods"
+    rounds: bool = False  # the textbook prints 2-decimal values
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.out)
+
+    @property
+    def cost(self) -> str:
+        return "E" if self.half else "C"
+
+    def unit(self, j: int) -> tuple[str, str]:
+        """Plain and LaTeX names of hidden unit j's pre-activation and activation (0-based j)."""
+        k = f"{j + 1}" if self.into_rows else f"1{j + 1}"
+        return (f"h{k}", f"a{k}"), (f"h_{{{k}}}", f"a_{{{k}}}")
+
+    def params(self) -> list[Param]:
+        """Every parameter in the textbook's reading order (hidden weights, biases, output)."""
+        H, out = self.n_hidden, []
+        flat_b0, flat_w1 = 2 * H, 3 * H
+        if self.into_rows:  # W0[j, i]: into unit j from input i
+            out += [Param(f"W0[{j + 1},{i + 1}]", f"W^{{0}}_{{{j + 1}{i + 1}}}", 0, "w", i, j, i * H + j)
+                    for j in range(H) for i in range(2)]
+            out += [Param(f"W1[{j + 1}]", f"W^{{1}}_{{{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
+        else:
+            out += [Param(f"w{i + 1}{j + 1}", f"w_{{{i + 1}{j + 1}}}", 0, "w", i, j, i * H + j)
+                    for i in range(2) for j in range(H)]
+            if self.biases:
+                out += [Param(f"b{j + 1}", f"b_{{{j + 1}}}", 0, "b", -1, j, flat_b0 + j) for j in range(H)]
+            out += [Param(f"w3{j + 1}", f"w_{{3{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
+            if self.biases:
+                out.append(Param("b_out", r"b_{\text{out}}", 1, "b", -1, 0, flat_w1 + H))
+        return out
+
+    def defaults(self) -> dict[str, float]:
+        """The textbook's numbers by name: x1, x2, y, eta and every parameter."""
+        v = {"x1": self.x[0], "x2": self.x[1], "y": self.y, "eta": self.eta}
+        for p in self.params():
+            if p.kind == "b":
+                v[p.name] = self.out_bias if p.layer else self.hidden_bias[p.j]
+            elif p.layer == 1:
+                v[p.name] = self.out[p.i]
+            else:
+                v[p.name] = self.hidden[p.j][p.i] if self.into_rows else self.hidden[p.i][p.j]
+        return {k: float(x) for k, x in v.items()}
+
+
+WORKED: dict[str, WorkedSpec] = {
+    "A": WorkedSpec("A", "A · one forward pass and one gradient", "linear", False, False, "float64", 0.1, 1e-4,
+                    (1.0, 1.0), 0.0, ((0.8, 0.4, 0.3), (0.2, 0.9, 0.5)), (0.3, 0.5, 0.9), rounds=True),
+    "B": WorkedSpec("B", "B · training with biases, numeric vs backprop", "linear", False, True, "float32", 0.01,
+                    1e-4, (1.0, 1.0), 0.0, ((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)),
+                    (0.1528, -0.1745, -0.1135), (-0.0140, 0.5607, -0.0628), -0.5516, epochs=100),
+    "C": WorkedSpec("C", "C · a two-layer sigmoid net by hand", "sigmoid", True, False, "float64", 1.0, 1e-5,
+                    (0.35, 0.9), 0.5, ((0.1, 0.8), (0.4, 0.6)), (0.3, 0.9), into_rows=True),
+}
+
+
 
 
 # ----- numbers written into formulas -------------------------------------------------------------
@@ -105,31 +193,63 @@ def sigmoid_text(arg: str, value: str) -> str:
 
 
 # ----- shared machinery --------------------------------------------------------------------------
-def _net(sizes, loss, params, lr, dtype=np.float64) -> NumpyMLP:
-    """A plain-SGD NumpyMLP with sigmoid hidden units and the given weights."""
-    params = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in params]
-    return NumpyMLP(sizes, ["sigmoid"] * (len(sizes) - 2), loss, params, optimizer="sgd", lr=lr, dtype=dtype)
+def params_of(spec: WorkedSpec, values: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[(W0 (2, H), b0 (H,)), (W1 (H, 1), b1 (1,))]`` in the engine's layout from named values."""
+    H = spec.n_hidden
+    layers = [(np.zeros((2, H)), np.zeros(H)), (np.zeros((H, 1)), np.zeros(1))]
+    for p in spec.params():
+        W, b = layers[p.layer]
+        if p.kind == "w":
+            W[p.i, p.j] = values[p.name]
+        else:
+            b[p.j] = values[p.name]
+    return layers
 
 
-def _weight_mask(net: NumpyMLP) -> np.ndarray:
-    """True at the entries of ``net.flat`` that are weights (False at biases)."""
+def worked_net(spec: WorkedSpec, values: dict[str, float]) -> NumpyMLP:
+    """The example as a plain-SGD NumpyMLP (biases at 0 for A and C)."""
+    # "mse" is a linear output with (y − ŷ)² for one output; "bce" only lends its sigmoid
+    # output: the ½-squared-error loss of example C replaces it (see HALF_SQUARE_SIGMOID).
+    net = NumpyMLP([2, spec.n_hidden, 1], ["sigmoid"], "mse" if spec.output == "linear" else "bce",
+                   params_of(spec, values), optimizer="sgd", lr=values["eta"], dtype=np.dtype(spec.dtype))
+    if spec.half:
+        net.loss = HALF_SQUARE_SIGMOID
+    return net
+
+
+def spec_mask(spec: WorkedSpec, net: NumpyMLP) -> np.ndarray | None:
+    """Entries of ``net.flat`` the example has (None = all): A and C have no biases."""
+    if spec.biases:
+        return None
     mask = np.zeros(net.n_params, bool)
-    for w, _ in net.slices:
-        mask[w] = True
+    for p in spec.params():
+        mask[p.flat] = True
     return mask
+
+
+def sgd_update(net: NumpyMLP, mask: np.ndarray | None) -> None:
+    """θ ← θ − η g; parameters outside ``mask`` (absent biases) get g = 0, so they stay 0."""
+    if mask is not None:
+        net.gflat[~mask] = 0.0
+    net.step()
+
+
+# The textbook numbers under the names the tests and the CLI use.
+_A, _B, _C = WORKED["A"], WORKED["B"], WORKED["C"]
+A_X, A_Y = _A.x, _A.y
+A_W_HIDDEN = _A.hidden  # w11 w12 w13: from x1 to hidden units 1..3; w21 w22 w23: from x2
+A_W_OUT = _A.out  # w31 w32 w33: hidden units 1..3 → output
+B_PARAMS = tuple(tuple(layer) for layer in params_of(_B, _B.defaults()))  # [(W (2,3), b (3,)), (W (3,1), b (1,))]
+B_METHODS = ("numeric", "analytic")
+C_X, C_Y = _C.x, _C.y
+C_W0 = _C.hidden  # row j: weights INTO hidden unit j (from x1, x2)
+C_W1 = _C.out  # hidden units 1, 2 → output
+C_METHODS = ("correct", "broadcast_bug")
 
 
 def _unflatten(net: NumpyMLP, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
     """A flat vector in ``net.flat``'s order as ``[(W, b), ...]``."""
     return [(flat[w].reshape(W.shape), flat[b]) for (w, b), W in zip(net.slices, net.W)]
-
-
-def _step(net: NumpyMLP, freeze_bias: bool) -> None:
-    """``θ ← θ − η g`` with the engine's optimizer; a frozen bias gets a zero gradient, so stays put."""
-    if freeze_bias:
-        for gb in net.gb:
-            gb[...] = 0.0
-    net.step()
 
 
 def to_plain(obj):
@@ -242,8 +362,7 @@ def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
     """
     eta = _check_lr(eta)
     W, v = np.array(A_W_HIDDEN), np.array(A_W_OUT)
-    # The registry's "mse" pair is a linear output with (y − ŷ)² per example: C exactly.
-    net = _net([2, 3, 1], "mse", [(W, np.zeros(3)), (v[:, None], np.zeros(1))], eta)
+    net = worked_net(_A, {**_A.defaults(), "eta": eta})
     X, T = np.array([A_X]), np.array([[A_Y]])
     cache = net.forward(X)
     h, a, y_hat = cache.zs[0][0], cache.acts[1][0], float(cache.output[0, 0])
@@ -256,11 +375,11 @@ def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
         "∂a11/∂h11": float(_SIG.grad(h[:1], a[:1])[0]),  # σ'(h) = a(1 − a)
         "∂h11/∂w11": float(X[0, 0]),  # h11 = w11 x1 + w21 x2
     }
-    mask = _weight_mask(net)
+    mask = spec_mask(_A, net)  # the weights: A has no biases
     names = ExampleA.weight_names()
     fwd = numeric_flat(net, X, T, eps, "forward", mask)[mask]
     cen = numeric_flat(net, X, T, eps, "central", mask)[mask]
-    _step(net, freeze_bias=True)
+    sgd_update(net, mask)
     new_loss = net.evaluate(X, T)[0]
     r = ExampleA(
         eta=eta, eps=eps, x=X[0].copy(), y=A_Y, w_hidden=W, w_out=v, h=h.copy(), a=a.copy(), y_hat=y_hat,
@@ -307,7 +426,7 @@ def example_b(method: str = "numeric", epochs: int = 100, lr: float = 0.01, dtyp
     lr, epochs = _check_lr(lr), int(epochs)
     if not 0 <= epochs <= 100_000:
         raise ValueError(f"epochs must be 0–100000, got {epochs!r}")
-    net = _net([2, 3, 1], "mse", B_PARAMS, lr, dtype)
+    net = worked_net(dataclasses.replace(_B, dtype=np.dtype(dtype).name), {**_B.defaults(), "eta": lr})
     X, T = np.array([[1.0, 1.0]]), np.array([[0.0]])
     losses = [net.evaluate(X, T)[0]]
     for _ in range(epochs):
@@ -387,9 +506,7 @@ def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: 
     _check_choice("method", method, C_METHODS)
     lr = _check_lr(lr)
     W0, W1 = np.array(C_W0), np.array(C_W1)
-    # Built with "bce" (same sigmoid output), then given the ½-squared-error pair defined above.
-    net = _net([2, 2, 1], "bce", [(W0.T, np.zeros(2)), (W1[:, None], np.zeros(1))], lr)
-    net.loss = HALF_SQUARE_SIGMOID
+    net = worked_net(_C, {**_C.defaults(), "eta": lr})  # W0 transposed into the engine's layout
     X, T = np.array([C_X]), np.array([[C_Y]])
     cache = net.forward(X)
     net.backward(cache, T)
@@ -400,9 +517,9 @@ def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: 
     if method == "broadcast_bug":
         grad_W0 = np.broadcast_to(delta_hidden * X[0], W0.shape).copy()  # the bug, see the docstring
         net.gW[0][...] = grad_W0.T
-    mask = _weight_mask(net)
+    mask = spec_mask(_C, net)  # the weights: C has no biases
     numeric = _unflatten(net, numeric_flat(net, X, T, eps, "central", mask))
-    _step(net, freeze_bias=True)
+    sgd_update(net, mask)
     names = ExampleC.weight_names()
     check = compare_gradients(names, np.concatenate([numeric[0][0].T.ravel(), numeric[1][0][:, 0]]),
                            np.concatenate([grad_W0.ravel(), grad_W1]), tol)

@@ -3,7 +3,8 @@
 Plain Python (no Streamlit); pages call these functions and draw the results
 with ``lab_figures``.  Three parts:
 
-* **Worked examples** (CURRICULUM.md §6, A/B/C) with *editable* numbers:
+* **Worked examples** (CURRICULUM.md §6, A/B/C; their textbook numbers are
+  ``examples.WORKED``) with *editable* numbers:
   ``worked_step(spec, values)`` runs one forward pass, backprop, forward and
   central differences and one update on the NumPy engine; ``chain_rule`` writes
   any one parameter's gradient as a product of factors; ``train_both`` trains
@@ -30,16 +31,16 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import Config
-from .examples import HALF_SQUARE_SIGMOID, sigmoid_text, substituted, terms_sum
+from .examples import (WORKED, Param, WorkedSpec, params_of, sgd_update, sigmoid_text, spec_mask, substituted,  # noqa: F401
+                       terms_sum, worked_net)
 from .gradcheck import GradCheck, compare_gradients, numeric_flat
-from .network import NumpyMLP
 from .trainer import History, Trainer
 from .views import Grid, boundary_values, grid_for
 
 __all__ = [
-    "Param", "WorkedSpec", "WORKED", "Trace", "Factor", "ChainRule", "TrainBoth", "VALUE_LIMIT",
+    "Trace", "Factor", "ChainRule", "TrainBoth", "VALUE_LIMIT",
     "worked_step", "chain_rule", "broadcast_bug", "train_both", "check_value",
-    "forward_rows", "gradient_rows", "update_rows", "params_of", "fmt",
+    "forward_rows", "gradient_rows", "update_rows", "fmt",
     "Preset", "GRADIENT_PRESETS", "deep_config", "gradient_regime", "play_query", "grad_ratio", "layer_labels", "HistStack",
     "histogram_stacks", "symmetry_gap", "SymmetryRun", "symmetry_runs",
     "Run", "GEN_BASE", "CAPACITIES", "train_run", "capacity_runs", "regulariser_runs", "dropout_runs",
@@ -63,106 +64,6 @@ def fmt(v: float, digits: int = 6) -> str:
 # =================================================================================================
 # Worked examples A, B, C with editable numbers
 # =================================================================================================
-@dataclass(frozen=True)
-class Param:
-    """One weight or bias of a 2-H-1 worked example.
-
-    ``layer`` 0 is input→hidden, 1 hidden→output; ``i``/``j`` index the engine's
-    ``W[layer][i, j]`` (from unit i to unit j) or ``b[layer][j]`` (``i = -1``);
-    ``flat`` is the position in ``NumpyMLP.flat``.
-    """
-
-    name: str  # as the textbook writes it: "w11", "b2", "W0[1,2]"
-    latex: str
-    layer: int
-    kind: str  # "w" or "b"
-    i: int
-    j: int
-    flat: int
-
-
-@dataclass(frozen=True)
-class WorkedSpec:
-    """One worked example: shape, output, loss and its textbook numbers.
-
-    ``hidden`` is written as the textbook writes it: row i = weights FROM input i
-    (A, B: the engine's layout) or, with ``into_rows``, row j = weights INTO
-    hidden unit j (C).  ``half``: the loss is ½(y − ŷ)² instead of (y − ŷ)².
-    """
-
-    key: str
-    title: str
-    output: str  # "linear" or "sigmoid"
-    half: bool
-    biases: bool
-    dtype: str
-    eta: float
-    eps: float
-    x: tuple[float, float]
-    y: float
-    hidden: tuple[tuple[float, ...], ...]
-    out: tuple[float, ...]
-    hidden_bias: tuple[float, ...] = ()
-    out_bias: float = 0.0
-    into_rows: bool = False
-    epochs: int = 0  # > 0: the page offers "train this many epochs by both methods"
-    rounds: bool = False  # the textbook prints 2-decimal values
-
-    @property
-    def n_hidden(self) -> int:
-        return len(self.out)
-
-    @property
-    def cost(self) -> str:
-        return "E" if self.half else "C"
-
-    def unit(self, j: int) -> tuple[str, str]:
-        """Plain and LaTeX names of hidden unit j's pre-activation and activation (0-based j)."""
-        k = f"{j + 1}" if self.into_rows else f"1{j + 1}"
-        return (f"h{k}", f"a{k}"), (f"h_{{{k}}}", f"a_{{{k}}}")
-
-    def params(self) -> list[Param]:
-        """Every parameter in the textbook's reading order (hidden weights, biases, output)."""
-        H, out = self.n_hidden, []
-        flat_b0, flat_w1 = 2 * H, 3 * H
-        if self.into_rows:  # W0[j, i]: into unit j from input i
-            out += [Param(f"W0[{j + 1},{i + 1}]", f"W^{{0}}_{{{j + 1}{i + 1}}}", 0, "w", i, j, i * H + j)
-                    for j in range(H) for i in range(2)]
-            out += [Param(f"W1[{j + 1}]", f"W^{{1}}_{{{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
-        else:
-            out += [Param(f"w{i + 1}{j + 1}", f"w_{{{i + 1}{j + 1}}}", 0, "w", i, j, i * H + j)
-                    for i in range(2) for j in range(H)]
-            if self.biases:
-                out += [Param(f"b{j + 1}", f"b_{{{j + 1}}}", 0, "b", -1, j, flat_b0 + j) for j in range(H)]
-            out += [Param(f"w3{j + 1}", f"w_{{3{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
-            if self.biases:
-                out.append(Param("b_out", r"b_{\text{out}}", 1, "b", -1, 0, flat_w1 + H))
-        return out
-
-    def defaults(self) -> dict[str, float]:
-        """The textbook's numbers by name: x1, x2, y, eta and every parameter."""
-        v = {"x1": self.x[0], "x2": self.x[1], "y": self.y, "eta": self.eta}
-        for p in self.params():
-            if p.kind == "b":
-                v[p.name] = self.out_bias if p.layer else self.hidden_bias[p.j]
-            elif p.layer == 1:
-                v[p.name] = self.out[p.i]
-            else:
-                v[p.name] = self.hidden[p.j][p.i] if self.into_rows else self.hidden[p.i][p.j]
-        return {k: float(x) for k, x in v.items()}
-
-
-WORKED: dict[str, WorkedSpec] = {
-    "A": WorkedSpec("A", "A · one forward pass and one gradient", "linear", False, False, "float64", 0.1, 1e-4,
-                    (1.0, 1.0), 0.0, ((0.8, 0.4, 0.3), (0.2, 0.9, 0.5)), (0.3, 0.5, 0.9), rounds=True),
-    "B": WorkedSpec("B", "B · training with biases, numeric vs backprop", "linear", False, True, "float32", 0.01,
-                    1e-4, (1.0, 1.0), 0.0, ((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)),
-                    (0.1528, -0.1745, -0.1135), (-0.0140, 0.5607, -0.0628), -0.5516, epochs=100),
-    "C": WorkedSpec("C", "C · a two-layer sigmoid net by hand", "sigmoid", True, False, "float64", 1.0, 1e-5,
-                    (0.35, 0.9), 0.5, ((0.1, 0.8), (0.4, 0.6)), (0.3, 0.9), into_rows=True),
-}
-
-
 def check_value(name: str, value, *, lo: float = -VALUE_LIMIT, hi: float = VALUE_LIMIT) -> str | None:
     """The message if ``value`` may not be used for ``name`` (not a finite number in [lo, hi]), else None."""
     try:
@@ -174,47 +75,6 @@ def check_value(name: str, value, *, lo: float = -VALUE_LIMIT, hi: float = VALUE
     if name == "eta" and v <= 0:
         return f"the learning rate η must be > 0 (and at most {hi:g}); got {v:g}"
     return None
-
-
-def params_of(spec: WorkedSpec, values: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``[(W0 (2, H), b0 (H,)), (W1 (H, 1), b1 (1,))]`` in the engine's layout from named values."""
-    H = spec.n_hidden
-    layers = [(np.zeros((2, H)), np.zeros(H)), (np.zeros((H, 1)), np.zeros(1))]
-    for p in spec.params():
-        W, b = layers[p.layer]
-        if p.kind == "w":
-            W[p.i, p.j] = values[p.name]
-        else:
-            b[p.j] = values[p.name]
-    return layers
-
-
-def _net(spec: WorkedSpec, values: dict[str, float]) -> NumpyMLP:
-    """The example as a plain-SGD NumpyMLP (biases at 0 for A and C)."""
-    # "mse" is a linear output with (y − ŷ)² for one output; "bce" only lends its sigmoid
-    # output: the ½-squared-error loss of example C replaces it (see examples.HALF_SQUARE_SIGMOID).
-    net = NumpyMLP([2, spec.n_hidden, 1], ["sigmoid"], "mse" if spec.output == "linear" else "bce",
-                   params_of(spec, values), optimizer="sgd", lr=values["eta"], dtype=np.dtype(spec.dtype))
-    if spec.half:
-        net.loss = HALF_SQUARE_SIGMOID
-    return net
-
-
-def _mask(spec: WorkedSpec, net: NumpyMLP) -> np.ndarray | None:
-    """Entries of ``net.flat`` the example has (None = all): A and C have no biases."""
-    if spec.biases:
-        return None
-    mask = np.zeros(net.n_params, bool)
-    for p in spec.params():
-        mask[p.flat] = True
-    return mask
-
-
-def _update(net: NumpyMLP, mask: np.ndarray | None) -> None:
-    """θ ← θ − η g; parameters outside ``mask`` (absent biases) get g = 0, so they stay 0."""
-    if mask is not None:
-        net.gflat[~mask] = 0.0
-    net.step()
 
 
 @dataclass
@@ -268,16 +128,16 @@ def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None) -> Tra
     missing ones take the textbook's.  Arithmetic is in ``spec.dtype`` (B: float32).
     """
     v = {**spec.defaults(), **(values or {})}
-    net = _net(spec, v)
+    net = worked_net(spec, v)
     X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
     cache = net.forward(X)
     net.backward(cache, T)
     analytic = net.gflat.astype(np.float64)  # a copy: numeric_flat below only evaluates
-    mask = _mask(spec, net)
+    mask = spec_mask(spec, net)
     fwd = numeric_flat(net, X, T, spec.eps, "forward", mask)
     cen = numeric_flat(net, X, T, spec.eps, "central", mask)
     loss = float(net.loss.value(cache.output, T)[0])
-    _update(net, mask)
+    sgd_update(net, mask)
     after = net.flat.astype(np.float64)
     ps = spec.params()
     return Trace(
@@ -492,15 +352,15 @@ def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs:
     X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
     losses, final, pred = {}, {}, {}
     for method in ("numeric", "analytic"):
-        net = _net(spec, v)
-        mask = _mask(spec, net)
+        net = worked_net(spec, v)
+        mask = spec_mask(spec, net)
         curve = [net.evaluate(X, T)[0]]
         for _ in range(epochs):
             if method == "numeric":
                 net.gflat[:] = numeric_flat(net, X, T, spec.eps, "forward", mask)
             else:
                 net.backward(net.forward(X), T)
-            _update(net, mask)
+            sgd_update(net, mask)
             curve.append(net.evaluate(X, T)[0])
         losses[method] = np.array(curve)
         flat = net.flat.astype(np.float64)
