@@ -34,9 +34,8 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import numpy as np
 import plotly.graph_objects as go
 
-from .config import CAPS, Config, from_query, normalize
+from .config import CAPS, Config, from_query, layer_sizes, normalize, task_of
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
-from .losses import LOSSES
 from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, pause_if_idle
 from .trainer import Trainer, build_data
 from .views import boundary_values, grid_for
@@ -321,9 +320,7 @@ def resized(setup: RaceSetup, n: int) -> RaceSetup:
 
 def _sizes(cfg: Config, data) -> list[int]:
     """The network's layer sizes for this config on this (raw, full) data."""
-    n_in = len(cfg.features) if data.X.shape[1] == 2 else data.X.shape[1]
-    k = 0 if data.task == "regression" else data.n_classes
-    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(k)]
+    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
 
 
 class Race:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from .config import Config, normalize, rng_for
+from .config import Config, normalize, rng_for, task_of
 from .datasets import DATASETS, Data, generate, split, standardize
 from .losses import LOSSES, default_loss
 from .tables import Table, TableError, load_csv
@@ -259,9 +259,7 @@ def suggested_config(name: str, seed: str = "1") -> Config:
         raw |= _SUGGESTED.get(name, {})
         raw["loss"] = "ce" if spec.task == "classification" else "mse"
     else:
-        raw["loss"] = default_loss(*(("regression", 0) if spec.task == "regression"
-                                     else ("binary" if spec.n_classes <= 2 else "multiclass",
-                                           spec.n_classes)))
+        raw["loss"] = default_loss(*task_of(spec))
     return normalize(raw)[0]
 
 
