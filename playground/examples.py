@@ -36,6 +36,7 @@ from .network import NumpyMLP
 
 __all__ = [
     "Param", "WorkedSpec", "WORKED", "params_of", "worked_net", "spec_mask", "sgd_update",
+    "Trace", "worked_step", "broadcast_bug", "TrainBoth", "train_worked", "train_both",
     "ExampleA", "ExampleB", "CompareB", "ExampleC", "HALF_SQUARE_SIGMOID",
     "A_X", "A_Y", "A_W_HIDDEN", "A_W_OUT", "B_PARAMS", "C_X", "C_Y", "C_W0", "C_W1",
     "B_METHODS", "C_METHODS", "example_a", "example_b", "compare_b", "example_c",
@@ -247,11 +248,6 @@ C_W1 = _C.out  # hidden units 1, 2 → output
 C_METHODS = ("correct", "broadcast_bug")
 
 
-def _unflatten(net: NumpyMLP, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """A flat vector in ``net.flat``'s order as ``[(W, b), ...]``."""
-    return [(flat[w].reshape(W.shape), flat[b]) for (w, b), W in zip(net.slices, net.W)]
-
-
 def to_plain(obj):
     """Dataclasses, arrays and NumPy scalars as JSON-ready lists, dicts and floats."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
@@ -282,6 +278,158 @@ def _check_lr(lr) -> float:
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"learning rate must be a finite number > 0, got {lr!r}")
     return lr
+
+
+# ----- one worked step and training both ways: the page (labs) and the CLI use these -----------
+@dataclass
+class Trace:
+    """One forward pass, backprop, finite differences and the update of a worked example.
+
+    Gradients are by parameter name: ``grads`` backprop's, ``forward``/``central``
+    the finite differences ``(C(θ+ε) − C(θ))/ε`` and ``(C(θ+ε) − C(θ−ε))/2ε``.
+    """
+
+    spec: WorkedSpec
+    values: dict[str, float]  # the inputs, target, η and parameters used
+    h: np.ndarray  # (H,) hidden pre-activations
+    a: np.ndarray  # (H,) σ(h)
+    z: float  # output pre-activation (= ŷ for a linear output)
+    y_hat: float
+    loss: float
+    grads: dict[str, float]
+    forward: dict[str, float]
+    central: dict[str, float]
+    new_values: dict[str, float]  # after θ ← θ − η ∂C/∂θ (with ``worked_step``'s ``grads``, if given)
+    new_loss: float
+    delta_out: float  # ∂C/∂z at the output: ∂C/∂ŷ · f′(z), from the engine's loss
+
+    def check(self, grads: dict[str, float] | None = None, tol: float | None = None) -> GradCheck:
+        """Backprop's (or ``grads``') gradients vs central differences.
+
+        Relative tolerance ``tol``, by default 1e-5; 1e-2 in float32, where the
+        difference quotient itself is only good to about 10⁻³.
+        """
+        g = grads or self.grads
+        names = list(self.grads)
+        if tol is None:
+            tol = 1e-2 if self.spec.dtype == "float32" else 1e-5
+        return compare_gradients(names, [self.central[n] for n in names], [g[n] for n in names], tol)
+
+    @property
+    def delta_hidden(self) -> np.ndarray:
+        """(H,) ∂C/∂h = δ_out · w_out ⊙ σ′(h)."""
+        w_out = params_of(self.spec, self.values)[1][0][:, 0]
+        return self.delta_out * w_out * _SIG.grad(self.h, self.a)
+
+
+def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None,
+                grads: dict[str, float] | None = None) -> Trace:
+    """Forward pass, backprop, finite differences and one SGD update of ``spec`` at ``values``.
+
+    ``values`` maps names (``x1, x2, y, eta`` and ``spec.params()``) to numbers;
+    missing ones take the textbook's.  Arithmetic is in ``spec.dtype`` (B: float32).
+    ``grads`` (by name): the update uses these instead of backprop's (``broadcast_bug``).
+    """
+    v = {**spec.defaults(), **(values or {})}
+    net = worked_net(spec, v)
+    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
+    cache = net.forward(X)
+    net.backward(cache, T)
+    analytic = net.gflat.astype(np.float64)  # a copy: numeric_flat below only evaluates
+    mask = spec_mask(spec, net)
+    fwd = numeric_flat(net, X, T, spec.eps, "forward", mask)
+    cen = numeric_flat(net, X, T, spec.eps, "central", mask)
+    loss = float(net.loss.value(cache.output, T)[0])
+    ps = spec.params()
+    if grads:
+        for p in ps:
+            net.gflat[p.flat] = grads[p.name]
+    sgd_update(net, mask)
+    after = net.flat.astype(np.float64)
+    return Trace(
+        spec, v, cache.zs[0][0].astype(np.float64), cache.acts[1][0].astype(np.float64),
+        float(cache.zs[1][0, 0]), float(cache.output[0, 0]), loss,
+        {p.name: float(analytic[p.flat]) for p in ps}, {p.name: float(fwd[p.flat]) for p in ps},
+        {p.name: float(cen[p.flat]) for p in ps},
+        {**v, **{p.name: float(after[p.flat]) for p in ps}}, net.evaluate(X, T)[0],
+        float(net.loss.delta(cache.output, T)[0, 0]),
+    )
+
+
+def broadcast_bug(trace: Trace) -> dict[str, float]:
+    """The hidden-weight gradients of the widely copied ``W0 -= lr * delta_hidden * x`` (example C).
+
+    ``delta_hidden * x`` multiplies two (2,) vectors elementwise, ``[δ₁x₁, δ₂x₂]``;
+    subtracted from the (2, 2) ``W0`` it is broadcast onto *every row*, so each
+    hidden unit j gets ``[δ₁x₁, δ₂x₂]`` instead of its own ``δ_j·[x₁, x₂]``.
+    Output weights are unaffected.  Needs as many hidden units as inputs (2).
+    """
+    d, x = trace.delta_hidden, np.array([trace.values["x1"], trace.values["x2"]])
+    if d.shape != x.shape:
+        raise ValueError(f"the broadcast bug needs {x.size} hidden units to broadcast at all; got {d.size}")
+    wrong = d * x  # (2,): [δ1·x1, δ2·x2]
+    return {p.name: (float(wrong[p.i]) if p.layer == 0 else trace.grads[p.name]) for p in trace.spec.params()}
+
+
+# ----- example B: training by both methods ------------------------------------------------------
+@dataclass
+class TrainBoth:
+    """Training from the same start by finite differences and by backprop.
+
+    ``losses[method][k]``: the loss after k epochs; ``final[method]``: the parameters by name.
+    """
+
+    epochs: int
+    losses: dict[str, np.ndarray]
+    final: dict[str, dict[str, float]]
+    prediction: dict[str, float]  # ŷ for the example's input with the final parameters
+    max_param_diff: float
+    max_loss_diff: float
+    prediction_diff: float
+
+
+def train_worked(spec: WorkedSpec, values: dict[str, float], method: str, epochs: int
+              ) -> tuple[np.ndarray, dict[str, float], float]:
+    """(losses after 0…epochs epochs, final parameters by name, ŷ for the input) of training ``spec``
+    from ``values`` (all given) by ``method``: "numeric" (forward differences, the textbook's way)
+    or "analytic" (backprop).  Every parameter is updated at once, in ``spec.dtype``."""
+    X, T = np.array([[values["x1"], values["x2"]]]), np.array([[values["y"]]])
+    net = worked_net(spec, values)
+    mask = spec_mask(spec, net)
+    curve = [net.evaluate(X, T)[0]]
+    for _ in range(epochs):
+        if method == "numeric":
+            net.gflat[:] = numeric_flat(net, X, T, spec.eps, "forward", mask)
+        else:
+            net.backward(net.forward(X), T)
+        sgd_update(net, mask)
+        curve.append(net.evaluate(X, T)[0])
+    flat = net.flat.astype(np.float64)
+    return np.array(curve), {p.name: float(flat[p.flat]) for p in spec.params()}, float(net.evaluate(X, None)[1][0, 0])
+
+
+def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs: int | None = None) -> TrainBoth:
+    """Train ``epochs`` epochs (default ``spec.epochs``) by forward differences and by backprop.
+
+    The numeric method nudges every parameter in turn by ``spec.eps`` from the
+    epoch's starting point, then updates all together (the textbook's way);
+    both run in ``spec.dtype`` (``train_worked``).
+    """
+    v = {**spec.defaults(), **(values or {})}
+    epochs = int(spec.epochs if epochs is None else epochs)
+    if not 0 <= epochs <= 10_000:
+        raise ValueError(f"epochs must be 0–10000, got {epochs!r}")
+    losses, final, pred = {}, {}, {}
+    for method in B_METHODS:
+        losses[method], final[method], pred[method] = train_worked(spec, v, method, epochs)
+    names = list(final["numeric"])
+    return TrainBoth(
+        epochs, losses, final, pred,
+        max(abs(final["numeric"][n] - final["analytic"][n]) for n in names),
+        float(np.abs(losses["numeric"] - losses["analytic"]).max()),
+        abs(pred["numeric"] - pred["analytic"]),
+    )
+
 
 
 # ----- A: one forward pass and one chain-rule gradient -----------------------------------------
@@ -362,32 +510,23 @@ def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
     """
     eta = _check_lr(eta)
     W, v = np.array(A_W_HIDDEN), np.array(A_W_OUT)
-    net = worked_net(_A, {**_A.defaults(), "eta": eta})
-    X, T = np.array([A_X]), np.array([[A_Y]])
-    cache = net.forward(X)
-    h, a, y_hat = cache.zs[0][0], cache.acts[1][0], float(cache.output[0, 0])
-    loss = float(net.loss.value(cache.output, T)[0])
-    net.backward(cache, T)
-    grad_hidden, grad_out = net.gW[0].copy(), net.gW[1][:, 0].copy()
+    t = worked_step(dataclasses.replace(_A, eps=eps), {"eta": eta})
+    names = ExampleA.weight_names()
+    h, a, y_hat, loss = t.h, t.a, t.y_hat, t.loss
+    grad_hidden, grad_out = np.array([t.grads[n] for n in names[:6]]).reshape(2, 3), np.array([t.grads[n] for n in names[6:]])
     factors = {
-        "∂C/∂ŷ": float(net.loss.delta(cache.output, T)[0, 0]),  # 2(ŷ − y) = −2(y − ŷ)
+        "∂C/∂ŷ": t.delta_out,  # 2(ŷ − y) = −2(y − ŷ); a linear output has ∂ŷ/∂z = 1
         "∂ŷ/∂a11": float(v[0]),  # linear output: ŷ = Σ w3j a1j
         "∂a11/∂h11": float(_SIG.grad(h[:1], a[:1])[0]),  # σ'(h) = a(1 − a)
-        "∂h11/∂w11": float(X[0, 0]),  # h11 = w11 x1 + w21 x2
+        "∂h11/∂w11": t.values["x1"],  # h11 = w11 x1 + w21 x2
     }
-    mask = spec_mask(_A, net)  # the weights: A has no biases
-    names = ExampleA.weight_names()
-    fwd = numeric_flat(net, X, T, eps, "forward", mask)[mask]
-    cen = numeric_flat(net, X, T, eps, "central", mask)[mask]
-    sgd_update(net, mask)
-    new_loss = net.evaluate(X, T)[0]
+    new = np.array([t.new_values[n] for n in names])
     r = ExampleA(
-        eta=eta, eps=eps, x=X[0].copy(), y=A_Y, w_hidden=W, w_out=v, h=h.copy(), a=a.copy(), y_hat=y_hat,
+        eta=eta, eps=eps, x=np.array([t.values["x1"], t.values["x2"]]), y=A_Y, w_hidden=W, w_out=v, h=h, a=a, y_hat=y_hat,
         loss=loss, factors=factors, dC_dw11=float(np.prod(list(factors.values()))),
         grad_hidden=grad_hidden, grad_out=grad_out,
-        numeric_forward=dict(zip(names, map(float, fwd))), numeric_central=dict(zip(names, map(float, cen))),
-        check=compare_gradients(names, cen, np.concatenate([grad_hidden.ravel(), grad_out])),
-        new_hidden=net.W[0].copy(), new_out=net.W[1][:, 0].copy(), new_loss=new_loss, rounded={},
+        numeric_forward=dict(t.forward), numeric_central=dict(t.central), check=t.check(),
+        new_hidden=new[:6].reshape(2, 3), new_out=new[6:], new_loss=t.new_loss, rounded={},
     )
     r.rounded = {
         "h": np.round(r.h, 2).tolist(), "a": np.round(r.a, 2).tolist(), "y_hat": round(y_hat, 2),
@@ -426,18 +565,10 @@ def example_b(method: str = "numeric", epochs: int = 100, lr: float = 0.01, dtyp
     lr, epochs = _check_lr(lr), int(epochs)
     if not 0 <= epochs <= 100_000:
         raise ValueError(f"epochs must be 0–100000, got {epochs!r}")
-    net = worked_net(dataclasses.replace(_B, dtype=np.dtype(dtype).name), {**_B.defaults(), "eta": lr})
-    X, T = np.array([[1.0, 1.0]]), np.array([[0.0]])
-    losses = [net.evaluate(X, T)[0]]
-    for _ in range(epochs):
-        if method == "numeric":
-            net.gflat[:] = numeric_flat(net, X, T, eps, "forward")
-        else:
-            net.backward(net.forward(X), T)
-        net.step()  # θ ← θ − η g, every parameter at once
-        losses.append(net.evaluate(X, T)[0])
-    return ExampleB(method, net.dtype.name, lr, epochs, eps, np.array(losses), net.get_params(),
-                    float(net.evaluate(X, None)[1][0, 0]))
+    spec = dataclasses.replace(_B, dtype=np.dtype(dtype).name, eps=eps)
+    values = {**spec.defaults(), "eta": lr}
+    losses, final, prediction = train_worked(spec, values, method, epochs)
+    return ExampleB(method, spec.dtype, lr, epochs, eps, losses, params_of(spec, {**values, **final}), prediction)
 
 
 @dataclass
@@ -506,25 +637,13 @@ def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: 
     _check_choice("method", method, C_METHODS)
     lr = _check_lr(lr)
     W0, W1 = np.array(C_W0), np.array(C_W1)
-    net = worked_net(_C, {**_C.defaults(), "eta": lr})  # W0 transposed into the engine's layout
-    X, T = np.array([C_X]), np.array([[C_Y]])
-    cache = net.forward(X)
-    net.backward(cache, T)
-    z_h, a_h, y_hat = cache.zs[0][0].copy(), cache.acts[1][0].copy(), float(cache.output[0, 0])
-    delta_out = float(net.loss.delta(cache.output, T)[0, 0])
-    delta_hidden = delta_out * W1 * _SIG.grad(z_h, a_h)
-    grad_W0, grad_W1 = net.gW[0].T.copy(), net.gW[1][:, 0].copy()
-    if method == "broadcast_bug":
-        grad_W0 = np.broadcast_to(delta_hidden * X[0], W0.shape).copy()  # the bug, see the docstring
-        net.gW[0][...] = grad_W0.T
-    mask = spec_mask(_C, net)  # the weights: C has no biases
-    numeric = _unflatten(net, numeric_flat(net, X, T, eps, "central", mask))
-    sgd_update(net, mask)
-    names = ExampleC.weight_names()
-    check = compare_gradients(names, np.concatenate([numeric[0][0].T.ravel(), numeric[1][0][:, 0]]),
-                           np.concatenate([grad_W0.ravel(), grad_W1]), tol)
+    spec, names = dataclasses.replace(_C, eps=eps), ExampleC.weight_names()
+    t = worked_step(spec, {"eta": lr})
+    grads = broadcast_bug(t) if method == "broadcast_bug" else t.grads  # the bug: see the docstring
+    after = worked_step(spec, {"eta": lr}, grads) if method == "broadcast_bug" else t
+    g, new = np.array([grads[n] for n in names]), np.array([after.new_values[n] for n in names])
     return ExampleC(
-        method, lr, X[0].copy(), C_Y, W0, W1, z_h, a_h, float(cache.zs[1][0, 0]), y_hat,
-        float(net.loss.value(cache.output, T)[0]), delta_out, delta_hidden, grad_W0, grad_W1,
-        net.W[0].T.copy(), net.W[1][:, 0].copy(), net.evaluate(X, T)[0], check,
+        method, lr, np.array([t.values["x1"], t.values["x2"]]), C_Y, W0, W1, t.h, t.a, t.z, t.y_hat, t.loss,
+        t.delta_out, t.delta_hidden, g[:4].reshape(2, 2), g[4:], new[:4].reshape(2, 2), new[4:], after.new_loss,
+        t.check(grads, tol),
     )

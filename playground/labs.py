@@ -3,23 +3,21 @@
 Plain Python (no Streamlit); pages call these functions and draw the results
 with ``lab_figures``.  Three parts:
 
-* **Worked examples** (CURRICULUM.md §6, A/B/C; their textbook numbers are
-  ``examples.WORKED``) with *editable* numbers:
-  ``worked_step(spec, values)`` runs one forward pass, backprop, forward and
-  central differences and one update on the NumPy engine; ``chain_rule`` writes
-  any one parameter's gradient as a product of factors; ``train_both`` trains
-  by finite differences and by backprop from the same start (example B).  With
-  the textbook values these reproduce ``examples.example_a/b/c`` exactly
-  (``tests/test_labs.py`` checks it).
+* **Worked examples** (CURRICULUM.md §6, A/B/C) with *editable* numbers: the
+  numbers come from ``examples`` (``WORKED``, ``worked_step``, ``train_both``,
+  the same code the CLI's ``example_a/b/c`` run); here ``chain_rule`` writes
+  any one parameter's gradient as a product of factors, and ``forward_rows``,
+  ``gradient_rows``, ``update_rows`` lay a ``Trace`` out as tables.
 * **Gradients in deep nets**: presets for vanishing / healthy / exploding
   gradients, per-layer histograms over ``Trainer.snapshots``, and the
   symmetry measure that shows why all-zero weights never learn.
 * **Generalisation**: small deterministic comparisons (same seed ⇒ same data
   and starting weights): capacity, L1 vs L2, dropout, early stopping.
 
+    >>> from playground.examples import WORKED, worked_step
     >>> t = worked_step(WORKED["A"])
-    >>> round(t.y_hat, 4), round(t.grads["w11"], 4)
-    (1.2332, 0.1455)
+    >>> round(chain_rule(t, "w11").product, 4)
+    0.1455
 """
 from __future__ import annotations
 
@@ -31,15 +29,12 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import Config
-from .examples import (WORKED, Param, WorkedSpec, params_of, sgd_update, sigmoid_text, spec_mask, substituted,  # noqa: F401
-                       terms_sum, worked_net)
-from .gradcheck import GradCheck, compare_gradients, numeric_flat
+from .examples import Param, Trace, sigmoid_text, substituted, terms_sum
 from .trainer import History, Trainer
 from .views import Grid, boundary_values, grid_for
 
 __all__ = [
-    "Trace", "Factor", "ChainRule", "TrainBoth", "VALUE_LIMIT",
-    "worked_step", "chain_rule", "broadcast_bug", "train_both", "check_value",
+    "Factor", "ChainRule", "VALUE_LIMIT", "chain_rule", "check_value",
     "forward_rows", "gradient_rows", "update_rows", "fmt",
     "Preset", "GRADIENT_PRESETS", "deep_config", "gradient_regime", "play_query", "grad_ratio", "layer_labels", "HistStack",
     "histogram_stacks", "symmetry_gap", "SymmetryRun", "symmetry_runs",
@@ -75,93 +70,6 @@ def check_value(name: str, value, *, lo: float = -VALUE_LIMIT, hi: float = VALUE
     if name == "eta" and v <= 0:
         return f"the learning rate η must be > 0 (and at most {hi:g}); got {v:g}"
     return None
-
-
-@dataclass
-class Trace:
-    """One forward pass, backprop, finite differences and the update of a worked example.
-
-    Gradients are by parameter name: ``grads`` backprop's, ``forward``/``central``
-    the finite differences ``(C(θ+ε) − C(θ))/ε`` and ``(C(θ+ε) − C(θ−ε))/2ε``.
-    """
-
-    spec: WorkedSpec
-    values: dict[str, float]  # the inputs, target, η and parameters used
-    h: np.ndarray  # (H,) hidden pre-activations
-    a: np.ndarray  # (H,) σ(h)
-    z: float  # output pre-activation (= ŷ for a linear output)
-    y_hat: float
-    loss: float
-    grads: dict[str, float]
-    forward: dict[str, float]
-    central: dict[str, float]
-    new_values: dict[str, float]  # after θ ← θ − η ∂C/∂θ
-    new_loss: float
-
-    def check(self, grads: dict[str, float] | None = None) -> GradCheck:
-        """Backprop's (or ``grads``') gradients vs central differences.
-
-        Relative tolerance 1e-5; 1e-2 in float32, where the difference quotient
-        itself is only good to about 10⁻³.
-        """
-        g = grads or self.grads
-        names = list(self.grads)
-        tol = 1e-2 if self.spec.dtype == "float32" else 1e-5
-        return compare_gradients(names, [self.central[n] for n in names], [g[n] for n in names], tol)
-
-    @property
-    def delta_out(self) -> float:
-        """∂C/∂z at the output: ∂C/∂ŷ · f′(z)."""
-        return _dC_dyhat(self) * _out_grad(self)
-
-    @property
-    def delta_hidden(self) -> np.ndarray:
-        """(H,) ∂C/∂h = δ_out · w_out ⊙ σ′(h)."""
-        w_out = params_of(self.spec, self.values)[1][0][:, 0]
-        return self.delta_out * w_out * _SIG.grad(self.h, self.a)
-
-
-def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None) -> Trace:
-    """Forward pass, backprop, finite differences and one SGD update of ``spec`` at ``values``.
-
-    ``values`` maps names (``x1, x2, y, eta`` and ``spec.params()``) to numbers;
-    missing ones take the textbook's.  Arithmetic is in ``spec.dtype`` (B: float32).
-    """
-    v = {**spec.defaults(), **(values or {})}
-    net = worked_net(spec, v)
-    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
-    cache = net.forward(X)
-    net.backward(cache, T)
-    analytic = net.gflat.astype(np.float64)  # a copy: numeric_flat below only evaluates
-    mask = spec_mask(spec, net)
-    fwd = numeric_flat(net, X, T, spec.eps, "forward", mask)
-    cen = numeric_flat(net, X, T, spec.eps, "central", mask)
-    loss = float(net.loss.value(cache.output, T)[0])
-    sgd_update(net, mask)
-    after = net.flat.astype(np.float64)
-    ps = spec.params()
-    return Trace(
-        spec, v, cache.zs[0][0].astype(np.float64), cache.acts[1][0].astype(np.float64),
-        float(cache.zs[1][0, 0]), float(cache.output[0, 0]), loss,
-        {p.name: float(analytic[p.flat]) for p in ps}, {p.name: float(fwd[p.flat]) for p in ps},
-        {p.name: float(cen[p.flat]) for p in ps},
-        {**v, **{p.name: float(after[p.flat]) for p in ps}}, net.evaluate(X, T)[0],
-    )
-
-
-def broadcast_bug(trace: Trace) -> dict[str, float]:
-    """The hidden-weight gradients of the widely copied ``W0 -= lr * delta_hidden * x`` (example C).
-
-    ``delta_hidden * x`` multiplies two (2,) vectors elementwise, ``[δ₁x₁, δ₂x₂]``;
-    subtracted from the (2, 2) ``W0`` it is broadcast onto *every row*, so each
-    hidden unit j gets ``[δ₁x₁, δ₂x₂]`` instead of its own ``δ_j·[x₁, x₂]``.
-    Output weights are unaffected.  Needs as many hidden units as inputs (2).
-    """
-    d, x = trace.delta_hidden, np.array([trace.values["x1"], trace.values["x2"]])
-    if d.shape != x.shape:
-        raise ValueError(f"the broadcast bug needs {x.size} hidden units to broadcast at all; got {d.size}")
-    wrong = d * x  # (2,): [δ1·x1, δ2·x2]
-    return {p.name: (float(wrong[p.i]) if p.layer == 0 else trace.grads[p.name]) for p in trace.spec.params()}
 
 
 # ----- the chain rule, factor by factor ---------------------------------------------------------
@@ -319,60 +227,6 @@ def update_rows(trace: Trace) -> list[dict[str, str]]:
     return [{"parameter": p.name, "old": fmt(trace.values[p.name]), d: fmt(trace.grads[p.name]),
              f"η·{d}": fmt(eta * trace.grads[p.name]), f"new = old − η·{d}": fmt(trace.new_values[p.name])}
             for p in trace.spec.params()]
-
-
-# ----- example B: training by both methods ------------------------------------------------------
-@dataclass
-class TrainBoth:
-    """Training from the same start by finite differences and by backprop.
-
-    ``losses[method][k]``: the loss after k epochs; ``final[method]``: the parameters by name.
-    """
-
-    epochs: int
-    losses: dict[str, np.ndarray]
-    final: dict[str, dict[str, float]]
-    prediction: dict[str, float]  # ŷ for the example's input with the final parameters
-    max_param_diff: float
-    max_loss_diff: float
-    prediction_diff: float
-
-
-def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs: int | None = None) -> TrainBoth:
-    """Train ``epochs`` epochs (default ``spec.epochs``) by forward differences and by backprop.
-
-    The numeric method nudges every parameter in turn by ``spec.eps`` from the
-    epoch's starting point, then updates all together (the textbook's way);
-    both run in ``spec.dtype``.  Same arithmetic as ``examples.example_b``.
-    """
-    v = {**spec.defaults(), **(values or {})}
-    epochs = int(spec.epochs if epochs is None else epochs)
-    if not 0 <= epochs <= 10_000:
-        raise ValueError(f"epochs must be 0–10000, got {epochs!r}")
-    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
-    losses, final, pred = {}, {}, {}
-    for method in ("numeric", "analytic"):
-        net = worked_net(spec, v)
-        mask = spec_mask(spec, net)
-        curve = [net.evaluate(X, T)[0]]
-        for _ in range(epochs):
-            if method == "numeric":
-                net.gflat[:] = numeric_flat(net, X, T, spec.eps, "forward", mask)
-            else:
-                net.backward(net.forward(X), T)
-            sgd_update(net, mask)
-            curve.append(net.evaluate(X, T)[0])
-        losses[method] = np.array(curve)
-        flat = net.flat.astype(np.float64)
-        final[method] = {p.name: float(flat[p.flat]) for p in spec.params()}
-        pred[method] = float(net.evaluate(X, None)[1][0, 0])
-    names = list(final["numeric"])
-    return TrainBoth(
-        epochs, losses, final, pred,
-        max(abs(final["numeric"][n] - final["analytic"][n]) for n in names),
-        float(np.abs(losses["numeric"] - losses["analytic"]).max()),
-        abs(pred["numeric"] - pred["analytic"]),
-    )
 
 
 # =================================================================================================
