@@ -56,14 +56,16 @@ class ConfigError(ValueError):
 
 
 class ConfigWarning(str):
-    """One of ``normalize``'s warnings: its text (a ``str``, shown and compared as before) and
-    ``field``, the setting it refused or repaired (None for an unknown key or a reset)."""
+    """One of ``normalize``'s warnings: its text (a ``str``, shown and compared as before),
+    ``field``, the setting it refused or repaired (None for an unknown key or a reset), and
+    ``problem``, what was wrong without what was used instead (the whole text if nothing was)."""
 
     field: str | None
+    problem: str
 
-    def __new__(cls, text: str, field: str | None = None):
-        w = super().__new__(cls, text)
-        w.field = field
+    def __new__(cls, problem: str, field: str | None = None, fallback: str = ""):
+        w = super().__new__(cls, f"{problem}; {fallback}" if fallback else problem)
+        w.field, w.problem = field, problem
         return w
 
 
@@ -322,27 +324,27 @@ def normalize(raw: dict[str, Any]) -> tuple[Config, list[ConfigWarning]]:
         try:
             values[key] = _parse(key, value)
         except ConfigError as e:
-            warnings.append(ConfigWarning(f"{e}; using default {_fmt(getattr(_DEFAULT, key))!r}", key))
+            warnings.append(ConfigWarning(str(e), key, f"using default {_fmt(getattr(_DEFAULT, key))!r}"))
     if "loss" not in raw and values.get("dataset") in _dataset_names():
         values["loss"] = default_loss(*dataset_info(values["dataset"]))
     for key in list(values):
         msg = _field_problem(key, values[key])
         if msg:
-            warnings.append(ConfigWarning(f"{msg}; using default {_fmt(getattr(_DEFAULT, key))!r}", key))
+            warnings.append(ConfigWarning(msg, key, f"using default {_fmt(getattr(_DEFAULT, key))!r}"))
             del values[key]
     merged = {**_default_dict(), **values}
     # Cross-field repairs.
     if len(merged["activation"]) not in (1, len(merged["hidden"])):
         warnings.append(ConfigWarning(f"activation has {len(merged['activation'])} names for {len(merged['hidden'])} "
-                                      f"hidden layers; using {merged['activation'][0]!r} for all", "activation"))
+                                      "hidden layers", "activation", f"using {merged['activation'][0]!r} for all"))
         merged["activation"] = merged["activation"][:1]
     if len(set(merged["activation"])) == 1:
         merged["activation"] = merged["activation"][:1]
     task, k = dataset_info(merged["dataset"])
     if merged["loss"] not in losses_for_task(task, k):
         good = default_loss(task, k)
-        warnings.append(ConfigWarning(f"loss {merged['loss']!r} does not fit the {task} dataset {merged['dataset']!r}; "
-                                      f"using {good!r}", "loss"))
+        warnings.append(ConfigWarning(f"loss {merged['loss']!r} does not fit the {task} dataset {merged['dataset']!r}",
+                                      "loss", f"using {good!r}"))
         merged["loss"] = good
     try:
         return Config(**merged), warnings

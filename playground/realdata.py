@@ -285,8 +285,7 @@ def digits_settings(hidden: str | Sequence[int] = "32", activation: str = "relu"
     _, warnings = normalize({"hidden": hidden_text})
     if warnings:
         del raw["hidden"]
-        warnings = [w.split("; using default")[0] + "; the network keeps its current hidden layers"
-                    for w in warnings]
+        warnings = [w.problem + "; the network keeps its current hidden layers" for w in warnings]
     return raw, warnings
 
 

@@ -136,6 +136,7 @@ def test_warnings_carry_the_field_they_refused():
                       "loss": "mse"})
     assert [x.field for x in w] == ["lr", None, "activation", "loss"]
     assert w[0] == "lr must be a number, got 'fast'; using default '0.03'"  # the text is unchanged
+    assert w[0].problem == "lr must be a number, got 'fast'" and w[1].problem == w[1]
     assert w[2] == "activation has 3 names for 2 hidden layers; using 'relu' for all"
     assert w[3].startswith("loss 'mse' does not fit the binary dataset 'xor'")
 
