@@ -31,7 +31,7 @@ from .optimizers import OPTIMIZERS
 __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES",
     "normalize", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for", "dataset_info",
-    "task_of", "layer_sizes", "ConfigWarning",
+    "task_of", "class_count", "layer_sizes", "ConfigWarning",
 ]
 
 #: Hard caps, enforced for every source.
@@ -83,6 +83,13 @@ def dataset_info(name: str) -> tuple[str, int]:
     from .datasets import DATASETS  # local: datasets is heavier and config must import fast
 
     return task_of(DATASETS[name])
+
+
+def class_count(cfg: "Config") -> int | None:
+    """The class count ``cfg`` asks of its dataset (``datasets.generate``'s ``n_classes``): its
+    ``classes`` setting for ``blobs``, the one dataset where that is a choice; None elsewhere (the
+    dataset's own)."""
+    return cfg.classes if cfg.dataset == "blobs" else None
 
 
 def layer_sizes(cfg: "Config", n_columns: int, n_classes: int) -> list[int]:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import CAPS, Config, from_query, layer_sizes, task_of
+from .config import CAPS, Config, class_count, from_query, layer_sizes, task_of
 from .datasets import DATASETS, Data
 from .engines import torch_available
 from .optimizers import Optimizer
@@ -109,7 +109,7 @@ def network_sizes(cfg: Config, data: Data | None = None) -> list[int]:
     """Units per layer the Trainer builds for ``cfg`` (and ``data``, if given): inputs, hidden…, outputs."""
     if data is None:
         spec = DATASETS[cfg.dataset]
-        return layer_sizes(cfg, spec.n_features, cfg.classes if cfg.dataset == "blobs" else task_of(spec)[1])
+        return layer_sizes(cfg, spec.n_features, class_count(cfg) or task_of(spec)[1])
     return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
 
 

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from .config import Config, normalize, rng_for, task_of
+from .config import Config, class_count, normalize, rng_for, task_of
 from .datasets import DATASETS, Data, generate, split, standardize
 from .losses import LOSSES, default_loss
 from .tables import Table, TableError, load_csv
@@ -234,7 +234,7 @@ def load_builtin(name: str, seed: str = "1") -> Data:
     """A built-in data set exactly as the Playground draws it for ``seed`` (default noise and size)."""
     cfg = suggested_config(name, seed)
     return generate(name, cfg.noise, rng_for(cfg, "data"),
-                    n_classes=cfg.classes if name == "blobs" else None)
+                    n_classes=class_count(cfg))
 
 
 # Networks that learn each real set in a few hundred epochs (measured; see tests).

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import Config, layer_sizes, rng_for, task_of
+from .config import Config, class_count, layer_sizes, rng_for, task_of
 from .datasets import Data, generate, split, standardize
 from .engines import initial_params, make_engine
 from .features import feature_matrix
@@ -83,7 +83,7 @@ def build_data(cfg: Config, data: Data | None = None) -> tuple[Data, Data, Data]
     """(full, train, test) for a config: generated from its seed, or the given data split by it."""
     if data is None:
         data = generate(cfg.dataset, cfg.noise, rng_for(cfg, "data"), n=cfg.points or None,
-                        n_classes=cfg.classes if cfg.dataset == "blobs" else None)
+                        n_classes=class_count(cfg))
     train, test = split(data, cfg.train, rng_for(cfg, "split"))
     if data.X.shape[1] > 2 and cfg.standardize:
         train, test, _ = standardize(train, test)
