@@ -502,7 +502,7 @@ class ExampleA:
         return [(k, how, float(val)) for k, how, val in rows]
 
 
-def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
+def example_a(eta: float = _A.eta, eps: float = _A.eps) -> ExampleA:
     """Example A: 2-3-1, sigmoid hidden, linear output, ``C = (y − ŷ)²``, x = (1, 1), y = 0, no biases.
 
     The text gives no learning rate; ``eta`` (default 0.1) is the update's η.
@@ -552,8 +552,8 @@ class ExampleB:
     prediction: float  # ŷ for x = (1, 1) with the final parameters
 
 
-def example_b(method: str = "numeric", epochs: int = 100, lr: float = 0.01, dtype=np.float32,
-              eps: float = 1e-4) -> ExampleB:
+def example_b(method: str = "numeric", epochs: int = _B.epochs, lr: float = _B.eta, dtype=_B.dtype,
+              eps: float = _B.eps) -> ExampleB:
     """Example B: 2-3-1 with biases, sigmoid hidden, linear output, MSE, x = (1, 1), target 0.
 
     ``method="numeric"``: the textbook's forward differences with step ``eps``,
@@ -582,7 +582,7 @@ class CompareB:
     prediction_diff: float
 
 
-def compare_b(epochs: int = 100, lr: float = 0.01, dtype=np.float32, eps: float = 1e-4) -> CompareB:
+def compare_b(epochs: int = _B.epochs, lr: float = _B.eta, dtype=_B.dtype, eps: float = _B.eps) -> CompareB:
     """Run example B numerically and analytically from the same start; see ``CompareB``."""
     num, ana = (example_b(m, epochs, lr, dtype, eps) for m in B_METHODS)
     pdiff = max(float(np.abs(p - q).max()) for pn, pa in zip(num.params, ana.params) for p, q in zip(pn, pa))
@@ -625,7 +625,7 @@ class ExampleC:
         return ["W0[1,1]", "W0[1,2]", "W0[2,1]", "W0[2,2]", "W1[1]", "W1[2]"]
 
 
-def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: float = 1e-5) -> ExampleC:
+def example_c(method: str = "correct", lr: float = _C.eta, eps: float = _C.eps, tol: float = 1e-5) -> ExampleC:
     """Example C: 2-2-1, sigmoid/sigmoid, no biases, ``E = ½(y − ŷ)²``, one update with ``lr``.
 
     ``method="correct"``: the engine's backprop, ``∂E/∂W0 = δ_hidden xᵀ`` (an
