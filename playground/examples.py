@@ -1,4 +1,4 @@
-"""The curriculum's worked examples A, B and C (CURRICULUM.md §6), computed by the NumPy engine.
+"""The curriculum's worked examples A, B and C (docs/curriculum.md), computed by the NumPy engine.
 
 The textbook's numbers (inputs, targets, weights, η, ε) are written once, in
 ``WORKED``; ``labs`` (the Backprop page, with editable numbers) uses the same

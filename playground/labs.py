@@ -3,7 +3,7 @@
 Plain Python (no Streamlit); pages call these functions and draw the results
 with ``lab_figures``.  Three parts:
 
-* **Worked examples** (CURRICULUM.md §6, A/B/C) with *editable* numbers: the
+* **Worked examples** (A/B/C, docs/curriculum.md) with *editable* numbers: the
   numbers come from ``examples`` (``WORKED``, ``worked_step``, ``train_both``,
   the same code the CLI's ``example_a/b/c`` run); here ``chain_rule`` writes
   any one parameter's gradient as a product of factors, and ``forward_rows``,

@@ -44,12 +44,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# These networks are tiny: with a second intra-op thread, handing a 250×4 matmul between threads
-# stalls for milliseconds on a 2-core machine (evaluation measured ~50 ms instead of ~2 ms).  The
-# setting is process-wide; the playground's processes only run tiny torch networks, so one thread
-# is right for them.  Importing this module is what opts in (the NumPy engine never imports it).
-torch.set_num_threads(1)
-
 
 def cuda_available() -> bool:
     """True when torch sees a CUDA GPU."""
@@ -61,10 +55,14 @@ from torch.optim.sgd import sgd as _sgd
 
 from .activations import Activation, get_activation
 from .losses import HUBER_DELTA, PROB_EPS, Loss, get_loss
-from .network import layer_slices
+from .network import batch_rows, layer_slices
 from .optimizers import ADAM_BETAS, EPS, MOMENTUM, OPTIMIZERS, RMS_ALPHA
+from .runtime import apply_torch_settings
 
 __all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step", "cuda_available"]
+
+# One intra-op thread, but only in a process that asked for the app's settings (runtime.py says why).
+apply_torch_settings(torch)
 
 #: The activations of ``activations.ACTIVATIONS`` in torch; autograd supplies the derivatives.
 TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -303,9 +301,12 @@ class TorchMLP:
         self.optimizer.step()
 
     # ----- what the trainer calls --------------------------------------------------------------
-    def train_epoch(self, X: np.ndarray, T: np.ndarray, batch: int, rng: np.random.Generator | None) -> None:
-        """One pass over (X, T) in the given order, one update per mini-batch of ``batch`` rows."""
-        Xs, Ts = torch.split(self._tensor(X), batch), torch.split(self._tensor(T), batch)
+    def train_epoch(self, X: np.ndarray, T: np.ndarray, batch: int, rng: np.random.Generator | None,
+                    start: int = 0, stop: int | None = None) -> None:
+        """One pass over (X, T) in the given order, one update per mini-batch of ``batch`` rows;
+        ``start``/``stop`` train only those mini-batches of it (as ``NumpyMLP.train_epoch``)."""
+        rows = batch_rows(batch, start, stop)
+        Xs, Ts = torch.split(self._tensor(X[rows]), batch), torch.split(self._tensor(T[rows]), batch)
         layers = list(zip(self.W, self.b, self._fns + [None]))  # the output layer's f is in the loss
         total, step, gflat = self._tloss.total, self._step, self.gflat
         dropout = self.dropout if rng is not None else 0.0
