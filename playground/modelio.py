@@ -41,10 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import CAPS, Config, from_query
+from .config import CAPS, Config, class_count, from_query, layer_sizes, task_of
 from .datasets import DATASETS, Data
 from .engines import torch_available
-from .losses import LOSSES
 from .optimizers import Optimizer
 
 __all__ = [
@@ -110,12 +109,8 @@ def network_sizes(cfg: Config, data: Data | None = None) -> list[int]:
     """Units per layer the Trainer builds for ``cfg`` (and ``data``, if given): inputs, hidden…, outputs."""
     if data is None:
         spec = DATASETS[cfg.dataset]
-        n_in, k = spec.n_features, (cfg.classes if cfg.dataset == "blobs" else spec.n_classes)
-    else:
-        n_in, k = data.X.shape[1], (data.n_classes if data.task == "classification" else 0)
-    if n_in == 2:
-        n_in = len(cfg.features)  # 2-D points go through the chosen input features
-    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(k)]
+        return layer_sizes(cfg, spec.n_features, class_count(cfg) or task_of(spec)[1])
+    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
 
 
 def _document(trainer) -> dict:

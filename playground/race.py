@@ -35,9 +35,8 @@ from urllib.parse import quote
 import numpy as np
 import plotly.graph_objects as go
 
-from .config import CAPS, Config, from_query, normalize, query_pairs
+from .config import CAPS, Config, from_query, layer_sizes, normalize, query_pairs, task_of
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
-from .losses import LOSSES
 from .memory import racer_history_cap
 from .session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, pause_if_idle
 from .trainer import HISTORY_CAP, Trainer, build_data
@@ -306,9 +305,7 @@ def resized(setup: RaceSetup, n: int) -> RaceSetup:
 
 def _sizes(cfg: Config, data) -> list[int]:
     """The network's layer sizes for this config on this (raw, full) data."""
-    n_in = len(cfg.features) if data.X.shape[1] == 2 else data.X.shape[1]
-    k = 0 if data.task == "regression" else data.n_classes
-    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(k)]
+    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
 
 
 class Race:
