@@ -1,12 +1,18 @@
-"""Entry point: `streamlit run streamlit_app.py`.  It only declares the pages (playground.pages)."""
+"""Entry point: `streamlit run streamlit_app.py`.  It applies the app's process-wide settings
+(playground.runtime) and declares the pages (playground.pages)."""
 from pathlib import Path
 
 import streamlit as st
 
 from playground.pages import SECTIONS, available
 from playground.png import app_icon
+from playground.runtime import apply_app_settings
+from playground.ui import server_session
+
+apply_app_settings()  # before any page runs: one BLAS/torch thread, a short GIL switch interval
 
 st.set_page_config(page_title="Neural Playground", page_icon=app_icon(), layout="wide")
+server_session()  # counted as connected; a teacher key in the link; closed tabs are swept
 
 _here = Path(__file__).parent
 nav = {section: [] for section in SECTIONS}

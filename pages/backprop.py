@@ -10,6 +10,7 @@ from playground.ui import entry_guard
 entry_guard()
 
 from playground.examples import ROUND_NOTE  # noqa: E402
+from playground.text import escape_markdown  # noqa: E402
 from playground.lab_figures import epochs_figure, worked_network_figure  # noqa: E402
 from playground.labs import (  # noqa: E402
     VALUE_LIMIT, WORKED, broadcast_bug, chain_rule, check_value, fmt, forward_rows, gradient_rows, train_both,
@@ -122,7 +123,7 @@ def _editor() -> None:
         st.button("Back to the textbook's numbers", icon=":material/restart_alt:", on_click=_reset, args=(key,),
                   key=K + "reset_edit")
     if ss.get(K + "error"):
-        st.error(ss[K + "error"], icon=":material/error:")
+        st.error(escape_markdown(ss[K + "error"]), icon=":material/error:")
 
 
 # ----- 1. forward pass --------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Your data: browse the built-in data sets, or upload a CSV table and train on it.
 
 File names, column names and cell values come from the user: they are shown
-with st.dataframe / st.text, or Markdown-escaped (realdata.escape_markdown), never as HTML.
+with st.dataframe / st.text, or Markdown-escaped (text.escape_markdown), never as HTML.
 """
 import hashlib
 from functools import partial
@@ -13,6 +13,7 @@ from playground import realdata
 from playground.datasets import DATASETS, describe
 from playground.pages import PAGES
 from playground.tables import to_csv
+from playground.text import escape_markdown as esc
 from playground.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /data must run under the entry script's navigation
@@ -20,7 +21,6 @@ entry_guard()  # a deep link to /data must run under the entry script's navigati
 K = "data_"  # session-state namespace
 PLAYGROUND = next((p.path for p in PAGES if p.title == "Playground"), None)  # for st.page_link
 state = st.session_state
-esc = realdata.escape_markdown
 
 
 def _playground_link(label: str, query: dict | None = None) -> None:
@@ -66,7 +66,7 @@ def _quick_result(session) -> None:
         for col, (label, value) in zip(m, realdata.quick_metrics(summary)):
             col.metric(label, value)
         if summary["message"]:
-            st.error(summary["message"])
+            st.error(esc(summary["message"]))
         elif session.playing:
             st.caption(f"Training… epoch {trainer.epoch} of {trainer.cfg.max_epochs}.")
         elif trainer.epoch < trainer.cfg.max_epochs:
@@ -154,7 +154,7 @@ with upload:
                 st.error(esc(error))
             else:
                 if task_choice == "auto":
-                    st.caption(f"Automatic: **{info['task']}** (a text label, or few whole-number "
+                    st.caption(f"Automatic: **{esc(info['task'])}** (a text label, or few whole-number "
                                "values, means classification). Override it with Task.")
                 c = st.columns([2, 3])
                 with c[0]:
@@ -202,7 +202,7 @@ with upload:
         st.divider()
         current_name = state.get(realdata.USER_DATA_NAME_KEY, "table")
         st.markdown(f"**In use:** Uploaded: {esc(current_name)} · {len(current):,} rows, "
-                    f"{current.X.shape[1]} features, {current.task}")
+                    f"{current.X.shape[1]:d} features, {esc(current.task)}")
         c = st.columns([1, 1, 3])
         with c[0]:
             _playground_link("Open the Playground")

@@ -8,7 +8,8 @@ from playground.engines import ENGINE_SPECS, available_engines
 from playground.initializers import INITIALIZERS
 from playground.optimizers import OPTIMIZERS
 from playground.session import PlaygroundSession
-from playground.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
+from playground.text import escape_markdown
+from playground.ui import claim_training, entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /digits must run under the entry script's navigation
 
@@ -50,7 +51,7 @@ session = state.digits_session
 # lr and the epoch limit change the running net; anything else builds a new one (as in TF Playground)
 _, more = session.apply(raw)
 for w in warnings + more:
-    st.warning(realdata.escape_markdown(w))
+    st.warning(escape_markdown(w))
 
 
 # Separate Play and Pause that *set* the state, and Step that steps from the epoch it was
@@ -60,18 +61,28 @@ def _reset():
     session.reset()
 
 
+def _play():
+    if claim_training(session):
+        session.play()
+
+
+def _step(drawn_epoch: int):
+    if claim_training(session):
+        session.step_from(drawn_epoch)
+
+
 trainer = session.trainer
 b = st.columns([1, 1, 1, 1, 4])
-b[0].button("Play", icon=":material/play_arrow:", on_click=session.play, type="primary",
+b[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary",
             disabled=session.playing or trainer.diverged, key="digits_play", width="stretch")
 b[1].button("Pause", icon=":material/pause:", on_click=session.pause, disabled=not session.playing,
             key="digits_pause", width="stretch")
-b[2].button("Step", icon=":material/skip_next:", on_click=session.step_from, args=(trainer.epoch,),
+b[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(trainer.epoch,),
             disabled=trainer.diverged, key="digits_step", width="stretch", help="Pause and train one epoch")
 b[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, key="digits_reset", width="stretch",
             help="Pause; new starting weights from the seed; epoch 0")
 if trainer.note:
-    st.info(trainer.note)
+    st.info(escape_markdown(trainer.note))
 
 
 @live_fragment(session, run_every=0.3)
@@ -88,16 +99,17 @@ def draw(trainer) -> None:
     m[2].metric("Train accuracy", f"{h.train_metric[-1]:.1%}".replace("%", " %"))
     m[3].metric("Test loss", f"{h.test_loss[-1]:.3f}")
     if session.notice:
-        st.info(session.notice)
+        st.info(escape_markdown(session.notice))
     if trainer.message:
-        st.error(trainer.message)
+        st.error(escape_markdown(trainer.message))
     elif trainer.stop_reason:
-        st.success(f"Stopped: {trainer.stop_reason}. Raise the epoch limit to train on.")
+        st.success(f"Stopped: {escape_markdown(trainer.stop_reason)}. Raise the epoch limit to train on.")
 
     c = st.columns(2)
     with c[0]:
         live_plotly(figs.history_figure(h.epoch, {"train": h.train_loss, "test": h.test_loss},
-                                        "cross-entropy loss"), key="digits-loss", height=260)
+                                        "cross-entropy loss"), key="digits-loss", height=260,
+                    watch_visibility=True)
     with c[1]:
         live_plotly(figs.history_figure(h.epoch, {"train": h.train_metric, "test": h.test_metric},
                                         "accuracy", percent=True), key="digits-acc", height=260)

@@ -6,8 +6,8 @@ Playground's transport, with its per-frame time budget); the numbers come from
 """
 import streamlit as st
 
-from playground.ui import (entry_guard, live_fragment, live_plotly, steady_live_views, train_after_drawing,
-                           uninterrupted)
+from playground.ui import (claim_training, entry_guard, live_fragment, live_plotly, steady_live_views,
+                           train_after_drawing, uninterrupted)
 
 entry_guard()
 steady_live_views()
@@ -22,6 +22,7 @@ from playground.labs import (  # noqa: E402
     symmetry_runs,
 )
 from playground.session import PlaygroundSession  # noqa: E402
+from playground.text import escape_markdown  # noqa: E402
 
 K = "gr."
 ss = st.session_state
@@ -43,7 +44,8 @@ def _session() -> PlaygroundSession:
         for k, v in DEFAULTS.items():
             ss.setdefault(K + k, v)
         ss[K + "session"] = PlaygroundSession(_cfg())
-        ss[K + "session"].trainer.run(epochs=20, seconds=1.0)  # a first picture without pressing anything
+        if claim_training(ss[K + "session"]):  # a first picture without pressing anything
+            ss[K + "session"].trainer.run(epochs=20, seconds=1.0)
     return ss[K + "session"]
 
 
@@ -67,12 +69,14 @@ def _preset(name: str) -> None:
     s = ss[K + "session"]
     s.playing = False
     s.reset()
-    s.trainer.run(epochs=20, seconds=1.0)
+    if claim_training(s):
+        s.trainer.run(epochs=20, seconds=1.0)
 
 
 @uninterrupted
 def _play():
-    ss[K + "session"].play()
+    if claim_training(ss[K + "session"]):
+        ss[K + "session"].play()
 
 
 @uninterrupted
@@ -82,7 +86,8 @@ def _pause():
 
 @uninterrupted
 def _step(drawn_epoch: int):
-    ss[K + "session"].step_from(drawn_epoch)
+    if claim_training(ss[K + "session"]):
+        ss[K + "session"].step_from(drawn_epoch)
 
 
 @uninterrupted
@@ -144,10 +149,12 @@ def live_views(seconds: float):
     t = s.trainer
     h = t.history
     n_layers = len(t.sizes) - 1
+    if s.notice:
+        st.info(escape_markdown(s.notice))
     if t.message:
-        st.error(t.message, icon=":material/warning:")
+        st.error(escape_markdown(t.message), icon=":material/warning:")
     elif t.stop_reason:
-        st.success(f"Stopped: {t.stop_reason}.")
+        st.success(f"Stopped: {escape_markdown(t.stop_reason)}.")
     ratio = grad_ratio(h.grad_norms[-1])
     m = st.columns(4)
     m[0].metric("Epoch", f"{t.epoch:,}")
@@ -161,7 +168,8 @@ def live_views(seconds: float):
                 f"({start:.2g}).")
     left, right = st.columns([1.5, 1])
     with left:
-        live_plotly(figures.grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340)
+        live_plotly(figures.grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340,
+                    watch_visibility=True)
     with right:
         live_plotly(figures.loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "

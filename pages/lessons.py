@@ -12,6 +12,7 @@ import streamlit as st
 
 from playground.lessons import LESSONS, class_link, lesson_state, solution_text
 from playground.pages import PAGES
+from playground.text import escape_markdown
 from playground.ui import app_url, entry_guard
 
 entry_guard()
@@ -61,10 +62,10 @@ def _card(lesson, base_url: str, focus: bool) -> None:
             st.code(f"{base_url}/lessons?lesson={lesson.id}", language=None, wrap_lines=True)
         result = ss[K + "results"].get(lesson.id)
         if result is not None and result.passed:
-            st.success(f"Goal reached! {result.detail}", icon=":material/celebration:")
+            st.success(f"Goal reached! {escape_markdown(result.detail)}", icon=":material/celebration:")
             st.info(lesson.explanation, icon=":material/lightbulb:")
         elif result is not None:
-            st.warning(f"Not yet. {result.detail}", icon=":material/pending:")
+            st.warning(f"Not yet. {escape_markdown(result.detail)}", icon=":material/pending:")
         with st.expander("Teacher's notes: one solution"):
             st.markdown(solution_text(lesson))
 

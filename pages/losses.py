@@ -16,6 +16,7 @@ from playground.demos import (  # noqa: E402
     parse_numbers, softmax_t,
 )
 from playground.lesson_figures import curve_and_derivative_figure, probabilities_figure, robust_fit_figure  # noqa: E402
+from playground.text import escape_markdown  # noqa: E402
 from playground.ui import entry_guard  # noqa: E402
 
 entry_guard()  # a deep link to /losses must run under the entry script's navigation
@@ -106,7 +107,7 @@ def _numbers(key: str, parse, what: str):
     try:
         ss[key + ".ok"] = parse(ss[key])
     except ValueError as e:
-        st.error(f"{what}: {e}. Still showing the last valid values.")
+        st.error(f"{what}: {escape_markdown(e)}. Still showing the last valid values.")
     return ss.get(key + ".ok")
 
 

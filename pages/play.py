@@ -20,11 +20,12 @@ from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
 from playground.optimizers import OPTIMIZERS
-from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name, escape_markdown
+from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
+from playground.text import capped, escape_markdown
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
-from playground.ui import (address, entry_guard, live_fragment, live_plotly, presentation_style, stale_address,
-                           steady_live_views, tab_hidden, train_after_drawing, uninterrupted, wrote_address,
+from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
+                           stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
 from playground.ui import page_url
 
@@ -157,7 +158,9 @@ def _write_query(s: PlaygroundSession) -> None:
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) -----------------
 @uninterrupted
 def _play():
-    st.session_state[K + "session"].play()
+    s = st.session_state[K + "session"]
+    if claim_training(s):
+        s.play()
 
 
 @uninterrupted
@@ -167,7 +170,9 @@ def _pause():
 
 @uninterrupted
 def _step(drawn_epoch: int):
-    st.session_state[K + "session"].step_from(drawn_epoch)
+    s = st.session_state[K + "session"]
+    if claim_training(s):
+        s.step_from(drawn_epoch)
 
 
 @uninterrupted
@@ -285,13 +290,13 @@ def _clear_canvas():
 s = _session()
 t = s.trainer
 
-for w in st.session_state.get(K + "link_warnings", []):
-    st.warning(f"Link setting reset: {escape_markdown(w)}", icon=":material/link_off:")
+for w in capped(escape_markdown(m) for m in st.session_state.get(K + "link_warnings", [])):
+    st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
 if s.data_name == "uploaded":
     st.info("Training on your uploaded table. It stays in this browser session: a share link carries the settings, "
             "not the data.", icon=":material/table:")
 if t.note:
-    st.info(t.note)
+    st.info(escape_markdown(t.note))
 
 view = st.session_state.get(K + "view", classroom.ClassroomView())
 show, off = view.visible, (lambda g: not view.editable(g))
@@ -345,7 +350,7 @@ with st.sidebar:
     if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
         if canvas.task == "classification":
             st.pills("Class to add", list(range(canvas.n_classes)), key=K + "draw_class", default=0,
-                     format_func=lambda c: (canvas.class_names[c] if c < len(canvas.class_names) else
+                     format_func=lambda c: escape_markdown(canvas.class_names[c] if c < len(canvas.class_names) else
                                             ("negative", "positive")[c] if canvas.n_classes == 2 else f"class {c}"))
         else:
             st.slider("Value to add", -1.0, 1.0, 0.5, 0.05, key=K + "draw_value")
@@ -412,7 +417,7 @@ with st.sidebar:
             st.radio("Device", ["cpu", "cuda"], key=K + "device", on_change=_on_change, horizontal=True,
                      disabled=off("engine") or not cuda_available(), format_func=str.upper,
                      help="CUDA needs an NVIDIA GPU; without one the engine runs on the CPU.")
-            st.caption(f"PyTorch is running on {str(getattr(s.trainer.net, 'device', 'cpu')).upper()}"
+            st.caption(f"PyTorch is running on {escape_markdown(str(getattr(s.trainer.net, 'device', 'cpu')).upper())}"
                        + ("" if cuda_available() else " — no CUDA GPU on this server"))
     if show("stop"):
         with st.expander("Stop conditions"):
@@ -423,8 +428,8 @@ with st.sidebar:
             st.number_input("Early stopping patience (epochs, 0 = off)", 0, 100_000, key=K + "patience",
                             on_change=_on_change, disabled=off("stop"))
 
-for w in st.session_state.get(K + "control_warnings", []):
-    st.warning(escape_markdown(w))
+for w in capped(escape_markdown(m) for m in st.session_state.get(K + "control_warnings", [])):
+    st.warning(w)
 if st.session_state.get(K + "import_note"):
     st.success(escape_markdown(st.session_state.pop(K + "import_note")))
 
@@ -490,7 +495,7 @@ def _code_panel():
             try:
                 script = make(s.cfg, int(epochs))
             except codegen.CodegenError as e:
-                st.info(str(e))
+                st.info(escape_markdown(e))
                 continue
             st.download_button(f"Download {fname}", script, fname, "text/x-python")
             st.code(script, language="python", line_numbers=True, height=420)
@@ -509,11 +514,11 @@ def live_views(seconds: float):
     t = s.trainer
     h = t.history
     if s.notice:
-        st.info(s.notice)
+        st.info(escape_markdown(s.notice))
     if t.message:
-        st.error(t.message, icon=":material/warning:")
+        st.error(escape_markdown(t.message), icon=":material/warning:")
     elif t.stop_reason:
-        st.success(f"Stopped: {t.stop_reason}.")
+        st.success(f"Stopped: {escape_markdown(t.stop_reason)}.")
     m = st.columns(5)
     m[0].metric("Epoch", f"{t.epoch:,}")
 
@@ -572,9 +577,6 @@ def live_views(seconds: float):
         live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
                                               spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
-    if s.playing and tab_hidden():  # nobody is watching: stop using the server's CPU
-        s.pause_hidden()
-        st.rerun()
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
@@ -610,7 +612,7 @@ def _weight_editor(t):
         if st.form_submit_button("Set"):
             refused = t.edit_param(kind, layer, index, new)
             if refused:
-                st.error(refused)
+                st.error(escape_markdown(refused))
             else:
                 st.session_state[K + "edit"] = None
                 st.rerun(scope="fragment")
@@ -653,7 +655,7 @@ def _replay(t):
     """Scrub back through recorded epochs: boundary, network and gradients as they were."""
     last = t.epoch
     if last < 1:
-        st.info("Train a few epochs first: every epoch is recorded (thinned to 200 snapshots over long runs).")
+        st.info("Train a few epochs first: every epoch is recorded (thinned evenly over long runs).")
         return
     st.session_state[K + "replay_epoch"] = min(st.session_state.get(K + "replay_epoch", last), last)
     epoch = st.slider("Epoch to replay", 0, last, key=K + "replay_epoch",

@@ -16,9 +16,9 @@ from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
-from playground.ui import (address, entry_guard, live_fragment, live_plotly, stale_address, steady_live_views,
-                           train_after_drawing, uninterrupted, wrote_address)
-from playground.ui import page_url
+from playground.text import capped, escape_markdown
+from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -103,7 +103,8 @@ setup: rc.RaceSetup = ss[K + "setup"]
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
 @uninterrupted
 def _play():
-    ss[K + "race"].play()
+    if claim_training(ss[K + "race"]):
+        ss[K + "race"].play()
 
 
 @uninterrupted
@@ -113,7 +114,8 @@ def _pause():
 
 @uninterrupted
 def _step(drawn_epoch: int):
-    ss[K + "race"].step_from(drawn_epoch)
+    if claim_training(ss[K + "race"]):
+        ss[K + "race"].step_from(drawn_epoch)
 
 
 @uninterrupted
@@ -125,7 +127,7 @@ def _reset():
 st.title("Race")
 st.caption("Two to four networks learn the same data from the same starting weights (where their shapes "
            "match); only what you race differs. Every frame advances every racer by the same number of epochs.")
-for w in setup.warnings:
+for w in capped(escape_markdown(m) for m in setup.warnings):
     st.warning(f"Race setting reset: {w}", icon=":material/link_off:")
 
 with st.sidebar:
@@ -197,15 +199,16 @@ def live_race(seconds: float):
     r: rc.Race = ss[K + "race"]
     summary = r.summary()
     if r.notice:
-        st.info(r.notice)
-    (st.success if summary["winner"] is not None else st.info)(summary["headline"], icon=":material/sports_score:")
+        st.info(escape_markdown(r.notice))
+    (st.success if summary["winner"] is not None else st.info)(escape_markdown(summary["headline"]), icon=":material/sports_score:")
     cols = st.columns(len(r.trainers))
     for i, col in enumerate(cols):
         with col:
             live_plotly(r.boundary_figure(i, hover=not r.playing, spec=True), key=f"race_b{i}", height=320,
                         config={"displayModeBar": False})
     st.caption(_KEY.get(r.task, ""))
-    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320)
+    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320,
+                watch_visibility=True)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
     train_after_drawing(r, lambda: r.tick(seconds, SPEEDS[ss[K + "speed"]]))  # one time budget for all racers
 

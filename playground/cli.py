@@ -21,6 +21,7 @@ import sys
 
 from .config import FIELDS, Config, dataset_info, from_query, normalize, to_query
 from .losses import default_loss
+from .runtime import apply_app_settings
 
 __all__ = ["main", "build_parser", "resolve_config", "train_result", "ascii_chart"]
 
@@ -195,6 +196,7 @@ def _train(args) -> int:
     cfg, warnings = resolve_config(args.link, options)
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
+    apply_app_settings()  # train at the app's speed (one BLAS/torch thread: see runtime.py)
     res, trainer = train_result(cfg, warnings, args.epochs, args.seconds)
     if args.json:
         print(json.dumps(res))
@@ -316,6 +318,7 @@ def _bench(args) -> int:
 
     if not (math.isfinite(args.seconds) and args.seconds > 0):
         args.sub_parser.error(f"--seconds must be a number > 0, got {args.seconds!r}")
+    apply_app_settings()  # measure what the app runs (one BLAS/torch thread: see runtime.py)
     report = bench.run(seconds=args.seconds)
     print(json.dumps(_finite_or_none(bench.to_json(report))) if args.json else bench.format_report(report))
     return 0

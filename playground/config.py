@@ -18,7 +18,7 @@ import hashlib
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
@@ -28,10 +28,12 @@ from .engines import ENGINE_SPECS
 from .initializers import INITIALIZERS
 from .losses import LOSSES, default_loss, losses_for_task
 from .optimizers import OPTIMIZERS
+from .text import summarise
 
 __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
-    "normalize", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for", "dataset_info",
+    "normalize", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for",
+    "dataset_info",
 ]
 
 #: Hard caps, enforced for every source.
@@ -43,6 +45,7 @@ CAPS = {
     "reg_rate": 10.0,
     "value_chars": 200,  # longest accepted value of one query field
     "query_chars": 8_000,  # longest accepted query string
+    "query_fields": 200,  # most fields a link may have
     "max_epochs": 1_000_000,
 }
 ENGINES = tuple(ENGINE_SPECS)
@@ -50,6 +53,7 @@ REGULARIZERS = ("none", "l1", "l2")
 #: The learning rates the pages offer: TF Playground's choices.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 DTYPES = ("float32", "float64")
+_REPEATS_NAMED = 10  # repeated keys named one per message; beyond, one message for the rest
 _SEED_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -291,9 +295,13 @@ def normalize(raw: dict[str, Any]) -> tuple[Config, list[str]]:
     """
     warnings: list[str] = []
     values: dict[str, Any] = {}
+    unknown = [key for key in raw if key not in FIELDS]
+    if unknown:  # one message however many: a link may bring hundreds
+        names = summarise([repr(_short(k)) for k in unknown])
+        warnings.append(f"unknown setting {names} ignored; known: {', '.join(FIELDS)}" if len(unknown) == 1 else
+                        f"unknown settings ignored ({len(unknown)}): {names}; known: {', '.join(FIELDS)}")
     for key, value in raw.items():
         if key not in FIELDS:
-            warnings.append(f"unknown setting {_short(key)!r} ignored; known: {', '.join(FIELDS)}")
             continue
         try:
             values[key] = _parse(key, value)
@@ -329,34 +337,59 @@ def _default_dict() -> dict[str, Any]:
     return {f: getattr(_DEFAULT, f) for f in FIELDS}
 
 
-def from_query(query: str | dict | None) -> tuple[Config, list[str]]:
+def query_pairs(query: str | Mapping | None) -> tuple[list[tuple[str, Any]], list[str]]:
+    """The ``(key, value)`` pairs of a query string, a full URL, or a ``{name: value}`` mapping,
+    within the caps whatever the form: at most ``CAPS['query_fields']`` fields (more: none are
+    read) and ``CAPS['query_chars']`` characters (the rest is cut); never raises."""
+    if query is None:
+        return [], []
+    warnings: list[str] = []
+    fields, chars = CAPS["query_fields"], CAPS["query_chars"]
+    too_many = [f"link has more than {fields} fields; all settings reset to defaults"]
+    if isinstance(query, Mapping):
+        if len(query) > fields:
+            return [], too_many
+        pairs, used = [], 0
+        for k, v in query.items():
+            v = v[-1] if isinstance(v, (list, tuple)) and v else v
+            used += len(str(k)) + len(str(v)) + 2  # as "&k=v" in a link
+            if used > chars:
+                total = sum(len(str(k)) + len(str(v)) + 2 for k, v in query.items())
+                warnings.append(f"link is {total} characters long; only the first {chars} were read")
+                break
+            pairs.append((str(k), v))
+        return pairs, warnings
+    text = str(query)
+    if len(text) > chars:
+        warnings.append(f"link is {len(text)} characters long; only the first {chars} were read")
+        text = text[:chars]
+    if "?" in text or "://" in text:
+        text = urlsplit(text).query if "://" in text else text.split("?", 1)[1]
+    text = text.split("#", 1)[0].lstrip("?")
+    try:
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=fields), warnings
+    except ValueError:
+        return [], too_many
+
+
+def from_query(query: str | Mapping | None) -> tuple[Config, list[str]]:
     """Decode a query string, a full URL, or a ``{name: value}`` mapping; never raises.
 
-    Repeated keys keep the last value and are reported; values longer than
-    ``CAPS['value_chars']`` are rejected before any parsing.
+    The caps of ``query_pairs`` hold for every form.  Repeated keys keep the last value and are
+    reported; values longer than ``CAPS['value_chars']`` are rejected before any parsing.
     """
-    if query is None:
-        return Config(), []
-    warnings: list[str] = []
-    if isinstance(query, dict):
-        pairs = [(str(k), v[-1] if isinstance(v, list) and v else v) for k, v in query.items()]
-    else:
-        text = str(query)
-        if len(text) > CAPS["query_chars"]:
-            warnings.append(f"link is {len(text)} characters long; only the first {CAPS['query_chars']} were read")
-            text = text[:CAPS["query_chars"]]
-        if "?" in text or "://" in text:
-            text = urlsplit(text).query if "://" in text else text.split("?", 1)[1]
-        text = text.split("#", 1)[0].lstrip("?")
-        try:
-            pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=200)
-        except ValueError:
-            return Config(), ["link has more than 200 fields; all settings reset to defaults"]
+    pairs, warnings = query_pairs(query)
     seen: dict[str, Any] = {}
+    repeated: list[str] = []
     for k, v in pairs:
-        if k in seen:
-            warnings.append(f"{_short(k)!r} appears more than once; the last value is used")
+        if k in seen and k not in repeated:
+            repeated.append(k)
         seen[k] = v
+    for k in repeated[:_REPEATS_NAMED]:
+        warnings.append(f"{_short(k)!r} appears more than once; the last value is used")
+    if len(repeated) > _REPEATS_NAMED:
+        warnings.append(f"{len(repeated) - _REPEATS_NAMED} more keys appear more than once: "
+                        f"{summarise([repr(_short(k)) for k in repeated[_REPEATS_NAMED:]])}; the last values are used")
     cfg, more = normalize(seen)
     return cfg, warnings + more
 

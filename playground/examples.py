@@ -1,4 +1,4 @@
-"""The curriculum's worked examples A, B and C (CURRICULUM.md §6), computed by the NumPy engine.
+"""The curriculum's worked examples A, B and C (docs/curriculum.md), computed by the NumPy engine.
 
 Each example builds a ``NumpyMLP`` from the textbook's own weights
 (``params=[(W, b), ...]``), runs the engine's ``forward``/``backward``/``step``

@@ -3,7 +3,7 @@
 Plain Python (no Streamlit); pages call these functions and draw the results
 with ``lab_figures``.  Three parts:
 
-* **Worked examples** (CURRICULUM.md §6, A/B/C) with *editable* numbers:
+* **Worked examples** (A/B/C, docs/curriculum.md) with *editable* numbers:
   ``worked_step(spec, values)`` runs one forward pass, backprop, forward and
   central differences and one update on the NumPy engine; ``chain_rule`` writes
   any one parameter's gradient as a product of factors; ``train_both`` trains

@@ -31,15 +31,6 @@ from .optimizers import Optimizer
 
 __all__ = ["Cache", "NumpyMLP", "layer_slices"]
 
-try:  # These matrices are tiny: a second BLAS thread costs more in hand-over than it saves (the deep
-    # net's 100×100 grid measured 4.9 ms with one thread vs 6.4 ms with two).  Process-wide, like
-    # torch_engine's one intra-op thread; the playground's processes only multiply small matrices.
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1, user_api="blas")
-except ImportError:  # optional: without it NumPy keeps its default
-    pass
-
 
 @dataclass
 class Cache:
@@ -365,6 +356,14 @@ class NumpyMLP:
     def layer_outputs(self, X: np.ndarray) -> list[np.ndarray]:
         """Every layer's output on X (no dropout): [hidden 1, ..., output]; for neuron thumbnails."""
         return self.forward(X).acts[1:]
+
+    def release_buffers(self) -> None:
+        """Drop the working buffers kept between epochs (the next epoch builds them again).
+
+        They hold a row per training (and test) point per layer: ~185 MB for the largest network and
+        data a link allows, far more than the weights; a run that stopped training gives them back."""
+        self.__dict__.pop("_bufs", None)
+        self.__dict__.pop("_eval", None)
 
     def pre_activations(self, X: np.ndarray) -> list[np.ndarray]:
         return self.forward(X).zs

@@ -29,16 +29,17 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any, Mapping
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import quote
 
 import numpy as np
 import plotly.graph_objects as go
 
-from .config import CAPS, Config, from_query, normalize
+from .config import CAPS, Config, from_query, normalize, query_pairs
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 from .losses import LOSSES
+from .memory import racer_history_cap
 from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, pause_if_idle
-from .trainer import Trainer, build_data
+from .trainer import HISTORY_CAP, Trainer, build_data
 from .views import boundary_values, grid_for
 
 __all__ = [
@@ -166,22 +167,6 @@ class RaceSetup:
         return race_query(self.base, list(self.overrides), self.target, self.preset)
 
 
-def _pairs(query: str | Mapping | None) -> list[tuple[str, str]]:
-    if query is None:
-        return []
-    if isinstance(query, Mapping):
-        return [(str(k), str(v[-1] if isinstance(v, list) and v else v)) for k, v in query.items()]
-    text = str(query)[:CAPS["query_chars"]]
-    if "://" in text:
-        text = urlsplit(text).query
-    elif "?" in text:
-        text = text.split("?", 1)[1]
-    try:
-        return parse_qsl(text.split("#", 1)[0], keep_blank_values=True, max_num_fields=200)
-    except ValueError:
-        return []
-
-
 def parse_race(query: str | Mapping | None) -> RaceSetup:
     """Decode a race link (query string, URL or mapping); never raises.
 
@@ -189,14 +174,13 @@ def parse_race(query: str | Mapping | None) -> RaceSetup:
     and a bad target are each reported in ``warnings`` and replaced by
     something valid (too few racers: the default preset).
     """
-    pairs = _pairs(query)
+    pairs, warnings = query_pairs(query)  # the link caps, whatever form the query came in
+    pairs = [(k, str(v)) for k, v in pairs]
     race_text = next((v for k, v in reversed(pairs) if k == "race"), None)
     target_text = next((v for k, v in reversed(pairs) if k == "race_target"), None)
     rest = [(k, v) for k, v in pairs if k not in ("race", "race_target")]
-    base, warnings = from_query(dict(rest)) if rest else (Config(), [])
-    warnings = list(warnings)
-    if len(str(query or "")) > CAPS["query_chars"]:
-        warnings.append(f"link is longer than {CAPS['query_chars']} characters; the rest was ignored")
+    base, more = from_query(dict(rest)) if rest else (Config(), [])
+    warnings = list(warnings) + more
 
     target = DEFAULT_TARGET
     if target_text is not None:
@@ -346,13 +330,15 @@ class Race:
                 raise ValueError(f"racers must share {k} (same data, split and seed); got {sorted(values)}")
         self.configs, self.target = configs, target
         self.data = data if data is not None else build_data(configs[0])[0]
-        first = Trainer(configs[0], data=self.data)
+        # The racers share one run's records: no replay snapshots (the page shows none), one history's points.
+        records = {"snapshot_bytes": 0, "history_cap": racer_history_cap(HISTORY_CAP, len(configs))}
+        first = Trainer(configs[0], data=self.data, **records)
         self.trainers, self.shared_start = [first], [True]
         for cfg in configs[1:]:
             same = (_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
                     and cfg.init_scale == configs[0].init_scale)
             params = [(W.copy(), b.copy()) for W, b in first.initial] if same else None
-            self.trainers.append(Trainer(cfg, data=self.data, params=params))
+            self.trainers.append(Trainer(cfg, data=self.data, params=params, **records))
             self.shared_start.append(same)
         self.names = list(names) if names else _labels(configs, len(first.X_train))
         self.epoch = 0  # rounds completed: every racer still running is at this epoch

@@ -34,7 +34,7 @@ __all__ = [
     "confusion_matrix", "class_probabilities", "predictions", "raw_test", "misclassified",
     "first_layer_images", "pca_2d", "projection", "summary_rows", "column_stats", "catalog_rows",
     "load_builtin", "suggested_config", "playground_query", "digits_settings", "digits_config", "clean_name",
-    "escape_markdown", "read_upload", "table_head", "choose_columns", "load_upload", "standardized", "upload_config",
+    "read_upload", "table_head", "choose_columns", "load_upload", "standardized", "upload_config",
     "quick_train", "quick_session", "quick_metrics", "remember", "store_user_data",
 ]
 
@@ -310,24 +310,6 @@ def clean_name(filename: str, limit: int = 40) -> str:
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] not in "CZ" or ch == " ")
     base = base[:limit].strip()
     return base or "table"
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&^%@])")
-
-
-_AUTOLINK = re.compile(r"(\\?:|www|WWW|@)(?=\S)")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape every Markdown-active character, so untrusted text (file names, column
-    names, cell values quoted in errors) renders literally in st.markdown / st.error.
-
-    Streamlit also reads ``:color[…]``, ``:material/…:`` and ``$…$``, hence ':' and '$'.
-    """
-    escaped = _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-    # GFM also turns bare URLs into links ("autolink literals"), escaped or not: a zero-width space
-    # after the scheme or "www" keeps them plain text.
-    return _AUTOLINK.sub("\\1\u200b", escaped)
 
 
 #: Limits for parsing one uploaded table in the sandbox worker: a 5 MB table (10,000 rows × 61

@@ -22,7 +22,8 @@ from . import drawn
 from .losses import default_loss, losses_for_task
 from .trainer import Trainer
 
-__all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "pause_if_idle", "LIVE_FIELDS", "FRAME_SECONDS",
+__all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "pause_if_idle", "pause_hidden",
+           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS",
            "MIN_FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
@@ -105,6 +106,15 @@ def pause_if_idle(owner) -> bool:
     if notice:
         owner.playing, owner.notice = False, notice
     return bool(notice)
+
+
+#: Why a live page stopped training when its tab went to the background.
+HIDDEN_NOTICE = "Paused while this tab was in the background. Press Play to continue."
+
+
+def pause_hidden(owner) -> None:
+    """Pause ``owner`` (a session or a race): its tab went to the background, nobody is watching."""
+    owner.playing, owner.notice = False, HIDDEN_NOTICE
 
 
 class PlaygroundSession:
@@ -208,8 +218,7 @@ class PlaygroundSession:
 
     def pause_hidden(self) -> None:
         """The tab went to the background: pause and say why."""
-        self.playing = False
-        self.notice = "Paused while this tab was in the background. Press Play to continue."
+        pause_hidden(self)
 
     def step_from(self, drawn_epoch: int) -> int:
         """Pause and advance to ``drawn_epoch + 1``; returns epochs run (0 if already there)."""

@@ -46,12 +46,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# These networks are tiny: with a second intra-op thread, handing a 250×4 matmul between threads
-# stalls for milliseconds on a 2-core machine (evaluation measured ~50 ms instead of ~2 ms).  The
-# setting is process-wide; the playground's processes only run tiny torch networks, so one thread
-# is right for them.  Importing this module is what opts in (the NumPy engine never imports it).
-torch.set_num_threads(1)
-
 
 def cuda_available() -> bool:
     """True when torch sees a CUDA GPU."""
@@ -65,9 +59,13 @@ from .activations import ACTIVATIONS, Activation, get_activation
 from .losses import HUBER_DELTA, LOSSES, PROB_EPS, Loss, get_loss
 from .network import layer_slices
 from .optimizers import get_optimizer
+from .runtime import apply_torch_settings
 
 __all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step",
            "cuda_available", "compile_expr", "torch_activation"]
+
+# One intra-op thread, but only in a process that asked for the app's settings (runtime.py says why).
+apply_torch_settings(torch)
 
 # What a registry entry's torch expressions may use.
 _SCOPE = {"torch": torch, "F": F, "PROB_EPS": PROB_EPS, "HUBER_DELTA": HUBER_DELTA}

@@ -25,11 +25,12 @@ from .datasets import Data, generate, split, standardize
 from .engines import initial_params, make_engine
 from .features import feature_matrix
 from .losses import LOSSES
+from .memory import SNAPSHOT_BYTES, snapshots_to_keep
 
 __all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT"]
 
 HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
-SNAPSHOT_CAP = 200  # weight snapshots kept for replay
+SNAPSHOT_CAP = 200  # weight snapshots kept for replay, at most (and at most memory.SNAPSHOT_BYTES of them)
 #: Largest weight or bias magnitude a user may type on the network diagram (tanh(100) is 1 already).
 HAND_LIMIT = 1000.0
 
@@ -48,11 +49,12 @@ class History:
 
     def __post_init__(self) -> None:
         self._arrays: dict[str, np.ndarray] = {}  # float64 copies of the lists, see array()
+        self.cap = HISTORY_CAP  # points per curve before thinning (a race's racers share one cap)
 
     def append(self, **values) -> None:
         for k, v in values.items():
             getattr(self, k).append(v)
-        if len(self.epoch) > HISTORY_CAP:
+        if len(self.epoch) > self.cap:
             for k in self.__dataclass_fields__:
                 lst = getattr(self, k)
                 del lst[1:-1:2]  # keep first and last, drop every other in between
@@ -97,9 +99,12 @@ class Trainer:
         cfg: the run's configuration.
         data: optional full dataset (drawn or uploaded) used instead of ``cfg.dataset``.
         params: optional initial ``[(W, b), ...]`` instead of the seeded initialiser.
+        snapshot_bytes: what the replay snapshots may hold in all (``memory.SNAPSHOT_BYTES``).
+        history_cap: history points per curve before thinning (``HISTORY_CAP``).
     """
 
-    def __init__(self, cfg: Config, data: Data | None = None, params=None):
+    def __init__(self, cfg: Config, data: Data | None = None, params=None, *, snapshot_bytes: int = SNAPSHOT_BYTES,
+                 history_cap: int = HISTORY_CAP):
         self.cfg = cfg
         self.data, self.train, self.test = build_data(cfg, data)
         d = self.data
@@ -122,12 +127,14 @@ class Trainer:
         self._rng = rng_for(cfg, "train")
         self.epoch = 0
         self.history = History()
+        self.history.cap = history_cap
         self.diverged = False
         self.stop_reason = ""  # set when a stop condition ends training
         self.message = ""
         self.best_epoch, self.best_loss, self.best_params = 0, float("inf"), None
         self.snapshots: list[tuple[int, list]] = []
         self._snap_every = 1
+        self._snap_bytes, self._snap_keep = snapshot_bytes, None  # the number that fits: at the first snapshot
         self.seconds = 0.0
         # What views read; _record replaces them with the evaluated state (kept if that is not finite).
         self.params = [(W.copy(), b.copy()) for W, b in params]
@@ -233,7 +240,10 @@ class Trainer:
         if self.epoch % self._snap_every:
             return
         self.snapshots.append((self.epoch, params, grads))
-        if len(self.snapshots) > SNAPSHOT_CAP:  # keep epoch 0, thin the rest, record half as often
+        if self._snap_keep is None:
+            size = sum(a.nbytes for pairs in (params, grads) for W, b in pairs for a in (W, b))
+            self._snap_keep = snapshots_to_keep(size, self._snap_bytes, SNAPSHOT_CAP)
+        if len(self.snapshots) > self._snap_keep:  # keep epoch 0, thin the rest, record half as often
             self.snapshots = self.snapshots[:1] + self.snapshots[2::2]
             self._snap_every *= 2
 

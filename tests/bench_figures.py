@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playground.config import Config  # noqa: E402
 from playground.figures import (activation_figure, boundary_figure, grad_norm_figure, gradient_heatmaps,  # noqa: E402
                                 loss_figure, network_figure)
+from playground.runtime import apply_app_settings  # noqa: E402
 from playground.trainer import Trainer  # noqa: E402
 from playground.views import (boundary_values, grid_for, network_kwargs, neuron_maps,  # noqa: E402
                               preactivation_ranges)
@@ -93,6 +94,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--res", type=int, default=100)
     args = ap.parse_args()
+    apply_app_settings()  # time the figures as the app builds them (one BLAS thread)
     bench("default", Config(), 200, args.repeat, args.res)
     bench("deep (8 × 64, tanh)", Config(dataset="spiral", hidden=(64,) * 8, lr=0.01), 2,
           max(3, args.repeat // 3), args.res)

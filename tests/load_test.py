@@ -42,6 +42,7 @@ from browser_util import REPO, free_port, launch_chromium, start_streamlit, stop
 from measure_playground import CHART, epoch, wait_until  # noqa: E402
 
 sys.path.insert(0, str(REPO))
+from playground.capacity import MAX_TRAINING_ENV  # noqa: E402
 from playground.config import from_query  # noqa: E402
 
 __all__ = ["MAX_SESSIONS", "MAX_SECONDS", "session_links", "cpu_seconds", "rss_mb", "CpuMeter", "Student",
@@ -327,7 +328,9 @@ def run(sessions: int = 20, seconds: float = 120.0, port: int = 0, sample_every:
     if not 5 <= seconds <= MAX_SECONDS:
         raise ValueError(f"seconds must be 5–{MAX_SECONDS}, got {seconds!r}")
     port = port or free_port()
-    proc = start_streamlit("streamlit_app.py", port, env={"STREAMLIT_SERVER_ADDRESS": "127.0.0.1"})
+    proc = start_streamlit("streamlit_app.py", port, env={"STREAMLIT_SERVER_ADDRESS": "127.0.0.1",
+                                                         # every student may train: this measures N at once
+                                                         MAX_TRAINING_ENV: str(sessions)})
     # Hard stop: loading, latency probes and the idle checks are bounded too; this catches a hang.
     budget = seconds + settle + 180 * (2 + sessions // ramp) + 60 * latency_sample + 10 * sessions + 300
     watchdog = threading.Timer(budget, _abort, args=(proc, budget))

@@ -76,6 +76,7 @@ def largest_trainer() -> Trainer:
 
 
 def main() -> None:
+    import hostile_files
     import test_sandbox as T
 
     sandbox.shutdown()
@@ -108,7 +109,7 @@ def main() -> None:
     measure("memory-hog JSON (max_mb=40)", lambda: modelio.load_untrusted_model("hog.json", T.HOG, max_mb=40))
     if torch_available():
         measure("warm-up .pt", lambda: modelio.load_untrusted_model("m.pt", files["pt"]))
-        bomb = T._torch_zip(T._nested_tuple_pickle())
+        bomb = hostile_files.pt_pickle_bomb()
         measure(f"nested-tuple .pt ({len(bomb)} bytes)", lambda: modelio.load_untrusted_model("bomb.pt", bomb))
         measure("next normal .pt (replacement worker)", lambda: modelio.load_untrusted_model("m.pt", files["pt"]))
         sparse = T._with_tensor(lambda w: w.to_sparse())

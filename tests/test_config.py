@@ -141,3 +141,39 @@ def test_seeds_and_streams():
 def test_caps_table():
     assert CAPS["hidden_layers"] == 8 and CAPS["neurons"] == 64 and CAPS["points"] == 10_000
     assert dataclasses.is_dataclass(Config) and Config.__dataclass_params__.frozen
+
+
+# ----- caps hold whatever form the query comes in (a page passes st.query_params as a dict) -------------
+def _as_dict(n: int, value: str = "1") -> dict:
+    return {f"k{i}": value for i in range(n)}
+
+
+def test_field_cap_holds_for_dicts_as_for_strings():
+    from urllib.parse import urlencode
+
+    for query in (_as_dict(1000), urlencode(_as_dict(1000))):
+        cfg, warnings = from_query(query)
+        assert cfg == Config() and warnings == ["link has more than 200 fields; all settings reset to defaults"]
+
+
+def test_character_cap_holds_for_dicts():
+    query = {**{f"k{i}": "x" * 150 for i in range(100)}, "lr": "0.3"}  # ~15,500 characters; lr past the cut
+    cfg, warnings = from_query(query)
+    assert cfg.lr == Config().lr
+    assert warnings[0].startswith("link is 15") and warnings[0].endswith("only the first 8000 were read")
+
+
+def test_many_unknown_keys_give_one_warning():
+    cfg, warnings = from_query(_as_dict(150))
+    assert cfg == Config() and len(warnings) == 1
+    assert warnings[0].startswith("unknown settings ignored (150): 'k0', 'k1', 'k2', 'k3', 'k4', … (and 145 more);")
+    _, warnings = from_query({"foo": "1", "lr": "0.3"})
+    assert warnings == [f"unknown setting 'foo' ignored; known: {', '.join(FIELDS)}"]
+
+
+def test_many_repeated_keys_are_summarised():
+    query = "&".join(f"k{i}=1&k{i}=2" for i in range(30))
+    _, warnings = from_query(query)
+    assert len(warnings) == 12  # ten named, one for the other twenty, one for the unknown keys
+    assert warnings[10] == ("20 more keys appear more than once: 'k10', 'k11', 'k12', 'k13', 'k14', … (and 15 more); "
+                            "the last values are used")

@@ -3,11 +3,15 @@
 ``docs/links-and-cli.md`` must name every public link key (Playground, classroom, race, the pages'
 bound controls, lessons), every registry value a link may carry, and every command and option of
 ``python -m playground``.  ``docs/live-updates.md`` must name only functions and settings that exist.
-No page may point outside the repository.
+``docs/curriculum.md`` must list the lessons in order and show the worked examples' numbers as the engine
+computes them; ``docs/architecture.md`` must list the library's modules in an order in which every import
+points back up the list; ``docs/measurements.md`` must name only scripts that exist.  No page may point
+outside the repository.
 """
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -16,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LINKS = (ROOT / "docs" / "links-and-cli.md").read_text(encoding="utf-8")
 LIVE = (ROOT / "docs" / "live-updates.md").read_text(encoding="utf-8")
+CURRICULUM = (ROOT / "docs" / "curriculum.md").read_text(encoding="utf-8")
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
 
 
 def code_names(text: str) -> set[str]:
@@ -84,7 +90,7 @@ def test_every_cli_command_and_option_is_documented():
 
 def test_live_updates_names_exist():
     sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "playground").glob("*.py"))
-    for qualified in re.findall(r"`(?:ui|session)\.(\w+)", LIVE):
+    for qualified in re.findall(r"`(?:ui|session|runtime)\.(\w+)", LIVE):
         assert re.search(rf"^(def|class) {qualified}\b|^{qualified} = ", sources, re.M), qualified
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     for setting in re.findall(r"`(?:global|server|runner)\.(\w+)", LIVE):
@@ -92,7 +98,72 @@ def test_live_updates_names_exist():
     assert (ROOT / "playground" / "assets" / "live_plotly.js").exists()
 
 
-@pytest.mark.parametrize("page", ["links-and-cli.md", "live-updates.md"])
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
 def test_docs_stand_alone(page):
     text = (ROOT / "docs" / page).read_text(encoding="utf-8")
     assert "shared/" not in text and "../" not in text
+
+
+def test_curriculum_lists_every_lesson_in_order_and_every_learn_page():
+    from playground.lessons import LESSONS
+    from playground.pages import PAGES
+
+    rows = re.findall(r"^\| (\d+) \| ([^|]+?) \|", CURRICULUM, re.M)
+    assert [f"{n} · {title}" for n, title in rows] == [lesson.title for lesson in LESSONS.values()]
+    for page in PAGES:
+        if page.section in ("Learn", "Data"):
+            assert f"(`/{page.url}`)" in CURRICULUM, page.url
+
+
+def test_curriculum_worked_examples_show_the_numbers_the_app_computes():
+    from playground.examples import compare_b, example_a, example_c
+
+    a, b = example_a(), compare_b()
+    c, bug = example_c("correct"), example_c("broadcast_bug")
+    numbers = [
+        f"{a.y_hat:.6f}", f"{a.loss:.6f}", f"{a.dC_dw11:.6f}", f"{a.new_hidden[0, 0]:.6f}", f"{a.new_loss:.6f}",
+        *(f"{v:.6f}" for v in a.a), *(f"{v:.6f}" for v in a.factors.values() if v not in (0.3, 1.0)),
+        f"{a.check.rel_error.max():.2e}",
+        f"{b.numeric.losses[0]:.6f}", f"{b.numeric.losses[-1]:.9f}", f"{b.analytic.losses[-1]:.9f}",
+        f"{b.max_param_diff:.2e}", f"{b.max_loss_diff:.2e}", f"{b.numeric.prediction:.6f}",
+        f"{b.analytic.prediction:.6f}",
+        f"{c.y_hat:.6f}", f"{c.error:.6f}", f"{c.delta_out:.6f}", f"{c.z_out:.6f}",
+        *(f"{v:.6f}" for v in (*c.a_hidden, *c.delta_hidden)),
+        f"{c.new_error:.6f}", f"{c.check.rel_error.max():.2e}", f"{bug.new_error:.6f}",
+        f"{bug.check.rel_error.max():.3f}",
+    ]
+    text = CURRICULUM.replace("−", "-")
+    assert [n for n in numbers if n not in text] == []
+    assert len(bug.check.mismatched) == 2 and "two of the four hidden weights" in CURRICULUM
+
+
+def test_architecture_lists_modules_in_an_order_that_imports_only_downwards():
+    """Every module the library section names exists, and imports (lazy ones too) only modules named before it."""
+    library = ARCHITECTURE.split("## The library", 1)[1].split("\n## ", 1)[0]
+    order = [m for row in re.findall(r"^\| (`[^|]+) \|", library, re.M) for m in re.findall(r"`(\w+)\.py`", row)]
+    assert len(order) >= 35 and len(set(order)) == len(order)
+    rank = {m: i for i, m in enumerate(order)}
+    upward = []
+    for m in order:
+        tree = ast.parse((ROOT / "playground" / f"{m}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                for target in [node.module] if node.module else [a.name for a in node.names]:
+                    target = target.split(".")[0]
+                    if rank.get(target, -1) >= rank[m]:
+                        upward.append(f"{m} -> {target}")
+    assert upward == []
+
+
+def test_architecture_names_only_files_and_functions_that_exist():
+    for name in set(re.findall(r"`(\w+)\.py`", ARCHITECTURE)):
+        assert any((ROOT / d / f"{name}.py").exists() for d in ("playground", "pages", ".")), name
+    for module, attr in re.findall(r"`(\w+)\.(\w+)(?:\(\))?`", ARCHITECTURE):
+        if attr != "py" and (ROOT / "playground" / f"{module}.py").exists():
+            assert hasattr(importlib.import_module(f"playground.{module}"), attr), f"{module}.{attr}"
+
+
+def test_measurement_scripts_exist():
+    text = (ROOT / "docs" / "measurements.md").read_text(encoding="utf-8")
+    scripts = re.findall(r"`python (tests/\w+\.py)", text)
+    assert len(scripts) >= 5 and [s for s in scripts if not (ROOT / s).exists()] == []

@@ -102,7 +102,7 @@ def test_race_step_advances_every_racer_one_epoch():
 def test_race_page_reports_a_garbage_link():
     at = _open("pages/race.py", {"race": "lr:banana|dataset:xor|nonsense", "race_target": "??"})
     warnings = " ".join(w.value for w in at.warning)
-    assert "lr must be a number" in warnings and "race_target" in warnings
+    assert "lr must be a number" in warnings and "race\\_target" in warnings  # Markdown-escaped
     assert len(at.session_state["race.race"].trainers) == 3
 
 

@@ -72,7 +72,7 @@ def test_digits_epoch_limit_changes_live(digits):
     trainer = digits.session_state["digits_session"].trainer
     assert trainer.epoch == 1 and trainer.cfg.max_epochs == 1  # same net, new limit
     digits.button(key="digits_play").click().run()
-    assert any("Stopped: reached max epochs (1)" in s.value for s in digits.success)
+    assert any("Stopped: reached max epochs \\(1\\)" in s.value for s in digits.success)  # Markdown-escaped
 
 
 def test_digits_settings_build_a_new_net(digits):
@@ -142,7 +142,7 @@ def _table(rows: int, cell=lambda i, j: f"{(i * 7 + j * 3) % 11 - 5}", cols=("a"
 
 
 def _plain(text: str) -> str:
-    """Markdown-escaped text (realdata.escape_markdown) as it reads on the page."""
+    """Markdown-escaped text (text.escape_markdown) as it reads on the page."""
     return re.sub(r"\\(.)", r"\1", text)
 
 

@@ -77,14 +77,14 @@ def test_backprop_example_c_flags_the_broadcast_bug(backprop):
 def test_backprop_bad_weight_shows_an_error_and_keeps_the_old_value(backprop):
     backprop.number_input(key="bp.A.w11").set_value(1e9).run()
     _ok(backprop)
-    assert any("w11 must be a finite number between -100 and 100; got 1e+09" in e.value
-               and "Kept the previous value 0.8" in e.value for e in backprop.error)
+    assert any("w11 must be a finite number between \\-100 and 100; got 1e\\+09" in e.value  # Markdown-escaped
+               and "Kept the previous value 0\\.8" in e.value for e in backprop.error)
     assert backprop.session_state["bp.A.w11"] == 0.8 and _metrics(backprop)["Output ŷ"] == "1.233212"
     backprop.number_input(key="bp.A.w11").set_value(0.5).run()  # a good value is used and clears the error
     _ok(backprop)
     assert not backprop.error and _metrics(backprop)["Output ŷ"] != "1.233212"
     backprop.number_input(key="bp.A.eta").set_value(0.0).run()
-    assert any("learning rate η must be > 0" in e.value for e in backprop.error)
+    assert any("learning rate η must be \\> 0" in e.value for e in backprop.error)
 
 
 # ----- Gradients ---------------------------------------------------------------------------------------------

@@ -177,7 +177,7 @@ def test_bad_softmax_scores_show_an_error_and_keep_the_last_values():
     before = [m.value for m in at.metric]
     at.text_input(key="loss.scores").input("2, x")
     again(at)
-    assert any("item 2 'x' is not a number" in e.value for e in at.error)
+    assert any("item 2 \\'x\\' is not a number" in e.value for e in at.error)  # Markdown-escaped
     assert [m.value for m in at.metric] == before  # still the last valid scores
     at.text_input(key="loss.scores").input("3, 1, 0")
     again(at)

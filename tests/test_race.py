@@ -264,3 +264,14 @@ def test_resized_copies_the_last_racer():
     setup = parse_race("race=optimizers")
     assert [c.optimizer for c in resized(setup, 4).configs()] == ["sgd", "adam", "adam", "adam"]
     assert len(resized(setup, 1).configs()) == MIN_RACERS and len(resized(setup, 9).configs()) == MAX_RACERS
+
+
+def test_race_link_caps_hold_for_mappings():
+    """The page passes st.query_params as a dict: the field and character caps still hold."""
+    setup = parse_race({f"k{i}": "1" for i in range(1000)})
+    assert setup.warnings[0] == "link has more than 200 fields; all settings reset to defaults"
+    setup = parse_race({**{f"k{i}": "1" for i in range(150)}, "race": "lr:0.1|lr:0.3"})
+    unknown = [w for w in setup.warnings if w.startswith("unknown setting")]
+    assert len(unknown) == 1 and unknown[0].startswith("unknown settings ignored (150): 'k0',")
+    setup = parse_race({**{f"k{i}": "x" * 150 for i in range(100)}, "race": "lr:0.1|lr:0.3"})
+    assert setup.warnings[0].endswith("only the first 8000 were read") and setup.preset  # race= was past the cut

@@ -10,6 +10,7 @@ from playground.config import from_query, rng_for
 from playground.datasets import DATASETS, Data, generate, split
 from playground.losses import losses_for_task
 from playground.tables import to_csv
+from playground.text import escape_markdown
 from playground.trainer import Trainer
 
 
@@ -285,13 +286,13 @@ def test_names_from_files_are_cleaned_and_escaped():
     assert rd.clean_name("a\x00b\u202e\tc.txt") == "ab c"
     assert rd.clean_name("x" * 100) == "x" * 40 and rd.clean_name(".csv") == "table"
     text = "**bold** [link](http://x) :red[y] $z$ <b>"
-    escaped = rd.escape_markdown(text)
+    escaped = escape_markdown(text)
     for ch in "*[]():$<>":
         assert ch not in escaped.replace("\\" + ch, "")  # every special character is escaped
     assert escaped.replace("\\", "").replace("\u200b", "") == text  # shown exactly as typed
     # Bare URLs and e-mail addresses would still be auto-linked: a zero-width space breaks them.
     for url in ("https://evil.example", "www.evil.example", "me@evil.example"):
-        assert "\u200b" in rd.escape_markdown(url)
+        assert "\u200b" in escape_markdown(url)
 
 
 def test_standardized_columns():

@@ -27,6 +27,7 @@ from playground.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus  # noqa: E402
+from hostile_files import pt_pickle_bomb, torch_zip  # noqa: E402
 
 needs_torch = pytest.mark.skipif(not torch_available(), reason="torch is not installed")
 
@@ -37,39 +38,16 @@ def _trainer() -> Trainer:
     return t
 
 
-def _nested_tuple_pickle(depth: int = 60) -> bytes:
-    """``{t: None}`` where ``t = (t', t')`` ``depth`` times over: a few hundred bytes, 2**depth leaves to hash.
-    Each tuple is stored under two memo slots and fetched through the second, which the opcode
-    check in modelio._check_pickle does not connect to a tuple."""
-    P = pickle
-    out = [P.PROTO, b"\x02", P.EMPTY_DICT, P.EMPTY_TUPLE]  # the stack: {}, ()
-    for i in range(depth):  # top t → (t, t): memo it twice, fetch the second copy, pair them
-        out += [P.BINPUT, bytes([2 * i]), P.BINPUT, bytes([2 * i + 1]), P.BINGET, bytes([2 * i + 1]), P.TUPLE2]
-    out += [P.NONE, P.SETITEM, P.STOP]  # {t: None}: hashing t visits 2**depth empty tuples
-    return b"".join(out)
-
-
-def _torch_zip(pkl: bytes) -> bytes:
-    """A file laid out as torch.save writes it (archive/data.pkl, version, byteorder) around ``pkl``."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("archive/data.pkl", pkl)
-        z.writestr("archive/byteorder", "little")
-        z.writestr("archive/version", "3\n")
-        z.writestr("archive/.data/serialization_id", "0" * 40)
-    return buf.getvalue()
-
-
 def test_the_crafted_pickle_passes_the_opcode_check():
     """The check alone is not a guarantee: this file gets past it, so only the sandbox stops it."""
-    modelio._check_pickle(zipfile.ZipFile(io.BytesIO(_torch_zip(_nested_tuple_pickle()))))
+    modelio._check_pickle(zipfile.ZipFile(io.BytesIO(pt_pickle_bomb())))
 
 
 @needs_torch
 @pytest.mark.slow
 @pytest.mark.timeout(90)
 def test_nested_tuple_pt_is_stopped_and_the_caller_stays_responsive():
-    data = _torch_zip(_nested_tuple_pickle())
+    data = pt_pickle_bomb()
     assert len(data) < 1_000
     load_untrusted_model("warm.pt", modelio.to_state_dict(_trainer()))  # torch imported, worker warm
     before = set(sandbox.worker_pids())
@@ -234,7 +212,7 @@ def test_unknown_kind_is_refused():
 @pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_a_stuck_upload_does_not_hold_up_the_others(monkeypatch):
-    bomb, normal = _torch_zip(_nested_tuple_pickle()), modelio.to_json(_trainer()).encode()
+    bomb, normal = pt_pickle_bomb(), modelio.to_json(_trainer()).encode()
     errors = []
 
     def stuck():

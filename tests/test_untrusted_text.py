@@ -374,6 +374,23 @@ def test_browser_markdown_link_value_is_not_a_link(server, browser):
         page.close()
 
 
+@pytest.mark.browser
+@pytest.mark.timeout(300)
+def test_browser_race_link_is_not_a_link_or_image(server, browser):
+    """The Race page's warnings quote the race spec and values: shown as text, no link, no remote image."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{server}/race?race=%5Bclick%20me%5D(%2F%2Fevil.example%2Fx)%7Clr%3A0.1"
+                  "&dataset=!%5Bi%5D(%2F%2Fevil.example%2Fi.png)")
+        page.get_by_text("Race setting reset: dataset", exact=False).wait_for(timeout=180_000)
+        assert page.evaluate(EVIL_LINKS_JS) == 0
+        assert page.locator('img[src*="evil.example"]').count() == 0
+        texts = [t.replace("\u200b", "") for t in page.locator(ALERTS).all_inner_texts()]
+        assert any("![i](//evil.example/i.png)" in t for t in texts), texts
+    finally:
+        page.close()
+
+
 UPLOAD_NAME = "<img src=x onerror=window.__pwned=3>"
 UPLOAD_CSV = (b"<b>x1</b>,x2,<script>window.__pwned=5</script>\n" + b"".join(
     f"{i / 10:.1f},{(i * 7 % 11) / 10:.1f},{('<img src=x onerror=window.__pwned=6>', 'b', EVIL_LINK)[i % 3]}\n".encode()
