@@ -33,8 +33,9 @@ entry_guard()
 steady_live_views()
 
 K = "pg."  # session-state namespace
-# While training, the network diagram is redrawn at most this often: it is the costliest chart
-# for the browser (~40 ms a draw here), and the boundary and loss carry the 5-a-second motion.
+# While training, the network diagram is redrawn at most this often (less often for big networks,
+# views.redraw_seconds): it is the costliest chart for the browser (~40 ms a draw here), and the
+# boundary and loss carry the 5-a-second motion.
 NETWORK_REDRAW_S = 0.45
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
@@ -521,6 +522,9 @@ def live_views(seconds: float):
         st.success(f"Stopped: {escape_markdown(t.stop_reason)}.")
     m = st.columns(5)
     m[0].metric("Epoch", f"{t.epoch:,}")
+    if t.epoch_progress:  # a long epoch trains over several frames: show how far the next one is
+        nb = t.batches_per_epoch
+        m[0].caption(f"Epoch {t.epoch + 1:,}: {round(t.epoch_progress * nb):,} of {nb:,} mini-batches")
 
     def val(values, fmt):
         return format(values[-1], fmt) if values else "—"
@@ -536,7 +540,7 @@ def live_views(seconds: float):
 
     cached = st.session_state.get(K + "grid")
     if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside
-        res = 100 if sum(t.sizes[1:-1]) <= 64 else 50  # big nets: a coarser grid keeps frames fast
+        res = views.grid_resolution(t.sizes, 100 if sum(t.sizes[1:-1]) <= 64 else 50)  # big nets: a coarser grid
         cached = (t, views.grid_for(t, res))
         st.session_state[K + "grid"] = cached
     grid = cached[1]
@@ -546,7 +550,8 @@ def live_views(seconds: float):
         color_by = st.session_state.get(K + "color_by", "weight")
         drawn_as = (t, color_by, view.present)  # a new run or a changed view redraws at once
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
-        if not s.playing or last is None or last[0] != drawn_as or time.monotonic() - last[1] >= NETWORK_REDRAW_S:
+        if not s.playing or last is None or last[0] != drawn_as or \
+                time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
             fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
                                                spec=True))
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)

@@ -124,8 +124,9 @@ def _document(trainer) -> dict:
     h = trainer.history
     keep = np.unique(np.linspace(0, len(h) - 1, min(len(h), HISTORY_POINTS)).round().astype(int))
     doc["history"] = {k: [_plain(getattr(h, k)[i]) for i in keep] for k in _HISTORY_KEYS}
-    state = {"rng": trainer._rng.bit_generator.state}  # the shuffling stream, for exact continuation
-    opt = _optimizer_state(trainer.net, trainer.cfg.optimizer)
+    rng_state, net = trainer.saved_state()  # as after the saved epoch, even while the next is part-way
+    state = {"rng": rng_state}  # the shuffling stream, for exact continuation
+    opt = _optimizer_state(net, trainer.cfg.optimizer)
     if opt is not None:
         state["optimizer"] = {**opt, "slots": [s.tolist() for s in opt["slots"]]}
     doc["state"] = state

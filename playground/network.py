@@ -29,7 +29,7 @@ from .activations import ACTIVATIONS, Activation
 from .losses import LOSSES, Loss
 from .optimizers import Optimizer
 
-__all__ = ["Cache", "NumpyMLP", "layer_slices"]
+__all__ = ["Cache", "NumpyMLP", "batch_rows", "layer_slices"]
 
 
 @dataclass
@@ -44,6 +44,11 @@ class Cache:
     @property
     def output(self) -> np.ndarray:
         return self.acts[-1]
+
+
+def batch_rows(batch: int, start: int = 0, stop: int | None = None) -> slice:
+    """The rows of mini-batches ``start`` to ``stop`` (exclusive; None = to the end) of a pass."""
+    return slice(start * batch, None if stop is None else stop * batch)
 
 
 def layer_slices(sizes: list[int]) -> list[tuple[slice, slice]]:
@@ -181,12 +186,22 @@ class NumpyMLP:
         self.optimizer.step(self.flat, g)
 
     # ----- what the trainer calls --------------------------------------------------------------
-    def train_epoch(self, X: np.ndarray, T: np.ndarray, batch: int, rng: np.random.Generator | None) -> None:
-        """One pass over (X, T) in the given order, one update per mini-batch of ``batch`` rows."""
+    def train_epoch(self, X: np.ndarray, T: np.ndarray, batch: int, rng: np.random.Generator | None,
+                    start: int = 0, stop: int | None = None) -> None:
+        """One pass over (X, T) in the given order, one update per mini-batch of ``batch`` rows.
+
+        ``start``/``stop`` (mini-batch indices, ``stop`` None = to the end) train only those
+        mini-batches of the pass: an epoch trained as consecutive ranges (the trainer's frame
+        budget stops mid-epoch) gives bit-for-bit the weights of the whole pass at once, since
+        every mini-batch sees the same rows, buffers and dropout draws in the same order.
+        """
+        if start or (stop is not None and stop * batch < len(X)):  # part of the pass (whole: no slicing, ~1 µs)
+            rows = batch_rows(batch, start, stop)
+            X, T = X[rows], T[rows]
         if self.dropout > 0:
-            for start in range(0, len(X), batch):
-                cache = self.forward(X[start:start + batch], rng)
-                self.backward(cache, T[start:start + batch])
+            for first in range(0, len(X), batch):
+                cache = self.forward(X[first:first + batch], rng)
+                self.backward(cache, T[first:first + batch])
                 self.step()
         else:
             self._train_epoch_fused(np.asarray(X, self.dtype), np.asarray(T, self.dtype), batch)

@@ -7,8 +7,9 @@ choice under test.  When two racers' networks have the same shape and
 initialiser, the later one starts from racer A's exact weights.
 
 Training is epoch-synchronised: ``step(n)`` and ``frame(seconds)`` advance the
-racers round by round, one epoch each per round, so every live racer is always
-at the same epoch (a diverged one stays where it stopped).
+racers round by round, one epoch each per round, so every live racer is at the
+race's epoch (a diverged one stays where it stopped); while a frame has left a
+round of slow racers part-way, some may be one epoch ahead, waiting for the others.
 
     >>> from playground.config import Config
     >>> r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.0001)])
@@ -38,9 +39,9 @@ from .config import CAPS, Config, from_query, normalize, query_pairs
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 from .losses import LOSSES
 from .memory import racer_history_cap
-from .session import FRAME_SECONDS, MAX_EPOCHS_PER_FRAME, pause_if_idle
+from .session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, pause_if_idle
 from .trainer import HISTORY_CAP, Trainer, build_data
-from .views import boundary_values, grid_for
+from .views import boundary_values, grid_for, grid_resolution
 
 __all__ = [
     "Race", "Preset", "PRESETS", "Target", "TARGETS", "RaceSetup", "RACE_FIELDS", "SHARED_FIELDS",
@@ -348,6 +349,7 @@ class Race:
         self.notice = ""
         self._grids: dict = {}  # (racer, resolution) -> views.Grid, built on first draw
         self._training = threading.Lock()  # a Step's page run never trains beside a frame (see PlaygroundSession)
+        self._step_to: int | None = None  # the round a Step still in progress stops at (see step_from)
         self._check_targets()
 
     # ----- stepping ------------------------------------------------------------------------------
@@ -361,10 +363,14 @@ class Race:
         if not live:
             return False
         for i in live:
-            self.trainers[i].step(1)
+            if self.trainers[i].epoch <= self.epoch:  # not already through this round (a frame stopped mid-round)
+                self.trainers[i].step(1)
+        self._end_round()
+        return True
+
+    def _end_round(self) -> None:
         self.epoch += 1
         self._check_targets()
-        return True
 
     def step(self, epochs: int = 1) -> int:
         """Advance every running racer by ``epochs`` epochs, round by round; returns rounds run."""
@@ -374,15 +380,37 @@ class Race:
                 done += 1
         return done
 
-    def frame(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None, until=None) -> int:
-        """Rounds for one drawn frame: as many as fit in ``seconds`` of training in total (≥ 1),
-        ending early after any round where ``until()`` (if given) is true."""
+    def frame(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None, until=None,
+              clock=time.perf_counter) -> int:
+        """Rounds for one drawn frame, in about ``seconds`` of training in total; returns rounds completed.
+
+        A round is one epoch of every running racer.  The time left is shared among the racers
+        still in the round, and each stops between mini-batches, even mid-epoch
+        (``Trainer.train_for``): a round of slow racers spreads over several frames, racers that
+        finished their epoch wait for the others, and the weights are those of ``step``.  Ends early
+        once ``until()`` (if given) is true, checked after every chunk of mini-batches.
+        """
         limit = MAX_EPOCHS_PER_FRAME if max_epochs is None else max(1, int(max_epochs))
-        t_end, done = time.perf_counter() + seconds, 0
+        t_end, done = clock() + seconds, 0
+        keep_going = None if until is None else (lambda: not until())
         with self._training:
-            while done < limit and self._round():
-                done += 1
-                if time.perf_counter() >= t_end or (until is not None and until()):
+            while done < limit:
+                live = self.running
+                if not live:
+                    break
+                behind = [i for i in live if self.trainers[i].epoch <= self.epoch]
+                for j, i in enumerate(behind):
+                    now = clock()
+                    if j and now >= t_end:  # out of time: the racers left wait for the next frame (the first always moves)
+                        break
+                    share = (t_end - now) / (len(behind) - j)
+                    self.trainers[i].train_for(max(0.0, share), max_epochs=1, keep_going=keep_going, clock=clock)
+                    if until is not None and until():
+                        break
+                if all(self.trainers[i].epoch > self.epoch or self.trainers[i].stopped for i in live):
+                    self._end_round()
+                    done += 1
+                if clock() >= t_end or (until is not None and until()):
                     break
         return done
 
@@ -395,25 +423,38 @@ class Race:
     # ----- transport for a page (idempotent for the epoch a button was drawn with) ----------------
     def play(self) -> None:
         self.last_touch, self.notice = time.monotonic(), ""
-        self.playing = bool(self.running)
+        self.playing, self._step_to = bool(self.running), None
 
     def pause(self) -> None:
-        self.last_touch, self.playing = time.monotonic(), False
+        self.last_touch, self.playing, self._step_to = time.monotonic(), False, None
 
-    def step_from(self, drawn_epoch: int) -> int:
-        """Pause and advance to ``drawn_epoch + 1``; a double-fired click steps once."""
+    def step_from(self, drawn_epoch: int, seconds: float = FRAME_SECONDS, clock=time.perf_counter) -> int:
+        """Pause and advance to ``drawn_epoch + 1``; a double-fired click steps once.
+
+        Trains at most about ``seconds`` here; a round too long for that goes on in the next live
+        frames (``playing`` stays on until the round completes), as ``PlaygroundSession.step_from``."""
         self.pause()
-        return self.step(max(0, drawn_epoch + 1 - self.epoch))
+        target = drawn_epoch + 1
+        if self.epoch >= target:
+            return 0
+        done = self.frame(min(float(seconds), FRAME_SECONDS), target - self.epoch, clock=clock)
+        if self.epoch < target and self.running:
+            self._step_to, self.playing = target, True
+        return done
 
-    def tick(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None) -> int:
-        """One frame while playing; pauses when every racer has stopped or nobody touched a control."""
+    def tick(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None, clock=time.perf_counter) -> int:
+        """One frame while playing; pauses when every racer has stopped, a Step's round is complete,
+        or nobody touched a control."""
         if not self.playing or pause_if_idle(self):
             return 0
+        if self._step_to is not None:
+            max_epochs = max(1, min(max_epochs or MAX_EPOCHS_PER_FRAME, self._step_to - self.epoch))
         # Pause or Step may come from a click's page run while this frame still trains: stop after
-        # the round in progress, so the racers do not move on after the click.
-        done = self.frame(seconds, max_epochs, until=lambda: not self.playing)
-        if not self.running:
-            self.playing = False
+        # the chunk in progress, so the racers do not move on after the click.
+        done = self.frame(LIVE_GATE.training_seconds(seconds), max_epochs,
+                          until=lambda: not self.playing, clock=clock)
+        if not self.running or (self._step_to is not None and self.epoch >= self._step_to):
+            self.playing, self._step_to = False, None
         return done
 
     # ----- results -------------------------------------------------------------------------------
@@ -516,6 +557,7 @@ class Race:
         ``spec``: the plain figure dict, as ``figures.boundary_figure`` gives it.
         """
         t = self.trainers[i]
+        res = grid_resolution(t.sizes, res)  # a heavy racer is drawn on a coarser grid
         grid = self._grids.get((i, res))
         if grid is None:  # one grid per racer: its features decide the cached network inputs
             grid = self._grids[(i, res)] = grid_for(t, res)

@@ -23,8 +23,8 @@ from .losses import default_loss, losses_for_task
 from .trainer import Trainer
 
 __all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "pause_if_idle", "pause_hidden",
-           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS",
-           "MIN_FRAME_SECONDS", "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
+           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS", "MIN_FRAME_SECONDS", "MIN_TRAIN_SECONDS",
+           "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
 LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
@@ -32,6 +32,8 @@ LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs
 FRAME_SECONDS = 0.15
 #: With many sessions playing, each frame's share of FRAME_SECONDS, but never less than this.
 MIN_FRAME_SECONDS = 0.03
+#: A frame trains at least this long even when drawing it used up its budget (see FrameGate.training_seconds).
+MIN_TRAIN_SECONDS = 0.01
 MAX_EPOCHS_PER_FRAME = 5_000
 #: Play pauses itself after this long without any control being touched (forgotten tabs).
 IDLE_PAUSE_SECONDS = 15 * 60
@@ -63,6 +65,7 @@ class FrameGate:
         self._guard = threading.Lock()
         self._waiting: dict[int, int] = {}  # id(owner) -> fragments of it wanting a turn
         self.wait_limit = wait_limit
+        self._turns = threading.local()  # .started: when this thread's turn began (perf_counter)
 
     @property
     def sessions_waiting(self) -> int:
@@ -74,9 +77,11 @@ class FrameGate:
         with self._guard:
             self._waiting[key] = self._waiting.get(key, 0) + 1
         got = self._lock.acquire(timeout=self.wait_limit)
+        self._turns.started = time.perf_counter()
         try:
             yield max(MIN_FRAME_SECONDS, FRAME_SECONDS / max(1, self.sessions_waiting))
         finally:
+            self._turns.started = None
             with self._guard:
                 left = self._waiting.get(key, 1) - 1
                 if left > 0:
@@ -85,6 +90,15 @@ class FrameGate:
                     self._waiting.pop(key, None)
             if got:
                 self._lock.release()
+
+    def training_seconds(self, seconds: float) -> float:
+        """What is left of a frame's ``seconds`` for training once this thread's turn has drawn:
+        the budget covers drawing and training.  At least ``MIN_TRAIN_SECONDS`` (a frame whose
+        drawing took the whole budget still moves on); ``seconds`` outside a turn (tests, CLI)."""
+        started = getattr(self._turns, "started", None)
+        if started is None:
+            return seconds
+        return max(MIN_TRAIN_SECONDS, seconds - (time.perf_counter() - started))
 
 
 #: The one gate of this process: every live page's ticking fragment runs inside ``LIVE_GATE.turn``.
@@ -133,6 +147,7 @@ class PlaygroundSession:
         # the old one stops at its next yield point), so a Step must not train the same network
         # beside the frame.
         self._training = threading.Lock()
+        self._step_to: int | None = None  # the epoch a Step still in progress stops at (see step_from)
 
     # ----- controls -------------------------------------------------------------------------------
     def touch(self) -> None:
@@ -201,7 +216,7 @@ class PlaygroundSession:
 
     def reset(self) -> None:
         """New trainer from the config: same seed ⇒ same data and starting weights."""
-        self.trainer = Trainer(self.cfg, self.data)
+        self.trainer, self._step_to = Trainer(self.cfg, self.data), None
         self.touch()
 
     # ----- transport (idempotent for the epoch the button was drawn with) -----------------------------
@@ -210,24 +225,36 @@ class PlaygroundSession:
         self.notice = ""
         if self.trainer.stopped:
             self.trainer.resume()
-        self.playing = not self.trainer.diverged
+        self.playing, self._step_to = not self.trainer.diverged, None
 
     def pause(self) -> None:
         self.touch()
-        self.playing = False
+        self.playing, self._step_to = False, None
 
     def pause_hidden(self) -> None:
         """The tab went to the background: pause and say why."""
         pause_hidden(self)
 
-    def step_from(self, drawn_epoch: int) -> int:
-        """Pause and advance to ``drawn_epoch + 1``; returns epochs run (0 if already there)."""
+    def step_from(self, drawn_epoch: int, seconds: float = FRAME_SECONDS, clock=time.perf_counter) -> int:
+        """Pause and advance to ``drawn_epoch + 1``; returns epochs completed now (0 if already there).
+
+        Trains at most ``seconds`` here; an epoch too long for that goes on in the next live frames
+        (``playing`` stays on until it completes, then play stops), so the click's page run
+        answers quickly whatever the network.  Pressing again for the same drawn epoch aims
+        at the same target: it steps once.
+        """
         self.touch()
-        self.playing = False  # a frame still training sees this within one epoch and lets go of the lock
+        self.playing = False  # a frame still training sees this within one chunk and lets go of the lock
         with self._training:
-            self.trainer.resume()
+            t = self.trainer
+            t.resume()
             target = drawn_epoch + 1
-            return self.trainer.step(max(0, target - self.trainer.epoch))
+            if t.epoch >= target:
+                return 0
+            done = t.train_for(min(float(seconds), FRAME_SECONDS), max_epochs=target - t.epoch, clock=clock)
+            if t.epoch < target and not t.stopped:
+                self._step_to, self.playing = target, True  # the live frames finish the epoch
+            return done
 
     def new_seed_from(self, drawn_seed: str) -> str:
         """The next seed after the drawn one (deterministic, so a double click gives the same data)."""
@@ -235,33 +262,33 @@ class PlaygroundSession:
         self.apply({"seed": nxt})
         return nxt
 
-    def frame(self, seconds: float = FRAME_SECONDS, between=None, slice_seconds: float = 0.04) -> int:
-        """Train for one drawn frame (at most ``seconds``) while playing; returns epochs run.
+    def frame(self, seconds: float = FRAME_SECONDS, between=None, slice_seconds: float = 0.04,
+              clock=time.perf_counter) -> int:
+        """Train for one drawn frame (at most ``seconds``) while playing; returns epochs completed.
 
-        ``between``, if given, is called after every ``slice_seconds`` of training (always at an
-        epoch boundary): a page passes something that lets its framework stop the frame there,
-        so a click on Pause does not wait for the whole frame.  The frame also ends after the
-        epoch in progress as soon as play stops or the run is replaced (Pause, Step, Reset,
-        a new setting): the click's page run may already be drawing beside this frame (Streamlit's
-        fast reruns), and what it draws must be the last word.
+        Inside a ``LIVE_GATE`` turn the time the page spent drawing this frame is taken off
+        ``seconds`` (``FrameGate.training_seconds``).  Training stops between mini-batches, even
+        mid-epoch (``Trainer.train_for``), so one frame costs its budget whatever the network.
+        ``between``, if given, is called after every ``slice_seconds`` of training: a page passes
+        something that lets its framework stop the frame there, so a click on Pause does not wait
+        for the whole frame.  The frame also ends after the chunk of mini-batches in progress as
+        soon as play stops or the run is replaced (Pause, Step, Reset, a new setting): the click's
+        page run may already be drawing beside this frame (Streamlit's fast reruns), and what it
+        draws must be the last word.  A Step longer than one frame (``step_from``) is finished here.
         """
         if not self.playing or pause_if_idle(self):
             return 0
         per_frame = SPEEDS.get(self.speed)
-        seconds = min(float(seconds), FRAME_SECONDS)  # the cap holds whatever a caller asks
+        seconds = LIVE_GATE.training_seconds(min(float(seconds), FRAME_SECONDS))  # the cap holds whatever a caller asks
         limit = MAX_EPOCHS_PER_FRAME if per_frame is None else per_frame
         t = self.trainer
-        now = time.perf_counter()
-        t_end, next_break, done = now + seconds, now + slice_seconds, 0
         with self._training:
-            while done < limit and now < t_end and self.playing and self.trainer is t and t.step(1):
-                done += 1
-                now = time.perf_counter()
-                if between is not None and now >= next_break and done < limit and now < t_end:
-                    between()
-                    next_break = time.perf_counter() + slice_seconds
-        if t.stopped and self.trainer is t:
-            self.playing = False
+            if self._step_to is not None:
+                limit = min(limit, max(0, self._step_to - t.epoch))
+            done = t.train_for(seconds, max_epochs=limit, clock=clock, between=between, between_every=slice_seconds,
+                               keep_going=lambda: self.playing and self.trainer is t) if limit else 0
+        if self.trainer is t and (t.stopped or (self._step_to is not None and t.epoch >= self._step_to)):
+            self.playing, self._step_to = False, None
         return done
 
     def share_query(self) -> str:

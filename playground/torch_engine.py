@@ -57,7 +57,7 @@ from torch.optim.sgd import sgd as _sgd
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .losses import HUBER_DELTA, LOSSES, PROB_EPS, Loss, get_loss
-from .network import layer_slices
+from .network import batch_rows, layer_slices
 from .optimizers import get_optimizer
 from .runtime import apply_torch_settings
 
@@ -292,9 +292,12 @@ class TorchMLP:
         self.optimizer.step()
 
     # ----- what the trainer calls --------------------------------------------------------------
-    def train_epoch(self, X: np.ndarray, T: np.ndarray, batch: int, rng: np.random.Generator | None) -> None:
-        """One pass over (X, T) in the given order, one update per mini-batch of ``batch`` rows."""
-        Xs, Ts = torch.split(self._tensor(X), batch), torch.split(self._tensor(T), batch)
+    def train_epoch(self, X: np.ndarray, T: np.ndarray, batch: int, rng: np.random.Generator | None,
+                    start: int = 0, stop: int | None = None) -> None:
+        """One pass over (X, T) in the given order, one update per mini-batch of ``batch`` rows;
+        ``start``/``stop`` train only those mini-batches of it (as ``NumpyMLP.train_epoch``)."""
+        rows = batch_rows(batch, start, stop)
+        Xs, Ts = torch.split(self._tensor(X[rows]), batch), torch.split(self._tensor(T[rows]), batch)
         layers = list(zip(self.W, self.b, self._fns + [None]))  # the output layer's f is in the loss
         total, step, gflat = self._tloss.total, self._step, self.gflat
         dropout = self.dropout if rng is not None else 0.0

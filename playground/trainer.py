@@ -14,9 +14,11 @@ and ``message`` says what happened and what to try, so no plot receives NaN.
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -27,12 +29,38 @@ from .features import feature_matrix
 from .losses import LOSSES
 from .memory import SNAPSHOT_BYTES, snapshots_to_keep
 
-__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT"]
+__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS",
+           "MAX_BATCH_MACS", "MAX_RECORD_MACS", "epoch_work", "n_weights"]
 
 HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
 SNAPSHOT_CAP = 200  # weight snapshots kept for replay, at most (and at most memory.SNAPSHOT_BYTES of them)
 #: Largest weight or bias magnitude a user may type on the network diagram (tanh(100) is 1 already).
 HAND_LIMIT = 1000.0
+#: ``train_for`` reads the clock after about this much training (a few mini-batches or a whole epoch).
+CHUNK_SECONDS = 0.005
+#: The most work (multiply-adds) one mini-batch and one evaluation after an epoch may need within the
+#: caps (config.CAPS; uploaded tables: 100 columns, 10 classes, 10,000 rows), see ``epoch_work``.  Neither
+#: can be cut without changing the arithmetic, and ``train_for`` never runs the two in one piece, so
+#: these bound how long one frame can take: measured on a shared 2-core VM, float64, the evaluation
+#: of 10,000 points on 8 × 64 (5.8e8) ~0.15 s, and of the largest upload (1.0e9) 0.2–0.4 s with the
+#: machine busy (float32 ~0.12 s); see tests/measure_frames.py.
+MAX_BATCH_MACS = 1.0e9
+MAX_RECORD_MACS = 1.1e9
+
+
+def n_weights(sizes) -> int:
+    """The weights (links) of a network of ``sizes``: also its multiply-adds per row, forward."""
+    return sum(int(fi) * int(fo) for fi, fo in zip(sizes[:-1], sizes[1:]))
+
+
+def epoch_work(sizes, n_points: int, train_fraction: float, batch: int) -> tuple[float, float]:
+    """(multiply-adds of one mini-batch, of one evaluation after an epoch) for a network of ``sizes``.
+
+    A row costs one product per weight forward and two backward; the evaluation runs every
+    point forward and the training rows backward (the full-training-set gradient)."""
+    per_row = float(n_weights(sizes))
+    n_train = round(n_points * train_fraction)
+    return 3 * min(batch, n_train) * per_row, (n_points + 2 * n_train) * per_row
 
 
 @dataclass
@@ -81,6 +109,14 @@ class History:
         return len(self.epoch)
 
 
+def _optimizer_copy(net) -> SimpleNamespace:
+    """A copy of an engine's optimizer (and, for torch, of the one parameter its state is keyed by),
+    readable where the engine is: ``.optimizer``, ``.flat``."""
+    opt = copy.deepcopy(net.optimizer)
+    groups = getattr(opt, "param_groups", None)
+    return SimpleNamespace(optimizer=opt, flat=groups[0]["params"][0] if groups else None)
+
+
 def build_data(cfg: Config, data: Data | None = None) -> tuple[Data, Data, Data]:
     """(full, train, test) for a config: generated from its seed, or the given data split by it."""
     if data is None:
@@ -126,6 +162,13 @@ class Trainer:
         )
         self._rng = rng_for(cfg, "train")
         self.epoch = 0
+        n = len(self.X_train)
+        self._batch = min(cfg.batch, n)  # rows a mini-batch (batch is not a live setting: a new one resets)
+        self._nb = -(-n // self._batch)  # mini-batches an epoch
+        self._pos, self._epoch_data = 0, None  # the epoch in progress: mini-batches done, its shuffled (X, T)
+        self._epoch_start = None  # (generator state, optimizer copy) before a split epoch, see saved_state
+        self._batch_seconds: float | None = None  # measured time of one mini-batch (train_for's chunks)
+        self._record_seconds = 0.0  # measured time of one _record (the evaluation after an epoch)
         self.history = History()
         self.history.cap = history_cap
         self.diverged = False
@@ -139,10 +182,12 @@ class Trainer:
         # What views read; _record replaces them with the evaluated state (kept if that is not finite).
         self.params = [(W.copy(), b.copy()) for W, b in params]
         self.last_grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
+        t0 = time.perf_counter()
         if self.data_trouble():  # NaN/inf inputs: no weights can help, stop before the first epoch
             self._diverge(float("nan"))
         else:
             self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
+        self._record_seconds = time.perf_counter() - t0
 
     # ----- inputs --------------------------------------------------------------------------------
     def inputs(self, X: np.ndarray) -> np.ndarray:
@@ -160,24 +205,122 @@ class Trainer:
         self.net.lr = value
 
     # ----- stepping ------------------------------------------------------------------------------
+    # An epoch may be trained in several calls (the frame budget stops it between mini-batches):
+    # its shuffled rows and how many of its mini-batches are done are kept until it completes.
+    # When all are done its evaluation (``_record``) is due; ``epoch`` counts evaluated epochs only.
+
+    @property
+    def batches_per_epoch(self) -> int:
+        return self._nb
+
+    @property
+    def epoch_progress(self) -> float:
+        """Fraction of the next epoch already trained: 0 between epochs, 1 when only its evaluation is left."""
+        return self._pos / self.batches_per_epoch
+
+    def _train_batches(self, k: int, split: bool = False) -> None:
+        """Train the next ``k`` mini-batches of the epoch in progress (starting one if none is).
+
+        ``split``: the epoch may be left part-way; its starting state is then kept (``saved_state``)."""
+        pos = self._pos
+        if pos == 0:
+            self._epoch_start = (self._rng.bit_generator.state, _optimizer_copy(self.net)) if split else None
+            if self.cfg.shuffle:
+                order = self._rng.permutation(len(self.X_train))
+                self._epoch_data = self.X_train[order], self.T_train[order]
+            else:
+                self._epoch_data = self.X_train, self.T_train
+        stop = min(self._nb, pos + k)
+        X, T = self._epoch_data
+        self.net.train_epoch(X, T, self._batch, self._rng, pos, stop)
+        self._pos = stop
+
+    def saved_state(self):
+        """``(shuffling generator state, net)`` as they were after the last evaluated epoch, whose weights
+        are ``params``: what a saved model needs to continue exactly.  ``net`` (the engine, or a copy
+        of its optimizer for an epoch in progress) is read for its ``optimizer`` (and ``flat``)."""
+        if self._pos and self._epoch_start is not None:
+            return self._epoch_start
+        return self._rng.bit_generator.state, self.net
+
+    def _end_epoch(self) -> None:
+        """Count and evaluate the epoch whose mini-batches are all trained."""
+        self._pos, self._epoch_data, self._epoch_start = 0, None, None
+        self.epoch += 1
+        self._record()
+
     def step(self, epochs: int = 1) -> int:
-        """Train up to ``epochs`` epochs (fewer if a stop condition fires); returns how many ran."""
+        """Train up to ``epochs`` epochs (fewer if a stop condition fires); returns how many ran.
+
+        An epoch left part-way by ``train_for`` is finished first and counts as one."""
         done = 0
         t0 = time.perf_counter()
-        n, batch = len(self.X_train), min(self.cfg.batch, len(self.X_train))
-        shuffle, rng, train_epoch = self.cfg.shuffle, self._rng, self.net.train_epoch
+        nb = self.batches_per_epoch
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
             while done < epochs and not self.stop_reason:
-                if shuffle:
-                    order = rng.permutation(n)
-                    X, T = self.X_train[order], self.T_train[order]
-                else:
-                    X, T = self.X_train, self.T_train
-                train_epoch(X, T, batch, rng)
-                self.epoch += 1
+                if self._pos < nb:
+                    self._train_batches(nb - self._pos)
+                self._end_epoch()
                 done += 1
-                self._record()
         self.seconds += time.perf_counter() - t0
+        return done
+
+    def train_for(self, seconds: float, *, max_epochs: int | None = None, keep_going=None, between=None,
+                  between_every: float = 0.04, clock=time.perf_counter) -> int:
+        """Train for about ``seconds`` (by ``clock``), stopping between mini-batches, even mid-epoch;
+        returns the epochs completed.  Always does at least one piece of work, so every call makes progress.
+
+        The work comes in pieces: chunks of mini-batches of about ``CHUNK_SECONDS`` (sized from the
+        measured time of a mini-batch) and, once an epoch's mini-batches are done, its evaluation
+        (``_record``); a piece that would not fit in what is left waits for the next call.  So a call
+        takes about ``seconds``, or one piece when a single piece is longer; the largest pieces (one
+        mini-batch, one evaluation) are bounded by the caps (``epoch_work``).  An epoch shorter than
+        a chunk is one piece with its evaluation, so runs of small networks stop at epoch boundaries.
+        Stops after ``max_epochs`` completed epochs, when a stop condition fires, or when
+        ``keep_going()`` (checked after every piece) is false.  ``between()`` is called
+        after every ``between_every`` seconds, between pieces, with the trainer in a consistent
+        state (a page lets its framework stop the run there).  The weights are those of training
+        the same epochs in one go: slicing changes when the clock is read, never the arithmetic.
+        """
+        done, worked, limit = 0, False, float("inf") if max_epochs is None else max_epochs
+        whole = False  # the last piece was a whole short epoch: its evaluation goes with it
+        now = clock()
+        t_end, next_break = now + seconds, now + between_every
+        wall0 = time.perf_counter()
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught by _record
+                while done < limit and not self.stop_reason:
+                    if worked and not whole and (now >= t_end or (keep_going is not None and not keep_going())):
+                        break
+                    left, start = self.batches_per_epoch - self._pos, now
+                    if not left:  # the epoch's evaluation is due
+                        if worked and not whole and now + self._record_seconds > t_end:
+                            break
+                        self._end_epoch()
+                        done, whole = done + 1, False
+                        now = clock()
+                        self._record_seconds = now - start
+                    else:
+                        per = self._batch_seconds
+                        if per is None:  # nothing timed yet: one mini-batch (the cost model cannot guess overheads)
+                            k = 1
+                        else:
+                            # A short epoch is trained whole: a run stops at epoch boundaries as before (a saved
+                            # model continues exactly); only epochs longer than a chunk are split.
+                            whole = left == self.batches_per_epoch and left * per <= CHUNK_SECONDS
+                            if worked and now + (left * per + self._record_seconds if whole else per) > t_end:
+                                break  # not even one more mini-batch fits (a short epoch: not all of it, evaluated)
+                            k = left if whole else max(1, min(left, int(min(CHUNK_SECONDS, t_end - now) / max(per, 1e-9))))
+                        self._train_batches(k, split=not whole)
+                        now = clock()
+                        self._batch_seconds = (now - start) / k
+                    worked = True
+                    if between is not None and not whole and now >= next_break and done < limit:
+                        between()
+                        now = clock()
+                        next_break = now + between_every
+        finally:
+            self.seconds += time.perf_counter() - wall0
         return done
 
     def run(self, epochs: int | None = None, seconds: float | None = None) -> int:

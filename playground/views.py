@@ -21,15 +21,18 @@ column is held at its training mean (0 after standardising)::
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .datasets import Data, domain as data_domain
 from .features import FEATURES, grid as feature_grid
+from .trainer import n_weights
 
 __all__ = [
-    "Grid", "make_grid", "grid_for", "neuron_maps", "input_maps", "boundary_values",
+    "Grid", "make_grid", "grid_for", "grid_resolution", "GRID_MACS", "redraw_seconds",
+    "REDRAW_LINKS", "neuron_maps", "input_maps", "boundary_values",
     "preactivation_ranges", "network_kwargs", "input_labels", "RUG_SAMPLE",
 ]
 
@@ -91,6 +94,29 @@ def make_grid(domain, res: int = 100, *, cols: tuple[int, int] = (0, 1),
     """A `Grid` over ``domain``; build it once per (domain, resolution, columns) and reuse it."""
     xs, ys, points = feature_grid(domain, res)
     return Grid(tuple(float(v) for v in domain), int(res), xs, ys, points, tuple(cols), tuple(labels))
+
+
+#: Most multiply-adds the forward pass of every neuron over one drawn grid may cost (~12 ms on a
+#: shared 2-core VM): a bigger network is drawn on a coarser grid (see ``grid_resolution``).
+GRID_MACS = 2.5e7
+
+
+def grid_resolution(sizes, res: int) -> int:
+    """``res``, or the finest coarser grid (≥ 10 × 10) whose forward pass through a network of
+    ``sizes`` stays within ``GRID_MACS``: drawing the heaviest network the caps allow (8 × 64,
+    ~29,000 weights) then costs a fraction of a frame instead of half of it (~35 ms at 50 × 50)."""
+    return max(10, min(int(res), math.isqrt(int(GRID_MACS // max(n_weights(sizes), 1)))))
+
+
+#: Links (weights) the network diagram draws at its usual pace; a bigger network is redrawn less often.
+REDRAW_LINKS = 2_000
+
+
+def redraw_seconds(sizes, seconds: float) -> float:
+    """How often to redraw the network diagram while training: ``seconds``, times links / REDRAW_LINKS
+    above REDRAW_LINKS.  Every weight is a line: 8 × 64 hidden (~29,000 links) makes a ~1.4 MB
+    figure, which at the usual pace took most of every frame's budget from training."""
+    return seconds * max(1.0, n_weights(sizes) / REDRAW_LINKS)
 
 
 def grid_for(trainer, res: int = 100, cols: tuple[int, int] = (0, 1)) -> Grid:

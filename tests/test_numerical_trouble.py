@@ -160,10 +160,10 @@ def train_through_trouble(s: PlaygroundSession, epochs: int) -> None:
     """Press Play and draw frames until the run stops itself or has trained ``epochs`` epochs."""
     s.speed = "1 epoch / frame"
     s.play()
-    for _ in range(epochs):
-        s.frame()
-        if not s.playing:
+    for _ in range(1000 * epochs):  # a frame may end mid-epoch (its time budget): count epochs, not frames
+        if s.trainer.epoch >= epochs or not s.playing:
             break
+        s.frame()
 
 
 # ----- the session ------------------------------------------------------------------------------------

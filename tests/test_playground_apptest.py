@@ -414,3 +414,15 @@ def test_a_stale_address_from_the_browser_does_not_undo_a_change():
     rerun_with_link(at, {**old, "noise": "30"})  # a new link
     assert session(at).cfg.noise == 30 and at.query_params["noise"] == "30"
     assert_consistent(at)
+
+
+def test_an_epoch_in_progress_is_shown_under_the_epoch_counter():
+    """A long epoch trains over several frames; the page says how far the next epoch has got."""
+    at = open_playground({"hidden": "8", "points": "2000", "batch": "1"})
+    assert not [c for c in at.caption if "mini-batches" in c.value]
+    s = at.session_state["pg.session"]
+    s.trainer.train_for(0.0)  # one mini-batch of 1,000
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [c.value for c in at.caption if "mini-batches" in c.value] == ["Epoch 1: 1 of 1,000 mini-batches"]
+    assert s.trainer.epoch == 0 and at.metric[0].value == "0"

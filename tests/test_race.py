@@ -43,8 +43,11 @@ def test_step_and_frame_keep_racers_in_sync():
     r = Race([base.replace(batch=1), base, base.replace(batch=CAPS["points"])])
     assert r.step(3) == 3 and r.epoch == 3
     assert [t.epoch for t in r.trainers] == [3, 3, 3]
-    done = r.frame(seconds=0.0)  # always at least one round
-    assert done >= 1 and [t.epoch for t in r.trainers] == [r.epoch] * 3
+    # No time left: every racer still trains a chunk of mini-batches, and the round may stay part-way
+    # (a racer through its epoch waits for the others); it is finished by the next frame.
+    done = r.frame(seconds=0.0)
+    assert done in (0, 1) and all(t.epoch in (r.epoch, r.epoch + 1) for t in r.trainers)
+    assert any(t.epoch > 3 or t.epoch_progress > 0 for t in r.trainers)
     assert r.frame(seconds=10.0, max_epochs=2) == 2 and {t.epoch for t in r.trainers} == {r.epoch}
     start = r.epoch  # ``until``: a Pause from another thread ends the frame after the round in progress
     assert r.frame(seconds=10.0, max_epochs=50, until=lambda: r.epoch >= start + 3) == 3
@@ -152,7 +155,7 @@ def test_transport_is_idempotent_and_stops_itself():
     assert not r.playing and r.tick() == 0
     ok = Race([Config(), Config(lr=0.1)])
     ok.play()
-    assert ok.tick(seconds=0.0) >= 1 and ok.playing
+    assert ok.tick(seconds=10.0, max_epochs=1) == 1 and ok.playing
     ok.pause()
     assert ok.tick() == 0
 
