@@ -48,7 +48,9 @@ class Activation:
     fn_out: Callable[[np.ndarray, np.ndarray], object] | None = None
     # What the PyTorch engine and the code generator need (see the module docstring):
     torch: str = ""  # the same function in torch, an expression in ``z`` (``F`` is torch.nn.functional)
-    torch_layer: str = ""  # its torch.nn module for exported scripts; "" writes one from ``torch``
+    # Its torch.nn module for exported scripts; "" writes a module class returning ``torch`` (which
+    # must then use ``torch.`` only: the scripts do not import ``F``).
+    torch_layer: str = ""
     np_source: tuple[str, str] | None = None  # bodies of value(z) and derivative(z, a) for NumPy scripts
     np_uses: tuple[str, ...] = ()  # other activations whose value function np_source calls
     np_constants: tuple[str, ...] = ()  # constant lines np_source needs
