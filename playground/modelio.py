@@ -41,10 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import CAPS, Config, from_query
+from .config import CAPS, Config, from_query, network_sizes, work_problem
 from .datasets import DATASETS, Data
 from .engines import torch_available
-from .losses import LOSSES
 from .optimizers import Optimizer
 
 __all__ = [
@@ -106,18 +105,6 @@ class LoadedModel:
 
 
 # ----- export --------------------------------------------------------------------------------------
-def network_sizes(cfg: Config, data: Data | None = None) -> list[int]:
-    """Units per layer the Trainer builds for ``cfg`` (and ``data``, if given): inputs, hidden…, outputs."""
-    if data is None:
-        spec = DATASETS[cfg.dataset]
-        n_in, k = spec.n_features, (cfg.classes if cfg.dataset == "blobs" else spec.n_classes)
-    else:
-        n_in, k = data.X.shape[1], (data.n_classes if data.task == "classification" else 0)
-    if n_in == 2:
-        n_in = len(cfg.features)  # 2-D points go through the chosen input features
-    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(k)]
-
-
 def _document(trainer) -> dict:
     """Everything but the weights, as plain JSON values."""
     cfg = trainer.cfg
@@ -731,6 +718,9 @@ def trainer_from_model(loaded: LoadedModel, data: Data | None = None):
     want = network_sizes(loaded.config, data)
     if data is not None and want != list(loaded.sizes):
         raise ModelFileError(f"the data gives a network of sizes {want} but the model's weights have {list(loaded.sizes)}")
+    problem = work_problem(loaded.config, data)
+    if problem:
+        raise ModelFileError(f"this model cannot train here: {problem}")
     t = Trainer(loaded.config, data=data, params=loaded.params)
     # Carry the epoch count on (the trainer recorded its starting point as epoch 0).
     t.epoch = t.best_epoch = loaded.epoch
