@@ -5,7 +5,8 @@
 First the heaviest pieces that cannot be cut (one full-batch mini-batch, one evaluation after an
 epoch) of the largest runs the work cap allows (``CAPS['work']``): the heaviest link (all 7 features,
 8 × 64 hidden, 90 % training, as many points as fit) and the largest upload (100 columns, 10
-classes, as many rows as fit), wall time and CPU time (a quiet single core), float64 and float32.
+classes, as many rows as fit), wall time and CPU time (with OPENBLAS_NUM_THREADS=1: a quiet
+core), float64 and float32, and the torch engine in float64.
 Then what one live frame costs the server when a link asks for the most work the caps allow
 (8 × 64 hidden, as many points as fit, batch 1, float64), in each engine and with Adam + dropout,
 and one frame of a Race of four such nets; then one Pause and one Step of that link
@@ -67,8 +68,10 @@ def pieces() -> None:
             f"largest upload ({len(upload):,} × 100, 10 classes)": (
                 "dataset=blobs&loss=ce&hidden=64,64,64,64,64,64,64,64&train=90&batch=10000&standardize=0", upload)}
     for name, (link, data) in runs.items():
-        for dtype in ("float64", "float32"):
-            cfg = cfg_of(link + f"&dtype={dtype}")
+        for dtype in ("float64", "float32", "float64 torch"):
+            if "torch" in dtype and not torch_available():
+                continue
+            cfg = cfg_of(link + f"&dtype={dtype.split()[0]}" + ("&engine=torch" if "torch" in dtype else ""))
             assert work_problem(cfg, data) is None, work_problem(cfg, data)
             t = Trainer(cfg, data)
             batch, record = epoch_work(t.sizes, len(t.data), cfg.train / 100, cfg.batch)
