@@ -9,12 +9,11 @@ from playground.ui import entry_guard
 
 entry_guard()
 
-from playground.examples import ROUND_NOTE  # noqa: E402
+from playground.examples import ROUND_NOTE, WORKED, broadcast_bug, train_both, worked_step  # noqa: E402
 from playground.text import escape_markdown  # noqa: E402
 from playground.lab_figures import epochs_figure, worked_network_figure  # noqa: E402
 from playground.labs import (  # noqa: E402
-    VALUE_LIMIT, WORKED, broadcast_bug, chain_rule, check_value, fmt, forward_rows, gradient_rows, train_both,
-    update_rows, worked_step,
+    VALUE_LIMIT, chain_rule, check_value, fmt, forward_rows, gradient_rows, update_rows,
 )
 
 K = "bp."

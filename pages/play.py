@@ -14,7 +14,7 @@ import streamlit as st
 from playground import classroom, codegen, drawn, figures, modelio, replay, views
 from playground.activations import ACTIVATIONS, TRAINABLE
 from playground.config import CAPS, config_json, dataset_info, from_query
-from playground.datasets import DATASETS
+from playground.datasets import DATASETS, MIN_POINTS
 from playground.engines import cuda_available, torch_available
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
@@ -363,7 +363,7 @@ with st.sidebar:
         dc2.button("Clear", on_click=_clear_canvas, width="stretch")
         st.caption(f"{len(canvas)} points" + (" (in the share link)" if len(canvas) <= drawn.MAX_LINK_POINTS
                                               else " — too many for a link: download them") +
-                   ("" if len(canvas) >= 4 else ". Add at least 4 to train."))
+                   ("" if len(canvas) >= MIN_POINTS else f". Add at least {MIN_POINTS} to train."))
         st.download_button("Download points (CSV)", to_csv(canvas), "drawn-points.csv", "text/csv",
                            width="stretch", disabled=not len(canvas))
 
@@ -566,7 +566,7 @@ def live_views(seconds: float):
         _weight_editor(t)
     with right:
         canvas = st.session_state.get(K + "canvas") if st.session_state.get(K + "draw") else None
-        if canvas is not None and len(canvas) < 4:  # too few points to train: show the canvas alone
+        if canvas is not None and len(canvas) < MIN_POINTS:  # too few points to train: show the canvas alone
             task = "regression" if canvas.task == "regression" else t.task
             bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
                                            (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2),

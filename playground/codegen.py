@@ -25,7 +25,7 @@ import zlib
 
 import numpy as np
 
-from .config import Config, rng_entropy, rng_for, to_query
+from .config import Config, class_count, rng_entropy, rng_for, to_query
 from .datasets import DATASETS, generate, split
 from .initializers import INITIALIZERS
 
@@ -155,7 +155,7 @@ def _seeded(cfg: Config, stream: str) -> str:
 def _data_section(cfg: Config) -> str:
     spec = DATASETS[cfg.dataset]
     data = generate(cfg.dataset, cfg.noise, rng_for(cfg, "data"), n=cfg.points or None,
-                    n_classes=cfg.classes if cfg.dataset == "blobs" else None)
+                    n_classes=class_count(cfg))
     train, test = split(data, cfg.train, rng_for(cfg, "split"))
     lines = [
         "# ---- Data ------------------------------------------------------------------------------",

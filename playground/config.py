@@ -32,7 +32,8 @@ from .text import summarise
 __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES",
     "normalize", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for",
-    "dataset_info", "n_weights", "epoch_work", "network_sizes", "data_points", "work_problem",
+    "dataset_info", "task_of", "class_count", "layer_sizes", "ConfigWarning",
+    "n_weights", "epoch_work", "network_sizes", "data_points", "work_problem",
 ]
 
 #: Hard caps, enforced for every source.
@@ -64,14 +65,48 @@ class ConfigError(ValueError):
     """A config value that is not allowed; the message says which, the value and what is allowed."""
 
 
+class ConfigWarning(str):
+    """One of ``normalize``'s warnings: its text (a ``str``, shown and compared as before),
+    ``field``, the setting it refused or repaired (None for an unknown key or a reset), and
+    ``problem``, what was wrong without what was used instead (the whole text if nothing was)."""
+
+    field: str | None
+    problem: str
+
+    def __new__(cls, problem: str, field: str | None = None, fallback: str = ""):
+        w = super().__new__(cls, f"{problem}; {fallback}" if fallback else problem)
+        w.field, w.problem = field, problem
+        return w
+
+
+def task_of(data) -> tuple[str, int]:
+    """(task, n_classes) of a dataset spec or ``Data`` (``.task`` "classification" or "regression",
+    ``.n_classes``), with task "binary", "multiclass" or "regression" (then n_classes 0).  The one
+    place the task of a config is worked out."""
+    if data.task == "regression":
+        return "regression", 0
+    return ("binary" if data.n_classes <= 2 else "multiclass"), data.n_classes
+
+
 def dataset_info(name: str) -> tuple[str, int]:
-    """(task, n_classes) of a dataset, with task "binary", "multiclass" or "regression"."""
+    """``task_of`` the built-in dataset ``name``."""
     from .datasets import DATASETS  # local: datasets is heavier and config must import fast
 
-    spec = DATASETS[name]
-    if spec.task == "regression":
-        return "regression", 0
-    return ("binary" if spec.n_classes <= 2 else "multiclass"), spec.n_classes
+    return task_of(DATASETS[name])
+
+
+def class_count(cfg: "Config") -> int | None:
+    """The class count ``cfg`` asks of its dataset (``datasets.generate``'s ``n_classes``): its
+    ``classes`` setting for ``blobs``, the one dataset where that is a choice; None elsewhere (the
+    dataset's own)."""
+    return cfg.classes if cfg.dataset == "blobs" else None
+
+
+def layer_sizes(cfg: "Config", n_columns: int, n_classes: int) -> list[int]:
+    """Units per layer of ``cfg``'s network on data with ``n_columns`` raw columns and ``n_classes``
+    classes (0: regression): inputs (2-D points go through ``cfg.features``), hidden…, outputs."""
+    n_in = len(cfg.features) if n_columns == 2 else n_columns
+    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(n_classes)]
 
 
 def n_weights(sizes) -> int:
@@ -90,18 +125,14 @@ def epoch_work(sizes, n_points: int, train_fraction: float, batch: int) -> tuple
 
 
 def network_sizes(cfg, data=None) -> list[int]:
-    """Units per layer the Trainer builds for ``cfg`` (and ``data``, drawn or uploaded, if given):
-    inputs, hidden…, outputs.  ``cfg`` may be a Config or anything with its fields."""
-    from .datasets import DATASETS
-
+    """``layer_sizes`` of the network the Trainer builds for ``cfg`` on its dataset, or on ``data``
+    (drawn or uploaded) if given.  ``cfg`` may be a Config or anything with its fields."""
     if data is None:
+        from .datasets import DATASETS
+
         spec = DATASETS[cfg.dataset]
-        n_in, k = spec.n_features, (cfg.classes if cfg.dataset == "blobs" else spec.n_classes)
-    else:
-        n_in, k = data.X.shape[1], (0 if data.task == "regression" else data.n_classes)
-    if n_in == 2:
-        n_in = len(cfg.features)  # 2-D points go through the chosen input features
-    return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(k)]
+        return layer_sizes(cfg, spec.n_features, class_count(cfg) or task_of(spec)[1])
+    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
 
 
 def data_points(cfg, data=None) -> int:
@@ -356,58 +387,61 @@ def _short(v: Any) -> str:
     return s if len(s) <= 40 else s[:37] + "…"
 
 
-def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tuple[Config, list[str]]:
+def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tuple[Config, list[ConfigWarning]]:
     """Build a valid Config from raw values; never raises.
 
     Each field that cannot be parsed or breaks a rule is replaced by its default
-    and named in the warnings.  Cross-field rules (loss vs dataset, one
-    activation per layer) are repaired the same way.  Unknown keys are reported.
+    and named in the warnings (``ConfigWarning.field``: no caller reads the text).
+    Cross-field rules (loss vs dataset, one activation per layer) are repaired
+    the same way.  Unknown keys are reported.
     A run that is too much work (``work_problem``, on ``data`` if given) gets its
     ``points`` (then ``hidden``) back to default, or, with ``keep`` (the config in
     use, a control change), its changed work fields back to ``keep``'s values.
     """
-    warnings: list[str] = []
+    warnings: list[ConfigWarning] = []
     values: dict[str, Any] = {}
     unknown = [key for key in raw if key not in FIELDS]
     if unknown:  # one message however many: a link may bring hundreds
         names = summarise([repr(_short(k)) for k in unknown])
-        warnings.append(f"unknown setting {names} ignored; known: {', '.join(FIELDS)}" if len(unknown) == 1 else
-                        f"unknown settings ignored ({len(unknown)}): {names}; known: {', '.join(FIELDS)}")
+        warnings.append(ConfigWarning(
+            f"unknown setting {names} ignored; known: {', '.join(FIELDS)}" if len(unknown) == 1 else
+            f"unknown settings ignored ({len(unknown)}): {names}; known: {', '.join(FIELDS)}"))
     for key, value in raw.items():
         if key not in FIELDS:
             continue
         try:
             values[key] = _parse(key, value)
         except ConfigError as e:
-            warnings.append(f"{e}; using default {_fmt(getattr(_DEFAULT, key))!r}")
+            warnings.append(ConfigWarning(str(e), key, f"using default {_fmt(getattr(_DEFAULT, key))!r}"))
     if "loss" not in raw and values.get("dataset") in _dataset_names():
         values["loss"] = default_loss(*dataset_info(values["dataset"]))
     for key in list(values):
         msg = _field_problem(key, values[key])
         if msg:
-            warnings.append(f"{msg}; using default {_fmt(getattr(_DEFAULT, key))!r}")
+            warnings.append(ConfigWarning(msg, key, f"using default {_fmt(getattr(_DEFAULT, key))!r}"))
             del values[key]
     merged = {**_default_dict(), **values}
     # Cross-field repairs.
     if len(merged["activation"]) not in (1, len(merged["hidden"])):
-        warnings.append(f"activation has {len(merged['activation'])} names for {len(merged['hidden'])} hidden layers; "
-                        f"using {merged['activation'][0]!r} for all")
+        warnings.append(ConfigWarning(f"activation has {len(merged['activation'])} names for {len(merged['hidden'])} "
+                                      "hidden layers", "activation", f"using {merged['activation'][0]!r} for all"))
         merged["activation"] = merged["activation"][:1]
     if len(set(merged["activation"])) == 1:
         merged["activation"] = merged["activation"][:1]
     task, k = dataset_info(merged["dataset"])
     if merged["loss"] not in losses_for_task(task, k):
         good = default_loss(task, k)
-        warnings.append(f"loss {merged['loss']!r} does not fit the {task} dataset {merged['dataset']!r}; using {good!r}")
+        warnings.append(ConfigWarning(f"loss {merged['loss']!r} does not fit the {task} dataset {merged['dataset']!r}",
+                                      "loss", f"using {good!r}"))
         merged["loss"] = good
     warnings += _work_repair(merged, data, keep)
     try:
         return Config(**merged), warnings
     except ConfigError as e:  # not expected: every rule was checked above
-        return Config(), warnings + [f"config reset to defaults: {e}"]
+        return Config(), warnings + [ConfigWarning(f"config reset to defaults: {e}")]
 
 
-def _work_repair(merged: dict[str, Any], data, keep: Config | None) -> list[str]:
+def _work_repair(merged: dict[str, Any], data, keep: Config | None) -> list[ConfigWarning]:
     """Bring a run within ``CAPS['work']`` (see ``normalize``); the warnings, as for any bad field."""
     from types import SimpleNamespace
 
@@ -420,12 +454,14 @@ def _work_repair(merged: dict[str, Any], data, keep: Config | None) -> list[str]
         merged.update({f: getattr(keep, f) for f in changed})
         if len(merged["activation"]) not in (1, len(merged["hidden"])):
             merged["activation"] = keep.activation
-        return [f"{shown}: {problem}; kept {', '.join(f'{f} {_fmt(getattr(keep, f))}' for f in changed)}"]
+        return [ConfigWarning(f"{shown}: {problem}", changed[0],
+                              f"kept {', '.join(f'{f} {_fmt(getattr(keep, f))}' for f in changed)}")]
     warnings = []
     for field in ("points", "hidden"):  # the data size first: a link keeps the network it shows
         if problem is None or merged[field] == getattr(_DEFAULT, field) or (field == "points" and data is not None):
             continue
-        warnings.append(f"{field} {_fmt(merged[field])}: {problem}; using default {_fmt(getattr(_DEFAULT, field))!r}")
+        warnings.append(ConfigWarning(f"{field} {_fmt(merged[field])}: {problem}", field,
+                                      f"using default {_fmt(getattr(_DEFAULT, field))!r}"))
         merged[field] = getattr(_DEFAULT, field)
         if field == "hidden" and len(merged["activation"]) != 1:
             merged["activation"] = merged["activation"][:1]

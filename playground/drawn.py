@@ -26,7 +26,7 @@ _VERSION = b"\x01"
 
 
 def empty(task: str = "classification", n_classes: int = 2) -> Data:
-    """No points yet (the trainer needs some: the page asks for at least 4 before training)."""
+    """No points yet (the trainer needs some: the page asks for at least ``datasets.MIN_POINTS`` before training)."""
     y = np.zeros(0, np.int64 if task == "classification" else np.float64)
     return Data(np.zeros((0, 2)), y, task, n_classes if task == "classification" else 0, ("x1", "x2"), "drawn")
 

@@ -1,7 +1,9 @@
 """The curriculum's worked examples A, B and C (docs/curriculum.md), computed by the NumPy engine.
 
-Each example builds a ``NumpyMLP`` from the textbook's own weights
-(``params=[(W, b), ...]``), runs the engine's ``forward``/``backward``/``step``
+The textbook's numbers (inputs, targets, weights, η, ε) are written once, in
+``WORKED``; ``labs`` (the Backprop page, with editable numbers) uses the same
+specs and the same ``worked_net``.  Each example builds a ``NumpyMLP`` from the
+textbook's own weights (``worked_net``), runs the engine's ``forward``/``backward``/``step``
 and returns a plain dataclass that the Worked-examples page and
 ``python -m playground example A|B|C`` both render.
 
@@ -13,7 +15,7 @@ transpose; its results are reported in the textbook's layout.
 
 No biases (A and C).  The engine always has bias vectors: they start at 0 and
 their gradient is zeroed before every ``step``, so plain SGD
-(``b ← b − η·0``) keeps them exactly 0 (``_step(net, freeze_bias=True)``);
+(``b ← b − η·0``) keeps them exactly 0 (``sgd_update(net, spec_mask(spec, net))``);
 finite differences nudge only the weights.
 
     >>> r = example_a()
@@ -28,35 +30,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import ACTIVATIONS
+from .gradcheck import GradCheck, compare_gradients, numeric_flat
 from .losses import Loss
 from .network import NumpyMLP
 
 __all__ = [
-    "ExampleA", "ExampleB", "CompareB", "ExampleC", "GradCheck", "HALF_SQUARE_SIGMOID",
+    "Param", "WorkedSpec", "WORKED", "params_of", "worked_net", "spec_mask", "sgd_update",
+    "Trace", "worked_step", "broadcast_bug", "TrainBoth", "train_worked", "train_both",
+    "ExampleA", "ExampleB", "CompareB", "ExampleC", "HALF_SQUARE_SIGMOID",
     "A_X", "A_Y", "A_W_HIDDEN", "A_W_OUT", "B_PARAMS", "C_X", "C_Y", "C_W0", "C_W1",
     "B_METHODS", "C_METHODS", "example_a", "example_b", "compare_b", "example_c",
-    "numeric_gradient", "gradient_check", "to_plain", "substituted", "terms_sum", "sigmoid_text",
+    "to_plain", "substituted", "terms_sum", "sigmoid_text",
 ]
 
 _SIG = ACTIVATIONS["sigmoid"]
-
-# ----- the textbook's numbers --------------------------------------------------------------------
-A_X, A_Y = (1.0, 1.0), 0.0
-A_W_HIDDEN = ((0.8, 0.4, 0.3),  # w11 w12 w13: from x1 to hidden units 1..3
-              (0.2, 0.9, 0.5))  # w21 w22 w23: from x2
-A_W_OUT = (0.3, 0.5, 0.9)  # w31 w32 w33: hidden units 1..3 → output
-
-B_PARAMS = (  # row i of the input→hidden matrix = weights from input i
-    (((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)), (-0.0140, 0.5607, -0.0628)),
-    (((0.1528,), (-0.1745,), (-0.1135,)), (-0.5516,)),
-)
-B_METHODS = ("numeric", "analytic")
-
-C_X, C_Y = (0.35, 0.9), 0.5
-C_W0 = ((0.1, 0.8),  # weights INTO hidden unit 1 (from x1, x2)
-        (0.4, 0.6))  # weights INTO hidden unit 2
-C_W1 = (0.3, 0.9)  # hidden units 1, 2 → output
-C_METHODS = ("correct", "broadcast_bug")
 
 # Example C's sigmoid output with ½ squared error is no pair in losses.LOSSES (the app's
 # regression losses have a linear output), so it is built here from the registry's
@@ -73,6 +60,109 @@ HALF_SQUARE_SIGMOID = Loss(
 ROUND_NOTE = ("Exact values are shown (float64). A textbook rounds every intermediate value to 2 "
               "decimals (a11 ≈ 0.73, ŷ ≈ 1.23), so its later digits can differ slightly; the "
               "rounded column is there to compare with it.")
+
+
+# ----- the textbook's numbers: written once, in WORKED --------------------------------------------
+@dataclass(frozen=True)
+class Param:
+    """One weight or bias of a 2-H-1 worked example.
+
+    ``layer`` 0 is input→hidden, 1 hidden→output; ``i``/``j`` index the engine's
+    ``W[layer][i, j]`` (from unit i to unit j) or ``b[layer][j]`` (``i = -1``);
+    ``flat`` is the position in ``NumpyMLP.flat``.
+    """
+
+    name: str  # as the textbook writes it: "w11", "b2", "W0[1,2]"
+    latex: str
+    layer: int
+    kind: str  # "w" or "b"
+    i: int
+    j: int
+    flat: int
+
+
+@dataclass(frozen=True)
+class WorkedSpec:
+    """One worked example: shape, output, loss and its textbook numbers.
+
+    ``hidden`` is written as the textbook writes it: row i = weights FROM input i
+    (A, B: the engine's layout) or, with ``into_rows``, row j = weights INTO
+    hidden unit j (C).  ``half``: the loss is ½(y − ŷ)² instead of (y − ŷ)².
+    """
+
+    key: str
+    title: str
+    output: str  # "linear" or "sigmoid"
+    half: bool
+    biases: bool
+    dtype: str
+    eta: float
+    eps: float
+    x: tuple[float, float]
+    y: float
+    hidden: tuple[tuple[float, ...], ...]
+    out: tuple[float, ...]
+    hidden_bias: tuple[float, ...] = ()
+    out_bias: float = 0.0
+    into_rows: bool = False
+    epochs: int = 0  # > 0: the page offers "train this many epochs by both methods"
+    rounds: bool = False  # the textbook prints 2-decimal values
+
+    @property
+    def n_hidden(self) -> int:
+        return len(self.out)
+
+    @property
+    def cost(self) -> str:
+        return "E" if self.half else "C"
+
+    def unit(self, j: int) -> tuple[str, str]:
+        """Plain and LaTeX names of hidden unit j's pre-activation and activation (0-based j)."""
+        k = f"{j + 1}" if self.into_rows else f"1{j + 1}"
+        return (f"h{k}", f"a{k}"), (f"h_{{{k}}}", f"a_{{{k}}}")
+
+    def params(self) -> list[Param]:
+        """Every parameter in the textbook's reading order (hidden weights, biases, output)."""
+        H, out = self.n_hidden, []
+        flat_b0, flat_w1 = 2 * H, 3 * H
+        if self.into_rows:  # W0[j, i]: into unit j from input i
+            out += [Param(f"W0[{j + 1},{i + 1}]", f"W^{{0}}_{{{j + 1}{i + 1}}}", 0, "w", i, j, i * H + j)
+                    for j in range(H) for i in range(2)]
+            out += [Param(f"W1[{j + 1}]", f"W^{{1}}_{{{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
+        else:
+            out += [Param(f"w{i + 1}{j + 1}", f"w_{{{i + 1}{j + 1}}}", 0, "w", i, j, i * H + j)
+                    for i in range(2) for j in range(H)]
+            if self.biases:
+                out += [Param(f"b{j + 1}", f"b_{{{j + 1}}}", 0, "b", -1, j, flat_b0 + j) for j in range(H)]
+            out += [Param(f"w3{j + 1}", f"w_{{3{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
+            if self.biases:
+                out.append(Param("b_out", r"b_{\text{out}}", 1, "b", -1, 0, flat_w1 + H))
+        return out
+
+    def defaults(self) -> dict[str, float]:
+        """The textbook's numbers by name: x1, x2, y, eta and every parameter."""
+        v = {"x1": self.x[0], "x2": self.x[1], "y": self.y, "eta": self.eta}
+        for p in self.params():
+            if p.kind == "b":
+                v[p.name] = self.out_bias if p.layer else self.hidden_bias[p.j]
+            elif p.layer == 1:
+                v[p.name] = self.out[p.i]
+            else:
+                v[p.name] = self.hidden[p.j][p.i] if self.into_rows else self.hidden[p.i][p.j]
+        return {k: float(x) for k, x in v.items()}
+
+
+WORKED: dict[str, WorkedSpec] = {
+    "A": WorkedSpec("A", "A · one forward pass and one gradient", "linear", False, False, "float64", 0.1, 1e-4,
+                    (1.0, 1.0), 0.0, ((0.8, 0.4, 0.3), (0.2, 0.9, 0.5)), (0.3, 0.5, 0.9), rounds=True),
+    "B": WorkedSpec("B", "B · training with biases, numeric vs backprop", "linear", False, True, "float32", 0.01,
+                    1e-4, (1.0, 1.0), 0.0, ((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)),
+                    (0.1528, -0.1745, -0.1135), (-0.0140, 0.5607, -0.0628), -0.5516, epochs=100),
+    "C": WorkedSpec("C", "C · a two-layer sigmoid net by hand", "sigmoid", True, False, "float64", 1.0, 1e-5,
+                    (0.35, 0.9), 0.5, ((0.1, 0.8), (0.4, 0.6)), (0.3, 0.9), into_rows=True),
+}
+
+
 
 
 # ----- numbers written into formulas -------------------------------------------------------------
@@ -104,95 +194,64 @@ def sigmoid_text(arg: str, value: str) -> str:
 
 
 # ----- shared machinery --------------------------------------------------------------------------
-def _net(sizes, loss, params, lr, dtype=np.float64) -> NumpyMLP:
-    """A plain-SGD NumpyMLP with sigmoid hidden units and the given weights."""
-    params = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in params]
-    return NumpyMLP(sizes, ["sigmoid"] * (len(sizes) - 2), loss, params, optimizer="sgd", lr=lr, dtype=dtype)
+def params_of(spec: WorkedSpec, values: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``[(W0 (2, H), b0 (H,)), (W1 (H, 1), b1 (1,))]`` in the engine's layout from named values."""
+    H = spec.n_hidden
+    layers = [(np.zeros((2, H)), np.zeros(H)), (np.zeros((H, 1)), np.zeros(1))]
+    for p in spec.params():
+        W, b = layers[p.layer]
+        if p.kind == "w":
+            W[p.i, p.j] = values[p.name]
+        else:
+            b[p.j] = values[p.name]
+    return layers
 
 
-def _weight_mask(net: NumpyMLP) -> np.ndarray:
-    """True at the entries of ``net.flat`` that are weights (False at biases)."""
+def worked_net(spec: WorkedSpec, values: dict[str, float]) -> NumpyMLP:
+    """The example as a plain-SGD NumpyMLP (biases at 0 for A and C)."""
+    # "mse" is a linear output with (y − ŷ)² for one output; "bce" only lends its sigmoid
+    # output: the ½-squared-error loss of example C replaces it (see HALF_SQUARE_SIGMOID).
+    net = NumpyMLP([2, spec.n_hidden, 1], ["sigmoid"], "mse" if spec.output == "linear" else "bce",
+                   params_of(spec, values), optimizer="sgd", lr=values["eta"], dtype=np.dtype(spec.dtype))
+    if spec.half:
+        net.loss = HALF_SQUARE_SIGMOID
+    return net
+
+
+def spec_mask(spec: WorkedSpec, net: NumpyMLP) -> np.ndarray | None:
+    """Entries of ``net.flat`` the example has (None = all): A and C have no biases."""
+    if spec.biases:
+        return None
     mask = np.zeros(net.n_params, bool)
-    for w, _ in net.slices:
-        mask[w] = True
+    for p in spec.params():
+        mask[p.flat] = True
     return mask
 
 
-def _unflatten(net: NumpyMLP, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """A flat vector in ``net.flat``'s order as ``[(W, b), ...]``."""
-    return [(flat[w].reshape(W.shape), flat[b]) for (w, b), W in zip(net.slices, net.W)]
-
-
-def _step(net: NumpyMLP, freeze_bias: bool) -> None:
-    """``θ ← θ − η g`` with the engine's optimizer; a frozen bias gets a zero gradient, so stays put."""
-    if freeze_bias:
-        for gb in net.gb:
-            gb[...] = 0.0
+def sgd_update(net: NumpyMLP, mask: np.ndarray | None) -> None:
+    """θ ← θ − η g; parameters outside ``mask`` (absent biases) get g = 0, so they stay 0."""
+    if mask is not None:
+        net.gflat[~mask] = 0.0
     net.step()
 
 
-def numeric_gradient(net: NumpyMLP, X: np.ndarray, T: np.ndarray, eps: float = 1e-4,
-                     central: bool = False, mask: np.ndarray | None = None) -> np.ndarray:
-    """Finite-difference gradient of the mean loss w.r.t. every entry of ``net.flat``.
-
-    forward: ``(C(θ + ε eᵢ) − C(θ)) / ε``;  central: ``(C(θ + ε eᵢ) − C(θ − ε eᵢ)) / 2ε``.
-    Each entry is nudged in turn from the same θ and put back (θ is unchanged on
-    return), at the network's own precision: a float32 net gives float32 losses.
-    Entries outside ``mask`` get 0.  Returns a float64 vector of ``net.n_params``.
-    """
-    theta = net.flat
-    base = None if central else net.evaluate(X, T)[0]
-    g = np.zeros(theta.size)
-    for i in np.flatnonzero(mask) if mask is not None else range(theta.size):
-        old = theta[i]
-        theta[i] = old + eps
-        up = net.evaluate(X, T)[0]
-        if central:
-            theta[i] = old - eps
-            g[i] = (up - net.evaluate(X, T)[0]) / (2 * eps)
-        else:
-            g[i] = (up - base) / eps
-        theta[i] = old
-    return g
-
-
-@dataclass
-class GradCheck:
-    """Analytic gradient vs finite differences, entry by entry.
-
-    ``rel_error[k] = |analytic − numeric| / max(|analytic|, |numeric|, 1e-12)``;
-    an entry whose relative error exceeds ``tol`` is named in ``mismatched``.
-    """
-
-    names: list[str]
-    numeric: np.ndarray
-    analytic: np.ndarray
-    abs_diff: np.ndarray
-    rel_error: np.ndarray
-    tol: float
-    mismatched: list[str]
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatched
-
-    @property
-    def max_rel_error(self) -> float:
-        return float(self.rel_error.max())
-
-
-def gradient_check(names, numeric, analytic, tol: float = 1e-5) -> GradCheck:
-    """Compare two flat gradients named ``names``; see ``GradCheck``."""
-    n, a = np.asarray(numeric, np.float64).ravel(), np.asarray(analytic, np.float64).ravel()
-    diff = np.abs(a - n)
-    rel = diff / np.maximum(np.maximum(np.abs(a), np.abs(n)), 1e-12)
-    return GradCheck(list(names), n, a, diff, rel, tol, [k for k, r in zip(names, rel) if r > tol])
+# The textbook numbers under the names the tests and the CLI use.
+_A, _B, _C = WORKED["A"], WORKED["B"], WORKED["C"]
+A_X, A_Y = _A.x, _A.y
+A_W_HIDDEN = _A.hidden  # w11 w12 w13: from x1 to hidden units 1..3; w21 w22 w23: from x2
+A_W_OUT = _A.out  # w31 w32 w33: hidden units 1..3 → output
+B_PARAMS = tuple(tuple(layer) for layer in params_of(_B, _B.defaults()))  # [(W (2,3), b (3,)), (W (3,1), b (1,))]
+B_METHODS = ("numeric", "analytic")
+C_X, C_Y = _C.x, _C.y
+C_W0 = _C.hidden  # row j: weights INTO hidden unit j (from x1, x2)
+C_W1 = _C.out  # hidden units 1, 2 → output
+C_METHODS = ("correct", "broadcast_bug")
 
 
 def to_plain(obj):
     """Dataclasses, arrays and NumPy scalars as JSON-ready lists, dicts and floats."""
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out = {f.name: to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        out = {f.name: to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.metadata.get("plain", True)}
         if isinstance(obj, GradCheck):
             out.update(ok=obj.ok, max_rel_error=obj.max_rel_error)
         return out
@@ -219,6 +278,158 @@ def _check_lr(lr) -> float:
     if not (np.isfinite(lr) and lr > 0):
         raise ValueError(f"learning rate must be a finite number > 0, got {lr!r}")
     return lr
+
+
+# ----- one worked step and training both ways: the page (labs) and the CLI use these -----------
+@dataclass
+class Trace:
+    """One forward pass, backprop, finite differences and the update of a worked example.
+
+    Gradients are by parameter name: ``grads`` backprop's, ``forward``/``central``
+    the finite differences ``(C(θ+ε) − C(θ))/ε`` and ``(C(θ+ε) − C(θ−ε))/2ε``.
+    """
+
+    spec: WorkedSpec
+    values: dict[str, float]  # the inputs, target, η and parameters used
+    h: np.ndarray  # (H,) hidden pre-activations
+    a: np.ndarray  # (H,) σ(h)
+    z: float  # output pre-activation (= ŷ for a linear output)
+    y_hat: float
+    loss: float
+    grads: dict[str, float]
+    forward: dict[str, float]
+    central: dict[str, float]
+    new_values: dict[str, float]  # after θ ← θ − η ∂C/∂θ (with ``worked_step``'s ``grads``, if given)
+    new_loss: float
+    delta_out: float  # ∂C/∂z at the output: ∂C/∂ŷ · f′(z), from the engine's loss
+
+    def check(self, grads: dict[str, float] | None = None, tol: float | None = None) -> GradCheck:
+        """Backprop's (or ``grads``') gradients vs central differences.
+
+        Relative tolerance ``tol``, by default 1e-5; 1e-2 in float32, where the
+        difference quotient itself is only good to about 10⁻³.
+        """
+        g = grads or self.grads
+        names = list(self.grads)
+        if tol is None:
+            tol = 1e-2 if self.spec.dtype == "float32" else 1e-5
+        return compare_gradients(names, [self.central[n] for n in names], [g[n] for n in names], tol)
+
+    @property
+    def delta_hidden(self) -> np.ndarray:
+        """(H,) ∂C/∂h = δ_out · w_out ⊙ σ′(h)."""
+        w_out = params_of(self.spec, self.values)[1][0][:, 0]
+        return self.delta_out * w_out * _SIG.grad(self.h, self.a)
+
+
+def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None,
+                grads: dict[str, float] | None = None) -> Trace:
+    """Forward pass, backprop, finite differences and one SGD update of ``spec`` at ``values``.
+
+    ``values`` maps names (``x1, x2, y, eta`` and ``spec.params()``) to numbers;
+    missing ones take the textbook's.  Arithmetic is in ``spec.dtype`` (B: float32).
+    ``grads`` (by name): the update uses these instead of backprop's (``broadcast_bug``).
+    """
+    v = {**spec.defaults(), **(values or {})}
+    net = worked_net(spec, v)
+    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
+    cache = net.forward(X)
+    net.backward(cache, T)
+    analytic = net.gflat.astype(np.float64)  # a copy: numeric_flat below only evaluates
+    mask = spec_mask(spec, net)
+    fwd = numeric_flat(net, X, T, spec.eps, "forward", mask)
+    cen = numeric_flat(net, X, T, spec.eps, "central", mask)
+    loss = float(net.loss.value(cache.output, T)[0])
+    ps = spec.params()
+    if grads:
+        for p in ps:
+            net.gflat[p.flat] = grads[p.name]
+    sgd_update(net, mask)
+    after = net.flat.astype(np.float64)
+    return Trace(
+        spec, v, cache.zs[0][0].astype(np.float64), cache.acts[1][0].astype(np.float64),
+        float(cache.zs[1][0, 0]), float(cache.output[0, 0]), loss,
+        {p.name: float(analytic[p.flat]) for p in ps}, {p.name: float(fwd[p.flat]) for p in ps},
+        {p.name: float(cen[p.flat]) for p in ps},
+        {**v, **{p.name: float(after[p.flat]) for p in ps}}, net.evaluate(X, T)[0],
+        float(net.loss.delta(cache.output, T)[0, 0]),
+    )
+
+
+def broadcast_bug(trace: Trace) -> dict[str, float]:
+    """The hidden-weight gradients of the widely copied ``W0 -= lr * delta_hidden * x`` (example C).
+
+    ``delta_hidden * x`` multiplies two (2,) vectors elementwise, ``[δ₁x₁, δ₂x₂]``;
+    subtracted from the (2, 2) ``W0`` it is broadcast onto *every row*, so each
+    hidden unit j gets ``[δ₁x₁, δ₂x₂]`` instead of its own ``δ_j·[x₁, x₂]``.
+    Output weights are unaffected.  Needs as many hidden units as inputs (2).
+    """
+    d, x = trace.delta_hidden, np.array([trace.values["x1"], trace.values["x2"]])
+    if d.shape != x.shape:
+        raise ValueError(f"the broadcast bug needs {x.size} hidden units to broadcast at all; got {d.size}")
+    wrong = d * x  # (2,): [δ1·x1, δ2·x2]
+    return {p.name: (float(wrong[p.i]) if p.layer == 0 else trace.grads[p.name]) for p in trace.spec.params()}
+
+
+# ----- example B: training by both methods ------------------------------------------------------
+@dataclass
+class TrainBoth:
+    """Training from the same start by finite differences and by backprop.
+
+    ``losses[method][k]``: the loss after k epochs; ``final[method]``: the parameters by name.
+    """
+
+    epochs: int
+    losses: dict[str, np.ndarray]
+    final: dict[str, dict[str, float]]
+    prediction: dict[str, float]  # ŷ for the example's input with the final parameters
+    max_param_diff: float
+    max_loss_diff: float
+    prediction_diff: float
+
+
+def train_worked(spec: WorkedSpec, values: dict[str, float], method: str, epochs: int
+              ) -> tuple[np.ndarray, dict[str, float], float]:
+    """(losses after 0…epochs epochs, final parameters by name, ŷ for the input) of training ``spec``
+    from ``values`` (all given) by ``method``: "numeric" (forward differences, the textbook's way)
+    or "analytic" (backprop).  Every parameter is updated at once, in ``spec.dtype``."""
+    X, T = np.array([[values["x1"], values["x2"]]]), np.array([[values["y"]]])
+    net = worked_net(spec, values)
+    mask = spec_mask(spec, net)
+    curve = [net.evaluate(X, T)[0]]
+    for _ in range(epochs):
+        if method == "numeric":
+            net.gflat[:] = numeric_flat(net, X, T, spec.eps, "forward", mask)
+        else:
+            net.backward(net.forward(X), T)
+        sgd_update(net, mask)
+        curve.append(net.evaluate(X, T)[0])
+    flat = net.flat.astype(np.float64)
+    return np.array(curve), {p.name: float(flat[p.flat]) for p in spec.params()}, float(net.evaluate(X, None)[1][0, 0])
+
+
+def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs: int | None = None) -> TrainBoth:
+    """Train ``epochs`` epochs (default ``spec.epochs``) by forward differences and by backprop.
+
+    The numeric method nudges every parameter in turn by ``spec.eps`` from the
+    epoch's starting point, then updates all together (the textbook's way);
+    both run in ``spec.dtype`` (``train_worked``).
+    """
+    v = {**spec.defaults(), **(values or {})}
+    epochs = int(spec.epochs if epochs is None else epochs)
+    if not 0 <= epochs <= 10_000:
+        raise ValueError(f"epochs must be 0–10000, got {epochs!r}")
+    losses, final, pred = {}, {}, {}
+    for method in B_METHODS:
+        losses[method], final[method], pred[method] = train_worked(spec, v, method, epochs)
+    names = list(final["numeric"])
+    return TrainBoth(
+        epochs, losses, final, pred,
+        max(abs(final["numeric"][n] - final["analytic"][n]) for n in names),
+        float(np.abs(losses["numeric"] - losses["analytic"]).max()),
+        abs(pred["numeric"] - pred["analytic"]),
+    )
+
 
 
 # ----- A: one forward pass and one chain-rule gradient -----------------------------------------
@@ -291,7 +502,7 @@ class ExampleA:
         return [(k, how, float(val)) for k, how, val in rows]
 
 
-def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
+def example_a(eta: float = _A.eta, eps: float = _A.eps) -> ExampleA:
     """Example A: 2-3-1, sigmoid hidden, linear output, ``C = (y − ŷ)²``, x = (1, 1), y = 0, no biases.
 
     The text gives no learning rate; ``eta`` (default 0.1) is the update's η.
@@ -299,33 +510,23 @@ def example_a(eta: float = 0.1, eps: float = 1e-4) -> ExampleA:
     """
     eta = _check_lr(eta)
     W, v = np.array(A_W_HIDDEN), np.array(A_W_OUT)
-    # The registry's "mse" pair is a linear output with (y − ŷ)² per example: C exactly.
-    net = _net([2, 3, 1], "mse", [(W, np.zeros(3)), (v[:, None], np.zeros(1))], eta)
-    X, T = np.array([A_X]), np.array([[A_Y]])
-    cache = net.forward(X)
-    h, a, y_hat = cache.zs[0][0], cache.acts[1][0], float(cache.output[0, 0])
-    loss = float(net.loss.value(cache.output, T)[0])
-    net.backward(cache, T)
-    grad_hidden, grad_out = net.gW[0].copy(), net.gW[1][:, 0].copy()
+    t = worked_step(dataclasses.replace(_A, eps=eps), {"eta": eta})
+    names = ExampleA.weight_names()
+    h, a, y_hat, loss = t.h, t.a, t.y_hat, t.loss
+    grad_hidden, grad_out = np.array([t.grads[n] for n in names[:6]]).reshape(2, 3), np.array([t.grads[n] for n in names[6:]])
     factors = {
-        "∂C/∂ŷ": float(net.loss.delta(cache.output, T)[0, 0]),  # 2(ŷ − y) = −2(y − ŷ)
+        "∂C/∂ŷ": t.delta_out,  # 2(ŷ − y) = −2(y − ŷ); a linear output has ∂ŷ/∂z = 1
         "∂ŷ/∂a11": float(v[0]),  # linear output: ŷ = Σ w3j a1j
         "∂a11/∂h11": float(_SIG.grad(h[:1], a[:1])[0]),  # σ'(h) = a(1 − a)
-        "∂h11/∂w11": float(X[0, 0]),  # h11 = w11 x1 + w21 x2
+        "∂h11/∂w11": t.values["x1"],  # h11 = w11 x1 + w21 x2
     }
-    mask = _weight_mask(net)
-    names = ExampleA.weight_names()
-    fwd = numeric_gradient(net, X, T, eps, central=False, mask=mask)[mask]
-    cen = numeric_gradient(net, X, T, eps, central=True, mask=mask)[mask]
-    _step(net, freeze_bias=True)
-    new_loss = net.evaluate(X, T)[0]
+    new = np.array([t.new_values[n] for n in names])
     r = ExampleA(
-        eta=eta, eps=eps, x=X[0].copy(), y=A_Y, w_hidden=W, w_out=v, h=h.copy(), a=a.copy(), y_hat=y_hat,
+        eta=eta, eps=eps, x=np.array([t.values["x1"], t.values["x2"]]), y=A_Y, w_hidden=W, w_out=v, h=h, a=a, y_hat=y_hat,
         loss=loss, factors=factors, dC_dw11=float(np.prod(list(factors.values()))),
         grad_hidden=grad_hidden, grad_out=grad_out,
-        numeric_forward=dict(zip(names, map(float, fwd))), numeric_central=dict(zip(names, map(float, cen))),
-        check=gradient_check(names, cen, np.concatenate([grad_hidden.ravel(), grad_out])),
-        new_hidden=net.W[0].copy(), new_out=net.W[1][:, 0].copy(), new_loss=new_loss, rounded={},
+        numeric_forward=dict(t.forward), numeric_central=dict(t.central), check=t.check(),
+        new_hidden=new[:6].reshape(2, 3), new_out=new[6:], new_loss=t.new_loss, rounded={},
     )
     r.rounded = {
         "h": np.round(r.h, 2).tolist(), "a": np.round(r.a, 2).tolist(), "y_hat": round(y_hat, 2),
@@ -351,8 +552,8 @@ class ExampleB:
     prediction: float  # ŷ for x = (1, 1) with the final parameters
 
 
-def example_b(method: str = "numeric", epochs: int = 100, lr: float = 0.01, dtype=np.float32,
-              eps: float = 1e-4) -> ExampleB:
+def example_b(method: str = "numeric", epochs: int = _B.epochs, lr: float = _B.eta, dtype=_B.dtype,
+              eps: float = _B.eps) -> ExampleB:
     """Example B: 2-3-1 with biases, sigmoid hidden, linear output, MSE, x = (1, 1), target 0.
 
     ``method="numeric"``: the textbook's forward differences with step ``eps``,
@@ -364,18 +565,10 @@ def example_b(method: str = "numeric", epochs: int = 100, lr: float = 0.01, dtyp
     lr, epochs = _check_lr(lr), int(epochs)
     if not 0 <= epochs <= 100_000:
         raise ValueError(f"epochs must be 0–100000, got {epochs!r}")
-    net = _net([2, 3, 1], "mse", B_PARAMS, lr, dtype)
-    X, T = np.array([[1.0, 1.0]]), np.array([[0.0]])
-    losses = [net.evaluate(X, T)[0]]
-    for _ in range(epochs):
-        if method == "numeric":
-            net.gflat[:] = numeric_gradient(net, X, T, eps)
-        else:
-            net.backward(net.forward(X), T)
-        net.step()  # θ ← θ − η g, every parameter at once
-        losses.append(net.evaluate(X, T)[0])
-    return ExampleB(method, net.dtype.name, lr, epochs, eps, np.array(losses), net.get_params(),
-                    float(net.evaluate(X, None)[1][0, 0]))
+    spec = dataclasses.replace(_B, dtype=np.dtype(dtype).name, eps=eps)
+    values = {**spec.defaults(), "eta": lr}
+    losses, final, prediction = train_worked(spec, values, method, epochs)
+    return ExampleB(method, spec.dtype, lr, epochs, eps, losses, params_of(spec, {**values, **final}), prediction)
 
 
 @dataclass
@@ -389,7 +582,7 @@ class CompareB:
     prediction_diff: float
 
 
-def compare_b(epochs: int = 100, lr: float = 0.01, dtype=np.float32, eps: float = 1e-4) -> CompareB:
+def compare_b(epochs: int = _B.epochs, lr: float = _B.eta, dtype=_B.dtype, eps: float = _B.eps) -> CompareB:
     """Run example B numerically and analytically from the same start; see ``CompareB``."""
     num, ana = (example_b(m, epochs, lr, dtype, eps) for m in B_METHODS)
     pdiff = max(float(np.abs(p - q).max()) for pn, pa in zip(num.params, ana.params) for p, q in zip(pn, pa))
@@ -432,7 +625,7 @@ class ExampleC:
         return ["W0[1,1]", "W0[1,2]", "W0[2,1]", "W0[2,2]", "W1[1]", "W1[2]"]
 
 
-def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: float = 1e-5) -> ExampleC:
+def example_c(method: str = "correct", lr: float = _C.eta, eps: float = _C.eps, tol: float = 1e-5) -> ExampleC:
     """Example C: 2-2-1, sigmoid/sigmoid, no biases, ``E = ½(y − ŷ)²``, one update with ``lr``.
 
     ``method="correct"``: the engine's backprop, ``∂E/∂W0 = δ_hidden xᵀ`` (an
@@ -444,27 +637,13 @@ def example_c(method: str = "correct", lr: float = 1.0, eps: float = 1e-5, tol: 
     _check_choice("method", method, C_METHODS)
     lr = _check_lr(lr)
     W0, W1 = np.array(C_W0), np.array(C_W1)
-    # Built with "bce" (same sigmoid output), then given the ½-squared-error pair defined above.
-    net = _net([2, 2, 1], "bce", [(W0.T, np.zeros(2)), (W1[:, None], np.zeros(1))], lr)
-    net.loss = HALF_SQUARE_SIGMOID
-    X, T = np.array([C_X]), np.array([[C_Y]])
-    cache = net.forward(X)
-    net.backward(cache, T)
-    z_h, a_h, y_hat = cache.zs[0][0].copy(), cache.acts[1][0].copy(), float(cache.output[0, 0])
-    delta_out = float(net.loss.delta(cache.output, T)[0, 0])
-    delta_hidden = delta_out * W1 * _SIG.grad(z_h, a_h)
-    grad_W0, grad_W1 = net.gW[0].T.copy(), net.gW[1][:, 0].copy()
-    if method == "broadcast_bug":
-        grad_W0 = np.broadcast_to(delta_hidden * X[0], W0.shape).copy()  # the bug, see the docstring
-        net.gW[0][...] = grad_W0.T
-    mask = _weight_mask(net)
-    numeric = _unflatten(net, numeric_gradient(net, X, T, eps, central=True, mask=mask))
-    _step(net, freeze_bias=True)
-    names = ExampleC.weight_names()
-    check = gradient_check(names, np.concatenate([numeric[0][0].T.ravel(), numeric[1][0][:, 0]]),
-                           np.concatenate([grad_W0.ravel(), grad_W1]), tol)
+    spec, names = dataclasses.replace(_C, eps=eps), ExampleC.weight_names()
+    t = worked_step(spec, {"eta": lr})
+    grads = broadcast_bug(t) if method == "broadcast_bug" else t.grads  # the bug: see the docstring
+    after = worked_step(spec, {"eta": lr}, grads) if method == "broadcast_bug" else t
+    g, new = np.array([grads[n] for n in names]), np.array([after.new_values[n] for n in names])
     return ExampleC(
-        method, lr, X[0].copy(), C_Y, W0, W1, z_h, a_h, float(cache.zs[1][0, 0]), y_hat,
-        float(net.loss.value(cache.output, T)[0]), delta_out, delta_hidden, grad_W0, grad_W1,
-        net.W[0].T.copy(), net.W[1][:, 0].copy(), net.evaluate(X, T)[0], check,
+        method, lr, np.array([t.values["x1"], t.values["x2"]]), C_Y, W0, W1, t.h, t.a, t.z, t.y_hat, t.loss,
+        t.delta_out, t.delta_hidden, g[:4].reshape(2, 2), g[4:], new[:4].reshape(2, 2), new[4:], after.new_loss,
+        t.check(grads, tol),
     )

@@ -26,6 +26,14 @@ from functools import lru_cache
 import numpy as np
 import plotly.graph_objects as go
 
+try:  # Plotly's validators read pandas from sys.modules without importing it; a server imports it
+    # lazily on some session's thread, and a figure built on another thread meanwhile met a half-imported
+    # pandas ("partially initialized module 'pandas' has no attribute 'Series'", seen in the hostile soak
+    # test).  Imported whole here, before any figure is built.
+    import pandas  # noqa: F401
+except ImportError:  # the library without pandas: Plotly then never looks for it
+    pass
+
 from .activations import ACTIVATIONS, get_activation
 from .datasets import domain as data_domain
 from .png import (BLUE, CLASS_COLORS, DIVERGING, NEUTRAL, ORANGE, colorize, data_uri, encode_png, hex_to_rgb,

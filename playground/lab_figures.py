@@ -14,7 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .labs import HistStack, Trace
+from .examples import Trace
+from .labs import HistStack
 from .png import BLUE, ORANGE
 
 __all__ = [

@@ -3,22 +3,21 @@
 Plain Python (no Streamlit); pages call these functions and draw the results
 with ``lab_figures``.  Three parts:
 
-* **Worked examples** (A/B/C, docs/curriculum.md) with *editable* numbers:
-  ``worked_step(spec, values)`` runs one forward pass, backprop, forward and
-  central differences and one update on the NumPy engine; ``chain_rule`` writes
-  any one parameter's gradient as a product of factors; ``train_both`` trains
-  by finite differences and by backprop from the same start (example B).  With
-  the textbook values these reproduce ``examples.example_a/b/c`` exactly
-  (``tests/test_labs.py`` checks it).
+* **Worked examples** (A/B/C, docs/curriculum.md) with *editable* numbers: the
+  numbers come from ``examples`` (``WORKED``, ``worked_step``, ``train_both``,
+  the same code the CLI's ``example_a/b/c`` run); here ``chain_rule`` writes
+  any one parameter's gradient as a product of factors, and ``forward_rows``,
+  ``gradient_rows``, ``update_rows`` lay a ``Trace`` out as tables.
 * **Gradients in deep nets**: presets for vanishing / healthy / exploding
   gradients, per-layer histograms over ``Trainer.snapshots``, and the
   symmetry measure that shows why all-zero weights never learn.
 * **Generalisation**: small deterministic comparisons (same seed ⇒ same data
   and starting weights): capacity, L1 vs L2, dropout, early stopping.
 
+    >>> from playground.examples import WORKED, worked_step
     >>> t = worked_step(WORKED["A"])
-    >>> round(t.y_hat, 4), round(t.grads["w11"], 4)
-    (1.2332, 0.1455)
+    >>> round(chain_rule(t, "w11").product, 4)
+    0.1455
 """
 from __future__ import annotations
 
@@ -30,16 +29,13 @@ import numpy as np
 
 from .activations import ACTIVATIONS
 from .config import Config
-from .examples import (HALF_SQUARE_SIGMOID, GradCheck, gradient_check, numeric_gradient, sigmoid_text, substituted,
-                       terms_sum)
-from .network import NumpyMLP
+from .examples import Param, Trace, sigmoid_text, substituted, terms_sum
 from .trainer import History, Trainer
 from .views import Grid, boundary_values, grid_for
 
 __all__ = [
-    "Param", "WorkedSpec", "WORKED", "Trace", "Factor", "ChainRule", "TrainBoth", "VALUE_LIMIT",
-    "worked_step", "chain_rule", "broadcast_bug", "train_both", "check_value",
-    "forward_rows", "gradient_rows", "update_rows", "params_of", "fmt",
+    "Factor", "ChainRule", "VALUE_LIMIT", "chain_rule", "check_value",
+    "forward_rows", "gradient_rows", "update_rows", "fmt",
     "Preset", "GRADIENT_PRESETS", "deep_config", "gradient_regime", "play_query", "grad_ratio", "layer_labels", "HistStack",
     "histogram_stacks", "symmetry_gap", "SymmetryRun", "symmetry_runs",
     "Run", "GEN_BASE", "CAPACITIES", "train_run", "capacity_runs", "regulariser_runs", "dropout_runs",
@@ -63,106 +59,6 @@ def fmt(v: float, digits: int = 6) -> str:
 # =================================================================================================
 # Worked examples A, B, C with editable numbers
 # =================================================================================================
-@dataclass(frozen=True)
-class Param:
-    """One weight or bias of a 2-H-1 worked example.
-
-    ``layer`` 0 is input→hidden, 1 hidden→output; ``i``/``j`` index the engine's
-    ``W[layer][i, j]`` (from unit i to unit j) or ``b[layer][j]`` (``i = -1``);
-    ``flat`` is the position in ``NumpyMLP.flat``.
-    """
-
-    name: str  # as the textbook writes it: "w11", "b2", "W0[1,2]"
-    latex: str
-    layer: int
-    kind: str  # "w" or "b"
-    i: int
-    j: int
-    flat: int
-
-
-@dataclass(frozen=True)
-class WorkedSpec:
-    """One worked example: shape, output, loss and its textbook numbers.
-
-    ``hidden`` is written as the textbook writes it: row i = weights FROM input i
-    (A, B: the engine's layout) or, with ``into_rows``, row j = weights INTO
-    hidden unit j (C).  ``half``: the loss is ½(y − ŷ)² instead of (y − ŷ)².
-    """
-
-    key: str
-    title: str
-    output: str  # "linear" or "sigmoid"
-    half: bool
-    biases: bool
-    dtype: str
-    eta: float
-    eps: float
-    x: tuple[float, float]
-    y: float
-    hidden: tuple[tuple[float, ...], ...]
-    out: tuple[float, ...]
-    hidden_bias: tuple[float, ...] = ()
-    out_bias: float = 0.0
-    into_rows: bool = False
-    epochs: int = 0  # > 0: the page offers "train this many epochs by both methods"
-    rounds: bool = False  # the textbook prints 2-decimal values
-
-    @property
-    def n_hidden(self) -> int:
-        return len(self.out)
-
-    @property
-    def cost(self) -> str:
-        return "E" if self.half else "C"
-
-    def unit(self, j: int) -> tuple[str, str]:
-        """Plain and LaTeX names of hidden unit j's pre-activation and activation (0-based j)."""
-        k = f"{j + 1}" if self.into_rows else f"1{j + 1}"
-        return (f"h{k}", f"a{k}"), (f"h_{{{k}}}", f"a_{{{k}}}")
-
-    def params(self) -> list[Param]:
-        """Every parameter in the textbook's reading order (hidden weights, biases, output)."""
-        H, out = self.n_hidden, []
-        flat_b0, flat_w1 = 2 * H, 3 * H
-        if self.into_rows:  # W0[j, i]: into unit j from input i
-            out += [Param(f"W0[{j + 1},{i + 1}]", f"W^{{0}}_{{{j + 1}{i + 1}}}", 0, "w", i, j, i * H + j)
-                    for j in range(H) for i in range(2)]
-            out += [Param(f"W1[{j + 1}]", f"W^{{1}}_{{{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
-        else:
-            out += [Param(f"w{i + 1}{j + 1}", f"w_{{{i + 1}{j + 1}}}", 0, "w", i, j, i * H + j)
-                    for i in range(2) for j in range(H)]
-            if self.biases:
-                out += [Param(f"b{j + 1}", f"b_{{{j + 1}}}", 0, "b", -1, j, flat_b0 + j) for j in range(H)]
-            out += [Param(f"w3{j + 1}", f"w_{{3{j + 1}}}", 1, "w", j, 0, flat_w1 + j) for j in range(H)]
-            if self.biases:
-                out.append(Param("b_out", r"b_{\text{out}}", 1, "b", -1, 0, flat_w1 + H))
-        return out
-
-    def defaults(self) -> dict[str, float]:
-        """The textbook's numbers by name: x1, x2, y, eta and every parameter."""
-        v = {"x1": self.x[0], "x2": self.x[1], "y": self.y, "eta": self.eta}
-        for p in self.params():
-            if p.kind == "b":
-                v[p.name] = self.out_bias if p.layer else self.hidden_bias[p.j]
-            elif p.layer == 1:
-                v[p.name] = self.out[p.i]
-            else:
-                v[p.name] = self.hidden[p.j][p.i] if self.into_rows else self.hidden[p.i][p.j]
-        return {k: float(x) for k, x in v.items()}
-
-
-WORKED: dict[str, WorkedSpec] = {
-    "A": WorkedSpec("A", "A · one forward pass and one gradient", "linear", False, False, "float64", 0.1, 1e-4,
-                    (1.0, 1.0), 0.0, ((0.8, 0.4, 0.3), (0.2, 0.9, 0.5)), (0.3, 0.5, 0.9), rounds=True),
-    "B": WorkedSpec("B", "B · training with biases, numeric vs backprop", "linear", False, True, "float32", 0.01,
-                    1e-4, (1.0, 1.0), 0.0, ((-0.0053, -0.5820, -0.2723), (0.3793, -0.5204, 0.1896)),
-                    (0.1528, -0.1745, -0.1135), (-0.0140, 0.5607, -0.0628), -0.5516, epochs=100),
-    "C": WorkedSpec("C", "C · a two-layer sigmoid net by hand", "sigmoid", True, False, "float64", 1.0, 1e-5,
-                    (0.35, 0.9), 0.5, ((0.1, 0.8), (0.4, 0.6)), (0.3, 0.9), into_rows=True),
-}
-
-
 def check_value(name: str, value, *, lo: float = -VALUE_LIMIT, hi: float = VALUE_LIMIT) -> str | None:
     """The message if ``value`` may not be used for ``name`` (not a finite number in [lo, hi]), else None."""
     try:
@@ -174,134 +70,6 @@ def check_value(name: str, value, *, lo: float = -VALUE_LIMIT, hi: float = VALUE
     if name == "eta" and v <= 0:
         return f"the learning rate η must be > 0 (and at most {hi:g}); got {v:g}"
     return None
-
-
-def params_of(spec: WorkedSpec, values: dict[str, float]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``[(W0 (2, H), b0 (H,)), (W1 (H, 1), b1 (1,))]`` in the engine's layout from named values."""
-    H = spec.n_hidden
-    layers = [(np.zeros((2, H)), np.zeros(H)), (np.zeros((H, 1)), np.zeros(1))]
-    for p in spec.params():
-        W, b = layers[p.layer]
-        if p.kind == "w":
-            W[p.i, p.j] = values[p.name]
-        else:
-            b[p.j] = values[p.name]
-    return layers
-
-
-def _net(spec: WorkedSpec, values: dict[str, float]) -> NumpyMLP:
-    """The example as a plain-SGD NumpyMLP (biases at 0 for A and C)."""
-    # "mse" is a linear output with (y − ŷ)² for one output; "bce" only lends its sigmoid
-    # output: the ½-squared-error loss of example C replaces it (see examples.HALF_SQUARE_SIGMOID).
-    net = NumpyMLP([2, spec.n_hidden, 1], ["sigmoid"], "mse" if spec.output == "linear" else "bce",
-                   params_of(spec, values), optimizer="sgd", lr=values["eta"], dtype=np.dtype(spec.dtype))
-    if spec.half:
-        net.loss = HALF_SQUARE_SIGMOID
-    return net
-
-
-def _mask(spec: WorkedSpec, net: NumpyMLP) -> np.ndarray | None:
-    """Entries of ``net.flat`` the example has (None = all): A and C have no biases."""
-    if spec.biases:
-        return None
-    mask = np.zeros(net.n_params, bool)
-    for p in spec.params():
-        mask[p.flat] = True
-    return mask
-
-
-def _update(net: NumpyMLP, mask: np.ndarray | None) -> None:
-    """θ ← θ − η g; parameters outside ``mask`` (absent biases) get g = 0, so they stay 0."""
-    if mask is not None:
-        net.gflat[~mask] = 0.0
-    net.step()
-
-
-@dataclass
-class Trace:
-    """One forward pass, backprop, finite differences and the update of a worked example.
-
-    Gradients are by parameter name: ``grads`` backprop's, ``forward``/``central``
-    the finite differences ``(C(θ+ε) − C(θ))/ε`` and ``(C(θ+ε) − C(θ−ε))/2ε``.
-    """
-
-    spec: WorkedSpec
-    values: dict[str, float]  # the inputs, target, η and parameters used
-    h: np.ndarray  # (H,) hidden pre-activations
-    a: np.ndarray  # (H,) σ(h)
-    z: float  # output pre-activation (= ŷ for a linear output)
-    y_hat: float
-    loss: float
-    grads: dict[str, float]
-    forward: dict[str, float]
-    central: dict[str, float]
-    new_values: dict[str, float]  # after θ ← θ − η ∂C/∂θ
-    new_loss: float
-
-    def check(self, grads: dict[str, float] | None = None) -> GradCheck:
-        """Backprop's (or ``grads``') gradients vs central differences.
-
-        Relative tolerance 1e-5; 1e-2 in float32, where the difference quotient
-        itself is only good to about 10⁻³.
-        """
-        g = grads or self.grads
-        names = list(self.grads)
-        tol = 1e-2 if self.spec.dtype == "float32" else 1e-5
-        return gradient_check(names, [self.central[n] for n in names], [g[n] for n in names], tol)
-
-    @property
-    def delta_out(self) -> float:
-        """∂C/∂z at the output: ∂C/∂ŷ · f′(z)."""
-        return _dC_dyhat(self) * _out_grad(self)
-
-    @property
-    def delta_hidden(self) -> np.ndarray:
-        """(H,) ∂C/∂h = δ_out · w_out ⊙ σ′(h)."""
-        w_out = params_of(self.spec, self.values)[1][0][:, 0]
-        return self.delta_out * w_out * _SIG.grad(self.h, self.a)
-
-
-def worked_step(spec: WorkedSpec, values: dict[str, float] | None = None) -> Trace:
-    """Forward pass, backprop, finite differences and one SGD update of ``spec`` at ``values``.
-
-    ``values`` maps names (``x1, x2, y, eta`` and ``spec.params()``) to numbers;
-    missing ones take the textbook's.  Arithmetic is in ``spec.dtype`` (B: float32).
-    """
-    v = {**spec.defaults(), **(values or {})}
-    net = _net(spec, v)
-    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
-    cache = net.forward(X)
-    net.backward(cache, T)
-    analytic = net.gflat.astype(np.float64)  # a copy: numeric_gradient below only evaluates
-    mask = _mask(spec, net)
-    fwd = numeric_gradient(net, X, T, spec.eps, central=False, mask=mask)
-    cen = numeric_gradient(net, X, T, spec.eps, central=True, mask=mask)
-    loss = float(net.loss.value(cache.output, T)[0])
-    _update(net, mask)
-    after = net.flat.astype(np.float64)
-    ps = spec.params()
-    return Trace(
-        spec, v, cache.zs[0][0].astype(np.float64), cache.acts[1][0].astype(np.float64),
-        float(cache.zs[1][0, 0]), float(cache.output[0, 0]), loss,
-        {p.name: float(analytic[p.flat]) for p in ps}, {p.name: float(fwd[p.flat]) for p in ps},
-        {p.name: float(cen[p.flat]) for p in ps},
-        {**v, **{p.name: float(after[p.flat]) for p in ps}}, net.evaluate(X, T)[0],
-    )
-
-
-def broadcast_bug(trace: Trace) -> dict[str, float]:
-    """The hidden-weight gradients of the widely copied ``W0 -= lr * delta_hidden * x`` (example C).
-
-    ``delta_hidden * x`` multiplies two (2,) vectors elementwise, ``[δ₁x₁, δ₂x₂]``;
-    subtracted from the (2, 2) ``W0`` it is broadcast onto *every row*, so each
-    hidden unit j gets ``[δ₁x₁, δ₂x₂]`` instead of its own ``δ_j·[x₁, x₂]``.
-    Output weights are unaffected.  Needs as many hidden units as inputs (2).
-    """
-    d, x = trace.delta_hidden, np.array([trace.values["x1"], trace.values["x2"]])
-    if d.shape != x.shape:
-        raise ValueError(f"the broadcast bug needs {x.size} hidden units to broadcast at all; got {d.size}")
-    wrong = d * x  # (2,): [δ1·x1, δ2·x2]
-    return {p.name: (float(wrong[p.i]) if p.layer == 0 else trace.grads[p.name]) for p in trace.spec.params()}
 
 
 # ----- the chain rule, factor by factor ---------------------------------------------------------
@@ -459,60 +227,6 @@ def update_rows(trace: Trace) -> list[dict[str, str]]:
     return [{"parameter": p.name, "old": fmt(trace.values[p.name]), d: fmt(trace.grads[p.name]),
              f"η·{d}": fmt(eta * trace.grads[p.name]), f"new = old − η·{d}": fmt(trace.new_values[p.name])}
             for p in trace.spec.params()]
-
-
-# ----- example B: training by both methods ------------------------------------------------------
-@dataclass
-class TrainBoth:
-    """Training from the same start by finite differences and by backprop.
-
-    ``losses[method][k]``: the loss after k epochs; ``final[method]``: the parameters by name.
-    """
-
-    epochs: int
-    losses: dict[str, np.ndarray]
-    final: dict[str, dict[str, float]]
-    prediction: dict[str, float]  # ŷ for the example's input with the final parameters
-    max_param_diff: float
-    max_loss_diff: float
-    prediction_diff: float
-
-
-def train_both(spec: WorkedSpec, values: dict[str, float] | None = None, epochs: int | None = None) -> TrainBoth:
-    """Train ``epochs`` epochs (default ``spec.epochs``) by forward differences and by backprop.
-
-    The numeric method nudges every parameter in turn by ``spec.eps`` from the
-    epoch's starting point, then updates all together (the textbook's way);
-    both run in ``spec.dtype``.  Same arithmetic as ``examples.example_b``.
-    """
-    v = {**spec.defaults(), **(values or {})}
-    epochs = int(spec.epochs if epochs is None else epochs)
-    if not 0 <= epochs <= 10_000:
-        raise ValueError(f"epochs must be 0–10000, got {epochs!r}")
-    X, T = np.array([[v["x1"], v["x2"]]]), np.array([[v["y"]]])
-    losses, final, pred = {}, {}, {}
-    for method in ("numeric", "analytic"):
-        net = _net(spec, v)
-        mask = _mask(spec, net)
-        curve = [net.evaluate(X, T)[0]]
-        for _ in range(epochs):
-            if method == "numeric":
-                net.gflat[:] = numeric_gradient(net, X, T, spec.eps, mask=mask)
-            else:
-                net.backward(net.forward(X), T)
-            _update(net, mask)
-            curve.append(net.evaluate(X, T)[0])
-        losses[method] = np.array(curve)
-        flat = net.flat.astype(np.float64)
-        final[method] = {p.name: float(flat[p.flat]) for p in spec.params()}
-        pred[method] = float(net.evaluate(X, None)[1][0, 0])
-    names = list(final["numeric"])
-    return TrainBoth(
-        epochs, losses, final, pred,
-        max(abs(final["numeric"][n] - final["analytic"][n]) for n in names),
-        float(np.abs(losses["numeric"] - losses["analytic"]).max()),
-        abs(pred["numeric"] - pred["analytic"]),
-    )
 
 
 # =================================================================================================

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from .config import Config, normalize, rng_for
+from .config import Config, class_count, normalize, rng_for, task_of
 from .datasets import DATASETS, Data, generate, split, standardize
 from .losses import LOSSES, default_loss
 from .tables import Table, TableError, load_csv
@@ -234,7 +234,7 @@ def load_builtin(name: str, seed: str = "1") -> Data:
     """A built-in data set exactly as the Playground draws it for ``seed`` (default noise and size)."""
     cfg = suggested_config(name, seed)
     return generate(name, cfg.noise, rng_for(cfg, "data"),
-                    n_classes=cfg.classes if name == "blobs" else None)
+                    n_classes=class_count(cfg))
 
 
 # Networks that learn each real set in a few hundred epochs (measured; see tests).
@@ -259,9 +259,7 @@ def suggested_config(name: str, seed: str = "1") -> Config:
         raw |= _SUGGESTED.get(name, {})
         raw["loss"] = "ce" if spec.task == "classification" else "mse"
     else:
-        raw["loss"] = default_loss(*(("regression", 0) if spec.task == "regression"
-                                     else ("binary" if spec.n_classes <= 2 else "multiclass",
-                                           spec.n_classes)))
+        raw["loss"] = default_loss(*task_of(spec))
     return normalize(raw)[0]
 
 
@@ -287,8 +285,7 @@ def digits_settings(hidden: str | Sequence[int] = "32", activation: str = "relu"
     _, warnings = normalize({"hidden": hidden_text})
     if warnings:
         del raw["hidden"]
-        warnings = [w.split("; using default")[0] + "; the network keeps its current hidden layers"
-                    for w in warnings]
+        warnings = [w.problem + "; the network keeps its current hidden layers" for w in warnings]
     return raw, warnings
 
 

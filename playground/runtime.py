@@ -55,9 +55,12 @@ def apply_app_settings() -> None:
 
             _blas_limits = threadpool_limits(BLAS_THREADS, user_api="blas")
     _applied = True
-    torch_engine = sys.modules.get(__package__ + ".torch_engine")
-    if torch_engine is not None:  # imported before the settings were asked for
-        apply_torch_settings(torch_engine.torch)
+    # The engine imported before the settings were asked for.  Another session's thread may be importing
+    # it right now (torch takes seconds): a module still being imported has no ``torch`` yet, and the
+    # engine applies the setting itself when its import finishes, since ``_applied`` is set above.
+    torch = getattr(sys.modules.get(__package__ + ".torch_engine"), "torch", None)
+    if torch is not None:
+        apply_torch_settings(torch)
 
 
 def apply_torch_settings(torch) -> None:

@@ -16,8 +16,8 @@ import threading
 import time
 from contextlib import contextmanager
 
-from .config import Config, dataset_info, normalize, work_problem
-from .datasets import DATASETS, Data
+from .config import Config, dataset_info, normalize, task_of, work_problem
+from .datasets import DATASETS, MIN_POINTS, Data
 from . import drawn
 from .losses import default_loss, losses_for_task
 from .trainer import Trainer
@@ -40,7 +40,6 @@ IDLE_PAUSE_SECONDS = 15 * 60
 #: Speed choices: label -> epochs per frame (None = as many as fit in FRAME_SECONDS).
 #: Built-in datasets standing in for user data of each kind in the config (they fix the task).
 _PROXY = {"binary": "circle", "multiclass": "blobs", "regression": "reg-plane"}
-MIN_POINTS = 4
 SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "100 epochs / frame": 100, "As fast as possible": None}
 
 
@@ -166,7 +165,7 @@ class PlaygroundSession:
             if merged["loss"] not in losses_for_task(task, k):
                 merged["loss"] = default_loss(task, k)  # a new kind of dataset: its usual loss, silently
         cfg, warnings = normalize(merged, data=self.data, keep=self.cfg)  # too much work: the change is refused
-        refused = {w.split(" ", 1)[0] for w in warnings} & set(merged)
+        refused = {w.field for w in warnings} & set(merged)
         if refused:  # keep what the user had, not the defaults normalize() falls back to
             cfg = dataclasses.replace(cfg, **{f: getattr(self.cfg, f) for f in refused})
         changed = {f.name for f in dataclasses.fields(Config) if getattr(cfg, f.name) != getattr(self.cfg, f.name)}
@@ -197,7 +196,7 @@ class PlaygroundSession:
         if data is not None:
             if len(data) < MIN_POINTS:
                 return f"at least {MIN_POINTS} points are needed to train, there are {len(data)}"
-            task = "regression" if data.task == "regression" else ("binary" if data.n_classes <= 2 else "multiclass")
+            task = task_of(data)[0]
             changes = {}
             if dataset_info(self.cfg.dataset)[0] != task:
                 changes["dataset"] = _PROXY[task]

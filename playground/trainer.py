@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .config import Config, epoch_work, n_weights, rng_for  # noqa: F401 (re-exported)
+from .config import Config, class_count, epoch_work, layer_sizes, n_weights, rng_for, task_of  # noqa: F401 (re-exported)
 from .datasets import Data, generate, split, standardize
 from .engines import initial_params, make_engine
 from .features import feature_matrix
@@ -98,7 +98,7 @@ def build_data(cfg: Config, data: Data | None = None) -> tuple[Data, Data, Data]
     """(full, train, test) for a config: generated from its seed, or the given data split by it."""
     if data is None:
         data = generate(cfg.dataset, cfg.noise, rng_for(cfg, "data"), n=cfg.points or None,
-                        n_classes=cfg.classes if cfg.dataset == "blobs" else None)
+                        n_classes=class_count(cfg))
     train, test = split(data, cfg.train, rng_for(cfg, "split"))
     if data.X.shape[1] > 2 and cfg.standardize:
         train, test, _ = standardize(train, test)
@@ -121,14 +121,14 @@ class Trainer:
         self.cfg = cfg
         self.data, self.train, self.test = build_data(cfg, data)
         d = self.data
-        task, k = ("regression", 0) if d.task == "regression" else (("binary" if d.n_classes <= 2 else "multiclass"), d.n_classes)
+        task, k = task_of(d)
         self.task, self.n_classes = task, k
         self.loss = LOSSES[cfg.loss]
         self.dtype = np.dtype(cfg.dtype)
         self.X_train, self.X_test = self.inputs(self.train.X), self.inputs(self.test.X)
         self.T_train = self.loss.targets(self.train.y, k, self.dtype)
         self.T_test = self.loss.targets(self.test.y, k, self.dtype)
-        self.sizes = [self.X_train.shape[1], *cfg.hidden, self.loss.n_outputs(k)]
+        self.sizes = layer_sizes(cfg, d.X.shape[1], k)
         if params is None:
             params = initial_params(cfg.init, self.sizes, rng_for(cfg, "init"), cfg.init_scale)
         self.initial = [(W.copy(), b.copy()) for W, b in params]

@@ -3,7 +3,8 @@ import dataclasses
 
 import pytest
 
-from playground.config import CAPS, FIELDS, Config, ConfigError, from_query, normalize, rng_for, seed_int, to_query
+from playground.config import (CAPS, FIELDS, Config, ConfigError, from_query, layer_sizes, normalize, rng_for, seed_int,
+                               task_of, to_query)
 
 
 def test_defaults_are_tf_playground():
@@ -127,7 +128,31 @@ def test_every_field_has_a_rule():
         c, w = normalize({f: getattr(cfg, f)})
         assert w == [] and getattr(c, f) == getattr(cfg, f)
         c, w = normalize({f: object()})
-        assert w and w[0].startswith(f)
+        assert w and w[0].startswith(f) and w[0].field == f
+
+
+def test_warnings_carry_the_field_they_refused():
+    _, w = normalize({"lr": "fast", "zzz": 1, "hidden": "4,4", "activation": "relu,tanh,relu", "dataset": "xor",
+                      "loss": "mse"})
+    by = {x.field: x for x in w}
+    assert sorted(by, key=str) == sorted([None, "lr", "activation", "loss"], key=str) and len(w) == 4
+    assert by["lr"] == "lr must be a number, got 'fast'; using default '0.03'"  # the text is unchanged
+    assert by["lr"].problem == "lr must be a number, got 'fast'" and by[None].problem == by[None]
+    assert by[None].startswith("unknown setting 'zzz' ignored")
+    assert by["activation"] == "activation has 3 names for 2 hidden layers; using 'relu' for all"
+    assert by["loss"].startswith("loss 'mse' does not fit the binary dataset 'xor'; using ")
+
+
+def test_task_and_layer_sizes():
+    from playground.datasets import DATASETS, generate
+
+    assert task_of(DATASETS["xor"]) == ("binary", 2)
+    assert task_of(DATASETS["reg-plane"]) == ("regression", 0)
+    blobs = generate("blobs", n=60, n_classes=4)
+    assert task_of(blobs) == ("multiclass", 4)
+    cfg = Config(dataset="blobs", hidden=(5, 3), loss="ce", features=("x1", "x2", "x1sq"))
+    assert layer_sizes(cfg, 2, 4) == [3, 5, 3, 4]  # 2-D points go through the 3 features; softmax: one per class
+    assert layer_sizes(Config(hidden=(2,)), 7, 2) == [7, 2, 1]  # more columns are the inputs; binary: one output
 
 
 def test_seeds_and_streams():

@@ -24,13 +24,14 @@ def test_central_check_passes_and_reports_per_layer():
     net, (X, T) = _net(), _data()
     before = net.get_params()
     check = gradient_check(net, X, T)
-    assert isinstance(check, GradCheck) and check.ok()
-    assert check.max_abs_diff < 1e-7 and check.max_rel_diff < 1e-6
+    assert isinstance(check, GradCheck) and check.ok
+    assert check.max_abs_diff < 1e-7 and check.max_rel_error < 1e-6
     assert len(check.per_layer) == 2 and all(len(p) == 2 for p in check.per_layer)
     assert check.max_abs_diff == max(d for d, _ in check.per_layer)
     n_params = sum(W.size + b.size for W, b in before)
     assert check.evaluations == 2 * n_params == 2 * net.n_params
     assert "central" in repr(check) and "max abs diff" in repr(check)
+    assert check.mismatched == [] and len(check.names) == net.n_params and check.names[0] == "W1[0,0]"
     # the weights are put back exactly
     for (W0, b0), (W1, b1) in zip(before, net.get_params()):
         assert np.array_equal(W0, W1) and np.array_equal(b0, b1)
@@ -68,7 +69,8 @@ def test_detects_a_wrong_gradient():
 
     net.gradients = off_by_factor
     check = gradient_check(net, X, T)
-    assert not check.ok()
+    assert not check.ok
+    assert check.mismatched and all(n.startswith("W1[") for n in check.mismatched)  # only the first weights
     assert check.per_layer[0][1] > 0.5 and check.per_layer[1][1] < 1e-6  # and it says which layer
 
 
@@ -95,4 +97,4 @@ def test_works_with_the_torch_engine():
     params = initial_params("xavier", SIZES, np.random.default_rng(0))
     net = TorchMLP(SIZES, ["gelu"], "ce", params, dtype=np.float64)
     check = gradient_check(net, *_data())
-    assert check.ok() and check.max_abs_diff < 1e-7
+    assert check.ok and check.max_abs_diff < 1e-7

@@ -54,10 +54,10 @@ class Health(threading.Thread):
     def __init__(self, base: str):
         super().__init__(daemon=True)
         self.url, self.latencies, self.failures = f"{base}/_stcore/health", [], []
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             t0 = time.monotonic()
             try:
                 with urllib.request.urlopen(self.url, timeout=HEALTH_TIMEOUT) as r:
@@ -67,10 +67,10 @@ class Health(threading.Thread):
             except Exception as e:  # noqa: BLE001 - any failure to answer is what this records
                 self.failures.append(f"{type(e).__name__} at {t0:.1f}")
             self.latencies.append(time.monotonic() - t0)
-            self._stop.wait(0.5)
+            self._halt.wait(0.5)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(HEALTH_TIMEOUT + 1)
 
 
@@ -85,8 +85,14 @@ def frames(path: Path) -> dict[str, int]:
     return {str(k): int(v) for k, v in read_stats(path).get("frames", {}).items()}
 
 
-def click_play(page) -> None:
-    page.get_by_role("button", name="Play").first.click(timeout=60_000)
+def click_play(page, attack: list[str], what: str) -> None:
+    """The visitor presses Play; a page too slow to show its button is noted, not fatal (the students are
+    what this test is about), and the list of what the visitor managed to do is printed."""
+    try:
+        page.get_by_role("button", name="Play").first.click(timeout=60_000)
+        attack.append(f"{what}: playing")
+    except Exception as e:  # noqa: BLE001 - reported below
+        attack.append(f"{what}: no Play ({type(e).__name__})")
 
 
 def upload_model(page, name: str, data: bytes) -> None:
@@ -127,8 +133,9 @@ def test_students_keep_learning_while_a_visitor_attacks(tmp_path):
                 p = visitor.new_page()
                 p.goto(base + link, wait_until="commit")
                 pages.append(p)
-            for p in pages:
-                click_play(p)
+            attack: list[str] = []
+            for p, link in zip(pages, HEAVY_LINKS + [RACE_LINK]):
+                click_play(p, attack, link)
             # The worst files, uploaded while the heavy runs play.
             files_page = visitor.new_page()
             files_page.goto(base + "/play", wait_until="commit")
@@ -147,7 +154,8 @@ def test_students_keep_learning_while_a_visitor_attacks(tmp_path):
             peak = read_stats(stats)
 
             # What the visitor saw: a message for each file, never an error box.
-            exceptions = sum(p.locator("[data-testid=stException]").count() for p in [*pages, files_page, data_page])
+            exceptions = [f"{p.url}: {e.inner_text()[:400]}" for p in [*pages, files_page, data_page]
+                          for e in p.locator("[data-testid=stException]").all()]
 
             for s in students:
                 s.context.close()
@@ -164,10 +172,10 @@ def test_students_keep_learning_while_a_visitor_attacks(tmp_path):
           f"visitor's sessions: {sorted(round(r, 2) for r in attacker.values())}; "
           f"health probes: {len(lat)}, median {statistics.median(lat) * 1000:.0f} ms, worst {lat[-1] * 1000:.0f} ms; "
           f"peak sessions {peak.get('sessions')}, training {peak.get('training')}, rss {peak.get('rss_mb')} MB; "
-          f"after close: sessions {after.get('sessions')}, training {after.get('training')}")
+          f"after close: sessions {after.get('sessions')}, training {after.get('training')}; visitor: {attack}")
     assert health.failures == [], health.failures
     assert len(lat) >= ATTACK_SECONDS  # it probed throughout
     assert all(r >= MIN_UPDATES_PER_SECOND for r in rates.values()), rates
-    assert exceptions == 0
+    assert exceptions == []
     assert after.get("training") == 0
     assert "Traceback" not in Path(proc.log_path).read_text(errors="replace")

@@ -16,11 +16,12 @@ from playground.lab_figures import (
     worked_network_figure,
 )
 from playground.labs import (
-    GRADIENT_PRESETS, WORKED, broadcast_bug, capacity_runs, chain_rule, check_value, deep_config, dropout_runs,
+    GRADIENT_PRESETS, capacity_runs, chain_rule, check_value, deep_config, dropout_runs,
     early_stopping_run, fit_verdict, fmt, forward_rows, grad_ratio, gradient_regime, gradient_rows,
-    histogram_stacks, layer_labels, near_zero, params_of, play_query, regulariser_runs, run_rows, symmetry_gap,
-    symmetry_runs, train_both, update_rows, worked_step,
+    histogram_stacks, layer_labels, near_zero, play_query, regulariser_runs, run_rows, symmetry_gap,
+    symmetry_runs, update_rows,
 )
+from playground.examples import WORKED, broadcast_bug, params_of, train_both, worked_step
 from playground.trainer import Trainer
 
 

@@ -47,7 +47,7 @@ def test_backprop_matches_finite_differences(act, loss):
     net = _net([act, act], loss, k)
     check = gradient_check(net, X, T)
     assert check.max_abs_diff < 1e-7, check
-    assert check.ok(rel_tol=1e-5, abs_tol=1e-8), check
+    assert check.agrees(rel_tol=1e-5, abs_tol=1e-8), check
 
 
 def test_mixed_activations_and_deeper_network():
