@@ -4,7 +4,7 @@ import streamlit as st
 from playground import data_figures as figs
 from playground import realdata
 from playground.activations import TRAINABLE
-from playground.engines import ENGINE_SPECS, torch_available
+from playground.engines import ENGINE_SPECS, available_engines
 from playground.initializers import INITIALIZERS
 from playground.optimizers import OPTIMIZERS
 from playground.session import PlaygroundSession
@@ -38,8 +38,7 @@ with st.expander("Network and training", expanded=True):
     c = st.columns(4)
     batch = c[0].select_slider("Batch size", BATCHES, value=32, key="digits_batch")
     epochs = c[1].number_input("Epochs (0 = no limit)", 0, 100_000, 100, step=10, key="digits_epochs")
-    engines = ["numpy", "torch"] if torch_available() else ["numpy"]
-    engine = c[2].radio("Engine", engines, horizontal=True, key="digits_engine",
+    engine = c[2].radio("Engine", available_engines(), horizontal=True, key="digits_engine",
                         format_func=lambda n: ENGINE_SPECS[n].label)
     init = c[3].selectbox("Initial weights", list(INITIALIZERS), index=list(INITIALIZERS).index("he"),
                           key="digits_init")

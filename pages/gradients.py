@@ -14,6 +14,7 @@ steady_live_views()
 
 from playground import figures, views  # noqa: E402
 from playground.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
+from playground.config import LEARNING_RATES  # noqa: E402
 from playground.initializers import INITIALIZERS  # noqa: E402
 from playground.lab_figures import histogram_grid_figure, histogram_time_figure  # noqa: E402
 from playground.labs import (  # noqa: E402
@@ -26,7 +27,7 @@ from playground.text import escape_markdown  # noqa: E402
 K = "gr."
 ss = st.session_state
 SCALES = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
-LRS = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
+LRS = tuple(r for r in LEARNING_RATES if 0.001 <= r <= 0.3)
 DEFAULTS = {"dataset": "spiral", "depth": 6, "width": 8, "act": "sigmoid", "init": "xavier", "scale": 0.0,
             "lr": 0.03}
 REGIME = {"vanishing": ":orange[vanishing]", "exploding": ":red[exploding]", "healthy": ":green[healthy]",

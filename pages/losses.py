@@ -22,6 +22,8 @@ from playground.ui import entry_guard  # noqa: E402
 entry_guard()  # a deep link to /losses must run under the entry script's navigation
 
 ss = st.session_state
+REGRESSION = [n for n, c in LOSS_CURVES.items() if c.kind == "regression"]
+PROBABILITY = [n for n, c in LOSS_CURVES.items() if c.kind == "probability"]
 TEMPERATURES = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 20.0]
 
 st.title("Loss functions")
@@ -38,12 +40,12 @@ with regression:
     c1, c2 = st.columns(2)
     y = c1.slider("Target y", -2.0, 2.0, 0.0, 0.25, key="loss.y", bind="query-params")
     delta = c2.slider("Huber δ", 0.1, 3.0, 1.0, 0.1, key="loss.delta", bind="query-params")
-    pred, values, grads = loss_curves(["mse", "mae", "huber"], y, delta)
+    pred, values, grads = loss_curves(REGRESSION, y, delta)
     st.plotly_chart(curve_and_derivative_figure(
         pred, values, grads, titles=("loss L(ŷ)", "gradient ∂L/∂ŷ"), x_title="prediction ŷ", vline=y,
         y_ranges=((0, 9), (-6.5, 6.5))), key="loss.reg_fig", width="stretch")
     cols = st.columns(3)
-    for col, name in zip(cols, ["mse", "mae", "huber"]):
+    for col, name in zip(cols, REGRESSION):
         with col.container(border=True):
             st.markdown(f"**{LOSS_CURVES[name].label}**")
             st.latex(LOSS_CURVES[name].latex)
@@ -59,13 +61,13 @@ with regression:
 with classification:
     cls = st.radio("Target class y (for binary cross-entropy)", [1, 0], horizontal=True, key="loss.cls",
                    bind="query-params")
-    p, values, grads = loss_curves(["bce", "ce"], float(cls))
+    p, values, grads = loss_curves(PROBABILITY, float(cls))
     st.plotly_chart(curve_and_derivative_figure(
         p, values, grads, titles=("loss", "gradient ∂L/∂p"),
         x_title="predicted probability p",
         y_ranges=((0, 6), (-25, 25))), key="loss.cls_fig", width="stretch")
     cols = st.columns(2)
-    for col, name in zip(cols, ["bce", "ce"]):
+    for col, name in zip(cols, PROBABILITY):
         with col.container(border=True):
             st.markdown(f"**{LOSS_CURVES[name].label}**")
             st.latex(LOSS_CURVES[name].latex)

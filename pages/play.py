@@ -13,9 +13,9 @@ import streamlit as st
 
 from playground import classroom, codegen, drawn, figures, modelio, replay, views
 from playground.activations import ACTIVATIONS, TRAINABLE
-from playground.config import CAPS, config_json, dataset_info, from_query
+from playground.config import CAPS, LEARNING_RATES, REGULARIZERS, config_json, dataset_info, from_query
 from playground.datasets import DATASETS, MIN_POINTS
-from playground.engines import cuda_available, torch_available
+from playground.engines import ENGINE_SPECS, available_engines, cuda_available, torch_available
 from playground.features import FEATURES
 from playground.initializers import INITIALIZERS
 from playground.losses import LOSSES, losses_for_task
@@ -37,7 +37,6 @@ K = "pg."  # session-state namespace
 # views.redraw_seconds): it is the costliest chart for the browser (~40 ms a draw here), and the
 # boundary and loss carry the 5-a-second motion.
 NETWORK_REDRAW_S = 0.45
-LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # TF Playground's choices
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
@@ -402,20 +401,20 @@ with st.sidebar:
         st.selectbox("Optimizer", list(OPTIMIZERS), key=K + "optimizer", on_change=_on_change,
                      disabled=off("optimizer"), format_func=lambda n: OPTIMIZERS[n].label)
     if show("lr"):
-        st.select_slider("Learning rate", _steps(LRS, s.cfg.lr), key=K + "lr", on_change=_on_change, disabled=off("lr"),
+        st.select_slider("Learning rate", _steps(LEARNING_RATES, s.cfg.lr), key=K + "lr", on_change=_on_change, disabled=off("lr"),
                          help="Changes take effect immediately, without a reset.")
     if show("reg"):
         rc1, rc2 = st.columns(2)
-        rc1.selectbox("Regularisation", ("none", "l1", "l2"), key=K + "reg", on_change=_on_change, disabled=off("reg"))
+        rc1.selectbox("Regularisation", REGULARIZERS, key=K + "reg", on_change=_on_change, disabled=off("reg"))
         rc2.select_slider("Rate", _steps(REG_RATES, s.cfg.reg_rate), key=K + "reg_rate", on_change=_on_change, disabled=off("reg"))
     if show("dropout"):
         st.slider("Dropout", 0.0, 0.9, step=0.05, key=K + "dropout", on_change=_on_change, disabled=off("dropout"))
     if show("engine"):
-        engines = ["numpy", "torch"] if torch_available() else ["numpy"]
+        engines = available_engines()
         if st.session_state.get(K + "engine", "numpy") not in engines:
             engines.append(st.session_state[K + "engine"])
         st.radio("Engine", engines, key=K + "engine", on_change=_on_change, horizontal=True, disabled=off("engine"),
-                 format_func=lambda e: {"numpy": "NumPy", "torch": "PyTorch"}[e])
+                 format_func=lambda e: ENGINE_SPECS[e].label)
         if st.session_state.get(K + "engine") == "torch" and torch_available():
             st.radio("Device", ["cpu", "cuda"], key=K + "device", on_change=_on_change, horizontal=True,
                      disabled=off("engine") or not cuda_available(), format_func=str.upper,

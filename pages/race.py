@@ -11,7 +11,7 @@ import streamlit as st
 
 from playground import race as rc
 from playground.activations import TRAINABLE
-from playground.config import dataset_info, normalize
+from playground.config import LEARNING_RATES, REGULARIZERS, dataset_info, normalize
 from playground.datasets import DATASETS
 from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
@@ -25,9 +25,7 @@ steady_live_views()
 
 K = "race."  # session-state namespace
 ss = st.session_state
-LRS = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCHES = (1, 5, 10, 30, 100, rc.FULL_BATCH)
-REGS = ("none", "l1", "l2")
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 CUSTOM = "custom"
 SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "As fast as possible": None}
@@ -163,14 +161,14 @@ if ss[K + "preset"] == CUSTOM:
             column_config={
                 "racer": st.column_config.TextColumn("", width=40),
                 "optimizer": st.column_config.SelectboxColumn("Optimizer", options=list(OPTIMIZERS), required=True),
-                "lr": st.column_config.SelectboxColumn("LR", options=list(LRS), required=True, width="small",
+                "lr": st.column_config.SelectboxColumn("LR", options=list(LEARNING_RATES), required=True, width="small",
                                                        help="Learning rate"),
                 "activation": st.column_config.SelectboxColumn("Activation", options=list(TRAINABLE), required=True),
                 "batch": st.column_config.SelectboxColumn("Batch", options=[str(b) for b in BATCHES], required=True,
                                                           width="small"),
                 "hidden": st.column_config.TextColumn("Hidden", help="Neurons per layer, e.g. 4,2; empty: none",
                                                       width="small"),
-                "reg": st.column_config.SelectboxColumn("Reg.", options=list(REGS), required=True, width="small",
+                "reg": st.column_config.SelectboxColumn("Reg.", options=list(REGULARIZERS), required=True, width="small",
                                                         help="Regularisation: none, L1 or L2"),
                 "reg_rate": st.column_config.SelectboxColumn("Reg. rate", options=list(REG_RATES), required=True,
                                                              width="small"),

@@ -26,8 +26,11 @@ import zlib
 import numpy as np
 
 from .config import Config, class_count, rng_entropy, rng_for, to_query
+from .activations import ACTIVATIONS, Activation
 from .datasets import DATASETS, generate, split
 from .initializers import INITIALIZERS
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
 
 __all__ = ["CodegenError", "numpy_script", "torch_script", "DEFAULT_EPOCHS"]
 
@@ -41,27 +44,6 @@ class CodegenError(ValueError):
 _FEATURES = {"x1": "x1", "x2": "x2", "x1sq": "x1 * x1", "x2sq": "x2 * x2", "x1x2": "x1 * x2",
              "sinx1": "np.sin(x1)", "sinx2": "np.sin(x2)"}
 
-# Hidden activations for the NumPy script: (value, derivative from z and a = f(z)), the formulas
-# of activations.py written so float32 stays float32.
-_NP_ACTS = {
-    "linear": ("return z", "return np.ones_like(z)"),
-    "tanh": ("return np.tanh(z)", "return 1.0 - a * a  # from the output: tanh' = 1 − tanh²"),
-    "sigmoid": ("e = np.exp(-np.abs(z))  # exp of a negative number never overflows\n"
-                "    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype)",
-                "return a * (1.0 - a)  # σ' = σ(1 − σ) ≤ 0.25"),
-    "relu": ("return np.maximum(z, 0)", "return (z > 0).astype(z.dtype)  # 1 where the unit is on, else 0"),
-    "leaky_relu": ("return np.where(z > 0, z, 0.01 * z).astype(z.dtype)",
-                   "return np.where(z > 0, 1.0, 0.01).astype(z.dtype)"),
-    "elu": ("return np.where(z > 0, z, np.expm1(np.minimum(z, 0))).astype(z.dtype)",
-            "return np.where(z > 0, 1.0, a + 1.0).astype(z.dtype)  # e^z = f(z) + 1 for z < 0"),
-    "gelu": ("return 0.5 * z * (1.0 + np.tanh(GELU_C * (z + 0.044715 * z**3)))  # tanh approximation",
-             "t = np.tanh(GELU_C * (z + 0.044715 * z**3))\n"
-             "    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * GELU_C * (1.0 + 3 * 0.044715 * z * z)"),
-    "silu": ("return z * sigmoid(z)", "s = sigmoid(z)\n    return s * (1.0 + z * (1.0 - s))"),
-    "softplus": ("return np.where(z > 20, z, np.log1p(np.exp(np.minimum(z, 20)))).astype(z.dtype)",
-                 "return sigmoid(z)  # softplus' = σ"),
-    "sine": ("return np.sin(z)", "return np.cos(z)"),
-}
 # Weight draws of initializers.py, with the spread s filled in; the same calls on the same stream.
 _INIT_DRAWS = {
     "uniform": "init_rng.uniform(-{s!r}, {s!r}, size=(fan_in, fan_out))  # U(−a, a), a = {s:g}",
@@ -70,48 +52,27 @@ _INIT_DRAWS = {
     "he": "init_rng.normal(0.0, 1.0, size=(fan_in, fan_out)) * {s!r} * np.sqrt(2.0 / fan_in)  # He",
     "zeros": "np.zeros((fan_in, fan_out))  # all units identical: they stay identical",
 }
-_TORCH_ACTS = {"linear": "torch.nn.Identity()", "tanh": "torch.nn.Tanh()", "sigmoid": "torch.nn.Sigmoid()",
-               "relu": "torch.nn.ReLU()", "leaky_relu": "torch.nn.LeakyReLU(0.01)", "elu": "torch.nn.ELU()",
-               "gelu": 'torch.nn.GELU(approximate="tanh")', "silu": "torch.nn.SiLU()",
-               "softplus": "torch.nn.Softplus()", "sine": "Sine()"}
 
-# Output + loss pairs for the NumPy script: (output, per-example loss lines, dL/dz per example, what).
-_NP_LOSSES = {
-    "square": ("np.tanh(z)", ["return 0.5 * ((out - T) ** 2).sum(axis=1)"], "(out - T) * (1.0 - out * out)",
-               "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"),
-    "bce": ("sigmoid(z)", ["# clip away from 0 and 1 (log(0) = -inf), in float64: in float32 1 - 1e-12 rounds to 1",
-                           "p = np.clip(out.astype(np.float64), 1e-12, 1 - 1e-12)",
-                           "return -(T * np.log(p) + (1 - T) * np.log(1 - p)).sum(axis=1)"], "out - T",
-            "sigmoid output, binary cross-entropy: dL/dz = ŷ − y"),
-    "ce": ("softmax(z)", ["return -(T * np.log(np.clip(out, 1e-12, None))).sum(axis=1)"], "out - T",
-           "softmax output, cross-entropy: dL/dz = ŷ − y"),
-    "mse": ("z", ["return ((out - T) ** 2).mean(axis=1)"], "2.0 * (out - T) / out.shape[1]",
-            "linear output, mean squared error"),
-    "mae": ("z", ["return np.abs(out - T).mean(axis=1)"], "np.sign(out - T) / out.shape[1]",
-            "linear output, mean absolute error"),
-    "huber": ("z", ["r = np.abs(out - T)",
-                    "return np.where(r <= 1.0, 0.5 * r * r, r - 0.5).mean(axis=1)"],
-              "np.clip(out - T, -1.0, 1.0) / out.shape[1]", "linear output, Huber loss (δ = 1)"),
-}
-# The same pairs in torch, as the mean cost over a batch computed from the last layer's z.
-_TORCH_LOSSES = {
-    "square": ("0.5 * ((torch.tanh(z) - T) ** 2).sum(dim=1).mean()",
-               "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"),
-    "bce": ("torch.nn.functional.binary_cross_entropy_with_logits(z, T)",
-            "sigmoid output + binary cross-entropy in one stable call: dL/dz = σ(z) − y"),
-    "ce": ("torch.nn.functional.cross_entropy(z, T)",
-           "softmax output + cross-entropy in one stable call (T one-hot): dL/dz = softmax(z) − y"),
-    "mse": ("torch.nn.functional.mse_loss(z, T)", "linear output, mean squared error"),
-    "mae": ("torch.nn.functional.l1_loss(z, T)", "linear output, mean absolute error"),
-    "huber": ("torch.nn.functional.huber_loss(z, T, delta=1.0)", "linear output, Huber loss (δ = 1)"),
-}
-_TORCH_OPTIMIZERS = {
-    "sgd": "torch.optim.SGD(model.parameters(), lr=LR)",
-    "momentum": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)",
-    "nesterov": "torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, nesterov=True)",
-    "rmsprop": "torch.optim.RMSprop(model.parameters(), lr=LR, alpha=0.99, eps=1e-8)",
-    "adam": "torch.optim.Adam(model.parameters(), lr=LR, betas=(0.9, 0.999), eps=1e-8)",
-}
+
+def _torch_optimizer(name: str) -> str:
+    """The script's ``torch.optim`` line: the class and arguments of the optimizer's registry entry."""
+    spec = OPTIMIZERS[name]
+    args = "".join(f", {k}={_number(v)}" for k, v in spec.torch_kwargs.items())
+    return f"torch.optim.{spec.torch_class}(model.parameters(), lr=LR{args})"
+
+
+def _number(v) -> str:
+    """A constant as a person writes it: 1e-8, not 1e-08."""
+    return repr(v).replace("e-0", "e-").replace("e+0", "e+")
+
+
+def _torch_layer(act: Activation) -> str:
+    """The script's torch.nn module for a hidden activation (a class of its own where torch has none)."""
+    return act.torch_layer or f"{_class_name(act)}()"
+
+
+def _class_name(act: Activation) -> str:
+    return "".join(part.title() for part in act.name.split("_"))
 
 
 _STD_IMPORTS = "import base64\nimport sys\nimport zlib\n"
@@ -234,8 +195,11 @@ def _check(cfg: Config, epochs: int) -> int:
     """The number of epochs to write, after checking that every setting has code to write."""
     if not isinstance(epochs, int) or isinstance(epochs, bool) or not 1 <= epochs <= 100_000:
         raise CodegenError(f"epochs must be a whole number 1–100000, got {epochs!r}")
-    for what, names, known in (("activation", cfg.activations(), _NP_ACTS), ("loss", [cfg.loss], _NP_LOSSES),
-                               ("optimizer", [cfg.optimizer], _TORCH_OPTIMIZERS), ("init", [cfg.init], _INIT_DRAWS),
+    acts = [n for n, a in ACTIVATIONS.items() if a.np_source and a.torch]
+    losses = [n for n, l in LOSSES.items() if l.np_source and l.torch_script]
+    optimizers = [n for n, o in OPTIMIZERS.items() if o.np_step]
+    for what, names, known in (("activation", cfg.activations(), acts), ("loss", [cfg.loss], losses),
+                               ("optimizer", [cfg.optimizer], optimizers), ("init", [cfg.init], _INIT_DRAWS),
                                ("features", cfg.features, _FEATURES)):
         missing = [n for n in names if n not in known]
         if missing:
@@ -290,19 +254,20 @@ def numpy_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
     epochs = _check(cfg, epochs)
     hidden_acts = list(cfg.activations())
     used = list(dict.fromkeys(hidden_acts))
-    out_fn, value, delta, what = _NP_LOSSES[cfg.loss]
-    fns = [f"def {a}(z):\n    {_NP_ACTS[a][0]}\n\n\ndef {a}_grad(z, a):\n    {_NP_ACTS[a][1]}\n" for a in used]
-    if (cfg.loss == "bce" or {"silu", "softplus"} & set(used)) and "sigmoid" not in used:
-        fns.append(f"def sigmoid(z):\n    {_NP_ACTS['sigmoid'][0]}\n")
-    if cfg.loss == "ce":
-        fns.append('def softmax(z):\n    """Row-wise e^z / Σ e^z, shifted by the row max so exp never overflows."""\n'
-                   "    e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)\n")
+    loss = LOSSES[cfg.loss]
+    out_fn, value, delta, what = loss.np_source
+    acts = [ACTIVATIONS[a] for a in used]
+    fns = [f"def {a.name}(z):\n    {a.np_source[0]}\n\n\ndef {a.name}_grad(z, a):\n    {a.np_source[1]}\n" for a in acts]
+    helpers = [u for a in acts for u in a.np_uses] + list(loss.np_uses)  # value functions the others call
+    fns += [f"def {u}(z):\n    {ACTIVATIONS[u].np_source[0]}\n" for u in dict.fromkeys(helpers) if u not in used]
+    if loss.np_defs:
+        fns.append(loss.np_defs)
+    constants = list(dict.fromkeys(c for a in acts for c in a.np_constants))
     return "\n".join([
         _header(cfg, "NumPy", epochs),
         _STD_IMPORTS + "\nimport numpy as np\n",
         _UNPACK,
-        "\n".join(_constants(cfg) + (["GELU_C = float(np.sqrt(2.0 / np.pi))  # a Python float keeps float32 arrays float32"]
-                                          if "gelu" in used else [])),
+        "\n".join(_constants(cfg) + constants),
         "",
         _data_section(cfg),
         "",
@@ -384,14 +349,7 @@ def _np_forward_backward(cfg: Config) -> str:
 def _np_update(cfg: Config) -> str:
     name = cfg.optimizer
     lines = ["# ---- The optimizer: how a gradient becomes a change of the weights ------------------------"]
-    if name == "adam":
-        lines += ["BETA1, BETA2, EPS = 0.9, 0.999, 1e-8",
-                  "m = [[np.zeros_like(p) for p in layer] for layer in params]  # running mean of g",
-                  "v = [[np.zeros_like(p) for p in layer] for layer in params]  # running mean of g²"]
-    elif name in ("momentum", "nesterov"):
-        lines += ["MU = 0.9", "velocity = [[np.zeros_like(p) for p in layer] for layer in params]"]
-    elif name == "rmsprop":
-        lines += ["ALPHA, EPS = 0.99, 1e-8", "mean_sq = [[np.zeros_like(p) for p in layer] for layer in params]"]
+    lines += list(OPTIMIZERS[name].np_init)
     lines += ["step_count = 0", "", "", "def update(xb, tb):",
               '    """One mini-batch: forward, backward, then move every weight against its gradient."""',
               "    global step_count",
@@ -412,24 +370,7 @@ def _np_update(cfg: Config) -> str:
                   "        grads = [[g * (CLIP / (norm + 1e-6)) for g in layer] for layer in grads]"]
     lines += ["    for i, layer in enumerate(params):", "        for j, p in enumerate(layer):",
               "            g = grads[i][j]"]
-    body = {
-        "sgd": ["            p -= LR * g  # w ← w − η g"],
-        "momentum": ["            vel = velocity[i][j]",
-                     "            vel[...] = g if step_count == 1 else MU * vel + g  # v ← μv + g",
-                     "            p -= LR * vel"],
-        "nesterov": ["            vel = velocity[i][j]",
-                     "            vel[...] = g if step_count == 1 else MU * vel + g  # v ← μv + g",
-                     "            p -= LR * (g + MU * vel)  # look one step ahead"],
-        "rmsprop": ["            s = mean_sq[i][j]",
-                    "            s[...] = ALPHA * s + (1 - ALPHA) * g * g  # running mean of g²",
-                    "            p -= LR * g / (np.sqrt(s) + EPS)"],
-        "adam": ["            mi, vi = m[i][j], v[i][j]",
-                 "            mi += (1 - BETA1) * (g - mi)  # m ← β₁m + (1−β₁)g",
-                 "            vi[...] = BETA2 * vi + (1 - BETA2) * g * g  # v ← β₂v + (1−β₂)g²",
-                 "            m_hat = mi / (1 - BETA1**step_count)  # bias correction: m, v start at 0",
-                 "            v_hat = vi / (1 - BETA2**step_count)",
-                 "            p -= LR * m_hat / (np.sqrt(v_hat) + EPS)"],
-    }[name]
+    body = list(OPTIMIZERS[name].np_step)
     return "\n".join(lines + body) + "\n"
 
 
@@ -448,8 +389,8 @@ def torch_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
     for l, (fi, fo) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(f"    torch.nn.Linear({fi}, {fo}),")
         if l < len(cfg.hidden):
-            layers.append(f"    {_TORCH_ACTS[cfg.activations()[l]]},")
-    cost, what = _TORCH_LOSSES[cfg.loss]
+            layers.append(f"    {_torch_layer(ACTIVATIONS[cfg.activations()[l]])},")
+    cost, what = LOSSES[cfg.loss].torch_script
     penalty = []
     if cfg.reg != "none" and cfg.reg_rate > 0:
         term = "0.5 * REG_RATE * (W ** 2).sum()" if cfg.reg == "l2" else "REG_RATE * W.abs().sum()"
@@ -457,8 +398,9 @@ def torch_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
                    f"    objective = objective + sum({term} for W in weights)"]
     clip = (["    torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)  # shrink the gradient to length ≤ CLIP"]
             if cfg.clip > 0 else [])
-    sine = (["class Sine(torch.nn.Module):", "    def forward(self, z):", "        return torch.sin(z)", "", ""]
-            if "sine" in cfg.activations() else [])
+    own = [ACTIVATIONS[a] for a in dict.fromkeys(cfg.activations()) if not ACTIVATIONS[a].torch_layer]
+    modules = [line for a in own for line in (f"class {_class_name(a)}(torch.nn.Module):", "    def forward(self, z):",
+                                                f"        return {a.torch}", "", "")]
     loop = "\n".join(_loop_head(cfg, epochs)).replace(
         "X, T = X_train[order], T_train[order]", "X, T = X_train[torch.from_numpy(order)], T_train[torch.from_numpy(order)]")
     return "\n".join([
@@ -473,7 +415,7 @@ def torch_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
         _init_section(cfg, sizes, "{}"),
         "",
         "",
-        *sine,
+        *modules,
         "# nn.Linear computes z = a Wᵀ + b (its weight is (out, in)); the output activation is in the loss.",
         "model = torch.nn.Sequential(",
         *layers,
@@ -487,7 +429,7 @@ def torch_script(cfg: Config, epochs: int = DEFAULT_EPOCHS) -> str:
         "",
         "X_train, T_train = torch.from_numpy(X_train), torch.from_numpy(T_train)",
         "X_test, T_test = torch.from_numpy(X_test), torch.from_numpy(T_test)",
-        f"optimizer = {_TORCH_OPTIMIZERS[cfg.optimizer]}",
+        f"optimizer = {_torch_optimizer(cfg.optimizer)}",
         "",
         "",
         f"def cost(z, T):\n    \"\"\"Mean loss over the rows: {what}.\"\"\"\n    return {cost}\n",

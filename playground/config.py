@@ -24,13 +24,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import numpy as np
 
 from .activations import TRAINABLE
+from .engines import ENGINE_SPECS
 from .initializers import INITIALIZERS
 from .losses import LOSSES, default_loss, losses_for_task
 from .optimizers import OPTIMIZERS
 from .text import summarise
 
 __all__ = [
-    "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES",
+    "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
     "normalize", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for",
     "dataset_info", "task_of", "class_count", "layer_sizes", "ConfigWarning",
     "n_weights", "epoch_work", "network_sizes", "data_points", "work_problem",
@@ -54,8 +55,10 @@ CAPS = {
     # on 4,000 rows × 100 columns), ~0.02 s in float32; the old caps allowed 2.8× this (0.2–0.74 s busy).
     "work": 4.0e8,
 }
-ENGINES = ("numpy", "torch")
+ENGINES = tuple(ENGINE_SPECS)
 REGULARIZERS = ("none", "l1", "l2")
+#: The learning rates the pages offer: TF Playground's choices.
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 DTYPES = ("float32", "float64")
 _REPEATS_NAMED = 10  # repeated keys named one per message; beyond, one message for the rest
 _SEED_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")

@@ -12,7 +12,7 @@ import numpy as np
 
 from .initializers import init_layer
 
-__all__ = ["EngineSpec", "ENGINE_SPECS", "torch_available", "cuda_available", "initial_params", "make_engine"]
+__all__ = ["EngineSpec", "ENGINE_SPECS", "available_engines", "torch_available", "cuda_available", "initial_params", "make_engine"]
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,18 @@ class EngineSpec:
     name: str
     label: str
     description: str
+    requires: str = ""  # a package the engine needs beyond NumPy
 
 
 ENGINE_SPECS: dict[str, EngineSpec] = {
     "numpy": EngineSpec("numpy", "NumPy", "Explicit forward and backward pass you can read line by line."),
-    "torch": EngineSpec("torch", "PyTorch", "The same network with autograd and torch.optim; CPU or CUDA."),
+    "torch": EngineSpec("torch", "PyTorch", "The same network with autograd and torch.optim; CPU or CUDA.", "torch"),
 }
+
+
+def available_engines() -> list[str]:
+    """The engines whose packages are installed (checked without importing them)."""
+    return [n for n, e in ENGINE_SPECS.items() if not e.requires or importlib.util.find_spec(e.requires) is not None]
 
 
 def torch_available() -> bool:

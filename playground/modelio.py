@@ -44,7 +44,8 @@ import numpy as np
 from .config import CAPS, Config, from_query, network_sizes, work_problem
 from .datasets import DATASETS, Data
 from .engines import torch_available
-from .optimizers import Optimizer
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
     "FORMAT", "VERSION", "MAX_BYTES", "MAX_UNZIPPED", "HISTORY_POINTS", "ModelFileError", "LoadedModel",
@@ -73,10 +74,6 @@ MAX_INPUTS = 100  # uploaded tables have at most 100 columns (tables.load_csv)
 MAX_OUTPUTS = 10  # at most 10 classes
 _HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric", "test_rmse")
 MAX_VALUES = 1_000_000  # numbers in one tensor; a real layer has at most 100 × 64 + 64
-# The optimizer's state vectors, named as torch.optim names them; NumPy's Optimizer keeps them
-# as ``_a`` (velocity / mean square / first moment) and ``_b`` (Adam's second moment).
-_TORCH_SLOTS = {"sgd": (), "momentum": ("momentum_buffer",), "nesterov": ("momentum_buffer",),
-                "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq")}
 _LAYER_KEY = re.compile(r"(\d{1,4})\.(weight|bias)")
 _NPZ_KEY = re.compile(r"([Wb])(\d{1,4})\.npy")
 
@@ -128,13 +125,12 @@ def _optimizer_state(net, name: str) -> dict | None:
     """``{"name", "t", "slots": [float64 flat arrays]}`` from either engine; None if unknown."""
     opt = getattr(net, "optimizer", None)
     if isinstance(opt, Optimizer):  # the NumPy engine
-        slots = [s for s in (opt._a, opt._b) if s is not None]
-        return {"name": opt.name, "t": opt.t, "slots": [s.astype(np.float64) for s in slots]}
+        return {"name": opt.name, "t": opt.t, "slots": [s.astype(np.float64) for s in opt.slots]}
     flat = getattr(net, "flat", None)
     if flat is None or not hasattr(opt, "state"):
         return None
     st = opt.state.get(flat, {})  # the torch engine: one flat parameter tensor; empty before step 1
-    keys = _TORCH_SLOTS[name]
+    keys = OPTIMIZERS[name].slots  # the state vectors, named as torch.optim names them
     if not all(st.get(k) is not None for k in keys):
         return {"name": name, "t": 0, "slots": [np.zeros(flat.numel()) for _ in keys]}
     # torch's SGD counts no steps; t only tells NumPy's momentum that it has started
@@ -147,12 +143,13 @@ def _set_optimizer_state(net, saved: dict) -> None:
     opt = getattr(net, "optimizer", None)
     if isinstance(opt, Optimizer):
         opt.t = saved["t"]
-        for dst, src in zip((opt._a, opt._b), saved["slots"]):
+        for dst, src in zip(opt.slots, saved["slots"]):
             dst[...] = src
     elif getattr(net, "flat", None) is not None and hasattr(opt, "state") and saved["t"] > 0:
         flat = net.flat.detach()
-        state = {k: flat.new_tensor(s) for k, s in zip(_TORCH_SLOTS[saved["name"]], saved["slots"])}
-        if saved["name"] in ("rmsprop", "adam"):
+        spec = OPTIMIZERS[saved["name"]]
+        state = {k: flat.new_tensor(s) for k, s in zip(spec.slots, saved["slots"])}
+        if spec.torch_class != "SGD":  # torch's SGD counts no steps, its Adam and RMSprop do
             state["step"] = flat.new_tensor(float(saved["t"]))
         opt.state[net.flat] = state
 
@@ -664,7 +661,7 @@ def _check_state(state, cfg: Config, n_params: int) -> dict | None:
             raise ModelFileError(f"'state.optimizer' must be {{'name', 't', 'slots'}}; got {_kind(opt)}")
         if opt["name"] != cfg.optimizer:
             raise ModelFileError(f"'state.optimizer' is for {_kind(opt['name'])} but the config's optimizer is {cfg.optimizer!r}")
-        n_slots = len(_TORCH_SLOTS[cfg.optimizer])
+        n_slots = len(OPTIMIZERS[cfg.optimizer].slots)
         if not _int_in(opt["t"], 10**12) or len(opt["slots"]) != n_slots:
             raise ModelFileError(f"'state.optimizer' needs a step count t ≥ 0 and {n_slots} slot vectors "
                                  f"for {cfg.optimizer}; got t={_kind(opt['t'])}, {len(opt['slots'])} slots")

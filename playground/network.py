@@ -31,13 +31,6 @@ from .optimizers import Optimizer
 
 __all__ = ["Cache", "NumpyMLP", "batch_rows", "layer_slices"]
 
-# Activations that can write straight into a buffer (the fused training path uses them).
-_INPLACE = {
-    "tanh": lambda z, out: np.tanh(z, out=out),
-    "relu": lambda z, out: np.maximum(z, 0, out=out),
-    "linear": lambda z, out: np.copyto(out, z),
-}
-
 
 @dataclass
 class Cache:
@@ -232,7 +225,7 @@ class NumpyMLP:
         acts, out_fn, loss_delta = self.acts, self.loss.output_fn, self.loss.delta
         # Everything looked up once per epoch, not once per mini-batch (each lookup costs ~0.1 µs
         # and a step at batch 10 is only ~30 µs of work).
-        fwd = [_INPLACE.get(a.name) for a in acts]
+        fwd = [a.fn_out for a in acts]
         fns = [a.fn for a in acts]
         grads = [a.grad for a in acts]
         tanh_grad = [a.name == "tanh" for a in acts]
@@ -347,7 +340,7 @@ class NumpyMLP:
         with np.errstate(all="ignore"):  # a diverged net is reported by the trainer, not warned here
             for l in range(n_layers - 1):
                 z = np.dot(a_in[l], Wb[l], out=zs[l])
-                fwd = _INPLACE.get(acts[l].name)
+                fwd = acts[l].fn_out
                 if fwd is not None:
                     fwd(z, dsts[l])
                 else:

@@ -37,6 +37,8 @@ costs ~50 µs plus ~7 µs a node, on this size more than all the arithmetic.
 """
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -53,45 +55,50 @@ from torch.optim.adam import adam as _adam
 from torch.optim.rmsprop import rmsprop as _rmsprop
 from torch.optim.sgd import sgd as _sgd
 
-from .activations import Activation, get_activation
-from .losses import HUBER_DELTA, PROB_EPS, Loss, get_loss
+from .activations import ACTIVATIONS, Activation, get_activation
+from .losses import HUBER_DELTA, LOSSES, PROB_EPS, Loss, get_loss
 from .network import batch_rows, layer_slices
-from .optimizers import ADAM_BETAS, EPS, MOMENTUM, OPTIMIZERS, RMS_ALPHA
+from .optimizers import get_optimizer
 from .runtime import apply_torch_settings
 
-__all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step", "cuda_available"]
+__all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step",
+           "cuda_available", "compile_expr", "torch_activation"]
 
 # One intra-op thread, but only in a process that asked for the app's settings (runtime.py says why).
 apply_torch_settings(torch)
 
-#: The activations of ``activations.ACTIVATIONS`` in torch; autograd supplies the derivatives.
-TORCH_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "linear": lambda z: z,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "relu": torch.relu,
-    "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
-    "elu": F.elu,  # alpha = 1
-    "gelu": lambda z: F.gelu(z, approximate="tanh"),
-    "silu": F.silu,
-    "softplus": F.softplus,  # beta 1, identity above threshold 20, as activations._softplus
-    "sine": torch.sin,
-    # Comparisons carry no gradient: these train nothing below them, like their zero derivative.
-    "step": lambda z: (z >= 0).to(z.dtype),
-    "sign": lambda z: torch.where(z >= 0, 1.0, -1.0).to(z.dtype),
-}
-_OUTPUTS = {**TORCH_ACTIVATIONS, "softmax": lambda z: torch.softmax(z, dim=1)}
+# What a registry entry's torch expressions may use.
+_SCOPE = {"torch": torch, "F": F, "PROB_EPS": PROB_EPS, "HUBER_DELTA": HUBER_DELTA}
+_CALL_OF_Z = re.compile(r"([A-Za-z_][\w.]*)\(z\)")
 
 
-def _bce_value(out, t):
-    # Clamped in float64 exactly as losses._bce, so both engines report the same number.
-    p = out.double().clamp(PROB_EPS, 1 - PROB_EPS)
-    return -(t * torch.log(p) + (1 - t) * torch.log(1 - p)).sum(dim=1)
+@functools.lru_cache(maxsize=None)
+def compile_expr(args: str, expr: str) -> Callable:
+    """A registry entry's torch expression as a function of ``args``, e.g. ``("z", "torch.tanh(z)")``.
+
+    The text comes from the registries (activations.py, losses.py), never from a user.  A plain
+    call of ``z`` compiles to the function itself (``torch.tanh``): one Python frame less per layer.
+    """
+    whole = _CALL_OF_Z.fullmatch(expr) if args == "z" else None
+    return eval(whole[1] if whole else f"lambda {args}: {expr}", dict(_SCOPE))  # noqa: S307 - registry text
+
+
+def torch_activation(act: Activation) -> Callable[[torch.Tensor], torch.Tensor]:
+    """The entry's function in torch; autograd supplies the derivative."""
+    if not act.torch:
+        raise ValueError(f"activation {act.name!r} has no torch expression in activations.py")
+    return compile_expr("z", act.torch)
+
+
+def _torch_output(output: str) -> Callable[[torch.Tensor], torch.Tensor]:
+    if output == "softmax":
+        return lambda z: torch.softmax(z, dim=1)
+    return torch_activation(get_activation(output))
 
 
 @dataclass(frozen=True)
 class TorchLoss:
-    """One ``losses.LOSSES`` pair in torch.
+    """One ``losses.LOSSES`` pair in torch, compiled from the entry's expressions.
 
     ``value(out, z, t)`` is the per-example loss (n,) with the formula of ``losses.py``;
     training minimises ``scale(k) / n · total(z, t)``: ``total`` is the batch sum in one
@@ -103,45 +110,29 @@ class TorchLoss:
     total: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     scale: Callable[[int], float]
 
+    @classmethod
+    def of(cls, loss: Loss) -> "TorchLoss":
+        if not (loss.torch_value and loss.torch_total):
+            raise ValueError(f"loss {loss.name!r} has no torch expressions in losses.py")
+        return cls(compile_expr("out, z, t", loss.torch_value), compile_expr("z, t", loss.torch_total),
+                   compile_expr("k", loss.torch_scale))
 
-TORCH_LOSSES: dict[str, TorchLoss] = {
-    # ½ Σ (ŷ − t)², ŷ = tanh z
-    "square": TorchLoss(lambda out, z, t: 0.5 * ((out - t) ** 2).sum(dim=1),
-                        lambda z, t: F.mse_loss(torch.tanh(z), t, reduction="sum"), lambda k: 0.5),
-    # −[t log p + (1−t) log(1−p)], p = σ(z)
-    "bce": TorchLoss(lambda out, z, t: _bce_value(out, t),
-                     lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction="sum"), lambda k: 1.0),
-    # −Σ_c t_c log softmax(z)_c  (cross_entropy accepts probability targets)
-    "ce": TorchLoss(lambda out, z, t: -(t * torch.log_softmax(z, dim=1)).sum(dim=1),
-                    lambda z, t: F.cross_entropy(z, t, reduction="sum"), lambda k: 1.0),
-    # mean_k (ŷ − t)², ŷ = z
-    "mse": TorchLoss(lambda out, z, t: ((out - t) ** 2).mean(dim=1),
-                     lambda z, t: F.mse_loss(z, t, reduction="sum"), lambda k: 1.0 / k),
-    "mae": TorchLoss(lambda out, z, t: (out - t).abs().mean(dim=1),
-                     lambda z, t: F.l1_loss(z, t, reduction="sum"), lambda k: 1.0 / k),
-    "huber": TorchLoss(lambda out, z, t: F.huber_loss(out, t, reduction="none", delta=HUBER_DELTA).mean(dim=1),
-                       lambda z, t: F.huber_loss(z, t, reduction="sum", delta=HUBER_DELTA), lambda k: 1.0 / k),
-}
+
+#: The registries in torch, for reading; the engine compiles the entries it is given.
+TORCH_ACTIVATIONS = {name: torch_activation(a) for name, a in ACTIVATIONS.items()}
+TORCH_LOSSES = {name: TorchLoss.of(l) for name, l in LOSSES.items()}
 
 
 def make_torch_optimizer(name: str, params, lr: float, device: str = "cpu") -> torch.optim.Optimizer:
-    """The ``torch.optim`` optimizer behind each ``optimizers.OPTIMIZERS`` name, with the same constants.
+    """The ``torch.optim`` optimizer of an ``optimizers.OPTIMIZERS`` entry (its class and arguments).
 
     The engine has a single parameter tensor, so the multi-tensor (``foreach``) code
     buys nothing and its set-up costs ~10 µs a step: use the plain loop, or on CUDA
     the fused one-kernel versions where torch has them.
     """
-    cuda = str(device).startswith("cuda")
-    fast = {"fused": True} if cuda else {"foreach": False}
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, **fast)
-    if name in ("momentum", "nesterov"):
-        return torch.optim.SGD(params, lr=lr, momentum=MOMENTUM, nesterov=name == "nesterov", **fast)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr, alpha=RMS_ALPHA, eps=EPS, foreach=False)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr, betas=ADAM_BETAS, eps=EPS, **fast)
-    raise ValueError(f"unknown optimizer {name!r}; allowed: {', '.join(OPTIMIZERS)}")
+    spec = get_optimizer(name)
+    fast = {"fused": True} if str(device).startswith("cuda") and spec.torch_fused else {"foreach": False}
+    return getattr(torch.optim, spec.torch_class)(params, lr=lr, **spec.torch_kwargs, **fast)
 
 
 def functional_step(opt: torch.optim.Optimizer, p: torch.Tensor) -> bool:
@@ -205,9 +196,9 @@ class TorchMLP:
             raise ValueError(f"need {len(self.sizes) - 2} hidden activations, got {len(self.acts)}")
         self.device = str(device)
         self._tdtype = torch.float64 if self.dtype == np.float64 else torch.float32
-        self._fns = [TORCH_ACTIVATIONS[a.name] for a in self.acts]
-        self._out_fn = _OUTPUTS[self.loss.output]
-        self._tloss = TORCH_LOSSES[self.loss.name]
+        self._fns = [torch_activation(a) for a in self.acts]
+        self._out_fn = _torch_output(self.loss.output)
+        self._tloss = TorchLoss.of(self.loss)
         self.slices = layer_slices(self.sizes)
         n = self.slices[-1][1].stop
         kw = {"dtype": self._tdtype, "device": self.device}

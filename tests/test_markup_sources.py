@@ -67,7 +67,7 @@ SAFE_LOCALS = {
     "backprop.py": {"chosen", "label", "p", "fmt", "check"},  # worked-example parameter names; labs.fmt(number)
     "data.py": {"label"},  # _playground_link(label): every call passes a literal
     "generalisation.py": {"label", "run"},  # the lab's run names and results
-    "gradients.py": {"act", "epoch", "epochs", "labels", "p"},  # presets, activation names, epoch numbers
+    "gradients.py": {"act", "epoch", "epochs", "labels", "p", "LRS"},  # presets, activation names, epoch numbers, LRs
     "lessons.py": {"lesson"},  # LESSONS[...]: an unknown id from the link shows no lesson
     "losses.py": {"slopes", "what"},  # fitted numbers; _numbers(what=…): a literal at every call
     "perceptron.py": {"epochs", "p", "where"},  # the perceptron's numbers; the XOR explanation
