@@ -55,7 +55,7 @@ SAFE_SOURCES = {
     "str.upper",
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
-    "range_text", "realdata.quick_metrics", "convergence_text",
+    "range_text", "realdata.quick_metrics", "convergence_text", "MIN_POINTS",
 }
 
 
