@@ -5,8 +5,9 @@
 First the heaviest pieces that cannot be cut (one full-batch mini-batch, one evaluation after an
 epoch) of the largest runs the work cap allows (``CAPS['work']``): the heaviest link (all 7 features,
 8 × 64 hidden, 90 % training, as many points as fit) and the largest upload (100 columns, 10
-classes, as many rows as fit), wall time and CPU time (with OPENBLAS_NUM_THREADS=1: a quiet
-core), float64 and float32, and the torch engine in float64.
+classes, as many rows as fit), wall time and CPU time, float64 and float32, and the torch engine
+in float64.  The script runs with the app's settings (``runtime.apply_app_settings``: one BLAS and one
+torch thread), so the figures are what a session's frame pays.
 Then what one live frame costs the server when a link asks for the most work the caps allow
 (8 × 64 hidden, as many points as fit, batch 1, float64), in each engine and with Adam + dropout,
 and one frame of a Race of four such nets; then one Pause and one Step of that link
@@ -96,6 +97,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=8)
     args = ap.parse_args()
+    from playground.runtime import apply_app_settings
+
+    apply_app_settings()  # what the app runs with: one BLAS thread, one torch thread
     pieces()
     for name, link in LINKS.items():
         if "torch" in name and not torch_available():
