@@ -287,6 +287,11 @@ def test_uploaded_data_over_the_work_cap_is_not_used():
     assert s.data is None and s.trainer.data.name == "blobs"  # the current data is kept
     s.apply({"hidden": (16,)})
     assert s.use_data(table(10_000), "uploaded") == "" and s.trainer.sizes == [100, 16, 10]
+    # Back from a small upload to a link's 10,000 points: the network grown on the upload keeps, the points give way.
+    s = PlaygroundSession(from_query("hidden=4&points=10000")[0])
+    assert s.use_data(table(200, cols=2, classes=2), "drawn") == "" and s.apply({"hidden": DEEP})[0] == "reset"
+    s.use_data(None)
+    assert s.cfg.hidden == DEEP and s.cfg.points == 0 and work_problem(s.cfg) is None and len(s.trainer.data) == 500
     # Quick train's first network fits the largest table the upload caps allow.
     from playground.realdata import quick_session, upload_config
 
