@@ -52,15 +52,16 @@ def _session() -> PlaygroundSession:
         view, view_warnings = classroom.parse(dict(st.query_params))
         warnings += view_warnings
         st.session_state[K + "view"] = view
+        if s is not None and "pts" not in st.query_params and s.data is not None \
+                and st.session_state.get(K + "query") is not None:
+            s.use_data(None)  # a new link describes its own data: leave drawn or uploaded points (before its
+            st.session_state.pop(K + "canvas", None)  # settings are applied: they are checked with its data)
+            st.session_state[K + "draw"] = False
+            st.session_state[K + "uploaded"] = False
         if s is None:
             s = PlaygroundSession(cfg)
         else:
             s.apply(dataclasses.asdict(cfg))
-        if "pts" not in st.query_params and s.data is not None and st.session_state.get(K + "query") is not None:
-            s.use_data(None)  # a new link describes its own data: leave drawn or uploaded points
-            st.session_state.pop(K + "canvas", None)
-            st.session_state[K + "draw"] = False
-            st.session_state[K + "uploaded"] = False
         if "pts" in st.query_params:
             points, msg = drawn.decode(st.query_params["pts"])
             msg = msg or (points is not None and s.use_data(points, "drawn"))

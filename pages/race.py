@@ -65,7 +65,7 @@ def _from_widgets() -> None:
     raw.update({f: ss[K + f] for f in ("dataset", "noise", "seed", "hidden") if K + f in ss})
     if raw["loss"] not in losses_for_task(*dataset_info(raw["dataset"])):
         del raw["loss"]  # a new kind of data: its usual loss
-    base, warnings = normalize(raw)
+    base, warnings = normalize(raw, keep=old)
     preset = ss[K + "preset"]
     if preset != CUSTOM:
         overrides = list(rc.PRESETS[preset].overrides)

@@ -34,6 +34,7 @@ __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
     "normalize", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for",
     "dataset_info", "task_of", "class_count", "layer_sizes", "ConfigWarning",
+    "n_weights", "epoch_work", "network_sizes", "data_points", "work_problem",
 ]
 
 #: Hard caps, enforced for every source.
@@ -47,6 +48,12 @@ CAPS = {
     "query_chars": 8_000,  # longest accepted query string
     "query_fields": 200,  # most fields a link may have
     "max_epochs": 1_000_000,
+    # Multiply-adds of one piece of training that cannot be cut (one mini-batch, or the evaluation after an
+    # epoch: ``epoch_work``), data and network together: a frame takes at most one such piece past its budget.
+    # Measured (tests/measure_frames.py, CPU time of one BLAS thread, i.e. a quiet core, on the shared 2-core
+    # VM): the heaviest allowed pieces take 0.06–0.10 s in float64 (8 × 64 on ~4,900 points of 7 features, or
+    # on 4,000 rows × 100 columns), ~0.02 s in float32; the old caps allowed 2.8× this (0.2–0.74 s busy).
+    "work": 4.0e8,
 }
 ENGINES = tuple(ENGINE_SPECS)
 REGULARIZERS = ("none", "l1", "l2")
@@ -103,6 +110,69 @@ def layer_sizes(cfg: "Config", n_columns: int, n_classes: int) -> list[int]:
     classes (0: regression): inputs (2-D points go through ``cfg.features``), hidden…, outputs."""
     n_in = len(cfg.features) if n_columns == 2 else n_columns
     return [n_in, *cfg.hidden, LOSSES[cfg.loss].n_outputs(n_classes)]
+
+
+def n_weights(sizes) -> int:
+    """The weights (links) of a network of ``sizes``: also its multiply-adds per row, forward."""
+    return sum(int(fi) * int(fo) for fi, fo in zip(sizes[:-1], sizes[1:]))
+
+
+def epoch_work(sizes, n_points: int, train_fraction: float, batch: int) -> tuple[float, float]:
+    """(multiply-adds of one mini-batch, of one evaluation after an epoch) for a network of ``sizes``.
+
+    A row costs one product per weight forward and two backward; the evaluation runs every
+    point forward and the training rows backward (the full-training-set gradient)."""
+    per_row = float(n_weights(sizes))
+    n_train = round(n_points * train_fraction)
+    return 3 * min(batch, n_train) * per_row, (n_points + 2 * n_train) * per_row
+
+
+def network_sizes(cfg, data=None) -> list[int]:
+    """``layer_sizes`` of the network the Trainer builds for ``cfg`` on its dataset, or on ``data``
+    (drawn or uploaded) if given.  ``cfg`` may be a Config or anything with its fields."""
+    if data is None:
+        from .datasets import DATASETS
+
+        spec = DATASETS[cfg.dataset]
+        return layer_sizes(cfg, spec.n_features, class_count(cfg) or task_of(spec)[1])
+    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
+
+
+def data_points(cfg, data=None) -> int:
+    """How many points a run of ``cfg`` trains and evaluates on: ``data``'s rows, or the dataset's."""
+    from .datasets import DATASETS
+
+    if data is not None:
+        return len(data)
+    spec = DATASETS[cfg.dataset]
+    n = cfg.points or spec.default_size
+    return min(n, spec.default_size) if spec.kind == "real" else n
+
+
+def work_problem(cfg, data=None) -> str | None:
+    """Why a run of ``cfg`` (on ``data``, if given) is too much work for one frame, or None.
+
+    The rule behind ``CAPS['work']``: one mini-batch and one evaluation after an epoch (``epoch_work``,
+    data size times network size) must each stay within it.  The message names the piece, its figure,
+    the data and the network, and what to do."""
+    sizes, n = network_sizes(cfg, data), data_points(cfg, data)
+    batch_macs, record_macs = epoch_work(sizes, n, cfg.train / 100, cfg.batch)
+    cap = CAPS["work"]
+    if record_macs <= cap and batch_macs <= cap:
+        return None
+    net = f"{n_weights(sizes):,} weights ({'-'.join(map(str, sizes))})"
+    evaluation = record_macs > cap
+    record_macs, batch_macs = (f"{math.ceil(x / 1e6):,} million" for x in (record_macs, batch_macs))
+    cap = f"{math.floor(cap / 1e6):,} million"
+    if evaluation:
+        return (f"{n:,} points on a network of {net} is too much work: one evaluation after an epoch needs "
+                f"{record_macs} multiply-adds, at most {cap} allowed; use fewer points or fewer/smaller layers")
+    return (f"a mini-batch of {cfg.batch:,} rows on a network of {net} is too much work: it needs {batch_macs} "
+            f"multiply-adds, at most {cap} allowed; use a smaller batch or fewer/smaller layers")
+
+
+#: The fields a run's work depends on (``work_problem``).
+WORK_FIELDS = ("dataset", "points", "classes", "train", "batch", "features", "hidden", "loss")
 
 
 def _dataset_names() -> tuple[str, ...]:
@@ -320,13 +390,16 @@ def _short(v: Any) -> str:
     return s if len(s) <= 40 else s[:37] + "…"
 
 
-def normalize(raw: dict[str, Any]) -> tuple[Config, list[ConfigWarning]]:
+def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tuple[Config, list[ConfigWarning]]:
     """Build a valid Config from raw values; never raises.
 
     Each field that cannot be parsed or breaks a rule is replaced by its default
     and named in the warnings (``ConfigWarning.field``: no caller reads the text).
     Cross-field rules (loss vs dataset, one activation per layer) are repaired
     the same way.  Unknown keys are reported.
+    A run that is too much work (``work_problem``, on ``data`` if given) gets its
+    ``points`` (then ``hidden``) back to default, or, with ``keep`` (the config in
+    use, a control change), its changed work fields back to ``keep``'s values.
     """
     warnings: list[ConfigWarning] = []
     values: dict[str, Any] = {}
@@ -364,10 +437,39 @@ def normalize(raw: dict[str, Any]) -> tuple[Config, list[ConfigWarning]]:
         warnings.append(ConfigWarning(f"loss {merged['loss']!r} does not fit the {task} dataset {merged['dataset']!r}",
                                       "loss", f"using {good!r}"))
         merged["loss"] = good
+    warnings += _work_repair(merged, data, keep)
     try:
         return Config(**merged), warnings
     except ConfigError as e:  # not expected: every rule was checked above
         return Config(), warnings + [ConfigWarning(f"config reset to defaults: {e}")]
+
+
+def _work_repair(merged: dict[str, Any], data, keep: Config | None) -> list[ConfigWarning]:
+    """Bring a run within ``CAPS['work']`` (see ``normalize``); the warnings, as for any bad field."""
+    from types import SimpleNamespace
+
+    problem = work_problem(SimpleNamespace(**merged), data)
+    if problem is None:
+        return []
+    changed = [f for f in WORK_FIELDS if keep is not None and merged[f] != getattr(keep, f)]
+    if changed and work_problem(keep, data) is None:  # a control change: refuse it, keep what the user had
+        shown = ", ".join(f"{f} {_fmt(merged[f])}" for f in changed)
+        merged.update({f: getattr(keep, f) for f in changed})
+        if len(merged["activation"]) not in (1, len(merged["hidden"])):
+            merged["activation"] = keep.activation
+        return [ConfigWarning(f"{shown}: {problem}", changed[0],
+                              f"kept {', '.join(f'{f} {_fmt(getattr(keep, f))}' for f in changed)}")]
+    warnings = []
+    for field in ("points", "hidden"):  # the data size first: a link keeps the network it shows
+        if problem is None or merged[field] == getattr(_DEFAULT, field) or (field == "points" and data is not None):
+            continue
+        warnings.append(ConfigWarning(f"{field} {_fmt(merged[field])}: {problem}", field,
+                                      f"using default {_fmt(getattr(_DEFAULT, field))!r}"))
+        merged[field] = getattr(_DEFAULT, field)
+        if field == "hidden" and len(merged["activation"]) != 1:
+            merged["activation"] = merged["activation"][:1]
+        problem = work_problem(SimpleNamespace(**merged), data)
+    return warnings
 
 
 def _default_dict() -> dict[str, Any]:

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import CAPS, Config, class_count, from_query, layer_sizes, task_of
+from .config import CAPS, Config, from_query, network_sizes, work_problem
 from .datasets import DATASETS, Data
 from .engines import torch_available
 from .losses import LOSSES
@@ -102,14 +102,6 @@ class LoadedModel:
 
 
 # ----- export --------------------------------------------------------------------------------------
-def network_sizes(cfg: Config, data: Data | None = None) -> list[int]:
-    """Units per layer the Trainer builds for ``cfg`` (and ``data``, if given): inputs, hidden…, outputs."""
-    if data is None:
-        spec = DATASETS[cfg.dataset]
-        return layer_sizes(cfg, spec.n_features, class_count(cfg) or task_of(spec)[1])
-    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
-
-
 def _document(trainer) -> dict:
     """Everything but the weights, as plain JSON values."""
     cfg = trainer.cfg
@@ -723,6 +715,9 @@ def trainer_from_model(loaded: LoadedModel, data: Data | None = None):
     want = network_sizes(loaded.config, data)
     if data is not None and want != list(loaded.sizes):
         raise ModelFileError(f"the data gives a network of sizes {want} but the model's weights have {list(loaded.sizes)}")
+    problem = work_problem(loaded.config, data)
+    if problem:
+        raise ModelFileError(f"this model cannot train here: {problem}")
     t = Trainer(loaded.config, data=data, params=loaded.params)
     # Carry the epoch count on (the trainer recorded its starting point as epoch 0).
     t.epoch = t.best_epoch = loaded.epoch

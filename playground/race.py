@@ -35,7 +35,7 @@ from urllib.parse import quote
 import numpy as np
 import plotly.graph_objects as go
 
-from .config import CAPS, Config, from_query, layer_sizes, normalize, query_pairs, task_of
+from .config import CAPS, Config, from_query, network_sizes, normalize, query_pairs
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 from .memory import racer_history_cap
 from .session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, pause_if_idle
@@ -117,7 +117,8 @@ def race_configs(base: Config, overrides: list[dict]) -> tuple[list[Config], lis
     """One Config per racer: the base with that racer's overrides; never raises.
 
     A field outside ``RACE_FIELDS`` or a bad value is dropped (the racer keeps
-    the base value) and reported as ``"racer B: …"``.
+    the base value) and reported as ``"racer B: …"``; so are the overrides of a racer
+    that would be too much work (``config.work_problem``).
     """
     configs, warnings = [], []
     base_raw = dataclasses.asdict(base)
@@ -130,7 +131,7 @@ def race_configs(base: Config, overrides: list[dict]) -> tuple[list[Config], lis
             else:
                 why = "is shared by all racers" if k in SHARED_FIELDS else "is not a race setting"
                 warnings.append(f"racer {name}: {str(k)[:40]!r} {why}; allowed: {', '.join(RACE_FIELDS)}")
-        cfg, more = normalize({**base_raw, **changes})
+        cfg, more = normalize({**base_raw, **changes}, keep=base)
         for k in SHARED_FIELDS:  # a repair could never touch these, but keep the promise explicit
             if getattr(cfg, k) != getattr(base, k):
                 cfg = dataclasses.replace(cfg, **{k: getattr(base, k)})
@@ -303,11 +304,6 @@ def resized(setup: RaceSetup, n: int) -> RaceSetup:
 # ----- the race ---------------------------------------------------------------------------------
 
 
-def _sizes(cfg: Config, data) -> list[int]:
-    """The network's layer sizes for this config on this (raw, full) data."""
-    return layer_sizes(cfg, data.X.shape[1], task_of(data)[1])
-
-
 class Race:
     """2–4 trainers on shared data and (where shapes allow) shared starting weights.
 
@@ -333,7 +329,7 @@ class Race:
         first = Trainer(configs[0], data=self.data, **records)
         self.trainers, self.shared_start = [first], [True]
         for cfg in configs[1:]:
-            same = (_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
+            same = (network_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
                     and cfg.init_scale == configs[0].init_scale)
             params = [(W.copy(), b.copy()) for W, b in first.initial] if same else None
             self.trainers.append(Trainer(cfg, data=self.data, params=params, **records))

@@ -430,7 +430,7 @@ def upload_config(data: Data, train: int = 70, seed: str = "1", epochs: int = 30
     cfg, warnings = normalize({"dataset": stand_in, "loss": loss, "hidden": "8", "activation": "tanh",
                                "optimizer": "adam", "lr": 0.01, "batch": 16, "init": "xavier",
                                "train": train, "seed": seed, "max_epochs": epochs,
-                               "standardize": False})
+                               "standardize": False}, data=data)
     if warnings:
         raise ValueError("; ".join(warnings))
     return cfg

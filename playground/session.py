@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from .config import Config, dataset_info, normalize, task_of
+from .config import Config, dataset_info, normalize, task_of, work_problem
 from .datasets import DATASETS, MIN_POINTS, Data
 from . import drawn
 from .losses import default_loss, losses_for_task
@@ -164,7 +164,7 @@ class PlaygroundSession:
             task, k = dataset_info(merged["dataset"])
             if merged["loss"] not in losses_for_task(task, k):
                 merged["loss"] = default_loss(task, k)  # a new kind of dataset: its usual loss, silently
-        cfg, warnings = normalize(merged)
+        cfg, warnings = normalize(merged, data=self.data, keep=self.cfg)  # too much work: the change is refused
         refused = {w.field for w in warnings} & set(merged)
         if refused:  # keep what the user had, not the defaults normalize() falls back to
             cfg = dataclasses.replace(cfg, **{f: getattr(self.cfg, f) for f in refused})
@@ -202,8 +202,13 @@ class PlaygroundSession:
                 changes["dataset"] = _PROXY[task]
             if self.cfg.loss not in losses_for_task(task, data.n_classes):
                 changes["loss"] = default_loss(task, data.n_classes)
-            if changes:
-                self.cfg = normalize({**dataclasses.asdict(self.cfg), **changes})[0]
+            cfg = normalize({**dataclasses.asdict(self.cfg), **changes})[0] if changes else self.cfg
+            problem = work_problem(cfg, data)
+            if problem:
+                return problem
+            self.cfg = cfg
+        elif self.data is not None:  # back to the config's dataset: within the work cap as a link would be
+            self.cfg = normalize(dataclasses.asdict(self.cfg))[0]
         self.data, self.data_name = data, (name if data is not None else "")
         self.reset()
         return ""

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from .config import Config, class_count, layer_sizes, rng_for, task_of
+from .config import Config, class_count, epoch_work, layer_sizes, n_weights, rng_for, task_of  # noqa: F401 (re-exported)
 from .datasets import Data, generate, split, standardize
 from .engines import initial_params, make_engine
 from .features import feature_matrix
@@ -30,7 +30,7 @@ from .losses import LOSSES
 from .memory import SNAPSHOT_BYTES, snapshots_to_keep
 
 __all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS",
-           "MAX_BATCH_MACS", "MAX_RECORD_MACS", "epoch_work", "n_weights"]
+           "epoch_work", "n_weights"]
 
 HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
 SNAPSHOT_CAP = 200  # weight snapshots kept for replay, at most (and at most memory.SNAPSHOT_BYTES of them)
@@ -38,29 +38,6 @@ SNAPSHOT_CAP = 200  # weight snapshots kept for replay, at most (and at most mem
 HAND_LIMIT = 1000.0
 #: ``train_for`` reads the clock after about this much training (a few mini-batches or a whole epoch).
 CHUNK_SECONDS = 0.005
-#: The most work (multiply-adds) one mini-batch and one evaluation after an epoch may need within the
-#: caps (config.CAPS; uploaded tables: 100 columns, 10 classes, 10,000 rows), see ``epoch_work``.  Neither
-#: can be cut without changing the arithmetic, and ``train_for`` never runs the two in one piece, so
-#: these bound how long one frame can take: measured on a shared 2-core VM, float64, the evaluation
-#: of 10,000 points on 8 × 64 (5.8e8) ~0.15 s, and of the largest upload (1.0e9) 0.2–0.4 s with the
-#: machine busy (float32 ~0.12 s); see tests/measure_frames.py.
-MAX_BATCH_MACS = 1.0e9
-MAX_RECORD_MACS = 1.1e9
-
-
-def n_weights(sizes) -> int:
-    """The weights (links) of a network of ``sizes``: also its multiply-adds per row, forward."""
-    return sum(int(fi) * int(fo) for fi, fo in zip(sizes[:-1], sizes[1:]))
-
-
-def epoch_work(sizes, n_points: int, train_fraction: float, batch: int) -> tuple[float, float]:
-    """(multiply-adds of one mini-batch, of one evaluation after an epoch) for a network of ``sizes``.
-
-    A row costs one product per weight forward and two backward; the evaluation runs every
-    point forward and the training rows backward (the full-training-set gradient)."""
-    per_row = float(n_weights(sizes))
-    n_train = round(n_points * train_fraction)
-    return 3 * min(batch, n_train) * per_row, (n_points + 2 * n_train) * per_row
 
 
 @dataclass
@@ -274,7 +251,7 @@ class Trainer:
         measured time of a mini-batch) and, once an epoch's mini-batches are done, its evaluation
         (``_record``); a piece that would not fit in what is left waits for the next call.  So a call
         takes about ``seconds``, or one piece when a single piece is longer; the largest pieces (one
-        mini-batch, one evaluation) are bounded by the caps (``epoch_work``).  An epoch shorter than
+        mini-batch, one evaluation) are bounded by ``CAPS['work']`` (``config.work_problem``).  An epoch shorter than
         a chunk is one piece with its evaluation, so runs of small networks stop at epoch boundaries.
         Stops after ``max_epochs`` completed epochs, when a stop condition fires, or when
         ``keep_going()`` (checked after every piece) is false.  ``between()`` is called

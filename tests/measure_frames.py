@@ -2,8 +2,14 @@
 
     PYTHONPATH=. python tests/measure_frames.py [--frames 8]
 
-What one live frame costs the server when a link asks for the most work the caps allow
-(8 × 64 hidden, 10,000 points, batch 1, float64), in each engine and with Adam + dropout,
+First the heaviest pieces that cannot be cut (one full-batch mini-batch, one evaluation after an
+epoch) of the largest runs the work cap allows (``CAPS['work']``): the heaviest link (all 7 features,
+8 × 64 hidden, 90 % training, as many points as fit) and the largest upload (100 columns, 10
+classes, as many rows as fit), wall time and CPU time, float64 and float32, and the torch engine
+in float64.  The script runs with the app's settings (``runtime.apply_app_settings``: one BLAS and one
+torch thread), so the figures are what a session's frame pays.
+Then what one live frame costs the server when a link asks for the most work the caps allow
+(8 × 64 hidden, as many points as fit, batch 1, float64), in each engine and with Adam + dropout,
 and one frame of a Race of four such nets; then one Pause and one Step of that link
 (the click's own training time), the evaluation after an epoch (``Trainer._record``) and
 the drawing of the heaviest net (every neuron on the grid, the network diagram as JSON).
@@ -16,13 +22,13 @@ import argparse
 import statistics
 import time
 
-from playground.config import from_query
+from playground.config import epoch_work, from_query, n_weights, work_problem
 from playground.engines import torch_available
 from playground.race import Race
 from playground.session import PlaygroundSession
 from playground.trainer import Trainer
 
-HEAVY = "hidden=64,64,64,64,64,64,64,64&points=10000&batch=1&dtype=float64"
+HEAVY = "hidden=64,64,64,64,64,64,64,64&points=4890&train=90&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&batch=1&dtype=float64"
 LINKS = {"numpy": HEAVY, "torch": HEAVY + "&engine=torch", "numpy adam + dropout": HEAVY + "&optimizer=adam&dropout=0.2"}
 
 
@@ -41,10 +47,60 @@ def frames(label: str, fn, n: int) -> None:
     print(f"{label:44s} median {statistics.median(walls) * 1000:8.1f} ms   worst {max(walls) * 1000:8.1f} ms")
 
 
+def largest_upload():
+    """The biggest table the upload caps allow with as many rows as the work cap lets 8 × 64 train on."""
+    import numpy as np
+
+    from playground.config import CAPS
+    from playground.datasets import Data
+
+    cols, k = 100, 10
+    sizes = [cols, *[CAPS["neurons"]] * CAPS["hidden_layers"], k]
+    rows = int(CAPS["work"] // (2.8 * n_weights(sizes)))
+    rng = np.random.default_rng(0)
+    return Data(rng.normal(size=(rows, cols)), rng.integers(0, k, rows), "classification", k,
+                tuple(f"c{i}" for i in range(cols)), "upload", tuple(str(i) for i in range(k)))
+
+
+def pieces() -> None:
+    """One full-batch mini-batch and one evaluation of the heaviest allowed runs."""
+    upload = largest_upload()
+    runs = {"heaviest link": (HEAVY.replace("batch=1", "batch=10000"), None),
+            f"largest upload ({len(upload):,} × 100, 10 classes)": (
+                "dataset=blobs&loss=ce&hidden=64,64,64,64,64,64,64,64&train=90&batch=10000&standardize=0", upload)}
+    for name, (link, data) in runs.items():
+        for dtype in ("float64", "float32", "float64 torch"):
+            if "torch" in dtype and not torch_available():
+                continue
+            cfg = cfg_of(link + f"&dtype={dtype.split()[0]}" + ("&engine=torch" if "torch" in dtype else ""))
+            assert work_problem(cfg, data) is None, work_problem(cfg, data)
+            t = Trainer(cfg, data)
+            batch, record = epoch_work(t.sizes, len(t.data), cfg.train / 100, cfg.batch)
+
+            def one_batch():
+                t._train_batches(1)
+                t._pos = 0
+
+            for label, fn, macs in (("mini-batch", one_batch, batch), ("evaluation", t._record, record)):
+                walls, cpus = [], []
+                for _ in range(5):
+                    w0, c0 = time.perf_counter(), time.process_time()
+                    fn()
+                    walls.append(time.perf_counter() - w0)
+                    cpus.append(time.process_time() - c0)
+                print(f"{name}, {dtype}, one {label} ({macs / 1e6:,.0f} million multiply-adds): wall median "
+                      f"{statistics.median(walls) * 1000:.0f} ms, best {min(walls) * 1000:.0f} ms; CPU best "
+                      f"{min(cpus) * 1000:.0f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=8)
     args = ap.parse_args()
+    from playground.runtime import apply_app_settings
+
+    apply_app_settings()  # what the app runs with: one BLAS thread, one torch thread
+    pieces()
     for name, link in LINKS.items():
         if "torch" in name and not torch_available():
             print(f"{name}: torch not installed, skipped")

@@ -2,8 +2,10 @@
 
     python tests/measure_memory.py [--epochs 40] [--json]
 
-For the heaviest link the caps allow (8 × 64 neurons, all 7 input features, 10,000 points, full-batch
-training, float64), with tracemalloc (Python and NumPy allocations):
+For the heaviest link the caps allow (full-batch training, float64, all 7 input features; the work cap,
+``CAPS['work']``, bounds points × weights, while the working buffers grow with points × neurons, so the
+most memory goes to 8 × 44 neurons on 10,000 points; ``--wide`` measures 8 × 64 on the 4,873 points
+it may train on), with tracemalloc (Python and NumPy allocations):
 
 - a Playground session (``PlaygroundSession``) that trained ``--epochs`` epochs (enough for its replay
   snapshots to reach their byte budget and be thinned), with the page's boundary grid and neuron maps,
@@ -34,9 +36,11 @@ from playground import views  # noqa: E402
 from playground.config import from_query  # noqa: E402
 from playground.session import PlaygroundSession  # noqa: E402
 
-HEAVY = ("dataset=spiral3&loss=ce&hidden=64,64,64,64,64,64,64,64&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
-         "&points=10000&batch=10000&train=90&dtype=float64&seed=1")
-RACE = HEAVY + "&race=lr:0.003|lr:0.01|lr:0.03|lr:0.1"
+LINK = ("dataset=spiral3&loss=ce&hidden={h}&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
+        "&points={n}&batch=10000&train=90&dtype=float64&seed=1")
+HEAVY = LINK.format(h=",".join(["44"] * 8), n=10_000)  # the most points × neurons within the work cap
+WIDE = LINK.format(h=",".join(["64"] * 8), n=4_873)  # the widest network, on the most points it may have
+RACE = "&race=lr:0.003|lr:0.01|lr:0.03|lr:0.1"
 MB = 2**20
 
 
@@ -75,12 +79,14 @@ def _traced(build, owner) -> tuple[object, float, float]:
     return obj, training, (tracemalloc.get_traced_memory()[0] - before) / MB
 
 
-def measure(epochs: int) -> dict:
+def measure(epochs: int, link: str = HEAVY) -> dict:
+    cfg, warnings = from_query(_query(link))
+    assert not warnings, warnings  # within every cap, the work cap included
     tracemalloc.start()
     out = {}
 
     def playground():
-        s = PlaygroundSession(from_query(_query(HEAVY))[0])
+        s = PlaygroundSession(cfg)
         s.trainer.step(epochs)
         grid = views.grid_for(s.trainer, 50)  # the page's grid for nets this big (res 50)
         maps = views.neuron_maps(s.trainer, grid)
@@ -95,7 +101,7 @@ def measure(epochs: int) -> dict:
     gc.collect()
 
     def race():
-        r = rc.Race(rc.parse_race(_query(RACE)).configs())
+        r = rc.Race(rc.parse_race(_query(link + RACE)).configs())
         r.step(epochs)
         for tr in r.trainers:
             _fill_history(tr)
@@ -114,8 +120,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--wide", action="store_true", help="8 × 64 on 4,873 points instead of 8 × 44 on 10,000")
     a = ap.parse_args()
-    res = measure(a.epochs)
+    res = measure(a.epochs, WIDE if a.wide else HEAVY)
     if a.json:
         print(json.dumps(res))
         return

@@ -6,18 +6,20 @@ Time here is a fake clock charged per mini-batch and per evaluation (no wall-tim
 """
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import numpy as np
 import pytest
 
-from playground.config import CAPS, Config
+from playground.config import CAPS, Config, epoch_work, from_query, n_weights, network_sizes, normalize, work_problem
+from playground.datasets import DATASETS, Data
 from playground.engines import torch_available
 from playground.features import FEATURES
-from playground.race import Race
+from playground.race import Race, parse_race
 from playground.tables import MAX_CLASSES, load_csv
 from playground.session import FRAME_SECONDS, PlaygroundSession
-from playground.trainer import CHUNK_SECONDS, MAX_BATCH_MACS, MAX_RECORD_MACS, Trainer, epoch_work, n_weights
+from playground.trainer import CHUNK_SECONDS, Trainer
 
 ENGINES = ["numpy", pytest.param("torch", marks=pytest.mark.skipif(not torch_available(), reason="torch not installed"))]
 
@@ -196,16 +198,134 @@ def test_a_race_step_of_slow_racers_goes_on_in_frames():
     assert r.epoch == 1 and [t.epoch for t in r.trainers] == [1, 1]
 
 
-def test_the_caps_bound_one_mini_batch_and_one_evaluation():
-    """The largest network and data the caps allow (an uploaded table of the most columns and classes):
-    one mini-batch and one evaluation stay within the work measured to fit (tests/measure_frames.py)."""
-    cols = inspect.signature(load_csv).parameters["max_cols"].default
-    sizes = [cols, *[CAPS["neurons"]] * CAPS["hidden_layers"], MAX_CLASSES]
-    batch_macs, record_macs = epoch_work(sizes, CAPS["points"], 0.9, CAPS["points"])
-    assert 9e8 < batch_macs <= MAX_BATCH_MACS and 9e8 < record_macs <= MAX_RECORD_MACS
+DEEP = (CAPS["neurons"],) * CAPS["hidden_layers"]  # the largest network the caps allow
+ALL_FEATURES = tuple(FEATURES)
+WORK = CAPS["work"]
+
+
+def table(rows: int, cols: int = 100, classes: int = MAX_CLASSES) -> Data:
+    """An uploaded table as the Data page would give it: ``cols`` columns, ``classes`` classes."""
+    rng = np.random.default_rng(0)
+    return Data(rng.normal(size=(rows, cols)), np.arange(rows) % classes, "classification", classes,
+                tuple(f"c{i}" for i in range(cols)), "table", tuple(str(i) for i in range(classes)))
+
+
+def largest_rows(sizes, train: float = 0.9) -> int:
+    """The most points a network of ``sizes`` may train on within the work cap."""
+    n = int(WORK // ((1 + 2 * train) * n_weights(sizes)))
+    while epoch_work(sizes, n + 1, train, n + 1)[1] <= WORK:
+        n += 1
+    while epoch_work(sizes, n, train, n)[1] > WORK:
+        n -= 1
+    return n
+
+
+def test_the_work_cap_bounds_one_mini_batch_and_one_evaluation():
+    """The largest runs the caps allow (the heaviest link; the widest upload): one full-batch mini-batch and
+    one evaluation stay within CAPS['work'] (measured to fit, tests/measure_frames.py), one more point is refused."""
     assert epoch_work([2, 4, 2, 1], 500, 0.5, 10) == (3 * 10 * 18, (500 + 2 * 250) * 18)  # TF Playground's default
-    over = [cols, *[CAPS["neurons"] + 8] * CAPS["hidden_layers"], MAX_CLASSES]  # a little past the caps
-    assert epoch_work(over, CAPS["points"], 0.9, CAPS["points"])[1] > MAX_RECORD_MACS
+    link = Config(dataset="circle", features=ALL_FEATURES, hidden=DEEP, train=90, batch=CAPS["points"])
+    sizes = network_sizes(link)
+    n = largest_rows(sizes)
+    assert 4_800 < n < 5_000 and work_problem(dataclasses.replace(link, points=n)) is None
+    batch_macs, record_macs = epoch_work(sizes, n, 0.9, CAPS["points"])
+    assert 0.99 * WORK < record_macs <= WORK and batch_macs <= record_macs
+    problem = work_problem(dataclasses.replace(link, points=n + 1))  # Config.replace would refuse it
+    assert f"{n + 1:,} points on a network of {n_weights(sizes):,} weights" in problem
+    assert "one evaluation after an epoch needs 401 million multiply-adds, at most 400 million allowed" in problem
+    assert "use fewer points or fewer/smaller layers" in problem
+    cols = inspect.signature(load_csv).parameters["max_cols"].default
+    upload_sizes = [cols, *DEEP, MAX_CLASSES]
+    rows = largest_rows(upload_sizes)
+    assert 3_900 < rows < 4_100
+    cfg = Config(dataset="blobs", loss="ce", hidden=DEEP, train=90, batch=CAPS["points"])
+    assert network_sizes(cfg, table(rows)) == upload_sizes and work_problem(cfg, table(rows)) is None
+    assert "too much work" in work_problem(cfg, table(rows + 1))
+    # Every dataset at its own size (no points= in the link) trains the largest network within the cap.
+    for name in DATASETS:
+        cfg, warnings = from_query(f"dataset={name}&hidden={','.join(map(str, DEEP))}&train=90&batch=10000"
+                                   f"&features={','.join(FEATURES)}")
+        assert warnings == [] and work_problem(cfg) is None, name
+
+
+def test_a_link_over_the_work_cap_keeps_its_network_with_fewer_points():
+    cfg, warnings = from_query(f"hidden={','.join(map(str, DEEP))}&points=10000&batch=1&dtype=float64")
+    assert cfg.hidden == DEEP and cfg.points == 0 and cfg.batch == 1 and cfg.dtype == "float64"
+    assert len(warnings) == 1 and warnings[0].startswith("points 10000: 10,000 points on a network of 28,864 weights")
+    assert "one evaluation after an epoch needs 578 million" in warnings[0] and warnings[0].endswith("using default '0'")
+    assert from_query("hidden=4&points=10000")[1] == []  # a small network may have all the points
+    # With the data given (an upload), the network is what gives way.
+    cfg, warnings = normalize({"dataset": "blobs", "loss": "ce", "hidden": DEEP, "activation": ("relu",) * 8},
+                              data=table(10_000))
+    assert cfg.hidden == (4, 2) and cfg.activation == ("relu",) and work_problem(cfg, table(10_000)) is None
+    assert warnings[0].startswith("hidden 64,64,64,64,64,64,64,64: 10,000 points on a network of 35,712 weights")
+
+
+def test_a_control_change_over_the_work_cap_is_refused():
+    s = PlaygroundSession(from_query("hidden=4&points=10000&features=x1,x2,x1sq")[0])
+    kind, warnings = s.apply({"hidden": DEEP, "lr": 0.1})
+    assert kind == "live" and s.cfg.hidden == (4,) and s.cfg.points == 10_000 and s.cfg.lr == 0.1
+    assert len(warnings) == 1 and warnings[0].startswith("hidden 64,64,64,64,64,64,64,64: 10,000 points")
+    assert "too much work" in warnings[0] and warnings[0].endswith("kept hidden 4")
+    kind, warnings = s.apply({"features": ALL_FEATURES, "hidden": (64, 64)})  # within the cap: applied
+    assert kind == "reset" and warnings == [] and s.cfg.hidden == (64, 64)
+    kind, warnings = s.apply({"hidden": DEEP, "train": 90})
+    assert kind == "none" and s.cfg.hidden == (64, 64) and s.cfg.train == 50
+    assert warnings[0].endswith("kept train 50, hidden 64,64")
+    # With uploaded data in use, the check is against its rows and columns.
+    s = PlaygroundSession(Config(dataset="blobs", loss="ce", hidden=(8,)))
+    assert s.use_data(table(6_000), "uploaded") == ""
+    kind, warnings = s.apply({"hidden": DEEP})
+    assert kind == "none" and s.cfg.hidden == (8,) and "6,000 points on a network of 35,712 weights" in warnings[0]
+
+
+def test_uploaded_data_over_the_work_cap_is_not_used():
+    s = PlaygroundSession(Config(dataset="blobs", loss="ce", hidden=DEEP))
+    msg = s.use_data(table(10_000), "uploaded")
+    assert msg.startswith("10,000 points on a network of 35,712 weights (100-64-64-64-64-64-64-64-64-10)")
+    assert "use fewer points or fewer/smaller layers" in msg
+    assert s.data is None and s.trainer.data.name == "blobs"  # the current data is kept
+    s.apply({"hidden": (16,)})
+    assert s.use_data(table(10_000), "uploaded") == "" and s.trainer.sizes == [100, 16, 10]
+    # Back from a small upload to a link's 10,000 points: the network grown on the upload keeps, the points give way.
+    s = PlaygroundSession(from_query("hidden=4&points=10000")[0])
+    assert s.use_data(table(200, cols=2, classes=2), "drawn") == "" and s.apply({"hidden": DEEP})[0] == "reset"
+    s.use_data(None)
+    assert s.cfg.hidden == DEEP and s.cfg.points == 0 and work_problem(s.cfg) is None and len(s.trainer.data) == 500
+    # Quick train's first network fits the largest table the upload caps allow.
+    from playground.realdata import quick_session, upload_config
+
+    assert work_problem(upload_config(table(CAPS["points"])), table(CAPS["points"])) is None
+    assert quick_session(table(200)).trainer.sizes == [100, 8, 10]
+
+
+def test_a_racer_over_the_work_cap_keeps_the_base_network():
+    setup = parse_race(f"points=10000&hidden=4&race=hidden:{','.join(map(str, DEEP))}|lr:0.1")
+    a, b = setup.configs()
+    assert a.hidden == (4,) and b.hidden == (4,) and b.lr == 0.1 and a.points == b.points == 10_000
+    assert len(setup.warnings) == 1 and setup.warnings[0].startswith("racer A: hidden 64,64,64,64,64,64,64,64: 10,000")
+    assert "too much work" in setup.warnings[0] and setup.warnings[0].endswith("kept hidden 4")
+
+
+def test_a_model_file_over_the_work_cap_with_its_data_is_refused():
+    from playground import modelio
+
+    small_table = table(60)
+    t = Trainer(Config(dataset="blobs", loss="ce", hidden=DEEP), data=small_table)
+    loaded = modelio.load_model("model.json", modelio.to_json(t))
+    assert modelio.trainer_from_model(loaded, small_table).sizes == [100, *DEEP, 10]
+    with pytest.raises(modelio.ModelFileError, match=r"this model cannot train here: 10,000 points on a network of "
+                                                     r"35,712 weights .* too much work"):
+        modelio.trainer_from_model(loaded, table(10_000))
+
+
+def test_the_digits_page_choices_stay_within_the_work_cap():
+    from playground.realdata import digits_config, digits_settings
+
+    s = PlaygroundSession(digits_config()[0])
+    raw, warnings = digits_settings(hidden=",".join(map(str, DEEP)), batch=256)
+    kind, more = s.apply(raw)
+    assert warnings == more == [] and s.cfg.hidden == DEEP and work_problem(s.cfg) is None
 
 
 def test_a_race_frame_pays_for_at_most_one_evaluation_past_its_budget():

@@ -37,7 +37,8 @@ STUDENTS = 3
 ATTACK_SECONDS = 40  # the window over which each student's updates are counted
 MIN_UPDATES_PER_SECOND = 1.0
 HEALTH_TIMEOUT = 5.0
-HEAVY = "hidden=64,64,64,64,64,64,64,64&points=10000&batch=1&dtype=float64"
+HEAVY = ("hidden=64,64,64,64,64,64,64,64&points=4890&train=90&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
+         "&batch=1&dtype=float64")  # the most work the caps allow (CAPS["work"])
 HEAVY_LINKS = [
     f"/play?{HEAVY}",
     f"/play?{HEAVY}&engine=torch",

@@ -213,6 +213,22 @@ def test_a_new_link_without_points_leaves_the_drawn_points():
     assert "pts" not in at.query_params
 
 
+def test_a_new_link_is_checked_against_its_own_data_not_the_upload_it_leaves():
+    """The work cap (points × weights): 8 × 64 fits the link's own 500 points, not the 6,000 × 100 upload in use."""
+    from playground.datasets import Data
+
+    at = open_playground({"dataset": "blobs", "loss": "ce", "hidden": "8"})
+    rng = np.random.default_rng(0)
+    upload = Data(rng.normal(size=(6_000, 100)), np.arange(6_000) % 10, "classification", 10,
+                  tuple(f"c{i}" for i in range(100)), "table", tuple(str(i) for i in range(10)))
+    assert session(at).use_data(upload, "uploaded") == ""
+    deep = ",".join(["64"] * 8)
+    at = rerun_with_link(at, {"dataset": "circle", "hidden": deep})
+    s = session(at)
+    assert s.data is None and s.cfg.hidden == (64,) * 8 and s.trainer.sizes == [2, *[64] * 8, 1]
+    assert link_warnings(at) == []
+
+
 # ----- controls -------------------------------------------------------------------------------------------
 @pytest.fixture
 def app() -> AppTest:
