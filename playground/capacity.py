@@ -83,7 +83,8 @@ _MAX_SETTING = 10_000
 
 def full_message(limit: int) -> str:
     """What a refused student reads."""
-    return (f"The class server is full: {limit} students are already training networks, the most this "
+    who = "1 student is" if limit == 1 else f"{limit} students are"
+    return (f"The class server is full: {who} already training networks, the most this "
             f"server allows at once. Everything else on the page still works. Try Play again in a minute "
             f"(a slot frees up when someone pauses), or ask your teacher.")
 

@@ -83,7 +83,8 @@ def test_a_full_server_refuses_training_but_not_the_page(monkeypatch):
     assert not race.playing and race.epoch == 0
     full = capacity.full_message(1)
     assert any(escape_markdown(full) in i.value for i in at.info)
-    assert "1 students are already training" in full and "Try Play again in a minute" in full and "teacher" in full
+    assert "1 student is already training" in full and "12 students are" in capacity.full_message(12)
+    assert "Try Play again in a minute" in full and "teacher" in full
     _button(at, "Step").click().run()  # Step trains too: refused the same way
     _ok(at)
     assert at.session_state["race.race"].epoch == 0
