@@ -43,7 +43,7 @@ CHUNK_SECONDS = 0.005
 #: can be cut without changing the arithmetic, and ``train_for`` never runs the two in one piece, so
 #: these bound how long one frame can take: measured on a shared 2-core VM, float64, the evaluation
 #: of 10,000 points on 8 × 64 (5.8e8) ~0.15 s, and of the largest upload (1.0e9) 0.2–0.4 s with the
-#: machine busy (float32 ~0.12 s); see tests/measure_frames.py.
+#: machine busy (float32 ~0.12 s); see bench/measure_frames.py.
 MAX_BATCH_MACS = 1.0e9
 MAX_RECORD_MACS = 1.1e9
 

@@ -198,7 +198,7 @@ def test_a_race_step_of_slow_racers_goes_on_in_frames():
 
 def test_the_caps_bound_one_mini_batch_and_one_evaluation():
     """The largest network and data the caps allow (an uploaded table of the most columns and classes):
-    one mini-batch and one evaluation stay within the work measured to fit (tests/measure_frames.py)."""
+    one mini-batch and one evaluation stay within the work measured to fit (bench/measure_frames.py)."""
     cols = inspect.signature(load_csv).parameters["max_cols"].default
     sizes = [cols, *[CAPS["neurons"]] * CAPS["hidden_layers"], MAX_CLASSES]
     batch_macs, record_macs = epoch_work(sizes, CAPS["points"], 0.9, CAPS["points"])

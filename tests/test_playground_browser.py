@@ -180,7 +180,7 @@ def move_slider(page, slider, key: str, tries: int = 3) -> None:
 def test_controls_pressed_while_playing_all_take_effect(server, browser):
     """Slider changes and Pauses while the network trains: each one acts, and the connection holds.
 
-    Each of these once went wrong about one time in 30 to 60 (tests/stress_controls.py): a slider
+    Each of these once went wrong about one time in 30 to 60 (bench/stress_controls.py): a slider
     change whose callback Streamlit cut short (see ``ui.uninterrupted``), and a dropped connection
     after "Cached ForwardMsg MISS" (see .streamlit/config.toml), which greys out every control.
     """

@@ -4,7 +4,7 @@ The hostile files are built here: a torch-style zip whose pickle nests tuples 2â
 (each level stored under two memo slots, which the opcode check does not follow) and uses the
 top one as a dictionary key, so hashing it never ends; a JSON file that expands ~25Ã— in memory;
 a 19 MB JSON file; .pt files holding sparse and meta tensors.  Every case has a time limit, so a
-runaway fails instead of hanging.  No timing figures are asserted (tests/measure_sandbox.py prints them).
+runaway fails instead of hanging.  No timing figures are asserted (bench/measure_sandbox.py prints them).
 """
 import io
 import pickle

@@ -4,7 +4,7 @@ In a real server a live fragment's run can carry a changed control while the
 control's own page rerun arrives: before the callback starts or while it runs.
 Streamlit then stops the callback at its next ``st.session_state`` access and
 treats it as the callback asking for a rerun: the change is lost although the
-control shows it (tests/stress_controls.py found it in the browser). Here the
+control shows it (bench/stress_controls.py found it in the browser). Here the
 rerun request is made at those two moments, under AppTest's real script runner.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Measure what one browser session's training state weighs at its worst; prints figures, asserts nothing.
 
-    python tests/measure_memory.py [--epochs 40] [--json]
+    python bench/measure_memory.py [--epochs 40] [--json]
 
 For the heaviest link the caps allow (8 × 64 neurons, all 7 input features, 10,000 points, full-batch
 training, float64), with tracemalloc (Python and NumPy allocations):

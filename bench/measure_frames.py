@@ -1,6 +1,6 @@
 """Per-frame wall time of the heaviest links (no browser); prints figures, asserts nothing.
 
-    PYTHONPATH=. python tests/measure_frames.py [--frames 8]
+    PYTHONPATH=. python bench/measure_frames.py [--frames 8]
 
 What one live frame costs the server when a link asks for the most work the caps allow
 (8 × 64 hidden, 10,000 points, batch 1, float64), in each engine and with Adam + dropout,

@@ -1,6 +1,6 @@
 """Measure the live Playground in a real server + headless Chromium; prints figures, asserts nothing.
 
-    python tests/measure_playground.py [--seconds 10] [--repeats 5] [--link 'dataset=circle&...'] [--json]
+    python bench/measure_playground.py [--seconds 10] [--repeats 5] [--link 'dataset=circle&...'] [--json]
 
 Reports, for TF Playground's default setup unless --link says otherwise:
 - visible updates per second of the boundary and loss charts (Plotly renders counted in the page),
@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the playground package, for the engine-alone reference
 from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 

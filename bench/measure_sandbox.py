@@ -1,6 +1,6 @@
 """Measure what uploads cost through the sandbox worker; prints figures, asserts nothing.
 
-    PYTHONPATH=. python tests/measure_sandbox.py
+    PYTHONPATH=. python bench/measure_sandbox.py
 
 For each file: wall time of the call, how the call ended, the server process's resident-memory
 growth, and the worker's peak resident memory above its idle level (Linux VmHWM, reset before
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
 import numpy as np  # noqa: E402
