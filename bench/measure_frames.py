@@ -54,7 +54,7 @@ def main() -> None:
         frames(f"Playground frame, {name}", s.frame, args.frames)
         s.pause()
         e = s.trainer.epoch
-        print(f"{'  Step click, ' + name:44s} {timed(lambda: s.step_from(e)) * 1000:8.1f} ms (training in the click's run)")
+        print(f"{'  Step click, ' + name:44s} {timed(lambda: s.step_from(e)) * 1000:8.1f} ms (training in the click's run)")  # noqa: B023 (called before the loop moves on)
         frames(f"  _record (evaluation after an epoch), {name}", s.trainer._record, 3)
     r = Race([cfg_of(HEAVY)] * 4)
     r.play()

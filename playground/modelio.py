@@ -44,7 +44,6 @@ import numpy as np
 from .config import CAPS, Config, class_count, from_query, layer_sizes, task_of
 from .datasets import DATASETS, Data
 from .engines import torch_available
-from .losses import LOSSES
 from .optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [

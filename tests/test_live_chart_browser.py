@@ -70,7 +70,7 @@ def test_chart_node_survives_updates_while_data_changes(page):
     seen = []
     for _ in range(6):
         last = renders()
-        wait_for(lambda: renders() > last, what="a chart update")
+        wait_for(lambda: renders() > last, what="a chart update")  # noqa: B023 (called before the loop moves on)
         same, z = page.evaluate(
             f"[{HEAT} === window.__heat && window.__heat.__tag === 'original'"
             f" && window.__heat.isConnected, {HEAT}.data[0].z.bdata]"
