@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import button as _button
+
 
 def _app():
     import streamlit as st
@@ -43,10 +45,6 @@ def _app():
         st.button(f"wrapped {when}", on_click=uninterrupted(lambda w=when: count(f"wrapped {w}", w == "before")))
     st.button("nested", on_click=uninterrupted(lambda: nested("nested")))
     st.session_state["runs"] = st.session_state.get("runs", 0) + 1
-
-
-def _button(at, label):
-    return next(b for b in at.button if b.label == label)
 
 
 @pytest.mark.parametrize("when", ["before", "during"])
