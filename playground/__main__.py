@@ -1,4 +1,5 @@
-"""``python -m playground``: see ``playground/cli.py``."""
+"""`python -m playground`: the command line (playground/cli.py)."""
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

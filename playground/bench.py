@@ -126,13 +126,13 @@ def numpy_rows(seconds: float) -> list[Row]:
         for batch, key in batches:
             what = "batch 10" if batch == 10 else f"full batch ({n})"
             rows.append(_row(f"engine_{key}", f"NumPy engine, {label} {shape}, {what}",
-                             rate(lambda: net.train_epoch(X, T, batch, None), seconds), "epochs/s"))
+                             rate(lambda: net.train_epoch(X, T, batch, None), seconds), "epochs/s"))  # noqa: B023 (called before the loop moves on)
         for batch, what in [(10, "batch 10")] + ([(n, f"full batch ({n})")] if label == "default" else []):
             tr = Trainer(cfg.replace(batch=batch))
             rows.append(_row(f"trainer_{label}_{batch}", f"NumPy Trainer.step (with evaluation), {label}, {what}",
-                             rate(lambda: tr.step(1), seconds), "epochs/s"))
+                             rate(lambda: tr.step(1), seconds), "epochs/s"))  # noqa: B023 (called before the loop moves on)
         XY = grid(domain(t.data), 100)[2]
-        frame = lambda: net.layer_outputs(t.inputs(XY))  # noqa: E731
+        frame = lambda: net.layer_outputs(t.inputs(XY))  # noqa: B023, E731
         rows.append(_row(f"grid_{label}", f"100×100 grid, every neuron, {label} {shape}",
                          median_ms(frame, seconds), "ms"))
         limits = _one_blas_thread()
@@ -213,8 +213,8 @@ def torch_rows(seconds: float) -> list[Row]:
         net = TorchMLP(t.sizes, DEFAULT.activations(), DEFAULT.loss, t.initial, lr=DEFAULT.lr, device=device)
 
         def engine_epoch():
-            net.train_epoch(X, T, DEFAULT.batch, None)
-            if device == "cuda":
+            net.train_epoch(X, T, DEFAULT.batch, None)  # noqa: B023 (called before the loop moves on)
+            if device == "cuda":  # noqa: B023 (called before the loop moves on)
                 torch.cuda.synchronize()
 
         fast = rate(engine_epoch, seconds)

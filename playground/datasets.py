@@ -15,7 +15,7 @@ Conventions
   negative label (−1, orange). Regression targets are float64.
 
 >>> data = generate("circle", noise=10, rng=np.random.default_rng(0))
->>> data.X.shape, data.y.shape, np.bincount(data.y).sum()
+>>> data.X.shape, data.y.shape, int(np.bincount(data.y).sum())
 ((500, 2), (500,), 500)
 """
 

@@ -27,9 +27,14 @@ named in ``GradCheck.mismatched``.
 network's precision (the worked examples, whose textbook B works in float32);
 ``compare_gradients(names, numeric, analytic)`` compares two given flat gradients.
 
-    >>> check = gradient_check(net, X, T)          # doctest: +SKIP
-    >>> check.max_rel_error < 1e-6                 # doctest: +SKIP
-    True
+    >>> from playground.engines import initial_params
+    >>> from playground.network import NumpyMLP
+    >>> rng = np.random.default_rng(0)
+    >>> net = NumpyMLP([3, 4, 2], ["tanh"], "ce", initial_params("xavier", [3, 4, 2], rng), dtype=np.float64)
+    >>> X, T = rng.normal(size=(9, 3)), np.eye(2)[rng.integers(0, 2, 9)]
+    >>> check = gradient_check(net, X, T)
+    >>> check.ok, check.max_rel_error < 1e-6
+    (True, True)
 """
 from __future__ import annotations
 

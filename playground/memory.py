@@ -14,7 +14,7 @@ records of a session are split out of one budget:
   norms); a race's racers share it (``racer_history_cap``), and keep only ``MIN_SNAPSHOTS`` snapshots
   each (the Race page shows no replay).
 
-What one browser session weighs in all, measured with ``python tests/measure_memory.py`` (tracemalloc,
+What one browser session weighs in all, measured with ``python bench/measure_memory.py`` (tracemalloc,
 the heaviest link the caps allow: 8 × 64 neurons, all 7 input features, 10,000 points, full-batch
 training, float64; 2026-12-04): ``SESSION_WORST_CASE_MB``.
 
@@ -41,7 +41,7 @@ __all__ = ["SNAPSHOT_BYTES", "MIN_SNAPSHOTS", "snapshots_to_keep", "racer_histor
 SNAPSHOT_BYTES = 16 * 2**20
 #: Snapshots every run keeps whatever its budget: epoch 0 and a recent one.
 MIN_SNAPSHOTS = 2
-#: Measured worst case per browser session, MiB (tests/measure_memory.py, 2026-12-04, this 2-core
+#: Measured worst case per browser session, MiB (bench/measure_memory.py, 2026-12-04, this 2-core
 #: machine): the Playground on the heaviest link while training, and a four-racer Race of the same
 #: networks; a session holding both (one tab, both pages visited) holds their sum.
 SESSION_WORST_CASE_MB = {"playground": 209, "race_4": 766, "playground_paused": 23, "race_4_paused": 20}

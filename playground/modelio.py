@@ -44,7 +44,6 @@ import numpy as np
 from .config import CAPS, Config, from_query, network_sizes, work_problem
 from .datasets import DATASETS, Data
 from .engines import torch_available
-from .losses import LOSSES
 from .optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -64,7 +63,7 @@ MAX_BYTES = max(MAX_BYTES_BY_FORMAT.values())  # any model file; the format's ow
 MAX_UNZIPPED = MAX_BYTES  # sum of the sizes a zip's members declare, checked before reading any
 # Uploads are parsed in a worker process (playground.sandbox) within these limits.  The largest real
 # model parsed there in 0.06–0.4 s and at most +25 MB (2026-12-04, a busy 2-core VM; torch's import
-# for a first .pt is not counted); tests/measure_sandbox.py prints the figures.
+# for a first .pt is not counted); bench/measure_sandbox.py prints the figures.
 UPLOAD_SECONDS = 5.0
 UPLOAD_MB = 300
 _FORMAT_NAMES = {"json": "JSON", "npz": ".npz", "torch": ".pt"}

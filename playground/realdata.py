@@ -310,7 +310,7 @@ def clean_name(filename: str, limit: int = 40) -> str:
 
 
 #: Limits for parsing one uploaded table in the sandbox worker: a 5 MB table (10,000 rows × 61
-#: columns) parsed there in 0.5–0.7 s and at most +80 MB (tests/measure_sandbox.py prints the figures).
+#: columns) parsed there in 0.5–0.7 s and at most +80 MB (bench/measure_sandbox.py prints the figures).
 UPLOAD_SECONDS = 10.0
 UPLOAD_MB = 400
 

@@ -49,7 +49,7 @@ class FrameGate:
     Why: one Python process runs every session's script on one GIL, beside the event loop
     that sends the drawn frames to the browsers.  With 20 sessions each training 0.15 s a
     frame at once, every frame took seconds and the event loop was starved: the browsers
-    saw almost no updates (tests/load_test.py).  Inside a turn a frame draws and trains
+    saw almost no updates (bench/load_test.py).  Inside a turn a frame draws and trains
     alone (the others sleep: no CPU, no GIL), and with N sessions waiting it trains
     ``FRAME_SECONDS / N`` (at least ``MIN_FRAME_SECONDS``), so the server delivers about as
     many frames a second in total whatever N is, shared out among the sessions.

@@ -46,10 +46,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-
-def cuda_available() -> bool:
-    """True when torch sees a CUDA GPU."""
-    return bool(torch.cuda.is_available())
 # torch.optim's functional forms: what SGD/Adam/RMSprop.step call (public: in each module's __all__).
 from torch.optim.adam import adam as _adam
 from torch.optim.rmsprop import rmsprop as _rmsprop
@@ -60,6 +56,12 @@ from .losses import HUBER_DELTA, LOSSES, PROB_EPS, Loss, get_loss
 from .network import batch_rows, layer_slices
 from .optimizers import get_optimizer
 from .runtime import apply_torch_settings
+
+
+def cuda_available() -> bool:
+    """True when torch sees a CUDA GPU."""
+    return bool(torch.cuda.is_available())
+
 
 __all__ = ["TorchMLP", "TorchLoss", "TORCH_ACTIVATIONS", "TORCH_LOSSES", "make_torch_optimizer", "functional_step",
            "cuda_available", "compile_expr", "torch_activation"]

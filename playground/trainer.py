@@ -3,6 +3,7 @@
     >>> from playground.config import Config
     >>> t = Trainer(Config(dataset="xor", hidden=(4,)))
     >>> t.run(epochs=50); t.history.test_loss[-1] < t.history.test_loss[0]
+    50
     True
 
 The UI decides how often to draw; the trainer never sleeps or draws.  After

@@ -460,7 +460,7 @@ def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
     before the control's own page rerun arrives; the callback was then stopped part
     way (Streamlit takes that for the callback asking for a rerun), and the page run
     that followed saw no change left to act on: the control showed the new value and
-    nothing happened (``tests/stress_controls.py``: 4 and 5 of 100 slider changes
+    nothing happened (``bench/stress_controls.py``: 4 and 5 of 100 slider changes
     while playing).
 
     While the callback runs, the script runner is told there is nothing waiting
@@ -516,7 +516,7 @@ def stale_address(query: str) -> bool:
     before it received the page's newest address (a live fragment's tick, a second click)
     brings back the address from before the change; a page that took it for a new link
     opened by the user undid the change (a slider moved back, 2–4 of 100 changes while
-    playing, ``tests/stress_controls.py``). A new link the user opens loads a new page (a new
+    playing, ``bench/stress_controls.py``). A new link the user opens loads a new page (a new
     session); moving between pages inside the app brings addresses this session did not
     just replace.
     """

@@ -1,7 +1,7 @@
 """Helpers for browser tests: a real `streamlit run` server and headless Chromium.
 
     from browser_util import streamlit_server_fixture, chromium_fixture
-    server = streamlit_server_fixture("tests/demo_live_chart.py")  # yields base URL
+    server = streamlit_server_fixture("bench/demo_live_chart.py")  # yields base URL
     browser = chromium_fixture()
 
 Streamlit's own browser tests start the server the same way and poll

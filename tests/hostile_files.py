@@ -1,6 +1,6 @@
 """The nastiest files a visitor can upload, built in code (nothing hostile is stored in the repository).
 
-Used by the sandbox tests, the hostile soak test and tests/measure_sandbox.py; each builder returns bytes.
+Used by the sandbox tests, the hostile soak test and bench/measure_sandbox.py; each builder returns bytes.
 """
 from __future__ import annotations
 

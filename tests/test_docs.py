@@ -165,5 +165,11 @@ def test_architecture_names_only_files_and_functions_that_exist():
 
 def test_measurement_scripts_exist():
     text = (ROOT / "docs" / "measurements.md").read_text(encoding="utf-8")
-    scripts = re.findall(r"`python (tests/\w+\.py)", text)
+    scripts = re.findall(r"`python (bench/\w+\.py)", text)
     assert len(scripts) >= 5 and [s for s in scripts if not (ROOT / s).exists()] == []
+
+
+def test_bench_readme_names_every_script():
+    """bench/README.md has one line per script there, and names none that is missing."""
+    named = set(re.findall(r"`(\w+\.py)`", (ROOT / "bench" / "README.md").read_text(encoding="utf-8")))
+    assert named == {p.name for p in (ROOT / "bench").glob("*.py")}

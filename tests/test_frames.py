@@ -222,7 +222,7 @@ def largest_rows(sizes, train: float = 0.9) -> int:
 
 def test_the_work_cap_bounds_one_mini_batch_and_one_evaluation():
     """The largest runs the caps allow (the heaviest link; the widest upload): one full-batch mini-batch and
-    one evaluation stay within CAPS['work'] (measured to fit, tests/measure_frames.py), one more point is refused."""
+    one evaluation stay within CAPS['work'] (measured to fit, bench/measure_frames.py), one more point is refused."""
     assert epoch_work([2, 4, 2, 1], 500, 0.5, 10) == (3 * 10 * 18, (500 + 2 * 250) * 18)  # TF Playground's default
     link = Config(dataset="circle", features=ALL_FEATURES, hidden=DEEP, train=90, batch=CAPS["points"])
     sizes = network_sizes(link)

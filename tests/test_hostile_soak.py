@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))  # load_test, measure_playground: the page drivers
 from browser_util import CHROMIUM, free_port, launch_chromium, start_streamlit, stop_streamlit, wait_for  # noqa: E402
 from hostile_files import csv_long_field, json_oversized, pt_pickle_bomb  # noqa: E402
 from load_test import open_students, play, session_links  # noqa: E402

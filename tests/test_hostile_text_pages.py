@@ -25,9 +25,9 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import open_page as _open
+
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
-TIMEOUT = 240
 
 HOSTILE = ["[x](//evil.example/a)", "![i](//evil.example/i.png)", "<img src=//evil.example/i.png>",
            "<a href=//evil.example>x</a>", "**bold**", ":red[x]", "$\\alpha$", "javascript:alert(1)"]
@@ -117,15 +117,6 @@ def test_oracle_catches_markup_and_passes_escaped_text():
     for v in HOSTILE:
         assert any(rx.search(f"got {v}") for rx in MD_LEAKS), v
         assert not any(rx.search(f"got {escape_markdown(v)}") for rx in MD_LEAKS), v
-
-
-def _open(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    if query:
-        at.query_params.update(query)
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _hostile_link(fields: list[str]) -> dict:

@@ -7,12 +7,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import open_page as _open
+
 from playground import ui
 from playground.config import from_query
 from playground.race import parse_race
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 
 
 @pytest.fixture
@@ -56,14 +57,6 @@ def test_page_url_is_a_link_that_opens_the_page(browser):
 
 
 # ----- the pages (AppTest: no browser address, so the server's own http://localhost:8501) ----------------
-def _open(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=240).run()
-    at.query_params.update(query or {})
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _links(at: AppTest) -> list[str]:
     """The links shown to be copied: code blocks that are not code."""
     return [c.value for c in at.code if c.language in (None, "", "plaintext")]

@@ -1,4 +1,4 @@
-"""live_plotly in a real server + headless Chromium (tests/demo_live_chart.py).
+"""live_plotly in a real server + headless Chromium (bench/demo_live_chart.py).
 
 Checks what AppTest cannot: the chart node survives live updates while its data
 changes, and a click on empty plot area reaches Python once, in data coordinates.
@@ -16,7 +16,7 @@ from browser_util import chromium_fixture, streamlit_server_fixture, wait_for  #
 
 pytestmark = pytest.mark.browser
 
-server = streamlit_server_fixture("tests/demo_live_chart.py")
+server = streamlit_server_fixture("bench/demo_live_chart.py")
 browser = chromium_fixture()
 
 CHARTS = ".playground-live-plotly"
@@ -70,7 +70,7 @@ def test_chart_node_survives_updates_while_data_changes(page):
     seen = []
     for _ in range(6):
         last = renders()
-        wait_for(lambda: renders() > last, what="a chart update")
+        wait_for(lambda: renders() > last, what="a chart update")  # noqa: B023 (called before the loop moves on)
         same, z = page.evaluate(
             f"[{HEAT} === window.__heat && window.__heat.__tag === 'original'"
             f" && window.__heat.isConnected, {HEAT}.data[0].z.bdata]"

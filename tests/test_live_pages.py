@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import assert_no_exception as _ok
+from apptest_util import button as _button
 from playground import capacity
 from playground.capacity import Registry
 from playground.session import HIDDEN_NOTICE
@@ -39,14 +41,6 @@ def _open(page: str, query: dict | None = None, first_run=None) -> AppTest:
     at.switch_page(page).run()
     _ok(at)
     return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def _button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
 
 
 def _texts(at: AppTest) -> str:

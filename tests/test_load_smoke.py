@@ -1,6 +1,6 @@
 """A small class at once: 3 browser contexts on one server, each with its own link, all playing.
 
-The short version of tests/load_test.py (which measures; this asserts): no errors, every
+The short version of bench/load_test.py (which measures; this asserts): no errors, every
 session keeps its own config, epochs rise in all of them, and once all press Pause the server
 stops spending CPU on them.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))  # load_test, measure_playground: the page drivers
 from browser_util import CHROMIUM, free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 from load_test import CpuMeter, check, open_students, pause, play, session_links  # noqa: E402
 from measure_playground import epoch, wait_until  # noqa: E402

@@ -25,6 +25,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import button as _button
+from apptest_util import open_page
 from playground import figures, views
 from playground.config import Config, from_query
 from playground.session import PlaygroundSession
@@ -257,15 +259,7 @@ def test_float64_losses_beyond_float32_range_stay_finite_in_figures():
 
 # ----- the page -----------------------------------------------------------------------------------------
 def _open(link: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.query_params.update(dict(p.split("=", 1) for p in link.split("&")))
-    at.switch_page("pages/play.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _button(at: AppTest, label: str):
-    return next(b for b in at.button if b.label == label)
+    return open_page("pages/play.py", dict(p.split("=", 1) for p in link.split("&")))
 
 
 def _assert_page_finite(at: AppTest) -> None:

@@ -1,24 +1,16 @@
 """The Lessons and Race pages under the entry script's navigation (AppTest: no browser, no ticking)."""
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from apptest_util import open_page
 
 from playground.config import from_query
 from playground.lessons import LESSONS
 from playground.session import PlaygroundSession
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
-
 
 def _open(page: str, query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90).run()
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page, query, timeout=90)
 
 
 def _button(at: AppTest, key: str = None, label: str = None):

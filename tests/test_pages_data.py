@@ -14,21 +14,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import metrics as _metrics
+from apptest_util import open_page
 from playground import realdata
 from playground.datasets import DATASETS, generate
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60).run()
-    at.switch_page(path).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metrics(at: AppTest) -> dict:
-    return {m.label: m.value for m in at.metric}
+    return open_page(path, timeout=60)
 
 
 @pytest.fixture

@@ -3,27 +3,16 @@
 AppTest does not tick ``run_every`` fragments, so the live views are checked through Step and the presets;
 the browser test (test_backprop_browser.py) looks at a real page.
 """
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from apptest_util import assert_no_exception as _ok
+from apptest_util import metrics as _metrics
+from apptest_util import open_page
 
 
 def _page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=90).run()
-    at.switch_page(path).run()
-    _ok(at)
-    return at
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
-def _metrics(at: AppTest) -> dict:
-    return {m.label: m.value for m in at.metric}
+    return open_page(path, timeout=90)
 
 
 # ----- Backprop step by step ---------------------------------------------------------------------------------

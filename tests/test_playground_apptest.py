@@ -21,6 +21,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest_util import open_page
+
 from playground import drawn
 from playground.activations import TRAINABLE
 from playground.config import Config, dataset_info, from_query, to_query
@@ -35,7 +37,6 @@ def shown(md: str) -> str:
     return re.sub(r"\\([^A-Za-z0-9\s])", r"\1", md).replace("\u200b", "")  # escapes and link breakers
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "streamlit_app.py")
 PAGE = "pages/play.py"
 TIMEOUT = 240  # seconds per script run: the test machine is shared and often busy
 LINK_RESET = "Link setting reset: "
@@ -44,12 +45,7 @@ LINK_RESET = "Link setting reset: "
 # ----- helpers -----------------------------------------------------------------------------------------
 def open_playground(query: dict | None = None) -> AppTest:
     """Entry script, then /play with ``query`` as its link (a fresh browser session)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    if query:
-        at.query_params.update(query)
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(PAGE, query, timeout=TIMEOUT)
 
 
 def rerun_with_link(at: AppTest, query: dict) -> AppTest:

@@ -130,7 +130,7 @@ def test_draw_your_own_points(server, browser):
         page.locator("[data-testid=stSidebar]").get_by_text(cls, exact=True).click()
         time.sleep(0.5)
         click_plane(page, x, y)
-        wait_for(lambda: f"{i + 1} points" in page.inner_text("body"), what=f"point {i + 1}")
+        wait_for(lambda: f"{i + 1} points" in page.inner_text("body"), what=f"point {i + 1}")  # noqa: B023 (called before the loop moves on)
     wait_for(lambda: "pts=" in page.url, what="drawn points in the link")
     # The network now trains on the 4 drawn points: 2 for training, 2 for testing at 50 %.
     page.get_by_role("button", name="Step").click()
@@ -180,7 +180,7 @@ def move_slider(page, slider, key: str, tries: int = 3) -> None:
 def test_controls_pressed_while_playing_all_take_effect(server, browser):
     """Slider changes and Pauses while the network trains: each one acts, and the connection holds.
 
-    Each of these once went wrong about one time in 30 to 60 (tests/stress_controls.py): a slider
+    Each of these once went wrong about one time in 30 to 60 (bench/stress_controls.py): a slider
     change whose callback Streamlit cut short (see ``ui.uninterrupted``), and a dropped connection
     after "Cached ForwardMsg MISS" (see .streamlit/config.toml), which greys out every control.
     """
@@ -197,7 +197,7 @@ def test_controls_pressed_while_playing_all_take_effect(server, browser):
         move_slider(page, slider, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
         wait_for(lambda: 0 <= epoch(page) < 5, timeout=15, what=f"slider change {i + 1} to reset the run")
         noise = 1 if i % 2 == 0 else 0  # the link follows the control (its update may arrive a moment later)
-        wait_for(lambda: f"noise={noise}&" in page.url, timeout=10, what=f"noise={noise} in the link")
+        wait_for(lambda: f"noise={noise}&" in page.url, timeout=10, what=f"noise={noise} in the link")  # noqa: B023 (called before the loop moves on)
         page.get_by_role("button", name="Play").click()
         wait_for(lambda: epoch(page) > 20, what=f"training after change {i + 1}")
         page.get_by_role("button", name="Pause").click(timeout=15_000)

@@ -4,10 +4,9 @@ The hostile files are built here: a torch-style zip whose pickle nests tuples 2â
 (each level stored under two memo slots, which the opcode check does not follow) and uses the
 top one as a dictionary key, so hashing it never ends; a JSON file that expands ~25Ã— in memory;
 a 19 MB JSON file; .pt files holding sparse and meta tensors.  Every case has a time limit, so a
-runaway fails instead of hanging.  No timing figures are asserted (tests/measure_sandbox.py prints them).
+runaway fails instead of hanging.  No timing figures are asserted (bench/measure_sandbox.py prints them).
 """
 import io
-import pickle
 import re
 import sys
 import threading
@@ -27,7 +26,7 @@ from playground.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus  # noqa: E402
-from hostile_files import pt_pickle_bomb, torch_zip  # noqa: E402
+from hostile_files import pt_pickle_bomb  # noqa: E402
 
 needs_torch = pytest.mark.skipif(not torch_available(), reason="torch is not installed")
 

@@ -4,13 +4,15 @@ In a real server a live fragment's run can carry a changed control while the
 control's own page rerun arrives: before the callback starts or while it runs.
 Streamlit then stops the callback at its next ``st.session_state`` access and
 treats it as the callback asking for a rerun: the change is lost although the
-control shows it (tests/stress_controls.py found it in the browser). Here the
+control shows it (bench/stress_controls.py found it in the browser). Here the
 rerun request is made at those two moments, under AppTest's real script runner.
 """
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from apptest_util import button as _button
 
 
 def _app():
@@ -43,10 +45,6 @@ def _app():
         st.button(f"wrapped {when}", on_click=uninterrupted(lambda w=when: count(f"wrapped {w}", w == "before")))
     st.button("nested", on_click=uninterrupted(lambda: nested("nested")))
     st.session_state["runs"] = st.session_state.get("runs", 0) + 1
-
-
-def _button(at, label):
-    return next(b for b in at.button if b.label == label)
 
 
 @pytest.mark.parametrize("when", ["before", "during"])

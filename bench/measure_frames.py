@@ -1,6 +1,6 @@
 """Per-frame wall time of the heaviest links (no browser); prints figures, asserts nothing.
 
-    PYTHONPATH=. python tests/measure_frames.py [--frames 8]
+    PYTHONPATH=. python bench/measure_frames.py [--frames 8]
 
 First the heaviest pieces that cannot be cut (one full-batch mini-batch, one evaluation after an
 epoch) of the largest runs the work cap allows (``CAPS['work']``): the heaviest link (all 7 features,
@@ -110,7 +110,7 @@ def main() -> None:
         frames(f"Playground frame, {name}", s.frame, args.frames)
         s.pause()
         e = s.trainer.epoch
-        print(f"{'  Step click, ' + name:44s} {timed(lambda: s.step_from(e)) * 1000:8.1f} ms (training in the click's run)")
+        print(f"{'  Step click, ' + name:44s} {timed(lambda: s.step_from(e)) * 1000:8.1f} ms (training in the click's run)")  # noqa: B023 (called before the loop moves on)
         frames(f"  _record (evaluation after an epoch), {name}", s.trainer._record, 3)
     r = Race([cfg_of(HEAVY)] * 4)
     r.play()

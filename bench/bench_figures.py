@@ -1,4 +1,4 @@
-"""Build time of every Playground view: run ``python tests/bench_figures.py``.
+"""Build time of every Playground view: run ``python bench/bench_figures.py``.
 
 Not collected by pytest (no ``test_`` prefix): timings belong in a benchmark,
 not in assertions.  For the default network (2-4-2-1 on the circle) and a deep

@@ -1,6 +1,6 @@
 """Press the Playground's controls many times while it trains; count every one that went wrong.
 
-    python tests/stress_controls.py [--changes 100] [--link 'dataset=circle&...'] [--json]
+    python bench/stress_controls.py [--changes 100] [--link 'dataset=circle&...'] [--json]
 
 In a real server + headless Chromium, ``--changes`` times: Play, wait until the run
 trains, move the noise slider one step (alternately right and left), and expect
@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 from measure_playground import DEFAULT_LINK, epoch, open_page, report, wait_until  # noqa: E402
 

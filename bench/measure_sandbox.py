@@ -1,6 +1,6 @@
 """Measure what uploads cost through the sandbox worker; prints figures, asserts nothing.
 
-    PYTHONPATH=. python tests/measure_sandbox.py
+    PYTHONPATH=. python bench/measure_sandbox.py
 
 For each file: wall time of the call, how the call ended, the server process's resident-memory
 growth, and the worker's peak resident memory above its idle level (Linux VmHWM, reset before
@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
 import numpy as np  # noqa: E402
@@ -87,8 +88,8 @@ def main() -> None:
     for fmt, data in files.items():
         print(f"largest real model as {fmt}: {len(data):,} bytes")
         for run in ("first", "warm"):
-            measure(f"{fmt} model ({run})", lambda: modelio.load_untrusted_model(f"m.{fmt}", data))
-        measure(f"{fmt} model (in-process load_model)", lambda: modelio.load_model(f"m.{fmt}", data))
+            measure(f"{fmt} model ({run})", lambda: modelio.load_untrusted_model(f"m.{fmt}", data))  # noqa: B023 (called before the loop moves on)
+        measure(f"{fmt} model (in-process load_model)", lambda: modelio.load_model(f"m.{fmt}", data))  # noqa: B023 (called before the loop moves on)
     rows = b"".join(b",".join(b"%.6f" % v for v in r) + b",c%d\n" % (i % 10)
                     for i, r in enumerate(np.random.default_rng(1).normal(size=(10_000, 60))))
     csv = b",".join(b"f%d" % i for i in range(60)) + b",label\n" + rows

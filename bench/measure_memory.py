@@ -1,6 +1,6 @@
 """Measure what one browser session's training state weighs at its worst; prints figures, asserts nothing.
 
-    python tests/measure_memory.py [--epochs 40] [--json]
+    python bench/measure_memory.py [--epochs 40] [--json]
 
 For the heaviest link the caps allow (full-batch training, float64, all 7 input features; the work cap,
 ``CAPS['work']``, bounds points × weights, while the working buffers grow with points × neurons, so the

@@ -1,6 +1,6 @@
 """Many students at once: N browser sessions on one `streamlit run` server; prints figures, asserts nothing.
 
-    python tests/load_test.py [--sessions 20] [--seconds 120] [--port 0] [--json]
+    python bench/load_test.py [--sessions 20] [--seconds 120] [--port 0] [--json]
 
 One headless Chromium with N browser *contexts* (separate cookies and storage, like N students)
 opens the Playground on one server bound to 127.0.0.1, each with a DIFFERENT link (dataset, hidden
@@ -38,6 +38,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 from browser_util import REPO, free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 from measure_playground import CHART, epoch, wait_until  # noqa: E402
 

@@ -1,8 +1,8 @@
-"""Demo of playground.ui.live_plotly: `streamlit run tests/demo_live_chart.py`.
+"""Demo of playground.ui.live_plotly: `streamlit run bench/demo_live_chart.py`.
 
 A 100x100 heatmap + scatter and a loss curve update in a ticking fragment; a
 plane below reports clicks (empty area adds a point, a point click picks it).
-Driven by tests/test_live_chart_browser.py and tests/measure_live_chart.py.
+Driven by tests/test_live_chart_browser.py and bench/measure_live_chart.py.
 LIVE_CHART_BASELINE=1 draws the live charts with st.plotly_chart instead, for
 comparison.
 """

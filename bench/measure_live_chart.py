@@ -1,10 +1,10 @@
 """Measure live chart updates in a real server + headless Chromium.
 
-    python tests/measure_live_chart.py                # live_plotly
-    python tests/measure_live_chart.py --baseline     # same demo with st.plotly_chart
-    python tests/measure_live_chart.py --cpu-throttle 4 --screenshot /tmp/shots/live.png
+    python bench/measure_live_chart.py                # live_plotly
+    python bench/measure_live_chart.py --baseline     # same demo with st.plotly_chart
+    python bench/measure_live_chart.py --cpu-throttle 4 --screenshot /tmp/shots/live.png
 
-Runs tests/demo_live_chart.py (fragment ticking every 0.2 s) and reports, for
+Runs bench/demo_live_chart.py (fragment ticking every 0.2 s) and reports, for
 the first (heatmap) chart, visible updates/s = how often the *painted* title
 ("frame N") changes, sampled every animation frame, and how many Plotly chart
 DOM nodes were removed (MutationObserver): 0 means updated in place.
@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 from browser_util import launch_chromium, free_port, start_streamlit, stop_streamlit  # noqa: E402
 
 PROBE = """
@@ -41,7 +42,7 @@ def measure(seconds: float, baseline: bool, cpu_throttle: float, screenshot: str
     from playwright.sync_api import sync_playwright
 
     env = {"LIVE_CHART_BASELINE": "1" if baseline else "0"}
-    proc = start_streamlit("tests/demo_live_chart.py", free_port(), env)
+    proc = start_streamlit("bench/demo_live_chart.py", free_port(), env)
     port = proc.args[proc.args.index("--server.port") + 1]
     try:
         with sync_playwright() as pw:

@@ -1,4 +1,4 @@
-"""CPU the Data page spends on a large uploaded table: run ``python tests/measure_data_page.py``.
+"""CPU the Data page spends on a large uploaded table: run ``python bench/measure_data_page.py``.
 
 Not collected by pytest (no ``test_`` prefix): it prints figures and asserts nothing.
 A 10,000 × 100 table (99 numeric features and a two-class label) is "uploaded"

@@ -1,6 +1,6 @@
 """Measure the live Playground in a real server + headless Chromium; prints figures, asserts nothing.
 
-    python tests/measure_playground.py [--seconds 10] [--repeats 5] [--link 'dataset=circle&...'] [--json]
+    python bench/measure_playground.py [--seconds 10] [--repeats 5] [--link 'dataset=circle&...'] [--json]
 
 Reports, for TF Playground's default setup unless --link says otherwise:
 - visible updates per second of the boundary and loss charts (Plotly renders counted in the page),
@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the playground package, for the engine-alone reference
 from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 
@@ -194,7 +195,7 @@ def measure(seconds: float, link: str, repeats: int = 5) -> dict:
                 since = marks(page)
                 t = time.monotonic()
                 page.get_by_role("button", name="Step").click()
-                wait_until(lambda: epoch(page) == before + 1, 30)
+                wait_until(lambda: epoch(page) == before + 1, 30)  # noqa: B023 (called before the loop moves on)
                 steps.append(time.monotonic() - t)
                 steps_in_page.append(in_page_latency(page, since, lambda e, b=before: e == b + 1))
 
