@@ -77,7 +77,7 @@ def pieces() -> None:
             t = Trainer(cfg, data)
             batch, record = epoch_work(t.sizes, len(t.data), cfg.train / 100, cfg.batch)
 
-            def one_batch():
+            def one_batch(t=t):
                 t._train_batches(1)
                 t._pos = 0
 

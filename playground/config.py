@@ -50,7 +50,7 @@ CAPS = {
     "max_epochs": 1_000_000,
     # Multiply-adds of one piece of training that cannot be cut (one mini-batch, or the evaluation after an
     # epoch: ``epoch_work``), data and network together: a frame takes at most one such piece past its budget.
-    # Measured (tests/measure_frames.py, CPU time of one BLAS thread, i.e. a quiet core, on the shared 2-core
+    # Measured (bench/measure_frames.py, CPU time of one BLAS thread, i.e. a quiet core, on the shared 2-core
     # VM): the heaviest allowed pieces take 0.06–0.10 s in float64 (8 × 64 on ~4,900 points of 7 features, or
     # on 4,000 rows × 100 columns), ~0.02 s in float32; the old caps allowed 2.8× this (0.2–0.74 s busy).
     "work": 4.0e8,
