@@ -32,8 +32,8 @@ from .text import summarise
 
 __all__ = [
     "Config", "ConfigError", "CAPS", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
-    "normalize", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy", "rng_for",
-    "dataset_info", "task_of", "class_count", "layer_sizes", "ConfigWarning",
+    "normalize", "format_value", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy",
+    "rng_for", "dataset_info", "task_of", "class_count", "layer_sizes", "ConfigWarning",
     "n_weights", "epoch_work", "network_sizes", "data_points", "work_problem",
 ]
 
@@ -247,13 +247,15 @@ for _f in dataclasses.fields(Config):
     object.__setattr__(_DEFAULT, _f.name, _f.default)
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any) -> str:
+    """A config value as a link writes it: floats exactly (``repr``, so they come back bit for bit),
+    whole floats without ``.0``, booleans as 1/0, tuples comma-separated."""
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, float):
         return repr(v) if v != int(v) or abs(v) >= 1e15 else repr(float(v)).removesuffix(".0")
     if isinstance(v, tuple):
-        return ",".join(_fmt(x) for x in v)
+        return ",".join(format_value(x) for x in v)
     return str(v)
 
 
@@ -306,7 +308,7 @@ def _field_problem(name: str, value: Any) -> str | None:
                else _finite(value) if isinstance(default, float)
                else isinstance(value, str))
     ok, msg = _rules()[name]
-    shown = _fmt(value) if isinstance(value, tuple) else value
+    shown = format_value(value) if isinstance(value, tuple) else value
     if not kind_ok:
         return msg.format(v=shown)
     try:
@@ -415,13 +417,13 @@ def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tup
         try:
             values[key] = _parse(key, value)
         except ConfigError as e:
-            warnings.append(ConfigWarning(str(e), key, f"using default {_fmt(getattr(_DEFAULT, key))!r}"))
+            warnings.append(ConfigWarning(str(e), key, f"using default {format_value(getattr(_DEFAULT, key))!r}"))
     if "loss" not in raw and values.get("dataset") in _dataset_names():
         values["loss"] = default_loss(*dataset_info(values["dataset"]))
     for key in list(values):
         msg = _field_problem(key, values[key])
         if msg:
-            warnings.append(ConfigWarning(msg, key, f"using default {_fmt(getattr(_DEFAULT, key))!r}"))
+            warnings.append(ConfigWarning(msg, key, f"using default {format_value(getattr(_DEFAULT, key))!r}"))
             del values[key]
     merged = {**_default_dict(), **values}
     # Cross-field repairs.
@@ -453,18 +455,18 @@ def _work_repair(merged: dict[str, Any], data, keep: Config | None) -> list[Conf
         return []
     changed = [f for f in WORK_FIELDS if keep is not None and merged[f] != getattr(keep, f)]
     if changed and work_problem(keep, data) is None:  # a control change: refuse it, keep what the user had
-        shown = ", ".join(f"{f} {_fmt(merged[f])}" for f in changed)
+        shown = ", ".join(f"{f} {format_value(merged[f])}" for f in changed)
         merged.update({f: getattr(keep, f) for f in changed})
         if len(merged["activation"]) not in (1, len(merged["hidden"])):
             merged["activation"] = keep.activation
         return [ConfigWarning(f"{shown}: {problem}", changed[0],
-                              f"kept {', '.join(f'{f} {_fmt(getattr(keep, f))}' for f in changed)}")]
+                              f"kept {', '.join(f'{f} {format_value(getattr(keep, f))}' for f in changed)}")]
     warnings = []
     for field in ("points", "hidden"):  # the data size first: a link keeps the network it shows
         if problem is None or merged[field] == getattr(_DEFAULT, field) or (field == "points" and data is not None):
             continue
-        warnings.append(ConfigWarning(f"{field} {_fmt(merged[field])}: {problem}", field,
-                                      f"using default {_fmt(getattr(_DEFAULT, field))!r}"))
+        warnings.append(ConfigWarning(f"{field} {format_value(merged[field])}: {problem}", field,
+                                      f"using default {format_value(getattr(_DEFAULT, field))!r}"))
         merged[field] = getattr(_DEFAULT, field)
         if field == "hidden" and len(merged["activation"]) != 1:
             merged["activation"] = merged["activation"][:1]
@@ -537,8 +539,8 @@ def to_query(cfg: Config) -> str:
     """The normalised query string: every public field, plus additions that differ from default."""
     public = ("dataset", "noise", "train", "batch", "seed", "features", "hidden", "activation", "loss",
               "optimizer", "lr", "reg", "reg_rate", "dropout", "init", "engine")
-    items = [(k, _fmt(getattr(cfg, k))) for k in public]
-    items += [(k, _fmt(getattr(cfg, k))) for k in FIELDS if k not in public and getattr(cfg, k) != getattr(_DEFAULT, k)]
+    items = [(k, format_value(getattr(cfg, k))) for k in public]
+    items += [(k, format_value(getattr(cfg, k))) for k in FIELDS if k not in public and getattr(cfg, k) != getattr(_DEFAULT, k)]
     return urlencode(items, safe=",")
 
 

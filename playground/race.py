@@ -35,7 +35,7 @@ from urllib.parse import quote
 import numpy as np
 import plotly.graph_objects as go
 
-from .config import CAPS, Config, from_query, network_sizes, normalize, query_pairs
+from .config import CAPS, Config, format_value, from_query, network_sizes, normalize, query_pairs
 from .figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 from .memory import racer_history_cap
 from .session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, pause_if_idle
@@ -145,12 +145,6 @@ def overrides_of(base: Config, cfg: Config) -> dict:
     return {k: getattr(cfg, k) for k in RACE_FIELDS if getattr(cfg, k) != getattr(base, k)}
 
 
-def _fmt(v: Any) -> str:
-    if isinstance(v, tuple):
-        return ",".join(map(str, v))
-    return f"{v:g}" if isinstance(v, float) else str(v)
-
-
 @dataclass(frozen=True)
 class RaceSetup:
     """A decoded race link: the base config, each racer's overrides, the target, and what was wrong."""
@@ -253,7 +247,7 @@ def race_query(base: Config, overrides: list[dict], target: Target = DEFAULT_TAR
     if preset in PRESETS:
         race = preset
     else:
-        race = "|".join(";".join(f"{k}:{_fmt(v)}" for k, v in ov.items()) or "base" for ov in overrides)
+        race = "|".join(";".join(f"{k}:{format_value(v)}" for k, v in ov.items()) or "base" for ov in overrides)
     return f"{base.to_query()}&race={quote(race, safe=',:;|')}&race_target={quote(target.to_text(), safe=':')}"
 
 
@@ -270,7 +264,7 @@ def racer_rows(configs: list[Config]) -> list[dict]:
         for k in EDITOR_FIELDS:
             v = getattr(c, k)
             row[k] = (FULL_BATCH if v >= CAPS["points"] else str(v)) if k == "batch" else (
-                _fmt(v) if isinstance(v, tuple) else v)
+                format_value(v) if isinstance(v, tuple) else v)
         rows.append(row)
     return rows
 
@@ -319,7 +313,7 @@ class Race:
         if not MIN_RACERS <= len(configs) <= MAX_RACERS:
             raise ValueError(f"a race needs {MIN_RACERS}–{MAX_RACERS} configs, got {len(configs)}")
         for k in SHARED_FIELDS:
-            values = {_fmt(getattr(c, k)) for c in configs}
+            values = {format_value(getattr(c, k)) for c in configs}
             if len(values) > 1:
                 raise ValueError(f"racers must share {k} (same data, split and seed); got {sorted(values)}")
         self.configs, self.target = configs, target
@@ -575,7 +569,7 @@ class Race:
 
 def _labels(configs: list[Config], n_train: int) -> list[str]:
     """Short names from the fields that differ between racers: "optimizer adam · lr 0.01"."""
-    differ = [k for k in RACE_FIELDS if len({_fmt(getattr(c, k)) for c in configs}) > 1]
+    differ = [k for k in RACE_FIELDS if len({format_value(getattr(c, k)) for c in configs}) > 1]
     out = []
     for c in configs:
         parts = []
@@ -584,9 +578,9 @@ def _labels(configs: list[Config], n_train: int) -> list[str]:
             if k == "batch" and v >= n_train:
                 parts.append("full batch")
             elif k == "hidden":
-                parts.append(f"hidden {_fmt(v) or 'none'}")
+                parts.append(f"hidden {format_value(v) or 'none'}")
             else:
-                parts.append(f"{k.replace('_', ' ')} {_fmt(v)}")
+                parts.append(f"{k.replace('_', ' ')} {format_value(v)}")
         out.append(" · ".join(parts) or "base")
     return out
 

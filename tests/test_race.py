@@ -278,3 +278,11 @@ def test_race_link_caps_hold_for_mappings():
     assert len(unknown) == 1 and unknown[0].startswith("unknown settings ignored (150): 'k0',")
     setup = parse_race({**{f"k{i}": "x" * 150 for i in range(100)}, "race": "lr:0.1|lr:0.3"})
     assert setup.warnings[0].endswith("only the first 8000 were read") and setup.preset  # race= was past the cut
+
+
+def test_race_links_round_trip_floats_exactly():
+    """A racer's value comes back from its share link bit for bit, as the Playground's link does."""
+    setup = parse_race("dataset=xor&race=lr:0.0123456789|lr:0.1;reg:l2;reg_rate:0.000123456789")
+    again = parse_race(setup.to_query())
+    assert [c.lr for c in again.configs()] == [0.0123456789, 0.1]
+    assert again.configs() == setup.configs() and again.configs()[1].reg_rate == 0.000123456789
