@@ -1,4 +1,4 @@
-"""The curriculum's worked examples (CURRICULUM.md §6), checked against hand formulas and published numbers."""
+"""The curriculum's worked examples (docs/curriculum.md), checked against hand formulas and published numbers."""
 import json
 
 import numpy as np
