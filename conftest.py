@@ -6,4 +6,4 @@ effect (``playground/__main__.py`` runs the command line only as ``python -m pla
 """
 import importlib.util
 
-collect_ignore = [] if importlib.util.find_spec("torch") else ["playground/torch_engine.py"]
+collect_ignore = [] if importlib.util.find_spec("torch") else ["playground/core/torch_engine.py"]

@@ -1,13 +1,13 @@
 """Entry point: `streamlit run streamlit_app.py`.  It applies the app's process-wide settings
-(playground.runtime) and declares the pages (playground.pages)."""
+(playground.base.runtime) and declares the pages (playground.app.pages)."""
 from pathlib import Path
 
 import streamlit as st
 
-from playground.pages import SECTIONS, available
-from playground.png import app_icon
-from playground.runtime import apply_app_settings
-from playground.ui import server_session
+from playground.app.pages import SECTIONS, available
+from playground.viz.png import app_icon
+from playground.base.runtime import apply_app_settings
+from playground.app.ui import server_session
 
 apply_app_settings()  # before any page runs: one BLAS/torch thread, a short GIL switch interval
 

@@ -22,12 +22,12 @@ from plotly.io.json import to_json_plotly
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from playground.config import Config  # noqa: E402
-from playground.figures import (activation_figure, boundary_figure, grad_norm_figure, gradient_heatmaps,  # noqa: E402
+from playground.run.config import Config  # noqa: E402
+from playground.viz.figures import (activation_figure, boundary_figure, grad_norm_figure, gradient_heatmaps,  # noqa: E402
                                 loss_figure, network_figure)
-from playground.runtime import apply_app_settings  # noqa: E402
-from playground.trainer import Trainer  # noqa: E402
-from playground.views import (boundary_values, grid_for, network_kwargs, neuron_maps,  # noqa: E402
+from playground.base.runtime import apply_app_settings  # noqa: E402
+from playground.run.trainer import Trainer  # noqa: E402
+from playground.run.views import (boundary_values, grid_for, network_kwargs, neuron_maps,  # noqa: E402
                               preactivation_ranges)
 
 

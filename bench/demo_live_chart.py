@@ -1,4 +1,4 @@
-"""Demo of playground.ui.live_plotly: `streamlit run bench/demo_live_chart.py`.
+"""Demo of playground.app.ui.live_plotly: `streamlit run bench/demo_live_chart.py`.
 
 A 100x100 heatmap + scatter and a loss curve update in a ticking fragment; a
 plane below reports clicks (empty area adds a point, a point click picks it).
@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
-from playground.ui import live_plotly  # noqa: E402
+from playground.app.ui import live_plotly  # noqa: E402
 
 BASELINE = os.environ.get("LIVE_CHART_BASELINE") == "1"
 GRID = np.linspace(-6, 6, 100, dtype=np.float32)

@@ -43,8 +43,8 @@ from browser_util import REPO, free_port, launch_chromium, start_streamlit, stop
 from measure_playground import CHART, epoch, wait_until  # noqa: E402
 
 sys.path.insert(0, str(REPO))
-from playground.capacity import MAX_TRAINING_ENV  # noqa: E402
-from playground.config import from_query  # noqa: E402
+from playground.base.capacity import MAX_TRAINING_ENV  # noqa: E402
+from playground.run.config import from_query  # noqa: E402
 
 __all__ = ["MAX_SESSIONS", "MAX_SECONDS", "session_links", "cpu_seconds", "rss_mb", "CpuMeter", "Student",
            "open_students", "check", "click", "play", "pause", "run"]

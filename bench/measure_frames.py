@@ -22,11 +22,11 @@ import argparse
 import statistics
 import time
 
-from playground.config import epoch_work, from_query, n_weights, work_problem
-from playground.engines import torch_available
-from playground.race import Race
-from playground.session import PlaygroundSession
-from playground.trainer import Trainer
+from playground.run.config import epoch_work, from_query, n_weights, work_problem
+from playground.core.engines import torch_available
+from playground.run.race import Race
+from playground.run.session import PlaygroundSession
+from playground.run.trainer import Trainer
 
 HEAVY = "hidden=64,64,64,64,64,64,64,64&points=4890&train=90&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&batch=1&dtype=float64"
 LINKS = {"numpy": HEAVY, "torch": HEAVY + "&engine=torch", "numpy adam + dropout": HEAVY + "&optimizer=adam&dropout=0.2"}
@@ -51,8 +51,8 @@ def largest_upload():
     """The biggest table the upload caps allow with as many rows as the work cap lets 8 × 64 train on."""
     import numpy as np
 
-    from playground.config import CAPS
-    from playground.datasets import Data
+    from playground.run.config import CAPS
+    from playground.data.datasets import Data
 
     cols, k = 100, 10
     sizes = [cols, *[CAPS["neurons"]] * CAPS["hidden_layers"], k]
@@ -97,7 +97,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=8)
     args = ap.parse_args()
-    from playground.runtime import apply_app_settings
+    from playground.base.runtime import apply_app_settings
 
     apply_app_settings()  # what the app runs with: one BLAS thread, one torch thread
     pieces()
@@ -116,7 +116,8 @@ def main() -> None:
     r.play()
     frames("Race of 4 such nets, one frame (tick)", r.tick, max(2, args.frames // 4))
     t = Trainer(cfg_of(HEAVY))
-    from playground import figures, views  # drawing: what the Playground page computes each frame
+    from playground.viz import figures  # drawing: what the Playground page computes each frame
+    from playground.run import views
     grid = views.grid_for(t, 50)
     frames("drawing: every neuron on the 50×50 grid", lambda: views.neuron_maps(t, grid), 5)
     res = getattr(views, "grid_resolution", lambda sizes, r: r)(t.sizes, 50)  # the page's grid (older code: 50)

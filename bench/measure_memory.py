@@ -30,11 +30,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
-from playground import memory  # noqa: E402
-from playground import race as rc  # noqa: E402
-from playground import views  # noqa: E402
-from playground.config import from_query  # noqa: E402
-from playground.session import PlaygroundSession  # noqa: E402
+from playground.base import memory  # noqa: E402
+from playground.run import race as rc  # noqa: E402
+from playground.run import views  # noqa: E402
+from playground.run.config import from_query  # noqa: E402
+from playground.run.session import PlaygroundSession  # noqa: E402
 
 LINK = ("dataset=spiral3&loss=ce&hidden={h}&features=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2"
         "&points={n}&batch=10000&train=90&dtype=float64&seed=1")

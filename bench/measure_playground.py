@@ -62,9 +62,9 @@ def draw_ms(page, key: str) -> float:
 
 def engine_speed(link: str, seconds: float = 1.0) -> float:
     """Epochs/s of Trainer.step for the link's config in this process: the host's speed right now."""
-    from playground.config import from_query
-    from playground.runtime import apply_app_settings
-    from playground.trainer import Trainer
+    from playground.run.config import from_query
+    from playground.base.runtime import apply_app_settings
+    from playground.run.trainer import Trainer
 
     apply_app_settings()  # the server's settings
     t = Trainer(from_query(dict(p.split("=", 1) for p in link.split("&")))[0])

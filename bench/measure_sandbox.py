@@ -23,11 +23,13 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-from playground import modelio, realdata, sandbox  # noqa: E402
-from playground.config import Config  # noqa: E402
-from playground.datasets import Data  # noqa: E402
-from playground.engines import torch_available  # noqa: E402
-from playground.trainer import Trainer  # noqa: E402
+from playground.run import modelio  # noqa: E402
+from playground.run import realdata  # noqa: E402
+from playground.base import sandbox  # noqa: E402
+from playground.run.config import Config  # noqa: E402
+from playground.data.datasets import Data  # noqa: E402
+from playground.core.engines import torch_available  # noqa: E402
+from playground.run.trainer import Trainer  # noqa: E402
 
 
 def _peak_mb(pid: int) -> float:

@@ -11,13 +11,13 @@ if sys.path[0] != _ROOT:  # standalone `streamlit run pages/…` puts pages/ fir
 
 import streamlit as st  # noqa: E402
 
-from playground.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
-from playground.demos import (  # noqa: E402
+from playground.core.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
+from playground.teach.demos import (  # noqa: E402
     TARGETS, LinearStack, activation_curves, derivative_peak, fit_relu_sum, gradient_bound, latex_matrix,
     range_text, relu_demo,
 )
-from playground.lesson_figures import curve_and_derivative_figure, depth_figure, lines_figure, surface_figure  # noqa: E402
-from playground.ui import entry_guard  # noqa: E402
+from playground.viz.lesson_figures import curve_and_derivative_figure, depth_figure, lines_figure, surface_figure  # noqa: E402
+from playground.app.ui import entry_guard  # noqa: E402
 
 entry_guard()  # a deep link to /activations must run under the entry script's navigation
 

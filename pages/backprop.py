@@ -1,18 +1,18 @@
 """Backprop step by step: the curriculum's worked examples A, B and C, every number shown and editable.
 
-Thin page: the numbers come from ``playground.labs`` (which runs the NumPy
-engine), the diagram and curves from ``playground.lab_figures``.
+Thin page: the numbers come from ``playground.teach.labs`` (which runs the NumPy
+engine), the diagram and curves from ``playground.viz.lab_figures``.
 """
 import streamlit as st
 
-from playground.ui import entry_guard
+from playground.app.ui import entry_guard
 
 entry_guard()
 
-from playground.examples import ROUND_NOTE, WORKED, broadcast_bug, train_both, worked_step  # noqa: E402
-from playground.text import escape_markdown  # noqa: E402
-from playground.lab_figures import epochs_figure, worked_network_figure  # noqa: E402
-from playground.labs import (  # noqa: E402
+from playground.teach.examples import ROUND_NOTE, WORKED, broadcast_bug, train_both, worked_step  # noqa: E402
+from playground.base.text import escape_markdown  # noqa: E402
+from playground.viz.lab_figures import epochs_figure, worked_network_figure  # noqa: E402
+from playground.teach.labs import (  # noqa: E402
     VALUE_LIMIT, chain_rule, check_value, fmt, forward_rows, gradient_rows, update_rows,
 )
 

@@ -8,13 +8,13 @@ from functools import partial
 
 import streamlit as st
 
-from playground import data_figures as figs
-from playground import realdata
-from playground.datasets import DATASETS, describe
-from playground.pages import PAGES
-from playground.tables import to_csv
-from playground.text import escape_markdown as esc
-from playground.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
+from playground.viz import data_figures as figs
+from playground.run import realdata
+from playground.data.datasets import DATASETS, describe
+from playground.app.pages import PAGES
+from playground.data.tables import to_csv
+from playground.base.text import escape_markdown as esc
+from playground.app.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /data must run under the entry script's navigation
 

@@ -1,15 +1,15 @@
 """Digits: a softmax MLP learns to read 8×8 handwritten digits, live."""
 import streamlit as st
 
-from playground import data_figures as figs
-from playground import realdata
-from playground.activations import TRAINABLE
-from playground.engines import ENGINE_SPECS, available_engines
-from playground.initializers import INITIALIZERS
-from playground.optimizers import OPTIMIZERS
-from playground.session import PlaygroundSession
-from playground.text import escape_markdown
-from playground.ui import claim_training, entry_guard, live_fragment, live_plotly, train_after_drawing
+from playground.viz import data_figures as figs
+from playground.run import realdata
+from playground.core.activations import TRAINABLE
+from playground.core.engines import ENGINE_SPECS, available_engines
+from playground.core.initializers import INITIALIZERS
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.session import PlaygroundSession
+from playground.base.text import escape_markdown
+from playground.app.ui import claim_training, entry_guard, live_fragment, live_plotly, train_after_drawing
 
 entry_guard()  # a deep link to /digits must run under the entry script's navigation
 

@@ -1,18 +1,18 @@
 """Generalisation: under- and over-fitting, L1 vs L2, dropout, early stopping with the best checkpoint.
 
-Thin page: each comparison is one deterministic call into ``playground.labs``
+Thin page: each comparison is one deterministic call into ``playground.teach.labs``
 (same seed ⇒ same data and starting weights for every net compared), cached
-per settings; figures come from ``playground.lab_figures`` and ``figures``.
+per settings; figures come from ``playground.viz.lab_figures`` and ``figures``.
 """
 import streamlit as st
 
-from playground.ui import entry_guard
+from playground.app.ui import entry_guard
 
 entry_guard()
 
-from playground.figures import boundary_figure  # noqa: E402
-from playground.lab_figures import curves_figure, weight_histograms_figure  # noqa: E402
-from playground.labs import (  # noqa: E402
+from playground.viz.figures import boundary_figure  # noqa: E402
+from playground.viz.lab_figures import curves_figure, weight_histograms_figure  # noqa: E402
+from playground.teach.labs import (  # noqa: E402
     NEAR_ZERO, capacity_runs, dropout_runs, early_stopping_run, fit_verdict, play_query, regulariser_runs, run_rows,
 )
 

@@ -1,28 +1,29 @@
 """Gradients: vanishing and exploding gradients in a deep net, histograms over time, symmetric zero init.
 
-Thin page: training runs in ``playground.session.PlaygroundSession`` (the
+Thin page: training runs in ``playground.run.session.PlaygroundSession`` (the
 Playground's transport, with its per-frame time budget); the numbers come from
-``playground.labs``, the pictures from ``playground.lab_figures`` and ``figures``.
+``playground.teach.labs``, the pictures from ``playground.viz.lab_figures`` and ``figures``.
 """
 import streamlit as st
 
-from playground.ui import (claim_training, entry_guard, live_fragment, live_plotly, steady_live_views,
+from playground.app.ui import (claim_training, entry_guard, live_fragment, live_plotly, steady_live_views,
                            train_after_drawing, uninterrupted)
 
 entry_guard()
 steady_live_views()
 
-from playground import figures, views  # noqa: E402
-from playground.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
-from playground.config import LEARNING_RATES  # noqa: E402
-from playground.initializers import INITIALIZERS  # noqa: E402
-from playground.lab_figures import histogram_grid_figure, histogram_time_figure  # noqa: E402
-from playground.labs import (  # noqa: E402
+from playground.viz import figures  # noqa: E402
+from playground.run import views  # noqa: E402
+from playground.core.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
+from playground.run.config import LEARNING_RATES  # noqa: E402
+from playground.core.initializers import INITIALIZERS  # noqa: E402
+from playground.viz.lab_figures import histogram_grid_figure, histogram_time_figure  # noqa: E402
+from playground.teach.labs import (  # noqa: E402
     GRADIENT_PRESETS, deep_config, grad_ratio, gradient_regime, histogram_stacks, layer_labels, play_query,
     symmetry_runs,
 )
-from playground.session import PlaygroundSession  # noqa: E402
-from playground.text import escape_markdown  # noqa: E402
+from playground.run.session import PlaygroundSession  # noqa: E402
+from playground.base.text import escape_markdown  # noqa: E402
 
 K = "gr."
 ss = st.session_state

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from playground.pages import SECTIONS, available
+from playground.app.pages import SECTIONS, available
 
 PAGES = available(Path(__file__).resolve().parent.parent)
 

@@ -1,6 +1,6 @@
 """Lessons: short guided tasks, each opening the right page and settings, with goals the app checks.
 
-Thin page: the lessons, their goals and checks live in ``playground.lessons``.
+Thin page: the lessons, their goals and checks live in ``playground.teach.lessons``.
 "Check my result" reads what the learner built on the other pages from the
 session (the Playground's ``pg.session``, the Perceptron page's ``perc.model``)
 and runs the lesson's check; a quiz reads the answer picked here.
@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from playground.lessons import LESSONS, class_link, lesson_state, solution_text
-from playground.pages import PAGES
-from playground.text import escape_markdown
-from playground.ui import app_url, entry_guard
+from playground.teach.lessons import LESSONS, class_link, lesson_state, solution_text
+from playground.app.pages import PAGES
+from playground.base.text import escape_markdown
+from playground.app.ui import app_url, entry_guard
 
 entry_guard()
 

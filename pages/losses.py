@@ -11,13 +11,13 @@ if sys.path[0] != _ROOT:  # standalone `streamlit run pages/…` puts pages/ fir
 
 import streamlit as st  # noqa: E402
 
-from playground.demos import (  # noqa: E402
+from playground.teach.demos import (  # noqa: E402
     LOSS_CURVES, cross_entropy, entropy, fit_line, kl_divergence, loss_curves, outlier_data, parse_distribution,
     parse_numbers, softmax_t,
 )
-from playground.lesson_figures import curve_and_derivative_figure, probabilities_figure, robust_fit_figure  # noqa: E402
-from playground.text import escape_markdown  # noqa: E402
-from playground.ui import entry_guard  # noqa: E402
+from playground.viz.lesson_figures import curve_and_derivative_figure, probabilities_figure, robust_fit_figure  # noqa: E402
+from playground.base.text import escape_markdown  # noqa: E402
+from playground.app.ui import entry_guard  # noqa: E402
 
 entry_guard()  # a deep link to /losses must run under the entry script's navigation
 

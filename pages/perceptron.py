@@ -11,13 +11,13 @@ if sys.path[0] != _ROOT:  # standalone `streamlit run pages/…` puts pages/ fir
 
 import streamlit as st  # noqa: E402
 
-from playground.lesson_figures import decision_figure, hidden_figure, mistakes_figure, plane_figure  # noqa: E402
-from playground.perceptron import (  # noqa: E402
+from playground.viz.lesson_figures import decision_figure, hidden_figure, mistakes_figure, plane_figure  # noqa: E402
+from playground.teach.perceptron import (  # noqa: E402
     GATES, XOR_SOURCES, convergence_text, decision_surface, find_mp_weights, gate_matches, hidden_activations,
     hidden_view, make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
 )
-from playground.pages import PAGES  # noqa: E402
-from playground.ui import entry_guard, live_plotly, uninterrupted  # noqa: E402
+from playground.app.pages import PAGES  # noqa: E402
+from playground.app.ui import entry_guard, live_plotly, uninterrupted  # noqa: E402
 
 entry_guard()  # a deep link to /perceptron must run under the entry script's navigation
 

@@ -1,7 +1,7 @@
 """The Playground: pick data and a network, press Play, watch it learn.
 
-Thin page: widgets call ``playground.session.PlaygroundSession``; figures come
-from ``playground.figures``; live charts update in place via ``playground.ui``.
+Thin page: widgets call ``playground.run.session.PlaygroundSession``; figures come
+from ``playground.viz.figures``; live charts update in place via ``playground.app.ui``.
 The whole config lives in the URL (``?dataset=…&hidden=…``), so the address bar
 is always a share link.
 """
@@ -11,23 +11,29 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from playground import classroom, codegen, drawn, figures, modelio, replay, views
-from playground.activations import ACTIVATIONS, TRAINABLE
-from playground.config import CAPS, LEARNING_RATES, REGULARIZERS, config_json, dataset_info, from_query
-from playground.datasets import DATASETS, MIN_POINTS
-from playground.engines import ENGINE_SPECS, available_engines, cuda_available, torch_available
-from playground.features import FEATURES
-from playground.initializers import INITIALIZERS
-from playground.losses import LOSSES, losses_for_task
-from playground.optimizers import OPTIMIZERS
-from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
-from playground.text import capped, escape_markdown
-from playground.session import SPEEDS, PlaygroundSession
-from playground.tables import to_csv
-from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
+from playground.teach import classroom
+from playground.run import codegen
+from playground.data import drawn
+from playground.viz import figures
+from playground.run import modelio
+from playground.run import replay
+from playground.run import views
+from playground.core.activations import ACTIVATIONS, TRAINABLE
+from playground.run.config import CAPS, LEARNING_RATES, REGULARIZERS, config_json, dataset_info, from_query
+from playground.data.datasets import DATASETS, MIN_POINTS
+from playground.core.engines import ENGINE_SPECS, available_engines, cuda_available, torch_available
+from playground.core.features import FEATURES
+from playground.core.initializers import INITIALIZERS
+from playground.core.losses import LOSSES, losses_for_task
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
+from playground.base.text import capped, escape_markdown
+from playground.run.session import SPEEDS, PlaygroundSession
+from playground.data.tables import to_csv
+from playground.app.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
                            stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
-from playground.ui import page_url
+from playground.app.ui import page_url
 
 entry_guard()
 steady_live_views()
@@ -199,14 +205,14 @@ def _preview(name: str, noise: int, seed: str) -> str:
 
 
 def _build_data(name, noise, seed):
-    from playground.config import Config
-    from playground.trainer import build_data
+    from playground.run.config import Config
+    from playground.run.trainer import build_data
 
     return build_data(Config(dataset=name, noise=noise, seed=seed, loss=_default_loss(name)))[0]
 
 
 def _default_loss(name):
-    from playground.losses import default_loss
+    from playground.core.losses import default_loss
 
     return default_loss(*dataset_info(name))
 

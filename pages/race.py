@@ -1,6 +1,6 @@
 """Race: 2–4 configurations trained side by side on the same data and the same starting weights.
 
-Thin page: ``playground.race`` builds the racers, steps them in sync and
+Thin page: ``playground.run.race`` builds the racers, steps them in sync and
 writes the summary; this script draws widgets and figures.  The whole race
 lives in the URL (base config + ``race=`` overrides + ``race_target=``), so
 the address bar is a share link.
@@ -9,15 +9,16 @@ import dataclasses
 
 import streamlit as st
 
-from playground import race as rc
-from playground.activations import TRAINABLE
-from playground.config import LEARNING_RATES, REGULARIZERS, dataset_info, normalize
-from playground.datasets import DATASETS
-from playground.losses import losses_for_task
-from playground.optimizers import OPTIMIZERS
-from playground.session import FRAME_SECONDS
-from playground.text import capped, escape_markdown
-from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+from playground.run import race as rc
+from playground.viz.race_figures import race_losses_figure, racer_boundary_figure
+from playground.core.activations import TRAINABLE
+from playground.run.config import LEARNING_RATES, REGULARIZERS, dataset_info, normalize
+from playground.data.datasets import DATASETS
+from playground.core.losses import losses_for_task
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.session import FRAME_SECONDS
+from playground.base.text import capped, escape_markdown
+from playground.app.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
                            steady_live_views, train_after_drawing, uninterrupted, wrote_address)
 
 entry_guard()
@@ -204,10 +205,10 @@ def live_race(seconds: float):
     cols = st.columns(len(r.trainers))
     for i, col in enumerate(cols):
         with col:
-            live_plotly(r.boundary_figure(i, hover=not r.playing, spec=True), key=f"race_b{i}", height=320,
+            live_plotly(racer_boundary_figure(r, i, hover=not r.playing, spec=True), key=f"race_b{i}", height=320,
                         config={"displayModeBar": False})
     st.caption(_KEY.get(r.task, ""))
-    live_plotly(r.loss_figure(log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320,
+    live_plotly(race_losses_figure(r, log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320,
                 watch_visibility=True)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
     train_after_drawing(r, lambda: r.tick(seconds, SPEEDS[ss[K + "speed"]]))  # one time budget for all racers

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from playground import modelio
-from playground.config import Config
-from playground.engines import torch_available
-from playground.trainer import Trainer
+from playground.run import modelio
+from playground.run.config import Config
+from playground.core.engines import torch_available
+from playground.run.trainer import Trainer
 
 __all__ = ["Case", "csv_cases", "model_cases", "valid_trainer"]
 

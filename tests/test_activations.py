@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from playground.activations import ACTIVATIONS, TRAINABLE, get_activation, softmax
+from playground.core.activations import ACTIVATIONS, TRAINABLE, get_activation, softmax
 
 # float64 points on both sides of 0 that keep clear of the kinks at 0 (relu, leaky, elu, step, sign).
 Z = np.concatenate([np.linspace(-6, -0.05, 60), np.linspace(0.05, 6, 60)])

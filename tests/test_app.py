@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground.pages import PAGES, available
+from playground.app.pages import PAGES, available
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,8 +1,8 @@
-"""The training-session registry (playground.capacity), with an injected clock."""
+"""The training-session registry (playground.base.capacity), with an injected clock."""
 import json
 
-from playground import capacity
-from playground.capacity import Registry, full_message, is_teacher_key
+from playground.base import capacity
+from playground.base.capacity import Registry, full_message, is_teacher_key
 
 
 class Clock:

@@ -2,7 +2,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.classroom import CONTROLS, ClassroomView, parse, to_query
+from playground.teach.classroom import CONTROLS, ClassroomView, parse, to_query
 
 
 def test_parse_and_round_trip():

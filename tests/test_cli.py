@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from playground.cli import ascii_chart, main, resolve_config
-from playground.config import Config, to_query
+from playground.app.cli import ascii_chart, main, resolve_config
+from playground.run.config import Config, to_query
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMING = {"seconds", "epochs_per_second"}

@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from playground import codegen
-from playground.activations import ACTIVATIONS, TRAINABLE
-from playground.codegen import CodegenError, numpy_script, torch_script
-from playground.config import Config, from_query
-from playground.engines import torch_available
-from playground.features import FEATURES
-from playground.initializers import INITIALIZERS
-from playground.losses import LOSSES
-from playground.optimizers import OPTIMIZERS
-from playground.trainer import Trainer
+from playground.run import codegen
+from playground.core.activations import ACTIVATIONS, TRAINABLE
+from playground.run.codegen import CodegenError, numpy_script, torch_script
+from playground.run.config import Config, from_query
+from playground.core.engines import torch_available
+from playground.core.features import FEATURES
+from playground.core.initializers import INITIALIZERS
+from playground.core.losses import LOSSES
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.trainer import Trainer
 
 EPOCHS = 12
 FINAL = re.compile(r"^FINAL train_loss=(\S+) test_loss=(\S+)$")

@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from playground.config import (CAPS, FIELDS, Config, ConfigError, from_query, layer_sizes, normalize, rng_for, seed_int,
+from playground.run.config import (CAPS, FIELDS, Config, ConfigError, from_query, layer_sizes, normalize, rng_for, seed_int,
                                task_of, to_query)
 
 
@@ -144,7 +144,7 @@ def test_warnings_carry_the_field_they_refused():
 
 
 def test_task_and_layer_sizes():
-    from playground.datasets import DATASETS, generate
+    from playground.data.datasets import DATASETS, generate
 
     assert task_of(DATASETS["xor"]) == ("binary", 2)
     assert task_of(DATASETS["reg-plane"]) == ("regression", 0)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.engines import cuda_available, torch_available
-from playground.race import Race
-from playground.trainer import Trainer
+from playground.run.config import Config
+from playground.core.engines import cuda_available, torch_available
+from playground.run.race import Race
+from playground.run.trainer import Trainer
 from test_frames import FakeClock  # tests/ is on sys.path under pytest
 
 pytestmark = pytest.mark.skipif(not (torch_available() and cuda_available()), reason="no CUDA device")

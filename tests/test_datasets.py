@@ -1,12 +1,12 @@
-"""Tests for playground.datasets: TF Playground semantics, reproducibility, real data, splits."""
+"""Tests for playground.data.datasets: TF Playground semantics, reproducibility, real data, splits."""
 
 import math
 
 import numpy as np
 import pytest
 
-from playground import datasets as D
-from playground.datasets import DATASETS, Data, domain, generate, split, standardize
+from playground.data import datasets as D
+from playground.data.datasets import DATASETS, Data, domain, generate, split, standardize
 
 
 def rng(seed=0):
@@ -314,7 +314,7 @@ def test_data_checks_and_subset():
 def test_library_modules_import_neither_sklearn_nor_streamlit_nor_torch():
     import subprocess
     import sys
-    code = ("import sys, playground.datasets, playground.features, playground.tables; "
+    code = ("import sys, playground.data.datasets, playground.core.features, playground.data.tables; "
             "bad = {'sklearn', 'streamlit', 'torch', 'pandas'} & set(sys.modules); "
             "assert not bad, bad")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

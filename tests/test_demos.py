@@ -1,4 +1,4 @@
-"""The numbers behind the Activations and Losses lessons (playground/demos.py) and their figures."""
+"""The numbers behind the Activations and Losses lessons (playground/teach/demos.py) and their figures."""
 import math
 
 import numpy as np
@@ -6,14 +6,14 @@ import plotly.graph_objects as go
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from playground import lesson_figures as lf
-from playground.activations import ACTIVATIONS, softmax
-from playground.demos import (
+from playground.viz import lesson_figures as lf
+from playground.core.activations import ACTIVATIONS, softmax
+from playground.teach.demos import (
     LOSS_CURVES, TARGETS, LinearStack, activation_curves, cross_entropy, derivative_peak, entropy, fit_line,
     fit_relu_sum, gradient_bound, huber, kl_divergence, latex_matrix, loss_curves, outlier_data, parse_distribution,
     parse_numbers, plane_residual, range_text, relu_bump, relu_demo, relu_step, saturated_spans, softmax_t,
 )
-from playground.losses import LOSSES
+from playground.core.losses import LOSSES
 
 # ----- activations -----------------------------------------------------------------------------------
 
@@ -235,7 +235,7 @@ def test_figures_are_built_from_the_numbers():
     fig = lf.curve_and_derivative_figure(z, values, grads, titles=("f", "f′"), x_title="z", shade=spans)
     assert len(fig.data) == 6 and len(fig.layout.shapes) >= 4
     _fonts_at_least(fig)
-    from playground.perceptron import make_perceptron
+    from playground.teach.perceptron import make_perceptron
 
     p = make_perceptron("XOR", seed=0)
     p.run_epoch()

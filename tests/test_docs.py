@@ -42,10 +42,10 @@ def bound_keys() -> set[str]:
 
 
 def test_every_link_key_is_documented():
-    from playground.classroom import CLASSROOM_KEYS, CONTROLS
-    from playground.config import FIELDS
-    from playground.lessons import LESSONS
-    from playground.race import PRESETS, RACE_FIELDS, SHARED_FIELDS
+    from playground.teach.classroom import CLASSROOM_KEYS, CONTROLS
+    from playground.run.config import FIELDS
+    from playground.teach.lessons import LESSONS
+    from playground.run.race import PRESETS, RACE_FIELDS, SHARED_FIELDS
 
     names = code_names(LINKS)
     keys = set(FIELDS) | {"pts", "race", "race_target", "lesson"} | set(CLASSROOM_KEYS) | bound_keys()
@@ -56,13 +56,13 @@ def test_every_link_key_is_documented():
 
 
 def test_every_registry_value_a_link_carries_is_documented():
-    from playground.activations import TRAINABLE
-    from playground.config import DTYPES, ENGINES, REGULARIZERS
-    from playground.datasets import DATASETS
-    from playground.features import FEATURES
-    from playground.initializers import INITIALIZERS
-    from playground.losses import LOSSES
-    from playground.optimizers import OPTIMIZERS
+    from playground.core.activations import TRAINABLE
+    from playground.run.config import DTYPES, ENGINES, REGULARIZERS
+    from playground.data.datasets import DATASETS
+    from playground.core.features import FEATURES
+    from playground.core.initializers import INITIALIZERS
+    from playground.core.losses import LOSSES
+    from playground.core.optimizers import OPTIMIZERS
 
     names = code_names(LINKS)
     for registry in (DATASETS, TRAINABLE, OPTIMIZERS, LOSSES, INITIALIZERS, FEATURES, DTYPES, ENGINES, REGULARIZERS):
@@ -72,8 +72,8 @@ def test_every_registry_value_a_link_carries_is_documented():
 def test_every_cli_command_and_option_is_documented():
     import argparse
 
-    from playground.cli import build_parser
-    from playground.config import FIELDS
+    from playground.app.cli import build_parser
+    from playground.run.config import FIELDS
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -89,13 +89,13 @@ def test_every_cli_command_and_option_is_documented():
 
 
 def test_live_updates_names_exist():
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "playground").glob("*.py"))
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "playground").rglob("*.py"))
     for qualified in re.findall(r"`(?:ui|session|runtime)\.(\w+)", LIVE):
         assert re.search(rf"^(def|class) {qualified}\b|^{qualified} = ", sources, re.M), qualified
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     for setting in re.findall(r"`(?:global|server|runner)\.(\w+)", LIVE):
         assert re.search(rf"^{setting}\s*=", config, re.M), setting
-    assert (ROOT / "playground" / "assets" / "live_plotly.js").exists()
+    assert (ROOT / "playground" / "app" / "assets" / "live_plotly.js").exists()
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
@@ -105,8 +105,8 @@ def test_docs_stand_alone(page):
 
 
 def test_curriculum_lists_every_lesson_in_order_and_every_learn_page():
-    from playground.lessons import LESSONS
-    from playground.pages import PAGES
+    from playground.teach.lessons import LESSONS
+    from playground.app.pages import PAGES
 
     rows = re.findall(r"^\| (\d+) \| ([^|]+?) \|", CURRICULUM, re.M)
     assert [f"{n} · {title}" for n, title in rows] == [lesson.title for lesson in LESSONS.values()]
@@ -116,7 +116,7 @@ def test_curriculum_lists_every_lesson_in_order_and_every_learn_page():
 
 
 def test_curriculum_worked_examples_show_the_numbers_the_app_computes():
-    from playground.examples import compare_b, example_a, example_c
+    from playground.teach.examples import compare_b, example_a, example_c
 
     a, b = example_a(), compare_b()
     c, bug = example_c("correct"), example_c("broadcast_bug")
@@ -137,30 +137,26 @@ def test_curriculum_worked_examples_show_the_numbers_the_app_computes():
     assert len(bug.check.mismatched) == 2 and "two of the four hidden weights" in CURRICULUM
 
 
-def test_architecture_lists_modules_in_an_order_that_imports_only_downwards():
-    """Every module the library section names exists, and imports (lazy ones too) only modules named before it."""
+def test_architecture_lists_every_module_under_its_layer():
+    """The library section has one row per module, as ``layer/module.py``, in the layers' order."""
+    import playground
+
     library = ARCHITECTURE.split("## The library", 1)[1].split("\n## ", 1)[0]
-    order = [m for row in re.findall(r"^\| (`[^|]+) \|", library, re.M) for m in re.findall(r"`(\w+)\.py`", row)]
-    assert len(order) >= 35 and len(set(order)) == len(order)
-    rank = {m: i for i, m in enumerate(order)}
-    upward = []
-    for m in order:
-        tree = ast.parse((ROOT / "playground" / f"{m}.py").read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                for target in [node.module] if node.module else [a.name for a in node.names]:
-                    target = target.split(".")[0]
-                    if rank.get(target, -1) >= rank[m]:
-                        upward.append(f"{m} -> {target}")
-    assert upward == []
+    listed = re.findall(r"^\| `(\w+)/(\w+)\.py` \|", library, re.M)
+    on_disk = sorted((p.parent.name, p.stem) for p in (ROOT / "playground").glob("*/*.py") if p.stem != "__init__")
+    assert sorted(listed) == on_disk
+    layers = [layer for layer, _ in listed]
+    assert sorted(layers, key=playground.LAYERS.index) == layers
 
 
 def test_architecture_names_only_files_and_functions_that_exist():
-    for name in set(re.findall(r"`(\w+)\.py`", ARCHITECTURE)):
-        assert any((ROOT / d / f"{name}.py").exists() for d in ("playground", "pages", ".")), name
+    modules = {p.stem: p for p in (ROOT / "playground").glob("*/*.py")}
+    for path in set(re.findall(r"`((?:\w+/)?\w+\.py)`", ARCHITECTURE)):
+        assert any((ROOT / d / path).exists() for d in ("playground", "pages", ".")), path
     for module, attr in re.findall(r"`(\w+)\.(\w+)(?:\(\))?`", ARCHITECTURE):
-        if attr != "py" and (ROOT / "playground" / f"{module}.py").exists():
-            assert hasattr(importlib.import_module(f"playground.{module}"), attr), f"{module}.{attr}"
+        if attr != "py" and module in modules:
+            layer = modules[module].parent.name
+            assert hasattr(importlib.import_module(f"playground.{layer}.{module}"), attr), f"{module}.{attr}"
 
 
 def test_measurement_scripts_exist():

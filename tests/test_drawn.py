@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground import drawn
-from playground.datasets import generate
+from playground.data import drawn
+from playground.data.datasets import generate
 
 
 def test_add_remove_and_round_trip_classification():

@@ -4,11 +4,11 @@ import json
 import numpy as np
 import pytest
 
-from playground.examples import (
+from playground.teach.examples import (
     A_W_HIDDEN, A_W_OUT, B_PARAMS, C_W0, C_W1, compare_b, example_a, example_b, example_c,
     to_plain,
 )
-from playground.gradcheck import compare_gradients
+from playground.core.gradcheck import compare_gradients
 
 
 def sig(z):

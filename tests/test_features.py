@@ -1,11 +1,11 @@
-"""Tests for playground.features: exact names, values of every feature, the plotting grid."""
+"""Tests for playground.core.features: exact names, values of every feature, the plotting grid."""
 
 import math
 
 import numpy as np
 import pytest
 
-from playground.features import DEFAULT_FEATURES, FEATURES, Feature, feature_matrix, grid
+from playground.core.features import DEFAULT_FEATURES, FEATURES, Feature, feature_matrix, grid
 
 POINTS = np.array([[0.0, 0.0], [1.0, 2.0], [-3.0, 0.5], [math.pi / 2, -math.pi]])
 

@@ -14,15 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.activations import ACTIVATIONS
-from playground.datasets import generate
-from playground.figures import (LINK_MARKERS, MAX_CURVE_POINTS, activation_figure, boundary_figure, dataset_preview,
+from playground.core.activations import ACTIVATIONS
+from playground.data.datasets import generate
+from playground.viz.figures import (LINK_MARKERS, MAX_CURVE_POINTS, activation_figure, boundary_figure, dataset_preview,
                                 decimate, grad_norm_figure, gradient_heatmaps, loss_figure, network_figure,
                                 plain_formula)
-from playground.png import (BLUE, CLASS_COLORS, NEUTRAL, ORANGE, PNG_SIGNATURE, app_icon, colorize, data_uri,
+from playground.viz.png import (BLUE, CLASS_COLORS, NEUTRAL, ORANGE, PNG_SIGNATURE, app_icon, colorize, data_uri,
                             encode_png, hex_to_rgb)
-from playground.trainer import Trainer
-from playground.views import boundary_values, grid_for, network_kwargs, neuron_maps, preactivation_ranges
+from playground.run.trainer import Trainer
+from playground.run.views import boundary_values, grid_for, network_kwargs, neuron_maps, preactivation_ranges
 from test_views import RES, blobs, circle, iris, reg  # noqa: F401  (the same small trained networks)
 
 
@@ -498,7 +498,7 @@ def test_live_figures_send_what_plotly_would(circle):
     JSON as Plotly's own ``to_plotly_json`` would give (``ui.live_plotly`` reads neither through it)."""
     from plotly.io.json import to_json_plotly
 
-    from playground.ui import _figure_dict
+    from playground.app.ui import _figure_dict
 
     g = grid_for(circle, res=RES)
     maps = neuron_maps(circle, g)

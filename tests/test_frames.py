@@ -12,14 +12,14 @@ import inspect
 import numpy as np
 import pytest
 
-from playground.config import CAPS, Config, epoch_work, from_query, n_weights, network_sizes, normalize, work_problem
-from playground.datasets import DATASETS, Data
-from playground.engines import torch_available
-from playground.features import FEATURES
-from playground.race import Race, parse_race
-from playground.tables import MAX_CLASSES, load_csv
-from playground.session import FRAME_SECONDS, PlaygroundSession
-from playground.trainer import CHUNK_SECONDS, Trainer
+from playground.run.config import CAPS, Config, epoch_work, from_query, n_weights, network_sizes, normalize, work_problem
+from playground.data.datasets import DATASETS, Data
+from playground.core.engines import torch_available
+from playground.core.features import FEATURES
+from playground.run.race import Race, parse_race
+from playground.data.tables import MAX_CLASSES, load_csv
+from playground.run.session import FRAME_SECONDS, PlaygroundSession
+from playground.run.trainer import CHUNK_SECONDS, Trainer
 
 ENGINES = ["numpy", pytest.param("torch", marks=pytest.mark.skipif(not torch_available(), reason="torch not installed"))]
 
@@ -293,7 +293,7 @@ def test_uploaded_data_over_the_work_cap_is_not_used():
     s.use_data(None)
     assert s.cfg.hidden == DEEP and s.cfg.points == 0 and work_problem(s.cfg) is None and len(s.trainer.data) == 500
     # Quick train's first network fits the largest table the upload caps allow.
-    from playground.realdata import quick_session, upload_config
+    from playground.run.realdata import quick_session, upload_config
 
     assert work_problem(upload_config(table(CAPS["points"])), table(CAPS["points"])) is None
     assert quick_session(table(200)).trainer.sizes == [100, 8, 10]
@@ -308,7 +308,7 @@ def test_a_racer_over_the_work_cap_keeps_the_base_network():
 
 
 def test_a_model_file_over_the_work_cap_with_its_data_is_refused():
-    from playground import modelio
+    from playground.run import modelio
 
     small_table = table(60)
     t = Trainer(Config(dataset="blobs", loss="ce", hidden=DEEP), data=small_table)
@@ -320,7 +320,7 @@ def test_a_model_file_over_the_work_cap_with_its_data_is_refused():
 
 
 def test_the_digits_page_choices_stay_within_the_work_cap():
-    from playground.realdata import digits_config, digits_settings
+    from playground.run.realdata import digits_config, digits_settings
 
     s = PlaygroundSession(digits_config()[0])
     raw, warnings = digits_settings(hidden=",".join(map(str, DEEP)), batch=256)
@@ -381,7 +381,7 @@ def test_a_frame_never_starts_a_mini_batch_that_does_not_fit():
 def test_short_epochs_are_never_split_so_a_saved_model_continues_exactly():
     """Epochs shorter than a chunk are trained whole: a paused Playground sits at an epoch boundary, and a
     model saved there (its shuffling and optimizer state) continues as if it had never stopped."""
-    from playground import modelio
+    from playground.run import modelio
 
     s = PlaygroundSession(Config(dataset="circle", hidden=(4, 2), optimizer="adam", dropout=0.2))  # 25 mini-batches
     clock = FakeClock(per_batch=0.0001, per_record=0.001)  # 2.5 ms an epoch
@@ -404,7 +404,7 @@ def test_short_epochs_are_never_split_so_a_saved_model_continues_exactly():
 def test_a_model_saved_mid_epoch_continues_exactly(engine, optimizer):
     """Saved while a long epoch is part-way: the file holds the last evaluated epoch (its weights, and the
     shuffling and optimizer state from then), so loading it and training on matches never stopping."""
-    from playground import modelio
+    from playground.run import modelio
 
     cfg = small(engine, optimizer=optimizer, dropout=0.2, batch=2, lr=0.05)  # 15 mini-batches an epoch
     t, clock = Trainer(cfg), FakeClock(per_batch=0.001, per_record=0.001)
@@ -422,7 +422,7 @@ def test_a_model_saved_mid_epoch_continues_exactly(engine, optimizer):
 
 
 def test_drawing_the_heaviest_network_is_bounded_and_small_ones_look_as_before():
-    from playground.views import GRID_MACS, REDRAW_LINKS, grid_resolution, redraw_seconds
+    from playground.run.views import GRID_MACS, REDRAW_LINKS, grid_resolution, redraw_seconds
 
     heaviest = [len(FEATURES), *[CAPS["neurons"]] * CAPS["hidden_layers"], 1]
     res = grid_resolution(heaviest, 50)

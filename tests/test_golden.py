@@ -49,9 +49,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.config import from_query
-from playground.race import Race, parse_race
-from playground.trainer import Trainer
+from playground.run.config import from_query
+from playground.run.race import Race, parse_race
+from playground.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -254,10 +254,10 @@ def test_training_trajectory(name, link, epochs):
 @pytest.mark.timeout(60)
 def test_training_cases_cover_the_registries():
     """The cases above keep covering every optimizer, activation family, loss, init, dtype and engine."""
-    from playground.activations import TRAINABLE
-    from playground.initializers import INITIALIZERS
-    from playground.losses import LOSSES
-    from playground.optimizers import OPTIMIZERS
+    from playground.core.activations import TRAINABLE
+    from playground.core.initializers import INITIALIZERS
+    from playground.core.losses import LOSSES
+    from playground.core.optimizers import OPTIMIZERS
 
     cfgs = [from_query(link)[0] for _, link, _ in TRAINING]
     cfgs += [c for _, link, _ in RACES for c in parse_race(link).configs()]
@@ -294,7 +294,7 @@ FRAMES = [("1 epoch / frame", 0.15), ("As fast as possible", 1e-6), ("As fast as
 
 
 def _live_session_run(link: str, epochs: int, speed: str, seconds: float):
-    from playground.session import PlaygroundSession
+    from playground.run.session import PlaygroundSession
 
     s = PlaygroundSession(from_query(link)[0])
     s.speed = speed
@@ -472,7 +472,7 @@ def page_text(at) -> list[str]:
 def open_page(url: str, query: dict, clicks=()):
     from streamlit.testing.v1 import AppTest
 
-    from playground.pages import PAGES
+    from playground.app.pages import PAGES
 
     path = next(p.path for p in PAGES if p.url == url)
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=50).run()
@@ -490,7 +490,7 @@ def open_page(url: str, query: dict, clicks=()):
 
 @pytest.mark.timeout(60)
 def test_every_page_has_a_golden_case():
-    from playground.pages import PAGES
+    from playground.app.pages import PAGES
 
     assert {p.url for p in PAGES} == set(PAGE_LINKS)
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from playground.engines import initial_params
-from playground.gradcheck import GradCheck, gradient_check, numeric_gradients
-from playground.network import NumpyMLP
+from playground.core.engines import initial_params
+from playground.core.gradcheck import GradCheck, gradient_check, numeric_gradients
+from playground.core.network import NumpyMLP
 
 SIZES = [3, 4, 2]
 
@@ -92,7 +92,7 @@ def test_bad_arguments():
 
 def test_works_with_the_torch_engine():
     pytest.importorskip("torch")
-    from playground.torch_engine import TorchMLP
+    from playground.core.torch_engine import TorchMLP
 
     params = initial_params("xavier", SIZES, np.random.default_rng(0))
     net = TorchMLP(SIZES, ["gelu"], "ce", params, dtype=np.float64)

@@ -19,14 +19,14 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from playground.activations import TRAINABLE
-from playground.config import CAPS, DTYPES, ENGINES, FIELDS, REGULARIZERS, Config, dataset_info, from_query, to_query
-from playground.datasets import DATASETS
-from playground.features import FEATURES
-from playground.initializers import INITIALIZERS
-from playground.losses import LOSSES, default_loss, losses_for_task
-from playground.optimizers import OPTIMIZERS
-from playground.trainer import Trainer
+from playground.core.activations import TRAINABLE
+from playground.run.config import CAPS, DTYPES, ENGINES, FIELDS, REGULARIZERS, Config, dataset_info, from_query, to_query
+from playground.data.datasets import DATASETS
+from playground.core.features import FEATURES
+from playground.core.initializers import INITIALIZERS
+from playground.core.losses import LOSSES, default_loss, losses_for_task
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.trainer import Trainer
 
 DEFAULT = Config()
 INTS = {"noise": (0, 50), "train": (10, 90), "batch": (1, CAPS["points"]), "classes": (3, 5),

@@ -28,10 +28,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from playground.activations import TRAINABLE
-from playground.config import CAPS, FIELDS, Config, dataset_info, from_query, to_query
-from playground.datasets import DATASETS
-from playground.losses import losses_for_task
+from playground.core.activations import TRAINABLE
+from playground.run.config import CAPS, FIELDS, Config, dataset_info, from_query, to_query
+from playground.data.datasets import DATASETS
+from playground.core.losses import losses_for_task
 
 
 def shown(md: str) -> str:

@@ -6,7 +6,7 @@ largest networks, and uploads the nastiest files (a model file whose pickle take
 an oversized JSON model, a CSV with an overlong field).  Throughout:
 
 - every normal student keeps >= 1 drawn update a second, counted on the SERVER (the app writes its
-  per-session frame counts to ``PLAYGROUND_STATS_FILE``, see ``playground/capacity.py``), so a
+  per-session frame counts to ``PLAYGROUND_STATS_FILE``, see ``playground/base/capacity.py``), so a
   slow browser on this shared machine cannot hide or fake a stalled server;
 - ``/_stcore/health`` keeps answering (each probe given 5 s);
 - after every tab closes, the server's live session count returns to zero.

@@ -112,7 +112,7 @@ def leaks(at: AppTest) -> list[str]:
 
 
 def test_oracle_catches_markup_and_passes_escaped_text():
-    from playground.text import escape_markdown
+    from playground.base.text import escape_markdown
 
     for v in HOSTILE:
         assert any(rx.search(f"got {v}") for rx in MD_LEAKS), v
@@ -154,8 +154,8 @@ def test_many_link_keys_give_one_warning(page, n):
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("page", ["play", "race"])
 def test_many_bad_values_give_at_most_a_few_boxes(page):
-    from playground.config import FIELDS
-    from playground.text import MAX_MESSAGES
+    from playground.run.config import FIELDS
+    from playground.base.text import MAX_MESSAGES
 
     query = {f: HOSTILE[i % len(HOSTILE)] for i, f in enumerate(FIELDS)}
     query.update({f"k{i}": "1" for i in range(3)})
@@ -242,9 +242,9 @@ def test_uploaded_table_on_data_page_and_playground():
 @pytest.mark.timeout(600)
 def test_imported_model_file_name_and_config():
     """A model file with a hostile name: once unreadable, once with hostile keys and values in its config."""
-    from playground import modelio
-    from playground.config import Config
-    from playground.trainer import Trainer
+    from playground.run import modelio
+    from playground.run.config import Config
+    from playground.run.trainer import Trainer
 
     doc = json.loads(modelio.to_json(Trainer(Config(dataset="xor", hidden=(3,)))))
     doc["config"] += "&" + "&".join(f"{h}=1" for h in HOSTILE) + "&seed=" + HOSTILE[0]

@@ -1,4 +1,4 @@
-"""playground.labs and lab_figures: the worked examples with editable numbers, gradient flow, generalisation.
+"""playground.teach.labs and lab_figures: the worked examples with editable numbers, gradient flow, generalisation.
 
 The worked examples are checked against ``examples.py`` (itself checked against the textbook) and against
 hand formulas; the deep-net and generalisation helpers against the behaviour they are meant to show.
@@ -9,20 +9,20 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from playground import examples as ex
-from playground.config import Config
-from playground.lab_figures import (
+from playground.teach import examples as ex
+from playground.run.config import Config
+from playground.viz.lab_figures import (
     curves_figure, epochs_figure, histogram_grid_figure, histogram_time_figure, weight_histograms_figure,
     worked_network_figure,
 )
-from playground.labs import (
+from playground.teach.labs import (
     GRADIENT_PRESETS, capacity_runs, chain_rule, check_value, deep_config, dropout_runs,
     early_stopping_run, fit_verdict, fmt, forward_rows, grad_ratio, gradient_regime, gradient_rows,
     histogram_stacks, layer_labels, near_zero, play_query, regulariser_runs, run_rows, symmetry_gap,
     symmetry_runs, update_rows,
 )
-from playground.examples import WORKED, broadcast_bug, params_of, train_both, worked_step
-from playground.trainer import Trainer
+from playground.teach.examples import WORKED, broadcast_bug, params_of, train_both, worked_step
+from playground.run.trainer import Trainer
 
 
 def sig(z):

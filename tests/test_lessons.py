@@ -5,12 +5,12 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from playground.config import Config, from_query, to_query
-from playground.lessons import (LESSONS, SOURCES, GoalResult, class_link, lesson_state, reference_state,
+from playground.run.config import Config, from_query, to_query
+from playground.teach.lessons import (LESSONS, SOURCES, GoalResult, class_link, lesson_state, reference_state,
                                 solution_text, start_state)
-from playground.pages import PAGES
-from playground.perceptron import GATES, make_perceptron
-from playground.trainer import Trainer
+from playground.app.pages import PAGES
+from playground.teach.perceptron import GATES, make_perceptron
+from playground.run.trainer import Trainer
 
 ALL = list(LESSONS.values())
 ids = [lesson.id for lesson in ALL]

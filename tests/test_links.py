@@ -9,9 +9,9 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import open_page as _open
 
-from playground import ui
-from playground.config import from_query
-from playground.race import parse_race
+from playground.app import ui
+from playground.run.config import from_query
+from playground.run.race import parse_race
 
 ROOT = Path(__file__).resolve().parent.parent
 

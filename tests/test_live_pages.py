@@ -14,10 +14,10 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import assert_no_exception as _ok
 from apptest_util import button as _button
-from playground import capacity
-from playground.capacity import Registry
-from playground.session import HIDDEN_NOTICE
-from playground.text import escape_markdown
+from playground.base import capacity
+from playground.base.capacity import Registry
+from playground.run.session import HIDDEN_NOTICE
+from playground.base.text import escape_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 240  # seconds per script run: the machine is shared

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from playground.losses import LOSSES, PROB_EPS, default_loss, get_loss, losses_for_task
+from playground.core.losses import LOSSES, PROB_EPS, default_loss, get_loss, losses_for_task
 
 
 def _targets(loss, n, k, rng):

@@ -8,7 +8,7 @@ must be *safe*:
 
 * a string or number literal, or a module constant holding one;
 * an f-string (or ``+``/``%`` of parts) whose every interpolated part is safe;
-* a call of the one escaping function, ``playground.text.escape_markdown`` (any alias);
+* a call of the one escaping function, ``playground.base.text.escape_markdown`` (any alias);
 * a number: ``len/int/float/round/abs(…)``, or a value formatted with a numeric format
   spec (``{x:.3f}``, ``{n:,}``, ``{p:.0%}``), which fails for text;
 * text written by the project, from the small explicit allow-list below (``SAFE_SOURCES``):
@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py", ROOT / "playground" / "ui.py"]
+SOURCES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py", ROOT / "playground" / "app" / "ui.py"]
 
 #: Calls whose first argument (and ``body=``) is rendered as Markdown.
 BODY = {"markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success", "toast",
@@ -115,7 +115,7 @@ class Checker:
         self.assigned: dict[str, list[ast.AST]] = {}
         self.functions: dict[str, ast.FunctionDef] = {}
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "playground.text":
+            if isinstance(node, ast.ImportFrom) and node.module == "playground.base.text":
                 self.escapers |= {a.asname or a.name for a in node.names if a.name in ESCAPERS}
             if isinstance(node, ast.FunctionDef):
                 self.functions[node.name] = node
@@ -306,7 +306,7 @@ def test_markdown_arguments_are_literals_or_escaped(path):
     "st.tabs([name, 'b'])",
     "st.metric(label, 3)",
     "with st.expander(f'About {name}'):\n    pass",
-    "from playground.text import escape_markdown\nfor w in ws:\n    st.warning(w)",
+    "from playground.base.text import escape_markdown\nfor w in ws:\n    st.warning(w)",
     "st.radio('Pick', ['a', 'b'], captions=names)",
     "(st.success if won else st.info)(summary['headline'])",
     "st.column_config.TextColumn(name, help='x')",
@@ -318,11 +318,11 @@ def test_checker_flags_user_text(code):
 
 @pytest.mark.parametrize("code", [
     "st.warning('literal')",
-    "from playground.text import escape_markdown as esc\nst.warning(f'Link: {esc(w)}')",
+    "from playground.base.text import escape_markdown as esc\nst.warning(f'Link: {esc(w)}')",
     "st.metric('Loss', f'{loss:.3f}')",
     "st.caption(f'{n:,} epochs, {len(xs)} points')",
     "st.selectbox('Class', ['a', 'b'])",
-    "from playground.text import escape_markdown\nst.pills('Class', range(3), format_func=lambda i: escape_markdown(names[i]))",
+    "from playground.base.text import escape_markdown\nst.pills('Class', range(3), format_func=lambda i: escape_markdown(names[i]))",
 ])
 def test_checker_passes_safe_text(code):
     assert Checker(ast.parse(code)).problems() == [], code

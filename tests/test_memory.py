@@ -1,11 +1,11 @@
-"""What a run keeps in memory (playground.memory): snapshots bounded by bytes, racers sharing one history,
+"""What a run keeps in memory (playground.base.memory): snapshots bounded by bytes, racers sharing one history,
 working buffers given back when a run stops training."""
 import numpy as np
 
-from playground import memory
-from playground.config import Config
-from playground.race import Race
-from playground.trainer import HISTORY_CAP, SNAPSHOT_CAP, Trainer
+from playground.base import memory
+from playground.run.config import Config
+from playground.run.race import Race
+from playground.run.trainer import HISTORY_CAP, SNAPSHOT_CAP, Trainer
 
 
 def _snapshot_bytes(t: Trainer) -> int:

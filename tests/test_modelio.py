@@ -12,13 +12,13 @@ import json
 import numpy as np
 import pytest
 
-from playground import modelio
-from playground.config import Config
-from playground.engines import torch_available
-from playground.modelio import (HISTORY_POINTS, LoadedModel, ModelFileError, history_csv, load_model, network_sizes,
+from playground.run import modelio
+from playground.run.config import Config
+from playground.core.engines import torch_available
+from playground.run.modelio import (HISTORY_POINTS, LoadedModel, ModelFileError, history_csv, load_model, network_sizes,
                                 to_json, to_npz, to_state_dict, trainer_from_model)
-from playground.tables import load_csv
-from playground.trainer import Trainer
+from playground.data.tables import load_csv
+from playground.run.trainer import Trainer
 
 needs_torch = pytest.mark.skipif(not torch_available(), reason="torch is not installed")
 

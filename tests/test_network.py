@@ -2,14 +2,14 @@
 import numpy as np
 import pytest
 
-from playground.activations import TRAINABLE
-from playground.config import Config
-from playground.engines import initial_params
-from playground.gradcheck import gradient_check
-from playground.losses import LOSSES
-from playground.network import NumpyMLP, layer_slices
-from playground.optimizers import OPTIMIZERS
-from playground.trainer import Trainer
+from playground.core.activations import TRAINABLE
+from playground.run.config import Config
+from playground.core.engines import initial_params
+from playground.core.gradcheck import gradient_check
+from playground.core.losses import LOSSES
+from playground.core.network import NumpyMLP, layer_slices
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.trainer import Trainer
 
 N = 11  # examples: batch 4 leaves a ragged last batch of 3
 

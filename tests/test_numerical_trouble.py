@@ -27,11 +27,12 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import button as _button
 from apptest_util import open_page
-from playground import figures, views
-from playground.config import Config, from_query
-from playground.session import PlaygroundSession
-from playground.trainer import Trainer
-from playground.text import escape_markdown
+from playground.viz import figures
+from playground.run import views
+from playground.run.config import Config, from_query
+from playground.run.session import PlaygroundSession
+from playground.run.trainer import Trainer
+from playground.base.text import escape_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "streamlit_app.py")
@@ -317,8 +318,8 @@ def test_page_through_trouble_and_back(name):
 
 # ----- data that overflowed, and weights typed by hand ----------------------------------------------------
 def _overflowed_data():
-    from playground.datasets import Data
-    from playground.realdata import standardized
+    from playground.data.datasets import Data
+    from playground.run.realdata import standardized
     big = np.linspace(1e307, 1.7e308, 40)  # finite, but their sum overflows: standardising gives NaN
     X = np.column_stack([np.arange(40.0), big])
     with np.errstate(over="ignore", invalid="ignore"):
@@ -328,7 +329,7 @@ def _overflowed_data():
 @pytest.mark.timeout(60)
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_data_that_turned_nan_is_named_not_blamed_on_the_initial_scale():
-    from playground.realdata import quick_metrics, quick_train
+    from playground.run.realdata import quick_metrics, quick_train
     data = _overflowed_data()
     assert np.isnan(data.X[:, 1]).all() and np.isfinite(data.X[:, 0]).all()
     t = quick_train(data, epochs=5)
@@ -341,7 +342,7 @@ def test_data_that_turned_nan_is_named_not_blamed_on_the_initial_scale():
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_inputs_beyond_float32_are_named():
-    from playground.datasets import Data
+    from playground.data.datasets import Data
     X = np.column_stack([np.arange(40.0), np.linspace(1e38, 3e39, 40), np.ones(40), np.arange(40.0) ** 2])
     t = Trainer(Config(dataset="blobs", loss="ce", standardize=False),
                 data=Data(X, np.arange(40) % 2, "classification", 2, ("a", "huge", "one", "sq"), "t"))
@@ -350,7 +351,7 @@ def test_inputs_beyond_float32_are_named():
 
 @pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), 1e300, -1001.0])
 def test_the_weight_editor_refuses_non_finite_and_absurd_values(value):
-    from playground.trainer import HAND_LIMIT
+    from playground.run.trainer import HAND_LIMIT
     t = Trainer(Config(dataset="xor", hidden=(4,)))
     t.run(epochs=3)
     before = [(W.copy(), b.copy()) for W, b in t.params]

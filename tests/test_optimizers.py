@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from playground.optimizers import ADAM_BETAS, EPS, MOMENTUM, OPTIMIZERS, RMS_ALPHA, Optimizer
+from playground.core.optimizers import ADAM_BETAS, EPS, MOMENTUM, OPTIMIZERS, RMS_ALPHA, Optimizer
 
 W0 = [1.0, -2.0]
 G1 = [0.5, -0.25]
@@ -95,7 +95,7 @@ def test_registry_and_errors():
 def test_matches_torch_optim(name):
     """The NumPy formulas are torch.optim's (defaults included): five steps, lr changed midway."""
     torch = pytest.importorskip("torch")
-    from playground.torch_engine import make_torch_optimizer
+    from playground.core.torch_engine import make_torch_optimizer
 
     rng = np.random.default_rng(3)
     w = rng.normal(size=6)

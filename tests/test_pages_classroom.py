@@ -4,9 +4,9 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import open_page
 
-from playground.config import from_query
-from playground.lessons import LESSONS
-from playground.session import PlaygroundSession
+from playground.run.config import from_query
+from playground.teach.lessons import LESSONS
+from playground.run.session import PlaygroundSession
 
 
 def _open(page: str, query: dict | None = None) -> AppTest:

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import metrics as _metrics
 from apptest_util import open_page
-from playground import realdata
-from playground.datasets import DATASETS, generate
+from playground.run import realdata
+from playground.data.datasets import DATASETS, generate
 
 
 def _page(path: str) -> AppTest:
@@ -209,7 +209,7 @@ def test_values_near_1e308_are_named_and_quick_train_and_the_playground_still_wo
 
 @pytest.mark.timeout(300)
 def test_quick_train_runs_one_frame_at_a_time_in_the_live_turns(monkeypatch):
-    from playground.session import FRAME_SECONDS, LIVE_GATE, PlaygroundSession
+    from playground.run.session import FRAME_SECONDS, LIVE_GATE, PlaygroundSession
     frames = []
     original = PlaygroundSession.frame
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground.pages import PAGES
+from playground.app.pages import PAGES
 
 PAGE_DIR = Path(__file__).resolve().parents[1] / "pages"
 

@@ -4,16 +4,16 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from playground.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
-from playground.config import Config  # noqa: E402
-from playground.engines import initial_params, make_engine  # noqa: E402
-from playground.losses import LOSSES  # noqa: E402
-from playground.network import NumpyMLP  # noqa: E402
-from playground.optimizers import OPTIMIZERS  # noqa: E402
-from playground.torch_engine import (  # noqa: E402
+from playground.core.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
+from playground.run.config import Config  # noqa: E402
+from playground.core.engines import initial_params, make_engine  # noqa: E402
+from playground.core.losses import LOSSES  # noqa: E402
+from playground.core.network import NumpyMLP  # noqa: E402
+from playground.core.optimizers import OPTIMIZERS  # noqa: E402
+from playground.core.torch_engine import (  # noqa: E402
     TORCH_ACTIVATIONS, TORCH_LOSSES, TorchMLP, functional_step, make_torch_optimizer,
 )
-from playground.trainer import Trainer  # noqa: E402
+from playground.run.trainer import Trainer  # noqa: E402
 from test_network import N, assert_deterministic_per_seed, max_diff, problem  # noqa: E402  (tests/ is on sys.path under pytest)
 
 TOL = 1e-9

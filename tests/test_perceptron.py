@@ -1,9 +1,9 @@
-"""McCulloch–Pitts gates, Rosenblatt's perceptron, and XOR with one hidden layer (playground/perceptron.py)."""
+"""McCulloch–Pitts gates, Rosenblatt's perceptron, and XOR with one hidden layer (playground/teach/perceptron.py)."""
 import numpy as np
 import pytest
 
-from playground.config import from_query
-from playground.perceptron import (
+from playground.run.config import from_query
+from playground.teach.perceptron import (
     GATES, Perceptron, boundary_segment, class1_probability, convergence_text, decision_surface, find_mp_weights,
     gate_inputs, gate_matches, hidden_activations, hidden_view, logic_data, make_perceptron, mp_neuron, pca_2d,
     truth_table, update_markdown, XOR_SOURCES, xor_config, xor_table_data, xor_trainer,
@@ -240,7 +240,7 @@ def test_decision_surface_is_a_probability_grid():
 
 
 def test_class1_probability_for_each_output():
-    from playground.losses import LOSSES
+    from playground.core.losses import LOSSES
 
     assert class1_probability(LOSSES["square"], np.array([[-1.0], [1.0]])).tolist() == [0.0, 1.0]
     assert class1_probability(LOSSES["bce"], np.array([[0.3]])).tolist() == [0.3]

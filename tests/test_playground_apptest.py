@@ -23,13 +23,13 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import open_page
 
-from playground import drawn
-from playground.activations import TRAINABLE
-from playground.config import Config, dataset_info, from_query, to_query
-from playground.initializers import INITIALIZERS
-from playground.losses import losses_for_task
-from playground.optimizers import OPTIMIZERS
-from playground.trainer import Trainer
+from playground.data import drawn
+from playground.core.activations import TRAINABLE
+from playground.run.config import Config, dataset_info, from_query, to_query
+from playground.core.initializers import INITIALIZERS
+from playground.core.losses import losses_for_task
+from playground.core.optimizers import OPTIMIZERS
+from playground.run.trainer import Trainer
 
 
 def shown(md: str) -> str:
@@ -211,7 +211,7 @@ def test_a_new_link_without_points_leaves_the_drawn_points():
 
 def test_a_new_link_is_checked_against_its_own_data_not_the_upload_it_leaves():
     """The work cap (points × weights): 8 × 64 fits the link's own 500 points, not the 6,000 × 100 upload in use."""
-    from playground.datasets import Data
+    from playground.data.datasets import Data
 
     at = open_playground({"dataset": "blobs", "loss": "ce", "hidden": "8"})
     rng = np.random.default_rng(0)

@@ -5,9 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.config import CAPS, Config, from_query
-from playground.race import (MAX_RACERS, MIN_RACERS, PRESETS, RACE_FIELDS, SHARED_FIELDS, TARGETS, Race, Target,
-                             parse_race, race_configs, race_loss_figure, race_query, racer_rows, resized,
+from playground.run.config import CAPS, Config, from_query
+from playground.viz.race_figures import race_loss_figure, race_losses_figure, racer_boundary_figure
+from playground.run.race import (MAX_RACERS, MIN_RACERS, PRESETS, RACE_FIELDS, SHARED_FIELDS, TARGETS, Race, Target,
+                             parse_race, race_configs, race_query, racer_rows, resized,
                              setup_from_rows)
 
 
@@ -163,18 +164,18 @@ def test_transport_is_idempotent_and_stops_itself():
 def test_figures():
     r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.001)])
     r.step(3)
-    fig = r.boundary_figure(0, res=20)
+    fig = racer_boundary_figure(r, 0, res=20)
     assert "A · lr 0.3" in fig.layout.title.text and fig.data[0].type == "heatmap"
-    loss = r.loss_figure()
+    loss = race_losses_figure(r)
     names = [tr.name for tr in loss.data]
     assert "A · lr 0.3 (test)" in names and "B · lr 0.001 (train)" in names
     assert any(tr.marker.symbol == "star" for tr in loss.data)  # A reached the target
     assert loss.layout.yaxis.type == "log"
     empty = race_loss_figure([r.trainers[0].history], ["x"], [None], log_y=False)
     assert len(empty.data) == 2
-    for spec in (r.loss_figure(spec=True), r.boundary_figure(1, res=20, spec=True)):  # what the page sends
+    for spec in (race_losses_figure(r, spec=True), racer_boundary_figure(r, 1, res=20, spec=True)):  # what the page sends
         go.Figure(spec)  # with Plotly's validation: no misspelt property
-    assert r.boundary_figure(1, res=20, spec=True)["layout"]["showlegend"] is False
+    assert racer_boundary_figure(r, 1, res=20, spec=True)["layout"]["showlegend"] is False
 
 
 # ----- links -------------------------------------------------------------------------------------

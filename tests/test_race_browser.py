@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_util import chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
 
-from playground.capacity import STATS_FILE_ENV  # noqa: E402
+from playground.base.capacity import STATS_FILE_ENV  # noqa: E402
 
 pytestmark = pytest.mark.browser
 

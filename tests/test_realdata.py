@@ -4,14 +4,14 @@ import codecs
 import numpy as np
 import pytest
 
-from playground import data_figures as figs
-from playground import realdata as rd
-from playground.config import from_query, rng_for
-from playground.datasets import DATASETS, Data, generate, split
-from playground.losses import losses_for_task
-from playground.tables import to_csv
-from playground.text import escape_markdown
-from playground.trainer import Trainer
+from playground.viz import data_figures as figs
+from playground.run import realdata as rd
+from playground.run.config import from_query, rng_for
+from playground.data.datasets import DATASETS, Data, generate, split
+from playground.core.losses import losses_for_task
+from playground.data.tables import to_csv
+from playground.base.text import escape_markdown
+from playground.run.trainer import Trainer
 
 
 @pytest.fixture(scope="module")
@@ -178,7 +178,7 @@ def test_digits_settings_and_config():
 
 
 def test_digits_settings_drive_a_session():
-    from playground.session import PlaygroundSession
+    from playground.run.session import PlaygroundSession
 
     s = PlaygroundSession(rd.digits_config()[0])
     s.step_from(0)

@@ -16,15 +16,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground import activations, config, optimizers
-from playground.activations import ACTIVATIONS, Activation
-from playground.codegen import numpy_script, torch_script
-from playground.config import ENGINES, REGULARIZERS, Config
-from playground.engines import initial_params, torch_available
-from playground.losses import LOSSES
-from playground.network import NumpyMLP
-from playground.optimizers import OPTIMIZERS, OptimizerSpec
-from playground.trainer import Trainer
+from playground.core import activations
+from playground.run import config
+from playground.core import optimizers
+from playground.core.activations import ACTIVATIONS, Activation
+from playground.run.codegen import numpy_script, torch_script
+from playground.run.config import ENGINES, REGULARIZERS, Config
+from playground.core.engines import initial_params, torch_available
+from playground.core.losses import LOSSES
+from playground.core.network import NumpyMLP
+from playground.core.optimizers import OPTIMIZERS, OptimizerSpec
+from playground.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -167,14 +169,14 @@ REGISTRIES = {
     "engines": set(ENGINES), "regularizers": set(REGULARIZERS),
 }
 # Where each registry lives (it may name its own entries).
-HOMES = {"activations": "playground/activations.py", "losses": "playground/losses.py",
-         "optimizers": "playground/optimizers.py", "engines": "playground/engines.py",
-         "regularizers": "playground/config.py"}
+HOMES = {"activations": "playground/core/activations.py", "losses": "playground/core/losses.py",
+         "optimizers": "playground/core/optimizers.py", "engines": "playground/core/engines.py",
+         "regularizers": "playground/run/config.py"}
 # Curated subsets, not copies of a registry: pages that pick a few activations to teach with, and
 # demos.fit_line, which implements its own fit for exactly three regression losses.
 CURATED = {
     ("pages/activations.py", "activations"), ("pages/gradients.py", "activations"),
-    ("pages/perceptron.py", "activations"), ("playground/demos.py", "losses"),
+    ("pages/perceptron.py", "activations"), ("playground/teach/demos.py", "losses"),
 }
 
 

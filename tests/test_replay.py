@@ -1,9 +1,10 @@
 """Replay rebuilds the views of a recorded epoch exactly, without touching the live network."""
 import numpy as np
 
-from playground import replay, views
-from playground.config import Config
-from playground.trainer import Trainer
+from playground.run import replay
+from playground.run import views
+from playground.run.config import Config
+from playground.run.trainer import Trainer
 
 
 def test_frame_matches_the_live_state_it_recorded():

@@ -52,9 +52,11 @@ def test_importing_every_module_changes_no_process_wide_setting():
         import json, pkgutil, importlib
         import numpy, playground
         before = settings()
-        names = sorted(m.name for m in pkgutil.iter_modules(playground.__path__) if m.name != "__main__")
+        names = sorted(m.name for m in pkgutil.walk_packages(playground.__path__, "playground.")
+                       if not m.ispkg and not m.name.endswith("__main__"))
         for name in names:
-            importlib.import_module("playground." + name)
+            importlib.import_module(name)
+        names = [name.rsplit(".", 1)[1] for name in names]
         after = settings(set(before["blas"]))
         print(json.dumps({"before": before, "after": after, "names": names}))
     """)
@@ -69,7 +71,7 @@ def test_importing_every_module_changes_no_process_wide_setting():
 
 TORCH_ENGINE = textwrap.dedent("""
     if importlib.util.find_spec("torch") is not None:
-        import playground.torch_engine
+        import playground.core.torch_engine
 """)
 
 # Ways a process opts in; the PyTorch engine may be imported before or after (the app imports it when a
@@ -81,12 +83,12 @@ OPT_IN = {
         assert not at.exception, at.exception
     """) + TORCH_ENGINE,
     "apply_app_settings, twice as the app's reruns do": textwrap.dedent("""
-        from playground.runtime import apply_app_settings
+        from playground.base.runtime import apply_app_settings
         apply_app_settings()
         apply_app_settings()
     """) + TORCH_ENGINE,
     "the PyTorch engine first, then apply_app_settings": TORCH_ENGINE + textwrap.dedent("""
-        from playground.runtime import apply_app_settings
+        from playground.base.runtime import apply_app_settings
         apply_app_settings()
     """),
 }
@@ -96,7 +98,7 @@ OPT_IN = {
 @pytest.mark.parametrize("opt_in", list(OPT_IN))
 def test_opting_in_applies_all_three_settings(opt_in):
     pytest.importorskip("threadpoolctl")
-    from playground import runtime
+    from playground.base import runtime
 
     res = run_python("import json\n" + OPT_IN[opt_in] + "print(json.dumps(settings()))")
     assert res["switch"] == pytest.approx(runtime.SWITCH_INTERVAL_S)

@@ -17,12 +17,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground import modelio, realdata, sandbox
-from playground.config import Config
-from playground.engines import torch_available
-from playground.modelio import ModelFileError, load_model, load_untrusted_model
-from playground.tables import load_csv
-from playground.trainer import Trainer
+from playground.run import modelio
+from playground.run import realdata
+from playground.base import sandbox
+from playground.run.config import Config
+from playground.core.engines import torch_available
+from playground.run.modelio import ModelFileError, load_model, load_untrusted_model
+from playground.data.tables import load_csv
+from playground.run.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
 import corpus  # noqa: E402

@@ -2,9 +2,9 @@
 import threading
 import time
 
-from playground import session as S
-from playground.config import Config
-from playground.session import PlaygroundSession
+from playground.run import session as S
+from playground.run.config import Config
+from playground.run.session import PlaygroundSession
 
 
 def test_live_change_keeps_training_state():
@@ -103,7 +103,7 @@ def test_divergence_blocks_play_until_reset():
 
 
 def test_drawn_data_switches_task_and_goes_into_the_link():
-    from playground import drawn
+    from playground.data import drawn
 
     s = PlaygroundSession(Config())
     d = drawn.empty(n_classes=3)

@@ -1,10 +1,10 @@
-"""Tests for playground.tables: every malformed CSV gets a message a student can act on."""
+"""Tests for playground.data.tables: every malformed CSV gets a message a student can act on."""
 
 import numpy as np
 import pytest
 
-from playground.datasets import generate
-from playground.tables import (MAX_ABS_VALUE, MAX_CLASSES, MIN_ROWS, Table, TableError, _parse_number, csv_text,
+from playground.data.datasets import generate
+from playground.data.tables import (MAX_ABS_VALUE, MAX_CLASSES, MIN_ROWS, Table, TableError, _parse_number, csv_text,
                                load_csv, to_csv)
 
 GOOD = "x1,x2,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n"
@@ -207,7 +207,7 @@ def test_values_too_large_to_square_and_sum_name_the_cell_and_the_range(cell):
 
 
 def test_largest_allowed_values_standardise_to_finite_numbers():
-    from playground.realdata import standardized
+    from playground.run.realdata import standardized
     text = "a,b,y\n" + "".join(f"{MAX_ABS_VALUE * (-1) ** i:g},{-MAX_ABS_VALUE * (i % 3) / 2:g},{i % 2}\n"
                                 for i in range(10_000))
     data = load_csv(text).to_data(["a", "b"], "y")
@@ -269,9 +269,9 @@ def test_exported_text_cells_cannot_start_a_formula_but_negative_numbers_stay_nu
 
 
 def test_history_csv_has_only_fixed_names_and_numbers():
-    from playground.config import Config
-    from playground.modelio import history_csv
-    from playground.trainer import Trainer
+    from playground.run.config import Config
+    from playground.run.modelio import history_csv
+    from playground.run.trainer import Trainer
     t = Trainer(Config(dataset="reg-plane", loss="mse", hidden=(2,), lr=0.001))
     t.run(epochs=3)
     lines = history_csv(t).splitlines()

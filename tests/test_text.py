@@ -1,11 +1,11 @@
-"""playground.text: the one Markdown-escaping path, and short summaries of many names or messages."""
+"""playground.base.text: the one Markdown-escaping path, and short summaries of many names or messages."""
 import doctest
 import re
 
 import pytest
 
-from playground import text
-from playground.text import MAX_MESSAGES, capped, escape_markdown, summarise
+from playground.base import text
+from playground.base.text import MAX_MESSAGES, capped, escape_markdown, summarise
 
 HOSTILE = ["[x](//evil.example/a)", "![i](//evil.example/i.png)", "<img src=//evil.example/i.png>",
            "<a href=//evil.example>x</a>", "**bold**", ":red[x]", "$\\alpha$", "javascript:alert(1)",

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.trainer import HISTORY_CAP, SNAPSHOT_CAP, History, Trainer
+from playground.run.config import Config
+from playground.run.trainer import HISTORY_CAP, SNAPSHOT_CAP, History, Trainer
 
 
 def test_same_config_same_trajectory():
@@ -116,7 +116,7 @@ def test_history_arrays_follow_the_lists():
 
 
 def test_custom_data_and_params():
-    from playground.datasets import generate
+    from playground.data.datasets import generate
 
     data = generate("moons", 10, np.random.default_rng(5), n=100)
     t = Trainer(Config(hidden=(3,)), data=data)

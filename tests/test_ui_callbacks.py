@@ -1,4 +1,4 @@
-"""Widget callbacks survive a rerun that arrives while they run (``playground.ui.uninterrupted``).
+"""Widget callbacks survive a rerun that arrives while they run (``playground.app.ui.uninterrupted``).
 
 In a real server a live fragment's run can carry a changed control while the
 control's own page rerun arrives: before the callback starts or while it runs.
@@ -19,7 +19,7 @@ def _app():
     import streamlit as st
     from streamlit.runtime.scriptrunner import RerunData, get_script_run_ctx
 
-    from playground.ui import uninterrupted
+    from playground.app.ui import uninterrupted
 
     def arrive():
         """Another rerun request comes in (a click's page rerun, in the server)."""

@@ -32,10 +32,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from playground import data_figures, figures, views
-from playground.config import Config
-from playground.datasets import Data
-from playground.trainer import Trainer
+from playground.viz import data_figures
+from playground.viz import figures
+from playground.run import views
+from playground.run.config import Config
+from playground.data.datasets import Data
+from playground.run.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from browser_util import chromium_fixture, streamlit_server_fixture  # noqa: E402
@@ -193,7 +195,7 @@ def test_uploaded_file_name_is_shown_literally():
 
 # ----- sources ---------------------------------------------------------------------------------------------
 def _ui_sources() -> list[Path]:
-    return sorted((ROOT / "pages").glob("*.py")) + [ROOT / "playground" / "ui.py", ROOT / "streamlit_app.py"]
+    return sorted((ROOT / "pages").glob("*.py")) + [ROOT / "playground" / "app" / "ui.py", ROOT / "streamlit_app.py"]
 
 
 def _module_constants(tree: ast.Module) -> dict[str, object]:
@@ -259,7 +261,7 @@ def test_html_calls_pass_only_constant_strings(path):
 
 
 def test_ui_st_html_bodies_are_only_style_sheets():
-    from playground import ui
+    from playground.app import ui
 
     tree = ast.parse(Path(ui.__file__).read_text(encoding="utf-8"))
     for name, value in _module_constants(tree).items():
@@ -268,7 +270,7 @@ def test_ui_st_html_bodies_are_only_style_sheets():
 
 
 def test_live_chart_javascript_writes_no_html():
-    js = (ROOT / "playground" / "assets" / "live_plotly.js").read_text(encoding="utf-8")
+    js = (ROOT / "playground" / "app" / "assets" / "live_plotly.js").read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
                  "setTimeout(\"", "srcdoc"):
         assert sink not in js, sink

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.trainer import Trainer
-from playground.views import (RUG_SAMPLE, boundary_values, grid_for, input_labels, input_maps, make_grid,
+from playground.run.config import Config
+from playground.run.trainer import Trainer
+from playground.run.views import (RUG_SAMPLE, boundary_values, grid_for, input_labels, input_maps, make_grid,
                               network_kwargs, neuron_maps, preactivation_ranges)
 
 RES = 30  # small grids keep the suite fast; the maths does not depend on the size
