@@ -95,7 +95,7 @@ def test_live_updates_names_exist():
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     for setting in re.findall(r"`(?:global|server|runner)\.(\w+)", LIVE):
         assert re.search(rf"^{setting}\s*=", config, re.M), setting
-    assert (ROOT / "playground" / "app" / "assets" / "live_plotly.js").exists()
+    assert (ROOT / "playground" / "app" / "ui" / "assets" / "live_plotly.js").exists()
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
