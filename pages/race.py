@@ -12,7 +12,8 @@ import streamlit as st
 from playground.run import race as rc
 from playground.viz.race_figures import race_losses_figure, racer_boundary_figure
 from playground.core.activations import TRAINABLE
-from playground.run.config import LEARNING_RATES, REGULARIZERS, dataset_info, normalize
+from playground.run.config import LEARNING_RATES, REGULARIZERS, normalize
+from playground.run.sizes import dataset_info
 from playground.data.datasets import DATASETS
 from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS

@@ -12,7 +12,8 @@ import inspect
 import numpy as np
 import pytest
 
-from playground.run.config import CAPS, Config, epoch_work, from_query, n_weights, network_sizes, normalize, work_problem
+from playground.run.config import Config, from_query, normalize
+from playground.run.sizes import CAPS, epoch_work, n_weights, network_sizes, work_problem
 from playground.data.datasets import DATASETS, Data
 from playground.core.engines import torch_available
 from playground.core.features import FEATURES

@@ -34,7 +34,8 @@ from urllib.parse import quote
 
 import numpy as np
 
-from playground.run.config import CAPS, Config, format_value, from_query, network_sizes, normalize, query_pairs
+from playground.run.config import Config, format_value, from_query, normalize, query_pairs
+from playground.run.sizes import CAPS, network_sizes
 from playground.base.memory import racer_history_cap
 from playground.run.session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, pause_if_idle
 from playground.run.trainer import HISTORY_CAP, Trainer, build_data
@@ -115,7 +116,7 @@ def race_configs(base: Config, overrides: list[dict]) -> tuple[list[Config], lis
 
     A field outside ``RACE_FIELDS`` or a bad value is dropped (the racer keeps
     the base value) and reported as ``"racer B: …"``; so are the overrides of a racer
-    that would be too much work (``config.work_problem``).
+    that would be too much work (``sizes.work_problem``).
     """
     configs, warnings = [], []
     base_raw = dataclasses.asdict(base)
