@@ -28,8 +28,10 @@ from playground.ui import (address, claim_training, entry_guard, live_fragment, 
                            stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
 from playground.ui import page_url
+from playground.ui import room_redirect, room_student
 
 entry_guard()
+room_redirect()  # /play?room=CODE: choose a nickname on the room page first
 steady_live_views()
 
 K = "pg."  # session-state namespace
@@ -291,6 +293,7 @@ def _clear_canvas():
 # ----- page -------------------------------------------------------------------------------------------
 s = _session()
 t = s.trainer
+room_student(s)  # in a room: report status every ~2 s, apply the teacher's pushes (also while paused)
 
 for w in capped(escape_markdown(m) for m in st.session_state.get(K + "link_warnings", [])):
     st.warning(f"Link setting reset: {w}", icon=":material/link_off:")

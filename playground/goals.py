@@ -113,7 +113,9 @@ class Goal:
             if c.kind == "metric":
                 field, _ = METRICS[c.name]
                 v = _num(status.get(field))
-                wrong_task = ("accuracy" in c.name) == (status.get("task") == "regression") and "task" in status
+                task = status.get("task")
+                wrong_task = ("accuracy" in c.name and task == "regression") or \
+                    ("r2" in c.name and task is not None and task != "regression")
                 if v is None or wrong_task:
                     met = False
                     notes.append(f"no {c.name} yet" if not wrong_task else f"{c.name} does not apply to this data")

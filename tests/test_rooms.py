@@ -389,6 +389,11 @@ def test_goal_checks_every_clause():
     assert g.check({**ok, "test_metric": 0.5})[1].startswith("test accuracy 50.0% < 90%")
     assert g.check({**ok, "task": "regression"})[1].startswith("test accuracy does not apply")
     assert g.check({})[0] is False
+    loss = goals.parse_goal("test loss < 0.2")
+    assert loss.check({"test_loss": 0.1, "task": "binary"})[0] and loss.check({"test_loss": 0.1, "task": "regression"})[0]
+    r2 = goals.parse_goal("r2 > 0.5")
+    assert r2.check({"test_metric": 0.9, "task": "regression"})[0]
+    assert r2.check({"test_metric": 0.9, "task": "binary"}) == (False, "test r2 does not apply to this data")
 
 
 def test_leaderboard_orders_solvers_by_time_then_the_rest_by_their_metric():
