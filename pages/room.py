@@ -211,7 +211,7 @@ def _card(s: dict) -> None:
     acc = st_.get("test_metric")
     acc_text = "" if acc is None else (f" · R² {acc:.3f}" if st_.get("task") == "regression" else f" · acc {acc:.1%}")
     loss = st_.get("test_loss")
-    idle = time.time() - s["seen"] > 30
+    idle = time.time() - s["seen"] > rooms.AWAY_SECONDS
     st.caption(escape_markdown(f"{st_.get('summary', '')}") + "  \n" +
                escape_markdown(f"epoch {st_.get('epoch', 0):,} · test loss {'—' if loss is None else f'{loss:.4f}'}"
                                f"{acc_text}{' · away' if idle else (' · playing' if st_.get('playing') else '')}"))

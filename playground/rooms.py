@@ -27,7 +27,7 @@ address (a whole school shares one), to ``PLAYGROUND_ROOM_JOINS_PER_MINUTE`` (de
     >>> store.join(room.code, "ada")
     Traceback (most recent call last):
     ...
-    playground.rooms.RoomError: the nickname 'ada' is taken in this room: choose another
+    playground.rooms.RoomError: the nickname 'ada' is taken in this room: choose another (yours after a reload? it is free again 30 s after your last update)
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ from typing import Any, Callable, Iterator
 __all__ = [
     "RoomError", "Limits", "Room", "Member", "Poll", "StudentRow", "RoomStore", "SQLiteBackend",
     "PostgresBackend", "open_store", "normalize_code", "check_nickname", "CODE_ALPHABET", "CODE_LENGTH",
-    "MAX_NICKNAME", "MAX_STATUS_BYTES", "STATUS_SECONDS", "MAX_SNAPSHOT_BYTES", "DATA_DIR_ENV", "DATABASE_URL_ENV",
+    "MAX_NICKNAME", "MAX_STATUS_BYTES", "AWAY_SECONDS", "STATUS_SECONDS", "MAX_SNAPSHOT_BYTES", "DATA_DIR_ENV", "DATABASE_URL_ENV",
 ]
 
 DATA_DIR_ENV = "PLAYGROUND_DATA_DIR"
@@ -61,6 +61,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH = 5  # 31**5 ≈ 29 million codes
 MAX_NICKNAME = 20  # characters
 MAX_STATUS_BYTES = 2048  # one student's status, thumbnail included
+AWAY_SECONDS = 30.0  # a member silent this long (a closed or reloaded page) gives its nickname back
 STATUS_SECONDS = 2.0  # a student writes at most this often (roomviews: unchanged statuses less often)
 MAX_SNAPSHOT_BYTES = 2_000_000  # a model file for the projector (JSON weights of the largest allowed net)
 MAX_LINK = 4_000  # a pushed setup link (a drawn-points link fits)
@@ -537,8 +538,15 @@ class RoomStore:
             if count > self.limits.joins_per_minute:
                 raise RoomError("too many students are joining this room right now: wait a few seconds and "
                                 "press Join again")
-            if tx.run("SELECT 1 FROM room_members WHERE room = ? AND nick_key = ?", (code, nick.casefold())):
-                raise RoomError(f"the nickname '{nick}' is taken in this room: choose another")
+            taken = tx.run("SELECT id, seen, nickname FROM room_members WHERE room = ? AND nick_key = ?",
+                           (code, nick.casefold()))
+            if taken and now - taken[0][1] < AWAY_SECONDS:
+                raise RoomError(f"the nickname '{nick}' is taken in this room: choose another (yours after a "
+                                f"reload? it is free again {AWAY_SECONDS:.0f} s after your last update)")
+            if taken:  # its page has been silent for a while (closed, reloaded): the nickname comes back
+                tx.run("UPDATE room_members SET token_hash = ?, seen = ?, snapshot_req = 0 WHERE id = ?",
+                       (_hash(member.token), now, taken[0][0]))
+                return Member(code, taken[0][0], member.token, taken[0][2])
             n = tx.run("SELECT COUNT(*) FROM room_members WHERE room = ?", (code,))[0][0]
             if n >= cap:
                 raise RoomError(f"this room is full ({cap} students): ask your teacher")
@@ -628,6 +636,12 @@ def open_store(env: dict | None = None) -> RoomStore:
     with _stores_lock:
         store = _stores.get((where, limits))
         if store is None:
-            backend: Any = PostgresBackend(url) if url else SQLiteBackend(where)
+            try:
+                backend: Any = PostgresBackend(url) if url else SQLiteBackend(where)
+            except RoomError:
+                raise
+            except Exception as e:  # noqa: BLE001 - any driver's error: the page says what and carries on
+                first = str(e).strip().splitlines()[0][:200] if str(e).strip() else ""
+                raise RoomError(f"the room database cannot be opened ({type(e).__name__}: {first})") from None
             store = _stores[(where, limits)] = RoomStore(backend, limits)
     return store

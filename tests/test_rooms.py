@@ -11,6 +11,8 @@ import threading
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from playground import goals, roomviews, rooms
 from playground.config import Config
@@ -114,6 +116,23 @@ def test_join_checks_code_and_nickname_with_clear_messages(backend):
         store.join(room.code, "zoë k.")
     assert [s.nickname for s in store.students(key)] == ["a b c", "Zoë K."]
     assert m.token not in all_rows(backend)
+
+
+def test_a_silent_members_nickname_comes_back_to_whoever_joins_with_it(backend):
+    """A student who reloads the page rejoins under their nickname once their old page has gone quiet."""
+    store, clock = make(backend)
+    room, key = store.create_room()
+    old = store.join(room.code, "Ada")
+    store.write_status(old, '{"epoch": 7}')
+    clock.t += rooms.AWAY_SECONDS - 1
+    with pytest.raises(RoomError, match="taken"):
+        store.join(room.code, "ada")
+    clock.t += 2
+    new = store.join(room.code, "ada")
+    assert new.id == old.id and new.nickname == "Ada" and new.token != old.token
+    assert store.poll(old) is None and store.poll(new) is not None  # the old page's token is void
+    [row] = store.students(key)
+    assert row.status == '{"epoch": 7}' and row.nickname == "Ada"
 
 
 def test_a_room_holds_at_most_its_cap(backend):
@@ -250,6 +269,12 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     rooms.SQLiteBackend(tmp_path / "r.sqlite3")
     with sqlite3.connect(tmp_path / "r.sqlite3") as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_database_that_cannot_be_opened_is_a_clear_message(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(RoomError, match="the room database cannot be opened"):
+        rooms.open_store({"PLAYGROUND_DATA_DIR": str(tmp_path / "file")})
 
 
 def test_open_store_picks_the_backend_from_the_environment(tmp_path, pg_url):
@@ -410,3 +435,22 @@ def test_leaderboard_orders_solvers_by_time_then_the_rest_by_their_metric():
     assert [s.rank for s in board] == [1, 2, 3, 4, 5]
     assert (board[0].met, board[0].solved_epoch, board[0].solved_seconds) == (True, 300, 20.0)
     assert board[3].met is False and board[3].detail == "test loss 0.3 ≥ 0.1"
+
+
+# ----- untrusted text: never anything but the module's own error, within a time limit ---------------------
+@pytest.mark.timeout(60)
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_nicknames_codes_and_goals_from_any_text(text):
+    nick, problem = rooms.check_nickname(text)
+    assert (nick == "") == bool(problem)
+    if nick:
+        assert 1 <= len(nick) <= rooms.MAX_NICKNAME and "<" not in nick and "\n" not in nick
+    code = rooms.normalize_code(text)
+    assert code == "" or (len(code) == rooms.CODE_LENGTH and set(code) <= set(rooms.CODE_ALPHABET))
+    try:
+        g = goals.parse_goal(text)
+    except goals.GoalError as e:
+        assert str(e)
+    else:
+        assert goals.parse_goal(g.text) == g
