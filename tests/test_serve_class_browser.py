@@ -1,0 +1,204 @@
+"""A class behind HAProxy: `deploy/serve_class.py --workers 2` (what `./start --workers 2` runs), four
+students in their own browser contexts (own cookies, like four laptops behind one school address) play
+on the Playground through HAProxy's one port.
+
+Checked: both workers serve students; each student stays on one worker while playing (HAProxy's cookie
+does not change, and the workers' stats files show the same four sessions training throughout: a hop
+would open a new session); when a worker is killed, exactly its students are moved to the other worker,
+where the page says why it starts afresh and shows the setup of their link, and they can play again;
+the other students keep their run; Ctrl+C stops HAProxy and every worker.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
+import serve_class  # noqa: E402
+from browser_util import REPO, chromium_fixture, metric, wait_for  # noqa: E402
+
+from playground.ui import MOVED_MESSAGE  # noqa: E402
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(serve_class.find_haproxy() is None, reason=serve_class.INSTALL_HINT),
+]
+
+browser = chromium_fixture()
+
+COOKIE = "PLAYGROUND_WORKER"
+BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
+STUDENTS = [("xor", 4, 1), ("circle", 3, 2), ("gauss", 2, 3), ("spiral", 6, 4)]  # dataset, neurons, seed
+
+
+def _free_run(n: int) -> int:
+    """A port P with P … P+n all free (HAProxy on P, workers above it)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + n < 65536 and all(serve_class.port_free(p) for p in range(base, base + n + 1)):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+@pytest.fixture
+def class_server(tmp_path):
+    port = _free_run(2)
+    out = tmp_path / "serve.out"
+    env = {**os.environ, serve_class.STATS_FILE_ENV: str(tmp_path / "stats.json")}
+    env.pop(serve_class.COOKIE_SECRET_ENV, None)  # the recipe makes one for the run
+    with open(out, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "deploy/serve_class.py", "--workers", "2", "--port", str(port),
+                                 "--address", "127.0.0.1"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "Ctrl+C stops everything" in out.read_text() or proc.poll() is not None,
+                 timeout=150, what="the class server to start")
+        assert proc.poll() is None, out.read_text()
+        pids = {}
+        for line in out.read_text().splitlines():
+            if line.startswith("worker ") and ": pid " in line:
+                k, pid = line.split(":")[0].split()[1], line.split("pid ")[1].split(",")[0]
+                pids[int(k)] = int(pid)
+            if line.startswith("HAProxy: pid "):
+                pids["haproxy"] = int(line.split("pid ")[1].split(",")[0])
+        yield {"url": f"http://127.0.0.1:{port}", "proc": proc, "out": out, "pids": pids,
+               "stats": {k: tmp_path / f"stats.{k}.json" for k in (1, 2)}}
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (exited, not yet reaped by its parent) is not running
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _frames(path: Path) -> dict[str, int]:
+    """Frames trained so far per session, as worker's stats file says (written once a second)."""
+    try:
+        return json.loads(path.read_text())["frames"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _epoch(page) -> int:
+    value = metric(page, "Epoch").replace(",", "")
+    return int(value) if value.isdigit() else -1
+
+
+def _worker_cookie(context) -> str:
+    return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), "")
+
+
+def _shows_setup(page, dataset: str, neurons: int) -> bool:
+    """The Dataset box shows ``dataset`` ("xor — Four squares, …") and the first layer ``neurons``."""
+    box, layer = page.get_by_label("Dataset", exact=True), page.get_by_label("Layer 1", exact=True)
+    return (box.count() == 1 and box.input_value().startswith(f"{dataset} ")
+            and layer.count() == 1 and layer.input_value() == str(neurons))
+
+
+@pytest.mark.timeout(420)
+def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class_server, browser):
+    url, stats = class_server["url"], class_server["stats"]
+    students = []
+    for dataset, neurons, seed in STUDENTS:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{url}/play?dataset={dataset}&hidden={neurons}&seed={seed}")
+        page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data && {BOUNDARY}.data.length > 0", timeout=120_000)
+        wait_for(lambda p=page: _epoch(p) == 0, timeout=60, what="epoch 0")
+        assert _shows_setup(page, dataset, neurons)
+        page.get_by_role("button", name="Play").click()
+        students.append({"context": context, "page": page, "dataset": dataset, "neurons": neurons,
+                         "cookie": _worker_cookie(context)})
+    for s in students:
+        wait_for(lambda p=s["page"]: _epoch(p) > 20, timeout=120, what="every student training")
+        assert s["cookie"], "HAProxy set no worker cookie"
+
+    # Both workers serve: two cookie values, and each worker's stats show as many sessions training.
+    groups: dict[str, list[dict]] = {}
+    for s in students:
+        groups.setdefault(s["cookie"], []).append(s)
+    assert len(groups) == 2, f"all students went to one worker: {[s['cookie'] for s in students]}"
+
+    def training_sessions():
+        first = {k: _frames(p) for k, p in stats.items()}
+        time.sleep(2.5)  # the stats files are rewritten once a second
+        then = {k: _frames(p) for k, p in stats.items()}
+        return {k: {key for key, n in then[k].items() if n > first[k].get(key, 0)} for k in stats}
+
+    def all_four():
+        now = training_sessions()
+        return now if sum(map(len, now.values())) == 4 else None
+
+    seen = wait_for(all_four, timeout=60, what="four sessions training across the workers")
+    assert sorted(len(keys) for keys in seen.values()) == sorted(len(g) for g in groups.values())
+    # While they play, nobody hops: the same four sessions go on training, and the cookies stay.
+    for _ in range(3):
+        again = training_sessions()
+        assert again == seen, f"sessions changed while playing: {seen} -> {again}"
+        assert [_worker_cookie(s["context"]) for s in students] == [s["cookie"] for s in students]
+
+    # Kill worker 1: exactly its students are moved to worker 2 and get the message and their setup.
+    os.kill(class_server["pids"][1], signal.SIGKILL)
+    killed_at = time.monotonic()
+    told = lambda s: s["page"].get_by_text(MOVED_MESSAGE).count() > 0  # noqa: E731
+    first = wait_for(lambda: next((s for s in students if told(s)), None), timeout=120,
+                     what="a moved student to see the message")
+    moved, kept = groups[first["cookie"]], groups[next(c for c in groups if c != first["cookie"])]
+    assert len(moved) == len(seen[1]), "the students shown the message are not worker 1's"
+    came_back = []
+    for s in moved:
+        page = s["page"]
+        wait_for(lambda s=s: told(s), timeout=120, what="the moved message")
+        came_back.append(time.monotonic() - killed_at)
+        wait_for(lambda p=page, s=s: _shows_setup(p, s["dataset"], s["neurons"]), timeout=60,
+                 what=f"{s['dataset']} with {s['neurons']} neurons back from the link")
+        assert f"dataset={s['dataset']}" in page.url and f"hidden={s['neurons']}" in page.url
+        assert _worker_cookie(s["context"]) == kept[0]["cookie"], "the moved student's cookie names no live worker"
+        assert page.locator("[data-testid=stException]").count() == 0
+    print(f"\nthe killed worker's {len(came_back)} student(s) saw the message "
+          f"{', '.join(f'{t:.1f}' for t in came_back)} s after the kill")
+
+    # The others were not disturbed: no message, still playing on from where they were.
+    for s in kept:
+        before = _epoch(s["page"])
+        wait_for(lambda p=s["page"], b=before: _epoch(p) > b, timeout=60, what="the other students playing on")
+        assert not told(s)
+        assert _worker_cookie(s["context"]) == s["cookie"]
+
+    # The moved students play again, on worker 2: all four train there now.
+    for s in moved:
+        s["page"].get_by_role("button", name="Play").click()
+    for s in moved:
+        wait_for(lambda p=s["page"]: _epoch(p) > 5, timeout=120, what="a moved student training again")
+    wait_for(lambda: len(training_sessions()[2]) == 4, timeout=60, what="worker 2 training all four students")
+    wait_for(lambda: "worker 1 stopped" in class_server["out"].read_text(), timeout=30,
+             what="the recipe to report the stopped worker")
+
+    for s in students:
+        s["context"].close()
+    proc = class_server["proc"]
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+    assert "Stopped: HAProxy and every worker." in class_server["out"].read_text()
+    assert not any(_alive(pid) for pid in class_server["pids"].values()), "something was left running"
