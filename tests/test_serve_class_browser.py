@@ -92,6 +92,11 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _environ(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(p.decode(errors="replace").split("=", 1) for p in pairs if b"=" in p)
+
+
 def _frames(path: Path) -> dict[str, int]:
     """Frames trained so far per session, as worker's stats file says (written once a second)."""
     try:
@@ -130,6 +135,9 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
         page.get_by_role("button", name="Play").click()
         students.append({"context": context, "page": page, "dataset": dataset, "neurons": neurons,
                          "cookie": _worker_cookie(context)})
+    # One cookie secret for every worker: the recipe made one for this run.
+    secrets = {_environ(class_server["pids"][k]).get(serve_class.COOKIE_SECRET_ENV) for k in (1, 2)}
+    assert len(secrets) == 1 and len(secrets.pop() or "") >= 32
     for s in students:
         wait_for(lambda p=s["page"]: _epoch(p) > 20, timeout=120, what="every student training")
         assert s["cookie"], "HAProxy set no worker cookie"
