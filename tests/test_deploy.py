@@ -47,7 +47,7 @@ def test_the_haproxy_template_is_sticky_by_an_inserted_cookie_and_health_checks_
     assert s["cookie_mode"][0] == "insert" and "indirect" in s["cookie_mode"] and "nocache" in s["cookie_mode"]
     assert s["health"] == "/_stcore/health"
     assert "http-check expect string ok" in lines  # what Streamlit's health endpoint answers
-    assert "option redispatch" in lines and "option httpchk" in lines
+    assert "option redispatch 1" in lines and "option httpchk" in lines  # every retry goes to another worker
     assert not any(ln.startswith(("balance source", "stick on src", "hash-type")) for ln in lines), \
         "sticky by client address would send a whole school (one NAT address) to one worker"
     tunnel = next(ln.split()[2] for ln in lines if ln.startswith("timeout tunnel"))

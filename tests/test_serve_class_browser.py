@@ -11,8 +11,6 @@ the other students keep their run; Ctrl+C stops HAProxy and every worker.
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
 import serve_class  # noqa: E402
-from browser_util import REPO, chromium_fixture, metric, wait_for  # noqa: E402
+from browser_util import chromium_fixture, epoch, start_class_server, stop_class_server, wait_for  # noqa: E402
 
 from playground.ui import MOVED_MESSAGE  # noqa: E402
 
@@ -38,47 +36,15 @@ BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
 STUDENTS = [("xor", 4, 1), ("circle", 3, 2), ("gauss", 2, 3), ("spiral", 6, 4)]  # dataset, neurons, seed
 
 
-def _free_run(n: int) -> int:
-    """A port P with P … P+n all free (HAProxy on P, workers above it)."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n < 65536 and all(serve_class.port_free(p) for p in range(base, base + n + 1)):
-            return base
-    raise RuntimeError("no run of free ports")
-
-
 @pytest.fixture
 def class_server(tmp_path):
-    port = _free_run(2)
-    out = tmp_path / "serve.out"
-    env = {**os.environ, serve_class.STATS_FILE_ENV: str(tmp_path / "stats.json")}
-    env.pop(serve_class.COOKIE_SECRET_ENV, None)  # the recipe makes one for the run
-    with open(out, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "deploy/serve_class.py", "--workers", "2", "--port", str(port),
-                                 "--address", "127.0.0.1"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = start_class_server(2, env={serve_class.STATS_FILE_ENV: str(tmp_path / "stats.json"),
+                                        serve_class.COOKIE_SECRET_ENV: ""},  # the recipe makes one for the run
+                                out=tmp_path / "serve.out")
     try:
-        wait_for(lambda: "Ctrl+C stops everything" in out.read_text() or proc.poll() is not None,
-                 timeout=150, what="the class server to start")
-        assert proc.poll() is None, out.read_text()
-        pids = {}
-        for line in out.read_text().splitlines():
-            if line.startswith("worker ") and ": pid " in line:
-                k, pid = line.split(":")[0].split()[1], line.split("pid ")[1].split(",")[0]
-                pids[int(k)] = int(pid)
-            if line.startswith("HAProxy: pid "):
-                pids["haproxy"] = int(line.split("pid ")[1].split(",")[0])
-        yield {"url": f"http://127.0.0.1:{port}", "proc": proc, "out": out, "pids": pids,
-               "stats": {k: tmp_path / f"stats.{k}.json" for k in (1, 2)}}
+        yield {**server, "stats": {k: tmp_path / f"stats.{k}.json" for k in (1, 2)}}
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_class_server(server["proc"])
 
 
 def _alive(pid: int) -> bool:
@@ -105,11 +71,6 @@ def _frames(path: Path) -> dict[str, int]:
         return {}
 
 
-def _epoch(page) -> int:
-    value = metric(page, "Epoch").replace(",", "")
-    return int(value) if value.isdigit() else -1
-
-
 def _worker_cookie(context) -> str:
     return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), "")
 
@@ -130,7 +91,7 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
         page = context.new_page()
         page.goto(f"{url}/play?dataset={dataset}&hidden={neurons}&seed={seed}")
         page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data && {BOUNDARY}.data.length > 0", timeout=120_000)
-        wait_for(lambda p=page: _epoch(p) == 0, timeout=60, what="epoch 0")
+        wait_for(lambda p=page: epoch(p) == 0, timeout=60, what="epoch 0")
         assert _shows_setup(page, dataset, neurons)
         page.get_by_role("button", name="Play").click()
         students.append({"context": context, "page": page, "dataset": dataset, "neurons": neurons,
@@ -139,7 +100,7 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
     secrets = {_environ(class_server["pids"][k]).get(serve_class.COOKIE_SECRET_ENV) for k in (1, 2)}
     assert len(secrets) == 1 and len(secrets.pop() or "") >= 32
     for s in students:
-        wait_for(lambda p=s["page"]: _epoch(p) > 20, timeout=120, what="every student training")
+        wait_for(lambda p=s["page"]: epoch(p) > 20, timeout=120, what="every student training")
         assert s["cookie"], "HAProxy set no worker cookie"
 
     # Both workers serve: two cookie values, and each worker's stats show as many sessions training.
@@ -148,23 +109,23 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
         groups.setdefault(s["cookie"], []).append(s)
     assert len(groups) == 2, f"all students went to one worker: {[s['cookie'] for s in students]}"
 
-    def training_sessions():
-        first = {k: _frames(p) for k, p in stats.items()}
-        time.sleep(2.5)  # the stats files are rewritten once a second
-        then = {k: _frames(p) for k, p in stats.items()}
-        return {k: {key for key, n in then[k].items() if n > first[k].get(key, 0)} for k in stats}
+    def sessions() -> dict[int, dict[str, int]]:
+        """Each worker's browser sessions and the frames each has trained (its stats file)."""
+        return {k: _frames(p) for k, p in stats.items()}
 
-    def all_four():
-        now = training_sessions()
-        return now if sum(map(len, now.values())) == 4 else None
-
-    seen = wait_for(all_four, timeout=60, what="four sessions training across the workers")
-    assert sorted(len(keys) for keys in seen.values()) == sorted(len(g) for g in groups.values())
-    # While they play, nobody hops: the same four sessions go on training, and the cookies stay.
+    wait_for(lambda: sum(n > 0 for f in sessions().values() for n in f.values()) == 4, timeout=60,
+             what="four sessions training across the workers")
+    seen = sessions()
+    assert sorted(map(len, seen.values())) == sorted(map(len, groups.values()))
+    # While they play, nobody hops: no worker gains or loses a session (a hop would open a new one on
+    # the other worker), every session trains on where it is, and the cookies stay.
     for _ in range(3):
-        again = training_sessions()
-        assert again == seen, f"sessions changed while playing: {seen} -> {again}"
+        time.sleep(2)
+        assert {k: set(f) for k, f in sessions().items()} == {k: set(f) for k, f in seen.items()}
         assert [_worker_cookie(s["context"]) for s in students] == [s["cookie"] for s in students]
+    wait_for(lambda: all(n > seen[k][key] for k, f in sessions().items() for key, n in f.items()), timeout=60,
+             what="every session training on its worker")
+    assert {k: set(f) for k, f in sessions().items()} == {k: set(f) for k, f in seen.items()}
 
     # Kill worker 1: exactly its students are moved to worker 2 and get the message and their setup.
     os.kill(class_server["pids"][1], signal.SIGKILL)
@@ -174,6 +135,7 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
                      what="a moved student to see the message")
     moved, kept = groups[first["cookie"]], groups[next(c for c in groups if c != first["cookie"])]
     assert len(moved) == len(seen[1]), "the students shown the message are not worker 1's"
+    assert len(kept) == len(seen[2])
     came_back = []
     for s in moved:
         page = s["page"]
@@ -189,8 +151,8 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
 
     # The others were not disturbed: no message, still playing on from where they were.
     for s in kept:
-        before = _epoch(s["page"])
-        wait_for(lambda p=s["page"], b=before: _epoch(p) > b, timeout=60, what="the other students playing on")
+        before = epoch(s["page"])
+        wait_for(lambda p=s["page"], b=before: epoch(p) > b, timeout=60, what="the other students playing on")
         assert not told(s)
         assert _worker_cookie(s["context"]) == s["cookie"]
 
@@ -198,15 +160,28 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
     for s in moved:
         s["page"].get_by_role("button", name="Play").click()
     for s in moved:
-        wait_for(lambda p=s["page"]: _epoch(p) > 5, timeout=120, what="a moved student training again")
-    wait_for(lambda: len(training_sessions()[2]) == 4, timeout=60, what="worker 2 training all four students")
+        wait_for(lambda p=s["page"]: epoch(p) > 5, timeout=120, what="a moved student training again")
+    before = sessions()[2]
+
+    def all_on_2():  # its own students' sessions, and one new session per moved student, all training
+        now = sessions()[2]
+        return (len(now) == 4 and set(seen[2]) <= set(now)
+                and all(n > before.get(key, 0) for key, n in now.items()))
+
+    wait_for(all_on_2, timeout=90, what="worker 2 training all four students")
     wait_for(lambda: "worker 1 stopped" in class_server["out"].read_text(), timeout=30,
              what="the recipe to report the stopped worker")
 
+    # A reload is a new page, not a move: no note.
+    page = moved[0]["page"]
+    page.reload()
+    page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data && {BOUNDARY}.data.length > 0", timeout=120_000)
+    wait_for(lambda: _shows_setup(page, moved[0]["dataset"], moved[0]["neurons"]), timeout=60, what="the reload")
+    time.sleep(2)  # a note would come with the page's first frames
+    assert not told(moved[0])
+
     for s in students:
         s["context"].close()
-    proc = class_server["proc"]
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 0
+    assert stop_class_server(class_server["proc"]) == 0
     assert "Stopped: HAProxy and every worker." in class_server["out"].read_text()
     assert not any(_alive(pid) for pid in class_server["pids"].values()), "something was left running"
