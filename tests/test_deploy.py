@@ -3,21 +3,27 @@
 No container engine or cluster runs here, so the compose file and the manifests are parsed and checked
 against the HAProxy set-up that tests/test_serve_class_browser.py runs for real: the same worker port,
 health path, sticky cookie and cookie-secret handling. `haproxy -c` validates the configuration each
-set-up generates (skipped where HAProxy is not installed).
+set-up generates (skipped where HAProxy is not installed). Last, the note a moved page shows (AppTest).
 """
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
+from streamlit.testing.v1 import AppTest
+
+from playground import ui
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"
 sys.path.insert(0, str(DEPLOY))
+sys.path.insert(0, str(Path(__file__).parent))
 import serve_class  # noqa: E402
+from apptest_util import APP, TIMEOUT, assert_no_exception  # noqa: E402
 
 WORKER_PORT = 8501  # what the image's CMD serves on (checked below)
 
@@ -182,3 +188,18 @@ def test_the_kubernetes_manifests_match_the_tested_haproxy_set_up():
     backend = path["backend"]["service"]
     assert backend["name"] == svc["metadata"]["name"]
     assert backend["port"]["name"] == svc_port["name"]
+
+
+def test_a_page_given_a_new_server_session_says_why_it_starts_afresh():
+    """The browser reports the move (tests/test_serve_class_browser.py); the note is shown for a while."""
+    def notes(moved_at: float | None) -> list[str]:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        if moved_at is not None:
+            at.session_state["_playground_moved_at"] = moved_at
+        at.run()
+        assert_no_exception(at)
+        return [i.value for i in at.info]
+
+    assert ui.MOVED_MESSAGE in notes(time.monotonic())
+    assert ui.MOVED_MESSAGE not in notes(None)
+    assert ui.MOVED_MESSAGE not in notes(time.monotonic() - ui.MOVED_NOTICE_SECONDS - 1)
