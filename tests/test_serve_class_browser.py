@@ -1,9 +1,9 @@
-"""A class behind HAProxy: `deploy/serve_class.py --workers 2` (what `./start --workers 2` runs), four
-students in their own browser contexts (own cookies, like four laptops behind one school address) play
+"""A class behind HAProxy: `deploy/serve_class.py --workers 2` (what `./start --workers 2` runs), three
+students in their own browser contexts (own cookies, like three laptops behind one school address) play
 on the Playground through HAProxy's one port.
 
 Checked: both workers serve students; each student stays on one worker while playing (HAProxy's cookie
-does not change, and the workers' stats files show the same four sessions training throughout: a hop
+does not change, and the workers' stats files show the same three sessions training throughout: a hop
 would open a new session); when a worker is killed, exactly its students are moved to the other worker,
 where the page says why it starts afresh and shows the setup of their link, and they can play again;
 the other students keep their run; Ctrl+C stops HAProxy and every worker.
@@ -33,7 +33,8 @@ browser = chromium_fixture()
 
 COOKIE = "PLAYGROUND_WORKER"
 BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
-STUDENTS = [("xor", 4, 1), ("circle", 3, 2), ("gauss", 2, 3), ("spiral", 6, 4)]  # dataset, neurons, seed
+STUDENTS = [("xor", 4, 1), ("circle", 3, 2), ("spiral", 6, 4)]  # dataset, neurons, seed (3: CI's 2 cores
+# also run the browsers; with 4 the test took 7 minutes at load average 37)
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def _shows_setup(page, dataset: str, neurons: int) -> bool:
             and layer.count() == 1 and layer.input_value() == str(neurons))
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(600)
 def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class_server, browser):
     url, stats = class_server["url"], class_server["stats"]
     students = []
@@ -113,8 +114,8 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
         """Each worker's browser sessions and the frames each has trained (its stats file)."""
         return {k: _frames(p) for k, p in stats.items()}
 
-    wait_for(lambda: sum(n > 0 for f in sessions().values() for n in f.values()) == 4, timeout=60,
-             what="four sessions training across the workers")
+    wait_for(lambda: sum(n > 0 for f in sessions().values() for n in f.values()) == len(STUDENTS), timeout=60,
+             what="every student's session training on a worker")
     seen = sessions()
     assert sorted(map(len, seen.values())) == sorted(map(len, groups.values()))
     # While they play, nobody hops: no worker gains or loses a session (a hop would open a new one on
@@ -156,7 +157,7 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
         assert not told(s)
         assert _worker_cookie(s["context"]) == s["cookie"]
 
-    # The moved students play again, on worker 2: all four train there now.
+    # The moved students play again, on worker 2: every student trains there now.
     for s in moved:
         s["page"].get_by_role("button", name="Play").click()
     for s in moved:
@@ -165,10 +166,10 @@ def test_two_workers_share_a_class_and_a_killed_workers_students_come_back(class
 
     def all_on_2():  # its own students' sessions, and one new session per moved student, all training
         now = sessions()[2]
-        return (len(now) == 4 and set(seen[2]) <= set(now)
+        return (len(now) == len(STUDENTS) and set(seen[2]) <= set(now)
                 and all(n > before.get(key, 0) for key, n in now.items()))
 
-    wait_for(all_on_2, timeout=90, what="worker 2 training all four students")
+    wait_for(all_on_2, timeout=90, what="worker 2 training every student")
     wait_for(lambda: "worker 1 stopped" in class_server["out"].read_text(), timeout=30,
              what="the recipe to report the stopped worker")
 
