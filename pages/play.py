@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from playground import classroom, codegen, drawn, figures, modelio, replay, views
+from playground import animate, classroom, codegen, drawn, drivers, figures, modelio, replay, views
 from playground.activations import ACTIVATIONS, TRAINABLE
 from playground.config import CAPS, LEARNING_RATES, REGULARIZERS, config_json, dataset_info, from_query
 from playground.datasets import DATASETS, MIN_POINTS
@@ -47,7 +47,8 @@ def _session() -> PlaygroundSession:
     if s is not None and q and q != st.session_state.get(K + "query") and stale_address(q):
         _write_query(s)  # a request sent before the browser saw our newest address: show it that one again
     elif s is None or (q and q != st.session_state.get(K + "query")):
-        params = {k: v for k, v in st.query_params.items() if k not in ("pts", *classroom.CLASSROOM_KEYS)}
+        params = {k: v for k, v in st.query_params.items()
+                  if k not in ("pts", *classroom.CLASSROOM_KEYS, *drivers.LINK_KEYS)}
         cfg, warnings = from_query(params)
         view, view_warnings = classroom.parse(dict(st.query_params))
         warnings += view_warnings
@@ -70,6 +71,11 @@ def _session() -> PlaygroundSession:
             else:
                 st.session_state[K + "canvas"] = points
                 st.session_state[K + "draw"] = True
+        kind, removed, drive_warnings = drivers.parse_link(st.query_params,
+                                                           len(s.trainer.X_train) + len(s.trainer.removed))
+        st.session_state[K + "drive"], warnings = kind, warnings + drive_warnings
+        if removed != s.trainer.removed:
+            s.trainer.set_removed(removed)
         st.session_state[K + "session"] = s
         st.session_state[K + "link_warnings"] = warnings
         _sync_widgets(s)
@@ -150,6 +156,8 @@ def _on_change() -> None:
 
 def _write_query(s: PlaygroundSession) -> None:
     q = s.share_query()
+    drive = drivers.link_query(st.session_state.get(K + "drive"), s.trainer.removed)
+    q = q + "&" + drive if drive else q
     extra = classroom.to_query(st.session_state.get(K + "view", classroom.ClassroomView()))
     q = q + "&" + extra if extra else q
     st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
@@ -465,6 +473,11 @@ with tools[3].popover("Classroom link", icon=":material/school:", width="stretch
     st.code(page_url(__file__, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
     st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
                "always open a plain link and change everything in their own browser.")
+more = st.columns(3)  # other views of this run: the setup travels in the link
+more[0].page_link("pages/warp.py", label="How the layers warp the plane", icon=":material/grid_on:",
+                  query_params=dict(parse_qsl(s.share_query())))
+more[1].page_link("pages/sidebyside.py", label="One step in NumPy and PyTorch", icon=":material/compare:",
+                  query_params=dict(parse_qsl(s.share_query())))
 tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
                 help="Large type and thick lines for a projector; kept in the link.")
 
@@ -482,6 +495,8 @@ def _export_panel():
                        width="stretch")
     st.download_button("Config (JSON)", lambda: config_json(s.cfg), "config.json", "application/json",
                        width="stretch")
+    st.download_button("Run as an animation (GIF, for slides)", lambda: animate.gif(s.trainer), "run.gif", "image/gif",
+                       width="stretch", help=animate.HELP)
     st.file_uploader("Import a model file to inspect it or continue training", type=["json", "npz", "pt"],
                      key=K + "import", on_change=_import_model)
 
@@ -565,6 +580,7 @@ def live_views(seconds: float):
         _weight_editor(t)
     with right:
         canvas = st.session_state.get(K + "canvas") if st.session_state.get(K + "draw") else None
+        drive = st.session_state.get(K + "drive") or "off"
         if canvas is not None and len(canvas) < MIN_POINTS:  # too few points to train: show the canvas alone
             task = "regression" if canvas.task == "regression" else t.task
             bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
@@ -576,16 +592,50 @@ def live_views(seconds: float):
                                            (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
                                            task=t.task, n_classes=t.n_classes,
                                            discretize=st.session_state.get(K + "discretize", False),
-                                           class_names=t.data.class_names, hover=not s.playing, spec=True)
-        click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
+                                           class_names=t.data.class_names, hover=not s.playing, spec=True,
+                                           **_point_sizes(t, drive))
+        click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None or drive != "off")
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
+        elif click and canvas is None and click.get("customdata") is not None:
+            _remove_point(s, click["customdata"])
+        if drive != "off" and canvas is None:
+            _drive_note(t, drive)
         live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
                                               spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
+
+
+def _point_sizes(t, drive: str) -> dict:
+    """The boundary figure's arguments that size the training points by their loss or gradient now."""
+    if drive == "off" or t.train.X.shape[1] != 2:
+        return {}
+    return {"train_sizes": drivers.marker_sizes(drivers.point_scores(t, drive)),
+            "train_ids": drivers.original_indices(t)}
+
+
+def _remove_point(s, index):
+    msg = drivers.remove_point(s.trainer, index)
+    st.session_state[K + "control_warnings"] = [msg] if msg else []
+    _write_query(s)
+    st.rerun()
+
+
+@uninterrupted
+def _bring_back():
+    s = st.session_state[K + "session"]
+    s.trainer.set_removed(())
+    _write_query(s)
+
+
+def _drive_note(t, drive):
+    st.caption(drivers.explanation(drive))
+    if t.removed:
+        st.button(f"Bring back the {len(t.removed)} removed point{'s' * (len(t.removed) > 1)}", on_click=_bring_back,
+                  icon=":material/undo:", key=K + "bring_back")
 
 
 def _canvas_click(canvas, x, y):
@@ -694,6 +744,9 @@ if show("discretize"):
 oc[2].toggle("Log-scale loss", key=K + "log_y")
 oc[3].segmented_control("Colour links by", ["weight", "gradient"], key=K + "color_by", default="weight",
                         format_func=lambda v: {"weight": "Weight", "gradient": "∂L/∂w"}[v])
+oc[4].selectbox("Size training points by", list(drivers.KINDS), key=K + "drive", format_func=drivers.KINDS.get,
+                on_change=lambda: _write_query(st.session_state[K + "session"]),
+                help="Which points drive learning now: click a point on the plane to leave it out (kept in the link).")
 
 st.segmented_control("Below the network", ["Per-weight gradients", "Activation function", "Replay"],
                      key=K + "below", default="Per-weight gradients")
