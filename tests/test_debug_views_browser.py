@@ -42,7 +42,7 @@ def test_click_a_sized_point_to_remove_it(server, browser):
     # The first training point with a number (customdata), where Plotly draws it.
     px, py, sizes = page.evaluate(f"""() => {{
         const gd = {BOUNDARY}, full = gd._fullLayout, box = gd.getBoundingClientRect();
-        const tr = gd.data.find(t => t.customdata && t.customdata.length);
+        const tr = gd._fullData.find(t => t.customdata && t.customdata.length);
         const x = tr.x[0], y = tr.y[0];
         return [box.left + full.xaxis._offset + full.xaxis.d2p(x), box.top + full.yaxis._offset + full.yaxis.d2p(y),
                 Array.from(tr.marker.size)];
@@ -68,9 +68,9 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
     page.wait_for_function(f"{WARP} && {WARP}.data && {WARP}.data.length >= 4", timeout=90_000)
     body = page.inner_text("body")
     assert "the Playground's own run" in body and "Epoch 1" in body
-    before = page.evaluate(f"() => Array.from({WARP}.data[2].x).slice(0, 5)")
+    before = page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)")
     page.get_by_role("button", name="Play").click()
-    wait_for(lambda: page.evaluate(f"() => Array.from({WARP}.data[2].x).slice(0, 5)") != before,
+    wait_for(lambda: page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)") != before,
              what="the warped points to move while training")
     page.get_by_role("button", name="Pause").click()
     page.get_by_label("Horizontal axis: unit").click()
@@ -82,15 +82,23 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
 
 def test_puzzle_checked_from_lessons(server, browser):
     page = open_playground(browser, f"{server}/play?dataset=circle&hidden=4,2&init=zeros&lr=0.1")
-    page.locator("[data-testid=stSidebarNav]").get_by_text("Lessons").click()
-    page.get_by_role("button", name="Debug the network").click()
-    card = page.locator("[data-testid=stVerticalBlockBorderWrapper]").filter(has_text="Every neuron thinks the same")
-    wait_for(lambda: card.count() > 0, what="the puzzle card")
-    card.first.get_by_text("All weights start equal").click()
-    card.first.get_by_role("button", name="Check my fix").click()
-    wait_for(lambda: "duplicated hidden units" in page.inner_text("body"), what="the measured table")
-    body = page.inner_text("body")
-    assert "Not yet" in body and "Diagnosis: right." in body and "100%" in body
+    # In-app navigation keeps the browser session (and the Playground's run): the top bar's Classroom menu.
+    page.get_by_text("Classroom", exact=True).first.click()
+    page.get_by_text("Lessons", exact=True).first.click()
+    page.get_by_role("radio", name="Debug the network").click()
+    diagnosis = page.locator(".st-key-ls-diag-zero-init")
+    diagnosis.wait_for(timeout=60_000)
+    diagnosis.get_by_text("All weights start equal").click()
+    wait_for(lambda: diagnosis.locator("input:checked").count() == 1, what="the diagnosis picked")
+    time.sleep(2.0)  # the pick's rerun reaches the server before the check's
+    page.locator(".st-key-ls-fix-zero-init").get_by_role("button").click()
+    wait_for(lambda: "Not yet. Trained your setup 150 epochs" in page.inner_text("body"), what="the check's verdict")
+    wait_for(lambda: "Diagnosis: right." in page.inner_text("body"), what="the diagnosis judged")
+
+    def card():
+        body = page.inner_text("body")
+        return body[body.find("Every neuron thinks the same"):body.find("Blind in one direction")]
+    wait_for(lambda: "100%" in card(), what="the measured table: every hidden unit a copy of another")  # every hidden unit a copy of another
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()
 
