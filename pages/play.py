@@ -80,6 +80,8 @@ def _session() -> PlaygroundSession:
         st.session_state[K + "link_warnings"] = warnings
         _sync_widgets(s)
         _write_query(s)  # the address bar always shows the full, normalised link
+    elif K + "dataset" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
+        _sync_widgets(s)
     return s
 
 

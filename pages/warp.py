@@ -73,7 +73,7 @@ if not choices:
 
 labels = {c[0]: c[1] for c in choices}
 n_units = {c[0]: c[2] for c in choices}
-c = st.columns([2.2, 1, 1, 0.9, 0.9, 1.8], vertical_alignment="bottom")
+c = st.columns([2.1, 1, 1, 1, 1.05, 1.8], vertical_alignment="bottom")
 c[0].selectbox("Layer", list(labels), key=K + "layer", format_func=labels.get, on_change=_layer_changed)
 n = n_units[ss[K + "layer"]]
 ss[K + "u0"], ss[K + "u1"] = min(ss[K + "u0"], n - 1), min(ss[K + "u1"], n - 1)

@@ -80,3 +80,16 @@ def test_lessons_page_checks_the_playgrounds_setup():
     next(b for b in at.button if b.key == f"ls.fix.{p.id}").click().run()
     assert any("Fixed!" in s.value for s in at.success)
     assert p.id in at.session_state["ls.solved"]
+
+
+def test_playground_controls_show_the_run_after_a_visit_to_lessons():
+    """Checking a fix means leaving the Playground; back there, the controls must show the run, not defaults
+    (Streamlit drops the state of widgets a page run did not draw)."""
+    at = open_page("pages/play.py", {"dataset": "circle", "hidden": "8,8", "activation": "relu",
+                                     "optimizer": "adam", "lr": "0.3"})
+    at.query_params.clear()
+    at.switch_page("pages/lessons.py").run()
+    at.switch_page("pages/play.py").run()
+    assert_no_exception(at)
+    assert at.selectbox(key="pg.optimizer").value == "adam" and at.selectbox(key="pg.act").value == "relu"
+    assert at.session_state["pg.session"].cfg.optimizer == "adam"
