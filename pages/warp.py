@@ -92,6 +92,8 @@ c[5].page_link("pages/play.py", label="Back to the Playground", icon=":material/
 def live_warp(seconds: float):
     tr = s.trainer
     h = tr.history
+    if s.notice:  # paused: the tab went to the background, or nobody touched a control for a while
+        st.info(escape_markdown(s.notice))
     metric = "R²" if tr.task == "regression" else "accuracy"
     st.markdown(f"**Epoch {tr.epoch:,}** · test loss {h.test_loss[-1]:.4f} · test {metric} "
                 + (f"{h.test_metric[-1]:.3f}" if tr.task == "regression" else f"{h.test_metric[-1]:.1%}")
@@ -108,7 +110,7 @@ def live_warp(seconds: float):
         st.markdown(f"**The same grid and points in {escape_markdown(labels[layer])}**")
         view = warp.warped(tr, layer, (ss[K + "u0"], ss[K + "u1"]))
         live_plotly(warp.figure(view, tr.task, tr.n_classes), key="wp_warp", height=430,
-                    config={"displayModeBar": False})
+                    config={"displayModeBar": False}, watch_visibility=True)
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
 
 
