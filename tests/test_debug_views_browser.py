@@ -66,16 +66,17 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
     wait_for(lambda: metric(page, "Epoch") == "1", what="epoch 1")
     page.get_by_text("How the layers warp the plane").click()
     page.wait_for_function(f"{WARP} && {WARP}.data && {WARP}.data.length >= 4", timeout=90_000)
-    body = page.inner_text("body")
-    assert "the Playground's own run" in body and "Epoch 1" in body
+    wait_for(lambda: "the Playground's own run" in page.inner_text("body") and "Epoch 1" in page.inner_text("body"),
+             what="the Playground's run at epoch 1")
     before = page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)")
     page.get_by_role("button", name="Play").click()
     wait_for(lambda: page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)") != before,
-             what="the warped points to move while training")
+             timeout=120, what="the warped points to move while training")
     page.get_by_role("button", name="Pause").click()
-    page.get_by_label("Horizontal axis: unit").click()
-    page.get_by_role("option", name="3").click()
-    wait_for(lambda: _query(page).get("units") == "3,2", what="the units in the link")
+    time.sleep(1.0)
+    page.get_by_role("combobox", name="Horizontal axis: unit").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    wait_for(lambda: _query(page).get("units") == "3,2", timeout=120, what="the units in the link")
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()
 
