@@ -13,7 +13,7 @@ import streamlit as st
 from playground.teach.lessons import LESSONS, class_link, lesson_state, solution_text
 from playground.app.pages import PAGES
 from playground.base.text import escape_markdown
-from playground.app.ui import app_url, entry_guard
+from playground.app.ui import app_url, entry_guard, teacher_tools_note, teacher_view
 
 entry_guard()
 
@@ -39,7 +39,7 @@ def _app_url() -> str:
     return app_url()
 
 
-def _card(lesson, base_url: str, focus: bool) -> None:
+def _card(lesson, base_url: str, focus: bool, teacher: bool) -> None:
     done = lesson.id in ss[K + "done"]
     with st.container(border=True):
         badge = (" :green-badge[:material/check_circle: Done]" if done
@@ -55,19 +55,21 @@ def _card(lesson, base_url: str, focus: bool) -> None:
                        query_params=dict(parse_qsl(lesson.query, keep_blank_values=True)), width="stretch")
         b[1].button("Check my answer" if lesson.source == "quiz" else "Check my result", key=K + f"check.{lesson.id}",
                     on_click=_check, args=(lesson.id,), type="primary", icon=":material/task_alt:", width="stretch")
-        with b[2].popover("Class link", icon=":material/share:", width="stretch"):
-            st.caption("Hand this link out: it opens the lesson's page with its settings.")
-            st.code(class_link(lesson, base_url), language=None, wrap_lines=True)
-            st.caption("This lesson's card, to check results:")
-            st.code(f"{base_url}/lessons?lesson={lesson.id}", language=None, wrap_lines=True)
+        if teacher:  # teacher tools: students see neither the class link nor the notes (ui.teacher_view)
+            with b[2].popover("Class link", icon=":material/share:", width="stretch"):
+                st.caption("Hand this link out: it opens the lesson's page with its settings.")
+                st.code(class_link(lesson, base_url), language=None, wrap_lines=True)
+                st.caption("This lesson's card, to check results:")
+                st.code(f"{base_url}/lessons?lesson={lesson.id}", language=None, wrap_lines=True)
         result = ss[K + "results"].get(lesson.id)
         if result is not None and result.passed:
             st.success(f"Goal reached! {escape_markdown(result.detail)}", icon=":material/celebration:")
             st.info(lesson.explanation, icon=":material/lightbulb:")
         elif result is not None:
             st.warning(f"Not yet. {escape_markdown(result.detail)}", icon=":material/pending:")
-        with st.expander("Teacher's notes: one solution"):
-            st.markdown(solution_text(lesson))
+        if teacher:
+            with st.expander("Teacher's notes: one solution"):
+                st.markdown(solution_text(lesson))
 
 
 # ----- page -------------------------------------------------------------------------------------------
@@ -90,7 +92,10 @@ if focus not in LESSONS:
     focus = None
 order = ([LESSONS[focus]] if focus else []) + [lesson for lesson in lessons if lesson.id != focus]
 base_url = _app_url()
+teacher = teacher_view()
 for row in range(0, len(order), 2):  # row by row, so neighbouring cards start level
     for col, lesson in zip(st.columns(2, gap="medium"), order[row:row + 2]):
         with col:
-            _card(lesson, base_url, lesson.id == focus)
+            _card(lesson, base_url, lesson.id == focus, teacher)
+if teacher:
+    teacher_tools_note()

@@ -33,7 +33,7 @@ from playground.data.tables import to_csv
 from playground.app.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
                            stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
                            yield_point)
-from playground.app.ui import page_url
+from playground.app.ui import page_url, teacher_tools_note, teacher_view
 
 entry_guard()
 steady_live_views()
@@ -460,17 +460,20 @@ with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
     st.caption("Anyone opening this link gets the same data, network and starting weights. "
                "The address bar always holds the same link.")
     st.code(page_url(__file__, s.share_query()), language=None, wrap_lines=True)
-with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
-    st.caption("Choose what students see and may change; the link opens exactly this setup.")
-    hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
-                          format_func=classroom.CONTROLS.get)
-    lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide], key=K + "cl_lock",
-                          format_func=classroom.CONTROLS.get)
-    present = st.toggle("Open in presentation mode", key=K + "cl_present")
-    suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
-    st.code(page_url(__file__, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
-    st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
-               "always open a plain link and change everything in their own browser.")
+if teacher_view():  # a teacher tool: students do not see it (ui.teacher_view)
+    with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
+        st.caption("Choose what students see and may change; the link opens exactly this setup.")
+        hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
+                              format_func=classroom.CONTROLS.get)
+        lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide],
+                              key=K + "cl_lock", format_func=classroom.CONTROLS.get)
+        present = st.toggle("Open in presentation mode", key=K + "cl_present")
+        suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
+        st.code(page_url(__file__, s.share_query() + ("&" + suffix if suffix else "")), language=None,
+                wrap_lines=True)
+        st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
+                   "always open a plain link and change everything in their own browser.")
+        teacher_tools_note()
 tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
                 help="Large type and thick lines for a projector; kept in the link.")
 

@@ -41,12 +41,13 @@ from streamlit import runtime
 
 from playground.base import capacity
 from playground.base import memory
+from playground.teach import classroom
 from playground.app.pages import PAGES
 from playground.run.session import LIVE_GATE, pause_hidden
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
-           "app_url", "page_url", "server_session", "claim_training"]
+           "app_url", "page_url", "server_session", "claim_training", "teacher_view", "teacher_tools_note"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -287,6 +288,7 @@ def train_after_drawing(owner: Any, train: Callable[[], Any]) -> None:
 
 # ----- the server's sessions: training slots, hidden and closed tabs ------------------------------------
 _TEACHER_KEY = "_playground_teacher"
+_STUDENT_LINK_KEY = "_playground_student_link"  # this session was opened from a classroom link (hide=/lock=)
 _owners: dict[str, list[weakref.ref]] = {}  # session key -> what it trains (weakly: no memory is kept)
 _owners_lock = threading.Lock()
 _sweeper: threading.Thread | None = None
@@ -328,7 +330,27 @@ def server_session() -> None:
         elif not st.session_state.get(_TEACHER_KEY):
             st.warning("The teacher key in this link is not this server's: this browser session counts as a "
                        "student's.", icon=":material/key_off:")
+    if classroom.parse(dict(st.query_params))[0].is_classroom:
+        st.session_state[_STUDENT_LINK_KEY] = True
     _start_sweeper()
+
+
+def teacher_view() -> bool:
+    """Whether this browser session sees the teacher tools (``classroom.teacher_tools``): the teacher (a link
+    with the server's teacher key) always; with no key set on the server, everyone except a session opened from
+    a classroom link; with a key set, nobody else."""
+    return classroom.teacher_tools(bool(st.session_state.get(_TEACHER_KEY, False)),
+                                   bool(os.environ.get(capacity.TEACHER_KEY_ENV)),
+                                   bool(st.session_state.get(_STUDENT_LINK_KEY, False)))
+
+
+def teacher_tools_note() -> None:
+    """Beside a teacher tool, when the server has no teacher key: who else sees it, and how to hide it."""
+    if not os.environ.get(capacity.TEACHER_KEY_ENV):
+        st.caption(f"No teacher key is set on this server, so everyone who opens it sees the teacher tools, "
+                   f"except in classroom links. For a class, start the server with "
+                   f"`{capacity.TEACHER_KEY_ENV}=<a secret>` and open it yourself with "
+                   f"`?{capacity.TEACHER_PARAM}=<the secret>`: students then see no teacher tools.")
 
 
 def claim_training(owner: Any) -> bool:
