@@ -5,15 +5,18 @@ Thin page: the lessons, their goals and checks live in ``playground.teach.lesson
 session (the Playground's ``pg.session``, the Perceptron page's ``perc.model``)
 and runs the lesson's check; a quiz reads the answer picked here.
 ``/lessons?lesson=<id>`` puts that lesson first (the link a teacher hands out).
+Progress (lessons done, the current lesson) is kept in the browser (``playground.teach.progress``), so a
+reload, a restarted server or another server worker brings it back on the same machine.
 """
 from urllib.parse import parse_qsl
 
 import streamlit as st
 
+from playground.teach import progress
 from playground.teach.lessons import LESSONS, class_link, lesson_state, solution_text
 from playground.app.pages import PAGES
 from playground.base.text import escape_markdown
-from playground.app.ui import app_url, entry_guard, teacher_tools_note, teacher_view
+from playground.app.ui import app_url, browser_store, entry_guard, teacher_tools_note, teacher_view
 
 entry_guard()
 
@@ -21,6 +24,7 @@ K = "ls."  # session-state namespace
 ss = st.session_state
 ss.setdefault(K + "done", set())  # ids of lessons passed in this session
 ss.setdefault(K + "results", {})  # id -> GoalResult of the last check
+ss.setdefault(K + "current", None)  # the lesson last opened with its link or checked
 PAGE_PATHS = {p.url: p.path for p in PAGES}
 
 
@@ -29,9 +33,32 @@ def _check(lesson_id: str) -> None:
     lesson = LESSONS[lesson_id]
     result = lesson.check(lesson_state(lesson, ss, ss.get(K + f"quiz.{lesson_id}")))
     ss[K + "results"][lesson_id] = result
+    ss[K + "current"] = lesson_id
     if result.passed and lesson_id not in ss[K + "done"]:
         ss[K + "done"].add(lesson_id)
         ss[K + "celebrate"] = lesson_id
+
+
+def _progress() -> progress.Progress:
+    return progress.Progress(frozenset(ss[K + "done"]), ss[K + "current"])
+
+
+def _sync_with_browser() -> None:
+    """Keep the progress in this browser: once per session, join what it had stored (untrusted: parsed) with
+    this session's; afterwards write every change. Nothing is written before the stored value was read."""
+    synced = ss.get(K + "synced", False)
+    loaded, raw = browser_store(progress.STORE_NAME, progress.to_json(_progress()) if synced else None,
+                                key="ls_progress", max_chars=progress.MAX_CHARS)
+    if loaded and not synced:
+        stored = progress.parse(raw)
+        merged = progress.merge(_progress(), stored)
+        ss[K + "done"], ss[K + "current"], ss[K + "synced"] = set(merged.done), merged.current, True
+        if merged != stored:
+            st.rerun()  # this session knew more than the browser: the next run stores it
+
+
+def _forget() -> None:
+    ss[K + "done"], ss[K + "current"], ss[K + "results"] = set(), None, {}
 
 
 def _app_url() -> str:
@@ -43,7 +70,9 @@ def _card(lesson, base_url: str, focus: bool, teacher: bool) -> None:
     done = lesson.id in ss[K + "done"]
     with st.container(border=True):
         badge = (" :green-badge[:material/check_circle: Done]" if done
-                 else " :blue-badge[:material/star: Today's lesson]" if focus else "")
+                 else " :blue-badge[:material/star: Today's lesson]" if focus
+                 else " :violet-badge[:material/bookmark: Your current lesson]" if lesson.id == ss[K + "current"]
+                 else "")
         st.subheader(lesson.title + badge, anchor=False)
         st.markdown(lesson.story)
         st.markdown(f"**Task** · {lesson.task}")
@@ -78,18 +107,29 @@ st.caption("Short guided lessons, in the order of the story: from one neuron to 
            "Each opens the right page with its settings; do the task there, then come back and press "
            "**Check my result**.")
 
+focus = st.query_params.get("lesson")
+if focus not in LESSONS:
+    focus = None
+elif ss.get(K + "link_focus") != focus:  # opened with this lesson's link: it is the current lesson
+    ss[K + "link_focus"] = ss[K + "current"] = focus
+_sync_with_browser()
+
 lessons = list(LESSONS.values())
 n_done = sum(lesson.id in ss[K + "done"] for lesson in lessons)
-st.progress(n_done / len(lessons), text=f"{n_done} of {len(lessons)} lessons done")
+pc = st.columns([5, 1], vertical_alignment="bottom")
+pc[0].progress(n_done / len(lessons), text=f"{n_done} of {len(lessons)} lessons done")
+pc[1].button("Clear my progress", on_click=_forget, icon=":material/delete_sweep:", type="tertiary",
+             disabled=not (n_done or ss[K + "current"]),
+             help="Your progress is kept in this browser on this computer. On a shared computer, clear it "
+                  "when you leave.")
+if ss[K + "current"]:
+    st.markdown(f"**Your current lesson:** {LESSONS[ss[K + 'current']].title}")
 
 celebrate = ss.pop(K + "celebrate", None)
 if celebrate:
     st.balloons()
     st.toast(f"{LESSONS[celebrate].title}: goal reached!", icon=":material/celebration:")
 
-focus = st.query_params.get("lesson")
-if focus not in LESSONS:
-    focus = None
 order = ([LESSONS[focus]] if focus else []) + [lesson for lesson in lessons if lesson.id != focus]
 base_url = _app_url()
 teacher = teacher_view()

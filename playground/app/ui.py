@@ -47,7 +47,8 @@ from playground.run.session import LIVE_GATE, pause_hidden
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
-           "app_url", "page_url", "server_session", "claim_training", "teacher_view", "teacher_tools_note"]
+           "app_url", "page_url", "server_session", "claim_training", "teacher_view", "teacher_tools_note",
+           "browser_store"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -58,6 +59,10 @@ _PLOTLY_VERSION = plotly.offline.get_plotlyjs_version()
 _live_chart = st.components.v2.component("playground_live_plotly", js=_JS, isolate_styles=False)
 
 _served_name: str | None = None  # the v1 registry name that serves plotly.min.js
+
+# A value kept in the browser's localStorage (assets/browser_store.js): nothing is drawn.
+_store = st.components.v2.component(
+    "playground_browser_store", js=(Path(__file__).parent / "assets" / "browser_store.js").read_text(encoding="utf-8"))
 
 
 def _plotly_js_path() -> str:
@@ -198,6 +203,24 @@ def live_plotly(
         return None
     batch = _new_clicks(key, result.get("clicks"))
     return {**batch[-1], "batch": batch} if batch else None
+
+
+def browser_store(name: str, write: Any = None, *, key: str, max_chars: int = 4096) -> tuple[bool, Any]:
+    """One small JSON value kept in this browser's localStorage under ``name`` (per site, not per session):
+    it survives reloads, a restarted server and a reload served by another server worker.
+
+    ``write`` (JSON-serialisable, at most ``max_chars`` as JSON; else it is not stored) is stored when not
+    None; pass None until what was stored has been read, or it is overwritten. Returns ``(loaded, value)``:
+    ``loaded`` turns True in the rerun that follows the browser's report of what it had stored when the
+    element mounted (``value``: None if nothing or something unreadable). ``value`` comes from the browser:
+    validate it before use. Call it once per page run with a stable ``key``.
+    """
+    result = _store(key=key, data={"name": name, "write": write, "max_chars": int(max_chars)},
+                    on_stored_change=_ignore)
+    stored = result.get("stored")
+    if not isinstance(stored, dict) or stored.get("loaded") is not True:
+        return False, None
+    return True, stored.get("value")
 
 
 _HIDDEN_KEY = "_playground_tab_hidden"
