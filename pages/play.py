@@ -13,14 +13,14 @@ import streamlit as st
 
 from playground.teach import classroom
 from playground.run import codegen
-from playground.data import drawn
+from playground.data import drawn, sources
 from playground.viz import figures
 from playground.run import modelio
 from playground.run import replay
 from playground.run import views
 from playground.core.activations import ACTIVATIONS, TRAINABLE
 from playground.run.config import CAPS, LEARNING_RATES, REGULARIZERS, config_json, dataset_info, from_query
-from playground.data.datasets import DATASETS, MIN_POINTS
+from playground.data.datasets import MIN_POINTS
 from playground.core.engines import ENGINE_SPECS, available_engines, cuda_available, torch_available
 from playground.core.features import FEATURES
 from playground.core.initializers import INITIALIZERS
@@ -263,6 +263,26 @@ def _toggle_uploaded():
 
 
 @uninterrupted
+def _on_source():
+    """The Dataset selector: a built-in dataset, the uploaded table or drawing (sources.choices)."""
+    ss, s = st.session_state, st.session_state[K + "session"]
+    choice = ss[K + "source"]
+    if choice == sources.DRAWN:
+        ss[K + "uploaded"], ss[K + "draw"] = False, True
+        _toggle_draw()  # a canvas from the data in use
+    elif choice == sources.UPLOADED:
+        ss[K + "uploaded"] = True
+        _toggle_uploaded()
+    else:
+        if ss.get(K + "draw") or ss.get(K + "uploaded"):  # back from user data to the config's datasets
+            ss[K + "draw"] = ss[K + "uploaded"] = False
+            ss.pop(K + "canvas", None)
+            s.use_data(None)
+        ss[K + "dataset"] = choice
+        _on_change()
+
+
+@uninterrupted
 def _import_model():
     s = st.session_state[K + "session"]
     up = st.session_state.get(K + "import")
@@ -325,12 +345,23 @@ with st.sidebar:
     if view.is_classroom:
         st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
     st.header("Data")
+    source = sources.selected(st.session_state.get(K + "draw", False), st.session_state.get(K + "uploaded", False),
+                              s.cfg.dataset)
     if show("dataset"):
-        st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change, disabled=off("dataset"),
-                     format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
+        st.session_state[K + "source"] = source
+        canvas = st.session_state.get(K + "canvas")
+        n_drawn = len(canvas) if source == sources.DRAWN and canvas is not None else None
+        options = sources.choices(st.session_state.get(USER_DATA_KEY) is not None)
+        upload_name = st.session_state.get(USER_DATA_NAME_KEY, "table")
+        st.selectbox("Dataset", options if source in options else [*options, source], key=K + "source",
+                     on_change=_on_source, disabled=off("dataset"),
+                     format_func=lambda c: sources.label(c, upload_name, n_drawn),
+                     help="A built-in dataset; your uploaded table (from the Your data page: it stays in this "
+                          "browser session and no link can carry it); or draw your own points: click the plane "
+                          "to add a point, click a point to remove it.")
         if t.data.X.shape[1] == 2 and s.data is None:
             st.image(_preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
-    if show("noise") and DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].kind == "synthetic":
+    if show("noise") and sources.applies("noise", source):
         st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_on_change, disabled=off("noise"))
     if show("train"):
         st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=_on_change, disabled=off("train"))
@@ -341,19 +372,13 @@ with st.sidebar:
         c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
         c1.text_input("Seed", key=K + "seed", on_change=_on_change, max_chars=32, disabled=off("seed"),
                       help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
-        c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch", disabled=off("seed"))
+        if sources.applies("new_data", source):
+            c2.button("New data", on_click=_new_seed, args=(s.cfg.seed,), width="stretch", disabled=off("seed"))
     if show("features") and t.data.X.shape[1] == 2:
         st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
                  on_change=_on_change, format_func=lambda f: FEATURES[f].label, disabled=off("features"),
                  help="What the network sees of each point. At least one stays selected.")
 
-    if show("dataset") and not off("dataset"):
-        if st.session_state.get(USER_DATA_KEY) is not None:
-            st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
-                      key=K + "uploaded", on_change=_toggle_uploaded,
-                      help="From the 'Your data' page. It stays in this browser session; it is not in the link.")
-        st.toggle("Draw your own points", key=K + "draw", on_change=_toggle_draw,
-                  help="Click the plane to add a point, click a point to remove it.")
     canvas = st.session_state.get(K + "canvas")
     if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
         if canvas.task == "classification":
@@ -460,6 +485,10 @@ with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
     st.caption("Anyone opening this link gets the same data, network and starting weights. "
                "The address bar always holds the same link.")
     st.code(page_url(__file__, s.share_query()), language=None, wrap_lines=True)
+    carried = sources.link_note(source, len(s.data) if s.data is not None else 0,
+                                st.session_state.get(USER_DATA_NAME_KEY, "table"), s.cfg.dataset)
+    if carried:
+        st.caption(escape_markdown(carried))
 if teacher_view():  # a teacher tool: students do not see it (ui.teacher_view)
     with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
         st.caption("Choose what students see and may change; the link opens exactly this setup.")

@@ -141,3 +141,11 @@ def metric(page, label: str) -> str:
         if name.strip() == label:
             return value.strip()
     return ""
+
+
+def choose(page, label: str, option: str, timeout: float = 180_000) -> None:
+    """Pick ``option`` (its shown text) in the selectbox labelled ``label`` (the first such, sidebar or main)."""
+    box = page.locator("[data-testid=stSelectbox]").filter(has_text=label).first
+    box.wait_for(timeout=timeout)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click(timeout=timeout)

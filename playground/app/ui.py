@@ -41,6 +41,7 @@ from streamlit import runtime
 
 from playground.base import capacity
 from playground.base import memory
+from playground.base.text import escape_markdown
 from playground.teach import classroom
 from playground.app.pages import PAGES
 from playground.run.session import LIVE_GATE, pause_hidden
@@ -372,8 +373,9 @@ def teacher_tools_note() -> None:
     if not os.environ.get(capacity.TEACHER_KEY_ENV):
         st.caption(f"No teacher key is set on this server, so everyone who opens it sees the teacher tools, "
                    f"except in classroom links. For a class, start the server with "
-                   f"`{capacity.TEACHER_KEY_ENV}=<a secret>` and open it yourself with "
-                   f"`?{capacity.TEACHER_PARAM}=<the secret>`: students then see no teacher tools.")
+                   f"{escape_markdown(capacity.TEACHER_KEY_ENV)} set to a secret of your choice and open it "
+                   f"yourself with ?{escape_markdown(capacity.TEACHER_PARAM)}= and that secret: students then see "
+                   f"no teacher tools.")
 
 
 def claim_training(owner: Any) -> bool:
