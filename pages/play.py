@@ -482,13 +482,9 @@ if show("transport"):
 
 tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
-    st.caption("Anyone opening this link gets the same data, network and starting weights. "
-               "The address bar always holds the same link.")
+    st.caption(escape_markdown(sources.link_note(source, len(s.data) if s.data is not None else 0,
+                                                 st.session_state.get(USER_DATA_NAME_KEY, "table"), s.cfg.dataset)))
     st.code(page_url(__file__, s.share_query()), language=None, wrap_lines=True)
-    carried = sources.link_note(source, len(s.data) if s.data is not None else 0,
-                                st.session_state.get(USER_DATA_NAME_KEY, "table"), s.cfg.dataset)
-    if carried:
-        st.caption(escape_markdown(carried))
 if teacher_view():  # a teacher tool: students do not see it (ui.teacher_view)
     with tools[3].popover("Classroom link", icon=":material/school:", width="stretch"):
         st.caption("Choose what students see and may change; the link opens exactly this setup.")

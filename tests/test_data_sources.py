@@ -41,10 +41,10 @@ def test_choices_labels_and_what_applies():
 
 
 def test_link_notes_say_what_a_link_carries():
-    assert sources.link_note("xor", 0, "", "xor") == ""
+    assert sources.link_note("xor", 0, "", "xor").startswith("Anyone opening this link gets the same data,")
     up = sources.link_note(sources.UPLOADED, 300, "good", "circle")
-    assert "cannot carry your uploaded table “good”" in up and "“circle”" in up
-    assert sources.link_note(sources.DRAWN, 12, "", "xor") == "This link carries your 12 drawn points."
+    assert "cannot carry your uploaded table “good”" in up and "“circle”" in up and "same data" not in up
+    assert sources.link_note(sources.DRAWN, 12, "", "xor").startswith("This link carries your 12 drawn points:")
     many = sources.link_note(sources.DRAWN, drawn.MAX_LINK_POINTS + 1, "", "gauss")
     assert "too many for a link" in many and f"at most {drawn.MAX_LINK_POINTS}" in many and "“gauss”" in many
 
@@ -97,12 +97,13 @@ def test_uploaded_data_is_the_selected_dataset_and_the_link_says_it_is_not_carri
     link = _share_link(at)
     assert "pts" not in link and link["dataset"] == s.cfg.dataset  # a table cannot travel in a link…
     assert "cannot carry your uploaded table “good”" in _captions(at)  # …and the panel says so
-    assert f"“{s.cfg.dataset}” data" in _captions(at)
+    assert f"“{s.cfg.dataset}” data" in _captions(at) and "gets the same data" not in _captions(at)
 
     _selector(at).set_value("circle").run()  # back to a built-in dataset
     s = at.session_state["pg.session"]
     assert s.data is None and s.cfg.dataset == "circle" and _shown(at).startswith("circle — ")
     assert "pg.noise" in _sliders(at) and "cannot carry" not in _captions(at)
+    assert "Anyone opening this link gets the same data, network and starting weights." in _captions(at)
 
 
 @pytest.mark.timeout(600)
@@ -119,7 +120,7 @@ def test_drawn_points_are_the_selected_dataset_and_travel_in_the_link():
     points, msg = drawn.decode(link["pts"])
     assert msg == "" and np.allclose(points.X, canvas.X, atol=0.006) and (points.y == canvas.y).all()
     assert at.query_params["pts"] == link["pts"]  # the address bar holds the same link
-    assert f"This link carries your {len(canvas)} drawn points." in _captions(at)
+    assert f"This link carries your {len(canvas)} drawn points:" in _captions(at)
 
     _selector(at).set_value("xor").run()
     s = at.session_state["pg.session"]

@@ -60,19 +60,21 @@ def applies(control: str, choice: str) -> bool:
 
 
 def link_note(choice: str, n_points: int, upload_name: str, stand_in: str) -> str:
-    """What the share link carries of the data, beside the link ("" for a built-in dataset: all of it).
+    """What the share link carries of the data, said above the link.
 
     ``n_points``: the drawn points in use; ``stand_in``: the built-in dataset the link names instead of an
-    uploaded table (same task), which is what whoever opens the link gets.
+    uploaded table or of too many drawn points (same task), which is what whoever opens the link gets.
     """
+    same = "The address bar always holds the same link."
     if choice == UPLOADED:
         return (f"A link cannot carry your uploaded table “{upload_name or 'table'}”: this one opens the same "
-                f"settings on the built-in “{stand_in}” data. To share the table, send its CSV file "
-                "(download it on the Your data page).")
+                f"network and settings on the built-in “{stand_in}” data. To share the table, send its CSV file "
+                f"(download it on the Your data page). {same}")
+    if choice == DRAWN and n_points > drawn.MAX_LINK_POINTS:
+        return (f"Your {n_points:,} drawn points are too many for a link (at most {drawn.MAX_LINK_POINTS}): it "
+                f"opens the same network and settings on the built-in “{stand_in}” data. Download the points "
+                f"(CSV) to share them. {same}")
     if choice == DRAWN:
-        if n_points > drawn.MAX_LINK_POINTS:
-            return (f"Your {n_points:,} drawn points are too many for a link (at most {drawn.MAX_LINK_POINTS}): "
-                    f"it opens the same settings on the built-in “{stand_in}” data. Download the points "
-                    "(CSV) to share them.")
-        return f"This link carries your {n_points:,} drawn points."
-    return ""
+        return (f"This link carries your {n_points:,} drawn points: anyone opening it gets the same points, "
+                f"network and starting weights. {same}")
+    return f"Anyone opening this link gets the same data, network and starting weights. {same}"
