@@ -1,4 +1,4 @@
-// One small JSON value in the browser's localStorage (Python side: playground/app/ui.py, browser_store).
+// One small JSON value in the browser's localStorage (Python side: playground/app/ui/store.py, browser_store).
 //
 // data = {name, write, max_chars}. On mount the stored value is read and reported once as the state
 // "stored": {loaded: true, value} (value null when nothing, unreadable JSON or more than max_chars is
