@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 from streamlit import runtime
 
-from playground.app.ui.charts import tab_hidden
+from playground.app.ui.charts import moved_notice, tab_hidden
 from playground.base import capacity
 from playground.base.text import escape_markdown
 from playground.teach import classroom
@@ -63,6 +63,7 @@ def server_session() -> None:
                        "student's.", icon=":material/key_off:")
     if classroom.parse(dict(st.query_params))[0].is_classroom:
         st.session_state[_STUDENT_LINK_KEY] = True
+    moved_notice()
     _start_sweeper()
 
 
