@@ -176,8 +176,8 @@ with upload:
                 b = st.columns(3)
                 if b[0].button("Use this data", type="primary", key=K + "use"):
                     if realdata.store_user_data(state, final, display_name):
-                        st.success(f"Stored. In the Playground, choose the data set "
-                                   f"“Uploaded: {esc(display_name)}”.")
+                        st.success(f"Stored. In the Playground, choose “Uploaded: {esc(display_name)}” "
+                                   f"in the Dataset list.")
                     else:
                         st.error("This data holds values that are not finite numbers; it was not stored "
                                  "and the data in use stays as it was.")

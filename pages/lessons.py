@@ -9,16 +9,20 @@ The "Debug the network" view holds the puzzles (``playground.teach.puzzles``): a
 setup to open, a diagnosis to pick, and "Check my fix", which trains the
 Playground's current setup from its seed and judges it by its effect.
 ``/lessons?puzzle=<id>`` opens that view with that puzzle first.
+Progress (lessons done, the current lesson) is kept in the browser (``playground.teach.progress``), so a
+reload, a restarted server or another server worker brings it back on the same machine.
 """
 from urllib.parse import parse_qsl
 
 import streamlit as st
 
+from playground.teach import progress
 from playground.teach.lessons import LESSONS, class_link, lesson_state, solution_text
 from playground.app.pages import PAGES
 from playground.base.text import escape_markdown
 from playground.app.ui import app_url, entry_guard
 from playground.teach.puzzles import DIAGNOSES, PUZZLES, check_fix, fix_text, goal_text
+from playground.app.ui import browser_store, teacher_tools_note, teacher_view
 
 entry_guard()
 
@@ -28,6 +32,7 @@ ss.setdefault(K + "done", set())  # ids of lessons passed in this session
 ss.setdefault(K + "results", {})  # id -> GoalResult of the last check
 ss.setdefault(K + "solved", set())  # ids of puzzles solved in this session
 ss.setdefault(K + "fixes", {})  # puzzle id -> PuzzleResult of the last check
+ss.setdefault(K + "current", None)  # the lesson last opened with its link or checked
 PAGE_PATHS = {p.url: p.path for p in PAGES}
 
 
@@ -36,9 +41,32 @@ def _check(lesson_id: str) -> None:
     lesson = LESSONS[lesson_id]
     result = lesson.check(lesson_state(lesson, ss, ss.get(K + f"quiz.{lesson_id}")))
     ss[K + "results"][lesson_id] = result
+    ss[K + "current"] = lesson_id
     if result.passed and lesson_id not in ss[K + "done"]:
         ss[K + "done"].add(lesson_id)
         ss[K + "celebrate"] = lesson_id
+
+
+def _progress() -> progress.Progress:
+    return progress.Progress(frozenset(ss[K + "done"]), ss[K + "current"])
+
+
+def _sync_with_browser() -> None:
+    """Keep the progress in this browser: once per session, join what it had stored (untrusted: parsed) with
+    this session's; afterwards write every change. Nothing is written before the stored value was read."""
+    synced = ss.get(K + "synced", False)
+    loaded, raw = browser_store(progress.STORE_NAME, progress.to_json(_progress()) if synced else None,
+                                key="ls_progress", max_chars=progress.MAX_CHARS)
+    if loaded and not synced:
+        stored = progress.parse(raw)
+        merged = progress.merge(_progress(), stored)
+        ss[K + "done"], ss[K + "current"], ss[K + "synced"] = set(merged.done), merged.current, True
+        if merged != stored:
+            st.rerun()  # this session knew more than the browser: the next run stores it
+
+
+def _forget() -> None:
+    ss[K + "done"], ss[K + "current"], ss[K + "results"] = set(), None, {}
 
 
 def _app_url() -> str:
@@ -46,11 +74,13 @@ def _app_url() -> str:
     return app_url()
 
 
-def _card(lesson, base_url: str, focus: bool) -> None:
+def _card(lesson, base_url: str, focus: bool, teacher: bool) -> None:
     done = lesson.id in ss[K + "done"]
     with st.container(border=True):
         badge = (" :green-badge[:material/check_circle: Done]" if done
-                 else " :blue-badge[:material/star: Today's lesson]" if focus else "")
+                 else " :blue-badge[:material/star: Today's lesson]" if focus
+                 else " :violet-badge[:material/bookmark: Your current lesson]" if lesson.id == ss[K + "current"]
+                 else "")
         st.subheader(lesson.title + badge, anchor=False)
         st.markdown(lesson.story)
         st.markdown(f"**Task** · {lesson.task}")
@@ -62,19 +92,21 @@ def _card(lesson, base_url: str, focus: bool) -> None:
                        query_params=dict(parse_qsl(lesson.query, keep_blank_values=True)), width="stretch")
         b[1].button("Check my answer" if lesson.source == "quiz" else "Check my result", key=K + f"check.{lesson.id}",
                     on_click=_check, args=(lesson.id,), type="primary", icon=":material/task_alt:", width="stretch")
-        with b[2].popover("Class link", icon=":material/share:", width="stretch"):
-            st.caption("Hand this link out: it opens the lesson's page with its settings.")
-            st.code(class_link(lesson, base_url), language=None, wrap_lines=True)
-            st.caption("This lesson's card, to check results:")
-            st.code(f"{base_url}/lessons?lesson={lesson.id}", language=None, wrap_lines=True)
+        if teacher:  # teacher tools: students see neither the class link nor the notes (ui.teacher_view)
+            with b[2].popover("Class link", icon=":material/share:", width="stretch"):
+                st.caption("Hand this link out: it opens the lesson's page with its settings.")
+                st.code(class_link(lesson, base_url), language=None, wrap_lines=True)
+                st.caption("This lesson's card, to check results:")
+                st.code(f"{base_url}/lessons?lesson={lesson.id}", language=None, wrap_lines=True)
         result = ss[K + "results"].get(lesson.id)
         if result is not None and result.passed:
             st.success(f"Goal reached! {escape_markdown(result.detail)}", icon=":material/celebration:")
             st.info(lesson.explanation, icon=":material/lightbulb:")
         elif result is not None:
             st.warning(f"Not yet. {escape_markdown(result.detail)}", icon=":material/pending:")
-        with st.expander("Teacher's notes: one solution"):
-            st.markdown(solution_text(lesson))
+        if teacher:
+            with st.expander("Teacher's notes: one solution"):
+                st.markdown(solution_text(lesson))
 
 
 def _check_puzzle(puzzle_id: str) -> None:
@@ -147,6 +179,13 @@ st.caption("Short guided lessons, in the order of the story: from one neuron to 
            "Each opens the right page with its settings; do the task there, then come back and press "
            "**Check my result**.")
 
+focus = st.query_params.get("lesson")
+if focus not in LESSONS:
+    focus = None
+elif ss.get(K + "link_focus") != focus:  # opened with this lesson's link: it is the current lesson
+    ss[K + "link_focus"] = ss[K + "current"] = focus
+_sync_with_browser()
+
 view = st.segmented_control("Show", ["Guided lessons", "Debug the network"], label_visibility="collapsed",
                             default="Debug the network" if "puzzle" in st.query_params else "Guided lessons",
                             key=K + "view")
@@ -156,19 +195,26 @@ if view == "Debug the network":
 
 lessons = list(LESSONS.values())
 n_done = sum(lesson.id in ss[K + "done"] for lesson in lessons)
-st.progress(n_done / len(lessons), text=f"{n_done} of {len(lessons)} lessons done")
+pc = st.columns([5, 1], vertical_alignment="bottom")
+pc[0].progress(n_done / len(lessons), text=f"{n_done} of {len(lessons)} lessons done")
+pc[1].button("Clear my progress", on_click=_forget, icon=":material/delete_sweep:", type="tertiary",
+             disabled=not (n_done or ss[K + "current"]),
+             help="Your progress is kept in this browser on this computer. On a shared computer, clear it "
+                  "when you leave.")
+if ss[K + "current"]:
+    st.markdown(f"**Your current lesson:** {LESSONS[ss[K + 'current']].title}")
 
 celebrate = ss.pop(K + "celebrate", None)
 if celebrate:
     st.balloons()
     st.toast(f"{LESSONS[celebrate].title}: goal reached!", icon=":material/celebration:")
 
-focus = st.query_params.get("lesson")
-if focus not in LESSONS:
-    focus = None
 order = ([LESSONS[focus]] if focus else []) + [lesson for lesson in lessons if lesson.id != focus]
 base_url = _app_url()
+teacher = teacher_view()
 for row in range(0, len(order), 2):  # row by row, so neighbouring cards start level
     for col, lesson in zip(st.columns(2, gap="medium"), order[row:row + 2]):
         with col:
-            _card(lesson, base_url, lesson.id == focus)
+            _card(lesson, base_url, lesson.id == focus, teacher)
+if teacher:
+    teacher_tools_note()

@@ -144,6 +144,14 @@ def metric(page, label: str) -> str:
     return ""
 
 
+def choose(page, label: str, option: str, timeout: float = 180_000) -> None:
+    """Pick ``option`` (its shown text) in the selectbox labelled ``label`` (the first such, sidebar or main)."""
+    box = page.locator("[data-testid=stSelectbox]").filter(has_text=label).first
+    box.wait_for(timeout=timeout)
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click(timeout=timeout)
+
+
 def start_class_server(workers: int = 2, env: dict | None = None, out: str | Path | None = None,
                        timeout: float = 150) -> dict:
     """Start ``deploy/serve_class.py`` (what ``./start --workers N`` runs) on a run of free ports, on

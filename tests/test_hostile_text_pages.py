@@ -229,10 +229,10 @@ def test_uploaded_table_on_data_page_and_playground():
     assert leaks(at) == []
 
     at.switch_page("pages/play.py").run()
-    at.toggle(key="pg.uploaded").set_value(True).run()
+    at.selectbox(key="pg.source").set_value("@uploaded").run()  # sources.UPLOADED
     assert not at.exception, [e.value for e in at.exception]
     assert leaks(at) == []
-    at.toggle(key="pg.draw").set_value(True).run()
+    at.selectbox(key="pg.source").set_value("@drawn").run()  # sources.DRAWN: a canvas from the uploaded table
     assert not at.exception, [e.value for e in at.exception]
     pills = [el for kind, el in _elements(at._tree) if kind == "button_group"]
     assert pills, "no class pills: the drawing tool did not open on the uploaded table"

@@ -202,7 +202,7 @@ def test_values_near_1e308_are_named_and_quick_train_and_the_playground_still_wo
         stored = at.session_state[realdata.USER_DATA_KEY]
         assert np.isfinite(stored.X).all() and stored.feature_names == ("small",)
     at.switch_page("pages/play.py").run()
-    at.toggle(key="pg.uploaded").set_value(True).run()  # the Playground draws its grid over this data
+    at.selectbox(key="pg.source").set_value("@uploaded").run()  # the Playground draws its grid over this data
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["pg.session"].trainer.data is stored
 

@@ -241,16 +241,16 @@ def step(at: AppTest) -> AppTest:
 def test_dataset_selectbox_resets_and_picks_a_fitting_loss(app):
     step(app)
     assert session(app).trainer.epoch == 1
-    app.selectbox(key="pg.dataset").set_value("reg-gauss").run()
+    app.selectbox(key="pg.source").set_value("reg-gauss").run()
     s = session(app)
     assert s.cfg.dataset == "reg-gauss" and s.cfg.loss == "mse" and s.trainer.epoch == 0
     assert s.trainer.task == "regression"
     assert_consistent(app)
-    app.selectbox(key="pg.dataset").set_value("spiral3").run()
+    app.selectbox(key="pg.source").set_value("spiral3").run()
     s = session(app)
     assert (s.cfg.dataset, s.cfg.loss, s.trainer.n_classes) == ("spiral3", "ce", 3)
     assert_consistent(app)
-    app.selectbox(key="pg.dataset").set_value("iris").run()
+    app.selectbox(key="pg.source").set_value("iris").run()
     s = session(app)
     assert s.cfg.dataset == "iris" and s.trainer.sizes[0] == 4
     assert "pg.noise" not in [w.key for w in app.slider]  # noise is for synthetic data only

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import REPO, chromium_fixture, metric, streamlit_server_fixture, wait_for  # noqa: E402
+from browser_util import REPO, choose, chromium_fixture, metric, streamlit_server_fixture, wait_for  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -122,7 +122,7 @@ def click_plane(page, x, y):
 
 def test_draw_your_own_points(server, browser):
     page = open_playground(browser, f"{server}/play?dataset=gauss&hidden=2&seed=3")
-    page.get_by_text("Draw your own points").click()
+    choose(page, "Dataset", "Draw your own points")
     wait_for(lambda: "200 points" in page.inner_text("body"), what="canvas from the dataset")
     page.get_by_role("button", name="Clear").click()
     wait_for(lambda: "0 points" in page.inner_text("body"), what="an empty canvas")

@@ -7,7 +7,7 @@ handed to component JavaScript in a form that becomes markup.
 
 * AppTest: hostile link values appear in the "Link setting reset" warnings as
   literal text; an uploaded file with a hostile name is named literally on the
-  Data page and in the Playground's "Use uploaded data" toggle.
+  Data page and in the Playground's Dataset selector ("Uploaded: <name>").
 * Sources: no ``unsafe_allow_html``; every ``st.html`` call passes a constant
   string; the live-chart component's JavaScript writes no HTML.
 * Figures: class labels and column names go into Plotly text (legend names,
@@ -40,7 +40,7 @@ from playground.data.datasets import Data
 from playground.run.trainer import Trainer
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import chromium_fixture, streamlit_server_fixture  # noqa: E402
+from browser_util import choose, chromium_fixture, streamlit_server_fixture  # noqa: E402
 
 
 def shown(md: str) -> str:
@@ -181,12 +181,13 @@ def test_uploaded_file_name_is_shown_literally():
     assert len(in_use) == 1 and shown_literally(in_use[0], HOSTILE_NAME), in_use
     _no_html_markdown(at)
 
-    # The Playground offers the data under the same name, as a toggle whose label is Markdown.
+    # The Playground offers the data under the same name, as an option of its Dataset selector (plain text).
     at.switch_page("pages/play.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    toggle = at.toggle(key="pg.uploaded")
-    assert toggle.label.startswith("Use uploaded data: ") and shown_literally(toggle.label, HOSTILE_NAME)
-    toggle.set_value(True).run()
+    selector = at.selectbox(key="pg.source")
+    assert f"Uploaded: {HOSTILE_NAME}" in selector.options, selector.options
+    selector.set_value("@uploaded").run()
+    assert at.selectbox(key="pg.source").value == "@uploaded"
     assert not at.exception, [e.value for e in at.exception]
     s = at.session_state["pg.session"]
     assert s.data_name == "uploaded" and s.trainer.data.class_names == data.class_names
@@ -416,9 +417,7 @@ def _upload_then_playground(page, server: str) -> list[int]:
     links = [page.evaluate(EVIL_LINKS_JS)]
     # The Playground, in the same session: the toggle names the data literally; train on it.
     page.get_by_role("link", name="Open the Playground").first.click()
-    toggle = page.get_by_text(f"Use uploaded data: {UPLOAD_NAME}", exact=True)
-    toggle.wait_for(timeout=180_000)
-    toggle.click()
+    choose(page, "Dataset", f"Uploaded: {UPLOAD_NAME}")
     page.get_by_text("Training on your uploaded table", exact=False).wait_for(timeout=120_000)
     page.wait_for_timeout(3_000)  # boundary and legend (class labels) drawn by the live chart
     _no_injection(page)

@@ -28,7 +28,8 @@ Configuration (environment variables, read once when the registry is built):
 ``PLAYGROUND_TEACHER_KEY``
     The secret that makes a browser session the teacher's: open any page with ``?teacher=<key>``.
     Unset or empty: nobody is a teacher and the teacher slots stay unused.  The key is compared in
-    constant time, removed from the address bar at once, and never shown.
+    constant time, removed from the address bar at once, and never shown.  It also decides who sees
+    the teacher tools (``classroom.teacher_tools``): with a key set, only the teacher.
 ``PLAYGROUND_STATS_FILE``
     If set, the app writes ``stats()`` as JSON to this path about once a second (written to a
     temporary file beside it, then renamed: a reader never sees half a file)::

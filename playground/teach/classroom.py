@@ -8,13 +8,17 @@ reported and ignored, so a tampered link falls back to "everything visible".
     >>> view, warnings = parse({"hide": "noise,features", "lock": "lr", "present": "1"})
     >>> view.visible("noise"), view.editable("lr"), view.present
     (False, False, True)
+
+Teacher tools (the Playground's "Classroom link" builder, the Lessons page's class links and
+"Teacher's notes") are shown by ``teacher_tools``'s rule; hiding them keeps a class focused, it
+secures nothing (a student can always open a plain link).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-__all__ = ["CONTROLS", "ClassroomView", "parse", "to_query", "CLASSROOM_KEYS"]
+__all__ = ["CONTROLS", "ClassroomView", "parse", "to_query", "CLASSROOM_KEYS", "teacher_tools"]
 
 #: Control groups a teacher can hide or lock: name -> label.
 CONTROLS: dict[str, str] = {
@@ -90,3 +94,21 @@ def to_query(view: ClassroomView) -> str:
     if view.present:
         items.append(("present", "1"))
     return urlencode(items, safe=",")
+
+
+def teacher_tools(is_teacher: bool, key_configured: bool, student_link: bool) -> bool:
+    """Whether a browser session sees the teacher tools.
+
+    * ``is_teacher``: the session opened a link with the server's teacher key (``?teacher=<key>``): shown.
+    * ``key_configured``: the server has a teacher key (``PLAYGROUND_TEACHER_KEY``), so it serves a class:
+      everybody else is a student: hidden.
+    * No key (someone's own laptop, a self-learner): shown, unless the session was opened from a classroom
+      link (``hide=`` or ``lock=``): such a link was made for students. A new tab with a plain link shows them
+      again: the rule keeps a class focused, it is not security.
+
+    >>> teacher_tools(False, True, False), teacher_tools(True, True, True), teacher_tools(False, False, False)
+    (False, True, True)
+    """
+    if is_teacher:
+        return True
+    return not key_configured and not student_link

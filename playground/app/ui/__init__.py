@@ -5,7 +5,10 @@
 * ``live``: ``live_fragment`` (the ticking view of a live page), ``train_after_drawing``, ``yield_point``,
   ``uninterrupted`` callbacks and ``transport_bar`` (Play, Pause, Step, Reset, written once for every page
   that trains);
-* ``server``: the server's sessions (``server_session``, ``claim_training``), hidden and closed tabs;
+* ``server``: the server's sessions (``server_session``, ``claim_training``), hidden and closed tabs, and who
+  sees the teacher tools (``teacher_view``, ``teacher_tools_note``);
+* ``store``: ``browser_store``, one small JSON value kept in the browser's localStorage
+  (``assets/browser_store.js``);
 * ``links``: the address bar (``address``, ``stale_address``) and full links to copy (``app_url``, ``page_url``),
   and ``entry_guard``;
 * ``rooms``: a student's side of a room (joining, status reports, the teacher's pushes);
@@ -16,9 +19,11 @@ from playground.app.ui.links import address, app_url, entry_guard, page_url, sta
 from playground.app.ui.live import (live_fragment, presentation_style, steady_live_views, train_after_drawing,
                                     transport_bar, uninterrupted, yield_point)
 from playground.app.ui.rooms import enter_room, room_member, room_redirect, room_student
-from playground.app.ui.server import claim_training, server_session
+from playground.app.ui.server import claim_training, server_session, teacher_tools_note, teacher_view
+from playground.app.ui.store import browser_store
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
            "app_url", "page_url", "server_session", "claim_training", "transport_bar",
-           "room_redirect", "enter_room", "room_member", "room_student"]
+           "room_redirect", "enter_room", "room_member", "room_student", "teacher_view", "teacher_tools_note",
+           "browser_store"]

@@ -11,6 +11,7 @@ from playground.app.ui import play_state as state
 from playground.app.ui.charts import live_plotly
 from playground.app.ui.links import page_url
 from playground.app.ui.play_state import K
+from playground.app.ui.server import teacher_tools_note, teacher_view
 from playground.base.text import escape_markdown
 from playground.core.activations import ACTIVATIONS, TRAINABLE
 from playground.core.engines import ENGINE_SPECS, available_engines, cuda_available, torch_available
@@ -18,8 +19,8 @@ from playground.core.features import FEATURES
 from playground.core.initializers import INITIALIZERS
 from playground.core.losses import LOSSES, losses_for_task
 from playground.core.optimizers import OPTIMIZERS
-from playground.data import drawn
-from playground.data.datasets import DATASETS, MIN_POINTS
+from playground.data import drawn, sources
+from playground.data.datasets import MIN_POINTS
 from playground.data.tables import to_csv
 from playground.run import codegen, drivers, modelio, replay as replays, views
 from playground.run.config import LEARNING_RATES, REGULARIZERS, config_json
@@ -50,12 +51,22 @@ def sidebar(s: PlaygroundSession, view: classroom.ClassroomView) -> None:
         if view.is_classroom:
             st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
         st.header("Data")
+        source = current_source(s)
         if show("dataset"):
-            st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=state.on_change, disabled=off("dataset"),
-                         format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
+            st.session_state[K + "source"] = source
+            canvas = st.session_state.get(K + "canvas")
+            n_drawn = len(canvas) if source == sources.DRAWN and canvas is not None else None
+            options = sources.choices(st.session_state.get(USER_DATA_KEY) is not None)
+            upload_name = st.session_state.get(USER_DATA_NAME_KEY, "table")
+            st.selectbox("Dataset", options if source in options else [*options, source], key=K + "source",
+                         on_change=state.on_source, disabled=off("dataset"),
+                         format_func=lambda c: sources.label(c, upload_name, n_drawn),
+                         help="A built-in dataset; your uploaded table (from the Your data page: it stays in this "
+                              "browser session and no link can carry it); or draw your own points: click the "
+                              "plane to add a point, click a point to remove it.")
             if t.data.X.shape[1] == 2 and s.data is None:
                 st.image(state.preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
-        if show("noise") and DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].kind == "synthetic":
+        if show("noise") and sources.applies("noise", source):
             st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=state.on_change, disabled=off("noise"))
         if show("train"):
             st.slider("Training data (%)", 10, 90, step=10, key=K + "train", on_change=state.on_change, disabled=off("train"))
@@ -66,19 +77,14 @@ def sidebar(s: PlaygroundSession, view: classroom.ClassroomView) -> None:
             c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
             c1.text_input("Seed", key=K + "seed", on_change=state.on_change, max_chars=32, disabled=off("seed"),
                           help="Same seed ⇒ same data and starting weights, for everyone who opens the link.")
-            c2.button("New data", on_click=state.new_seed, args=(s.cfg.seed,), width="stretch", disabled=off("seed"))
+            if sources.applies("new_data", source):
+                c2.button("New data", on_click=state.new_seed, args=(s.cfg.seed,), width="stretch",
+                          disabled=off("seed"))
         if show("features") and t.data.X.shape[1] == 2:
             st.pills("Input features", list(FEATURES), selection_mode="multi", key=K + "features",
                      on_change=state.on_change, format_func=lambda f: FEATURES[f].label, disabled=off("features"),
                      help="What the network sees of each point. At least one stays selected.")
 
-        if show("dataset") and not off("dataset"):
-            if st.session_state.get(USER_DATA_KEY) is not None:
-                st.toggle(f"Use uploaded data: {escape_markdown(st.session_state.get(USER_DATA_NAME_KEY, 'table'))}",
-                          key=K + "uploaded", on_change=state.toggle_uploaded,
-                          help="From the 'Your data' page. It stays in this browser session; it is not in the link.")
-            st.toggle("Draw your own points", key=K + "draw", on_change=state.toggle_draw,
-                      help="Click the plane to add a point, click a point to remove it.")
         canvas = st.session_state.get(K + "canvas")
         if st.session_state.get(K + "draw") and canvas is not None and not off("dataset"):
             if canvas.task == "classification":
@@ -168,20 +174,12 @@ def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -
     show = view.visible
     row = st.columns(5, vertical_alignment="center")
     with row[0].popover("Share link", icon=":material/share:", width="stretch"):
-        st.caption("Anyone opening this link gets the same data, network and starting weights. "
-                   "The address bar always holds the same link.")
+        st.caption(escape_markdown(sources.link_note(current_source(s), len(s.data) if s.data is not None else 0,
+                                                     st.session_state.get(USER_DATA_NAME_KEY, "table"), s.cfg.dataset)))
         st.code(page_url(page_file, s.share_query()), language=None, wrap_lines=True)
-    with row[3].popover("Classroom link", icon=":material/school:", width="stretch"):
-        st.caption("Choose what students see and may change; the link opens exactly this setup.")
-        hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
-                              format_func=classroom.CONTROLS.get)
-        lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide], key=K + "cl_lock",
-                              format_func=classroom.CONTROLS.get)
-        present = st.toggle("Open in presentation mode", key=K + "cl_present")
-        suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
-        st.code(page_url(page_file, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
-        st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
-                   "always open a plain link and change everything in their own browser.")
+    if teacher_view():  # a teacher tool: students do not see it
+        with row[3].popover("Classroom link", icon=":material/school:", width="stretch"):
+            classroom_link_panel(s, page_file)
     more = st.columns(3)  # other views of this run: the setup travels in the link
     more[0].page_link("pages/warp.py", label="How the layers warp the plane", icon=":material/grid_on:",
                       query_params=dict(parse_qsl(s.share_query())))
@@ -194,6 +192,27 @@ def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -
             export_panel(s)
         with row[2].popover("Show the code", icon=":material/code:", width="stretch"):
             code_panel(s)
+
+
+def classroom_link_panel(s: PlaygroundSession, page_file: str) -> None:
+    """The teacher's link builder: what students see and may change, and that this is not security."""
+    st.caption("Choose what students see and may change; the link opens exactly this setup.")
+    hide = st.multiselect("Hide these controls", list(classroom.CONTROLS), key=K + "cl_hide",
+                          format_func=classroom.CONTROLS.get)
+    lock = st.multiselect("Show but lock these", [c for c in classroom.CONTROLS if c not in hide], key=K + "cl_lock",
+                          format_func=classroom.CONTROLS.get)
+    present = st.toggle("Open in presentation mode", key=K + "cl_present")
+    suffix = classroom.to_query(classroom.ClassroomView(frozenset(hide), frozenset(lock), present))
+    st.code(page_url(page_file, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
+    st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
+               "always open a plain link and change everything in their own browser.")
+    teacher_tools_note()
+
+
+def current_source(s: PlaygroundSession) -> str:
+    """The Dataset selector's choice for the data in use: a built-in dataset, the uploaded table or drawing."""
+    ss = st.session_state
+    return sources.selected(ss.get(K + "draw", False), ss.get(K + "uploaded", False), s.cfg.dataset)
 
 
 def export_panel(s: PlaygroundSession):

@@ -15,7 +15,7 @@ from playground.app.ui.links import address, stale_address, wrote_address
 from playground.app.ui.live import uninterrupted
 from playground.core.features import FEATURES
 from playground.core.losses import losses_for_task
-from playground.data import drawn
+from playground.data import drawn, sources
 from playground.run import drivers
 from playground.run import modelio
 from playground.run.config import from_query
@@ -80,7 +80,7 @@ def session() -> PlaygroundSession:
         st.session_state[K + "link_warnings"] = warnings
         sync_widgets(s)
         write_query(s)  # the address bar always shows the full, normalised link
-    elif K + "dataset" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
+    elif K + "optimizer" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
         sync_widgets(s)
     return s
 
@@ -237,6 +237,26 @@ def toggle_uploaded():
     s.playing = False
     sync_widgets(s)
     write_query(s)
+
+
+@uninterrupted
+def on_source():
+    """The Dataset selector: a built-in dataset, the uploaded table or drawing (``sources.choices``)."""
+    ss, s = st.session_state, current()
+    choice = ss[K + "source"]
+    if choice == sources.DRAWN:
+        ss[K + "uploaded"], ss[K + "draw"] = False, True
+        toggle_draw()  # a canvas from the data in use
+    elif choice == sources.UPLOADED:
+        ss[K + "uploaded"] = True
+        toggle_uploaded()
+    else:
+        if ss.get(K + "draw") or ss.get(K + "uploaded"):  # back from user data to the config's datasets
+            ss[K + "draw"] = ss[K + "uploaded"] = False
+            ss.pop(K + "canvas", None)
+            s.use_data(None)
+        ss[K + "dataset"] = choice
+        on_change()
 
 
 @uninterrupted

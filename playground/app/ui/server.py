@@ -14,9 +14,12 @@ from streamlit import runtime
 
 from playground.app.ui.charts import moved_notice, tab_hidden
 from playground.base import capacity
+from playground.base.text import escape_markdown
+from playground.teach import classroom
 from playground.run.session import pause_hidden
 
 _TEACHER_KEY = "_playground_teacher"
+_STUDENT_LINK_KEY = "_playground_student_link"  # this session was opened from a classroom link (hide=/lock=)
 _owners: dict[str, list[weakref.ref]] = {}  # session key -> what it trains (weakly: no memory is kept)
 _owners_lock = threading.Lock()
 _sweeper: threading.Thread | None = None
@@ -58,8 +61,29 @@ def server_session() -> None:
         elif not st.session_state.get(_TEACHER_KEY):
             st.warning("The teacher key in this link is not this server's: this browser session counts as a "
                        "student's.", icon=":material/key_off:")
+    if classroom.parse(dict(st.query_params))[0].is_classroom:
+        st.session_state[_STUDENT_LINK_KEY] = True
     moved_notice()
     _start_sweeper()
+
+
+def teacher_view() -> bool:
+    """Whether this browser session sees the teacher tools (``classroom.teacher_tools``): the teacher (a link
+    with the server's teacher key) always; with no key set on the server, everyone except a session opened from
+    a classroom link; with a key set, nobody else."""
+    return classroom.teacher_tools(bool(st.session_state.get(_TEACHER_KEY, False)),
+                                   bool(os.environ.get(capacity.TEACHER_KEY_ENV)),
+                                   bool(st.session_state.get(_STUDENT_LINK_KEY, False)))
+
+
+def teacher_tools_note() -> None:
+    """Beside a teacher tool, when the server has no teacher key: who else sees it, and how to hide it."""
+    if not os.environ.get(capacity.TEACHER_KEY_ENV):
+        st.caption(f"No teacher key is set on this server, so everyone who opens it sees the teacher tools, "
+                   f"except in classroom links. For a class, start the server with "
+                   f"{escape_markdown(capacity.TEACHER_KEY_ENV)} set to a secret of your choice and open it "
+                   f"yourself with ?{escape_markdown(capacity.TEACHER_PARAM)}= and that secret: students then see "
+                   f"no teacher tools.")
 
 
 def claim_training(owner: Any) -> bool:
