@@ -24,9 +24,9 @@ from playground.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
 from playground.text import capped, escape_markdown
 from playground.session import SPEEDS, PlaygroundSession
 from playground.tables import to_csv
-from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
-                           stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
-                           yield_point)
+from playground.ui import (SHORTCUTS_HELP, address, announce, claim_training, entry_guard, transport_shortcuts,
+                           live_fragment, live_plotly, presentation_style, stale_address, steady_live_views,
+                           train_after_drawing, uninterrupted, wrote_address, yield_point)
 from playground.ui import page_url
 
 entry_guard()
@@ -448,6 +448,9 @@ if show("transport"):
                  help="Same seed: same data, same starting weights.")
     s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed),
                               label_visibility="collapsed", disabled=lock_t)
+    if not lock_t:
+        st.caption(SHORTCUTS_HELP)
+        transport_shortcuts("pg_keys", s.playing, t.epoch, _play, _pause, _step, _reset, can_train=not t.diverged)
 
 tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
@@ -465,6 +468,14 @@ with tools[3].popover("Classroom link", icon=":material/school:", width="stretch
     st.code(page_url(__file__, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
     st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
                "always open a plain link and change everything in their own browser.")
+_q = {k: v for k, v in parse_qsl(s.share_query()) if k != "pts"}  # the new pages rebuild the run from its settings
+_edit = st.session_state.get(K + "edit")
+links = st.columns(3)
+links[0].page_link("pages/predict.py", label="Predict, then reveal", icon=":material/psychology:", query_params=_q)
+links[1].page_link("pages/whatif.py", label=f"What if… (branch at epoch {t.epoch:,})", icon=":material/fork_right:",
+                   query_params={**_q, "branch_at": str(t.epoch)})
+links[2].page_link("pages/chain.py", label="Chain rule on a weight", icon=":material/link:", query_params={
+    **_q, **({"weight": f"w{int(_edit[1]) + 1}.{int(_edit[2]) + 1}.{int(_edit[3]) + 1}"} if _edit and _edit[0] == "w" else {})})
 tools[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=_toggle_present,
                 help="Large type and thick lines for a projector; kept in the link.")
 
@@ -530,6 +541,8 @@ def live_views(seconds: float):
     def val(values, fmt):
         return format(values[-1], fmt) if values else "—"
 
+    announce(f"Epoch {t.epoch:,}. Training loss {val(h.train_loss, '.3f')}, test loss {val(h.test_loss, '.3f')}.",
+             key="pg_announce")
     m[1].metric("Training loss", val(h.train_loss, ".4f"))
     m[2].metric("Test loss", val(h.test_loss, ".4f"))
     if t.task == "regression":

@@ -17,8 +17,9 @@ from playground.losses import losses_for_task
 from playground.optimizers import OPTIMIZERS
 from playground.session import FRAME_SECONDS
 from playground.text import capped, escape_markdown
-from playground.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
-                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
+from playground.ui import (address, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+                           steady_live_views, train_after_drawing, transport_bar, transport_callbacks, uninterrupted,
+                           wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -101,21 +102,7 @@ setup: rc.RaceSetup = ss[K + "setup"]
 
 
 # ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
-@uninterrupted
-def _play():
-    if claim_training(ss[K + "race"]):
-        ss[K + "race"].play()
-
-
-@uninterrupted
-def _pause():
-    ss[K + "race"].pause()
-
-
-@uninterrupted
-def _step(drawn_epoch: int):
-    if claim_training(ss[K + "race"]):
-        ss[K + "race"].step_from(drawn_epoch)
+_play, _pause, _step = transport_callbacks(lambda: ss[K + "race"])
 
 
 @uninterrupted
@@ -178,13 +165,9 @@ if ss[K + "preset"] == CUSTOM:
             st.rerun()
 
 tb = st.columns([1, 1, 1, 1, 1.8, 1.4], vertical_alignment="center")
-tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
-             disabled=not race.running)
-tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
-tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(race.epoch,), width="stretch",
-             disabled=not race.running, help="Every racer trains exactly one epoch.")
-tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
-             help="Epoch 0 again: same data, same starting weights.")
+transport_bar(tb, race, _play, _pause, _step, _reset, can_train=bool(race.running), shortcuts_key="race_keys",
+              step_help="Every racer trains exactly one epoch.",
+              reset_help="Epoch 0 again: same data, same starting weights.")
 ss.setdefault(K + "speed", "As fast as possible")
 tb[4].selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collapsed",
                 help=f"Epochs per drawn frame; every frame trains at most {FRAME_SECONDS:g} s in total, "

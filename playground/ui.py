@@ -45,7 +45,8 @@ from .session import LIVE_GATE, pause_hidden
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
-           "app_url", "page_url", "server_session", "claim_training"]
+           "app_url", "page_url", "server_session", "claim_training", "keyboard_shortcuts", "announce",
+           "SHORTCUT_KEYS", "SHORTCUTS_HELP", "transport_callbacks", "transport_shortcuts", "transport_bar"]
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -56,6 +57,15 @@ _PLOTLY_VERSION = plotly.offline.get_plotlyjs_version()
 _live_chart = st.components.v2.component("playground_live_plotly", js=_JS, isolate_styles=False)
 
 _served_name: str | None = None  # the v1 registry name that serves plotly.min.js
+
+# Keyboard shortcuts and the screen-reader announcer (assets/keys.js): mounted into the page itself,
+# so its keydown listener sees the whole document.
+_keys = st.components.v2.component("playground_keys",
+                                   js=(Path(__file__).parent / "assets" / "keys.js").read_text(encoding="utf-8"),
+                                   isolate_styles=False)
+#: Key (as keys.js names it) -> the transport action it stands for.
+SHORTCUT_KEYS = {"space": "play_pause", "arrowright": "step", "r": "reset"}
+SHORTCUTS_HELP = "Keyboard: **Space** play / pause · **→** one step · **R** reset (not while typing in a box)"
 
 
 def _plotly_js_path() -> str:
@@ -199,6 +209,35 @@ def live_plotly(
 
 
 _HIDDEN_KEY = "_playground_tab_hidden"
+
+
+def keyboard_shortcuts(key: str, keys: dict[str, str] | None = None) -> str | None:
+    """Listen for the page's shortcut keys (``SHORTCUT_KEYS`` by default) while this element is drawn.
+
+    Returns the action of a key pressed since the last run (``"play_pause"``, ``"step"``,
+    ``"reset"``), once, else None.  Keys typed into a text box, select or number field are ignored
+    in the browser, and so is Space on a focused button (it clicks the button) and → on a slider.
+    Call it outside live fragments, so a key reruns the whole page as a button click does.
+    """
+    keys = SHORTCUT_KEYS if keys is None else keys
+    data = to_json_plotly({"mode": "keys", "keys": sorted(keys)}).encode()
+    result = _keys(key=key, data=data, on_key_change=_ignore)
+    pressed = result.get("key")
+    if not isinstance(pressed, dict) or pressed.get("key") not in keys:
+        return None
+    seen_key = f"_playground_keys_seen:{key}"
+    stamp = (pressed.get("id"), pressed.get("seq"))
+    if st.session_state.get(seen_key) == stamp:  # the same trigger replayed: act once
+        return None
+    st.session_state[seen_key] = stamp
+    return keys[pressed["key"]]
+
+
+def announce(text: str, key: str, gap_seconds: float = 5.0) -> None:
+    """Tell screen readers ``text`` politely (``aria-live="polite"``), at most once every ``gap_seconds``:
+    the browser keeps the newest text and writes it when the gap has passed.  Plain text only."""
+    data = to_json_plotly({"mode": "announce", "text": str(text)[:300], "gap_ms": int(gap_seconds * 1000)}).encode()
+    _keys(key=key, data=data)
 
 
 def tab_hidden() -> bool:
@@ -484,6 +523,51 @@ def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
             del requests.on_scriptrunner_yield
 
     return run
+
+
+def transport_callbacks(owner: Callable[[], Any]) -> tuple[Callable, Callable, Callable]:
+    """``(play, pause, step)`` button callbacks on whatever ``owner()`` returns now (a session or a race).
+
+    Each SETS state for the epoch its button was drawn with (``step(drawn_epoch)``), so a callback
+    Streamlit fires twice does the same once; Play and Step first claim a training slot."""
+    @uninterrupted
+    def play() -> None:
+        if claim_training(owner()):
+            owner().play()
+
+    @uninterrupted
+    def pause() -> None:
+        owner().pause()
+
+    @uninterrupted
+    def step(drawn_epoch: int) -> None:
+        if claim_training(owner()):
+            owner().step_from(drawn_epoch)
+
+    return play, pause, step
+
+
+def transport_shortcuts(key: str, playing: bool, epoch: int, play: Callable, pause: Callable, step: Callable,
+                        reset: Callable, can_train: bool = True) -> None:
+    """Mount the keyboard shortcuts (``keyboard_shortcuts``) for a transport bar and carry out a pressed key:
+    Space plays or pauses, → steps from the drawn ``epoch``, R resets; then the page reruns."""
+    action = keyboard_shortcuts(key)
+    if action and (action == "reset" or can_train):
+        {"play_pause": pause if playing else play, "step": lambda: step(epoch), "reset": reset}[action]()
+        st.rerun()
+
+
+def transport_bar(cols, owner: Any, play: Callable, pause: Callable, step: Callable, reset: Callable, *,
+                  can_train: bool, step_help: str, reset_help: str, shortcuts_key: str) -> None:
+    """Play · Pause · Step · Reset buttons in ``cols[0:4]``, with their keyboard shortcuts shown and mounted."""
+    cols[0].button("Play", icon=":material/play_arrow:", on_click=play, type="primary", width="stretch",
+                   disabled=not can_train)
+    cols[1].button("Pause", icon=":material/pause:", on_click=pause, width="stretch")
+    cols[2].button("Step", icon=":material/skip_next:", on_click=step, args=(owner.epoch,), width="stretch",
+                   disabled=not can_train, help=step_help)
+    cols[3].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", help=reset_help)
+    st.caption(SHORTCUTS_HELP)
+    transport_shortcuts(shortcuts_key, owner.playing, owner.epoch, play, pause, step, reset, can_train)
 
 
 def _nothing_waiting() -> None:
