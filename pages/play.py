@@ -450,7 +450,8 @@ if show("transport"):
                               label_visibility="collapsed", disabled=lock_t)
     if not lock_t:
         st.caption(SHORTCUTS_HELP)
-        transport_shortcuts("pg_keys", s.playing, t.epoch, _play, _pause, _step, _reset, can_train=not t.diverged)
+        transport_shortcuts("pg_keys", lambda: st.session_state[K + "session"], _play, _pause, _step, _reset,
+                            lambda: not st.session_state[K + "session"].trainer.diverged)
 
 tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):

@@ -152,12 +152,15 @@ def live_training(seconds: float):
 
 
 if phase == "training":
-    if s.playing:
+    if t.stopped:  # the chosen number of epochs is done (or the run diverged): reveal
+        ss[K + "phase"] = phase = "revealed"
+    elif s.playing:
         live_training()
-    else:  # done (or refused a training slot before the first epoch: back to predicting, with its notice)
-        ss[K + "phase"] = phase = "revealed" if t.epoch else "predict"
+    else:  # paused on the way (tab in the background, server full, idle): say why, and go on when asked
+        st.progress(min(1.0, t.epoch / pred.epochs), text=f"Paused at epoch {t.epoch} of {pred.epochs}")
         if s.notice:
             st.info(escape_markdown(s.notice))
+        st.button("Continue training", icon=":material/play_arrow:", type="primary", on_click=_lock_in)
 
 if phase == "revealed":
     ss.setdefault(REVEALED, set()).add(t.data.name)

@@ -165,7 +165,7 @@ if ss[K + "preset"] == CUSTOM:
             st.rerun()
 
 tb = st.columns([1, 1, 1, 1, 1.8, 1.4], vertical_alignment="center")
-transport_bar(tb, race, _play, _pause, _step, _reset, can_train=bool(race.running), shortcuts_key="race_keys",
+transport_bar(tb, lambda: ss[K + "race"], _play, _pause, _step, _reset, shortcuts_key="race_keys",
               step_help="Every racer trains exactly one epoch.",
               reset_help="Epoch 0 again: same data, same starting weights.")
 ss.setdefault(K + "speed", "As fast as possible")

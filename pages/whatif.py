@@ -115,7 +115,7 @@ c[1].selectbox(f"to ({LABELS[field].lower()} now {_show(field, getattr(setup.bas
 c[2].markdown(f"Branched at **epoch {ss[K + 'at']:,}** · what if: **{escape_markdown(wi.change_text(setup.change))}**")
 
 tb = st.columns([1, 1, 1, 1, 2.2], vertical_alignment="center")
-transport_bar(tb, race, _play, _pause, _step, _rebranch, can_train=bool(race.running), shortcuts_key="wi_keys",
+transport_bar(tb, lambda: ss[K + "race"], _play, _pause, _step, _rebranch, shortcuts_key="wi_keys",
               step_help="Both branches train exactly one epoch.",
               reset_help="Back to the branch point: both copies start again from the same weights.")
 with tb[4].popover("Share this what-if", icon=":material/share:"):

@@ -211,26 +211,33 @@ def live_plotly(
 _HIDDEN_KEY = "_playground_tab_hidden"
 
 
-def keyboard_shortcuts(key: str, keys: dict[str, str] | None = None) -> str | None:
-    """Listen for the page's shortcut keys (``SHORTCUT_KEYS`` by default) while this element is drawn.
+def keyboard_shortcuts(key: str, actions: dict[str, Callable[[], Any]], keys: dict[str, str] | None = None) -> None:
+    """Listen for the page's shortcut keys (``SHORTCUT_KEYS`` by default) while this element is drawn, and
+    call ``actions[action]()`` (``"play_pause"``, ``"step"``, ``"reset"``) once per key pressed.
 
-    Returns the action of a key pressed since the last run (``"play_pause"``, ``"step"``,
-    ``"reset"``), once, else None.  Keys typed into a text box, select or number field are ignored
-    in the browser, and so is Space on a focused button (it clicks the button) and → on a slider.
-    Call it outside live fragments, so a key reruns the whole page as a button click does.
+    The action runs as a widget callback, before the next run, whether that run is the whole page or a
+    live fragment's tick (as a button's ``on_click`` does).  Keys typed into a text box, select or number
+    field are ignored in the browser, and so is Space on a focused button (it clicks the button) and →
+    on a slider.  Call it outside live fragments.
     """
     keys = SHORTCUT_KEYS if keys is None else keys
+
+    def on_key() -> None:
+        state = st.session_state.get(key)
+        pressed = state.get("key") if hasattr(state, "get") else None
+        if not isinstance(pressed, dict) or pressed.get("key") not in keys:
+            return
+        seen_key = f"_playground_keys_seen:{key}"
+        stamp = (pressed.get("id"), pressed.get("seq"))
+        if st.session_state.get(seen_key) == stamp:  # the same key press seen again: act once
+            return
+        st.session_state[seen_key] = stamp
+        action = actions.get(keys[pressed["key"]])
+        if action is not None:
+            action()
+
     data = to_json_plotly({"mode": "keys", "keys": sorted(keys)}).encode()
-    result = _keys(key=key, data=data, on_key_change=_ignore)
-    pressed = result.get("key")
-    if not isinstance(pressed, dict) or pressed.get("key") not in keys:
-        return None
-    seen_key = f"_playground_keys_seen:{key}"
-    stamp = (pressed.get("id"), pressed.get("seq"))
-    if st.session_state.get(seen_key) == stamp:  # the same trigger replayed: act once
-        return None
-    st.session_state[seen_key] = stamp
-    return keys[pressed["key"]]
+    _keys(key=key, data=data, on_key_change=on_key)
 
 
 def announce(text: str, key: str, gap_seconds: float = 5.0) -> None:
@@ -547,27 +554,38 @@ def transport_callbacks(owner: Callable[[], Any]) -> tuple[Callable, Callable, C
     return play, pause, step
 
 
-def transport_shortcuts(key: str, playing: bool, epoch: int, play: Callable, pause: Callable, step: Callable,
-                        reset: Callable, can_train: bool = True) -> None:
-    """Mount the keyboard shortcuts (``keyboard_shortcuts``) for a transport bar and carry out a pressed key:
-    Space plays or pauses, → steps from the drawn ``epoch``, R resets; then the page reruns."""
-    action = keyboard_shortcuts(key)
-    if action and (action == "reset" or can_train):
-        {"play_pause": pause if playing else play, "step": lambda: step(epoch), "reset": reset}[action]()
-        st.rerun()
+def transport_shortcuts(key: str, owner: Callable[[], Any], play: Callable, pause: Callable, step: Callable,
+                        reset: Callable, can_train: Callable[[], bool] = lambda: True) -> None:
+    """Keyboard shortcuts for a transport bar (``keyboard_shortcuts``): Space plays or pauses ``owner()``
+    (a session or a race, whatever it is when the key arrives), → steps from its epoch, R resets."""
+    def play_pause() -> None:
+        if owner().playing:
+            pause()
+        elif can_train():
+            play()
+
+    def one_step() -> None:
+        if can_train():
+            o = owner()
+            step(o.epoch if hasattr(o, "epoch") else o.trainer.epoch)  # a race, or a session
+
+    keyboard_shortcuts(key, {"play_pause": play_pause, "step": one_step, "reset": reset})
 
 
-def transport_bar(cols, owner: Any, play: Callable, pause: Callable, step: Callable, reset: Callable, *,
-                  can_train: bool, step_help: str, reset_help: str, shortcuts_key: str) -> None:
-    """Play · Pause · Step · Reset buttons in ``cols[0:4]``, with their keyboard shortcuts shown and mounted."""
+def transport_bar(cols, owner: Callable[[], Any], play: Callable, pause: Callable, step: Callable, reset: Callable, *,
+                  step_help: str, reset_help: str, shortcuts_key: str) -> None:
+    """Play · Pause · Step · Reset buttons in ``cols[0:4]`` for the race ``owner()`` returns (``running``: who
+    can train), with their keyboard shortcuts shown and mounted."""
+    race = owner()
+    can_train = bool(race.running)
     cols[0].button("Play", icon=":material/play_arrow:", on_click=play, type="primary", width="stretch",
                    disabled=not can_train)
     cols[1].button("Pause", icon=":material/pause:", on_click=pause, width="stretch")
-    cols[2].button("Step", icon=":material/skip_next:", on_click=step, args=(owner.epoch,), width="stretch",
+    cols[2].button("Step", icon=":material/skip_next:", on_click=step, args=(race.epoch,), width="stretch",
                    disabled=not can_train, help=step_help)
     cols[3].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", help=reset_help)
     st.caption(SHORTCUTS_HELP)
-    transport_shortcuts(shortcuts_key, owner.playing, owner.epoch, play, pause, step, reset, can_train)
+    transport_shortcuts(shortcuts_key, owner, play, pause, step, reset, lambda: bool(owner().running))
 
 
 def _nothing_waiting() -> None:

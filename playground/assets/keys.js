@@ -2,8 +2,9 @@
 // (Python side: playground/ui.py, keyboard_shortcuts and announce).
 //
 // mode "keys": one keydown listener on the window (capture phase, so Streamlit's own "R = rerun"
-// does not also fire) while the element is on the page. A key in `keys` sends a trigger value
-// {key, seq}; keys typed into a text field, a select or a number box are ignored, and so is a key
+// does not also fire) while the element is on the page. A key in `keys` sets the state value
+// "key" to {key, seq, id} (state, not a trigger: a trigger arriving while a live fragment reruns
+// would be dropped; Python acts in the state's callback and numbers keys to act once); keys typed into a text field, a select or a number box are ignored, and so is a key
 // the focused control uses itself (Space on a button, arrows on a slider, radio or tab).
 // mode "announce": a visually hidden role="status" aria-live="polite" region; a new text is
 // written at most every `gap_ms` (the newest waits), always as textContent, never as markup.
@@ -45,7 +46,7 @@ function mountKeys(state, msg) {
     ev.stopPropagation();
     state.seq += 1;
     state.parent.dataset.lastKey = name; // for tests
-    state.setTriggerValue("key", { key: name, seq: state.seq, id: state.nonce });
+    state.setStateValue("key", { key: name, seq: state.seq, id: state.nonce });
   };
   window.addEventListener("keydown", state.onKey, true);
 }
@@ -86,7 +87,7 @@ function flush(state) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { data, parentElement, setStateValue } = component;
   if (!data) return undefined;
   const msg = JSON.parse(new TextDecoder().decode(data));
   let state = states.get(parentElement);
@@ -94,7 +95,7 @@ export default function (component) {
     state = { parent: parentElement };
     states.set(parentElement, state);
   }
-  state.setTriggerValue = setTriggerValue; // the newest one knows the current run
+  state.setStateValue = setStateValue; // the newest one knows the current run
   if (msg.mode === "keys") mountKeys(state, msg);
   else mountAnnouncer(state, msg);
   return () => {
