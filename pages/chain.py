@@ -168,9 +168,10 @@ st.latex(rf"\frac{{\partial C}}{{\partial w}} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}
 m = st.columns(4)
 m[0].metric("Chain rule, mean over the points", f"{e.mean:.8g}")
 m[1].metric("Engine's backward pass", f"{e.engine:.8g}", f"differs by {abs(e.mean - e.engine):.1e}",
-            delta_color="off", help=f"The run's own {t.net.name} engine at {t.dtype.name} on the same points: a "
+            delta_color="off", delta_arrow="off", help=f"The run's own {t.net.name} engine at {t.dtype.name} on the same points: a "
                                     "float32 run differs in the 7th digit or so.")
 m[2].metric("Finite difference", f"{e.numeric:.8g}", f"differs by {abs(e.mean - e.numeric):.1e}", delta_color="off",
+            delta_arrow="off",
             help=f"(C(w + ε) − C(w − ε)) / 2ε with ε = {cr.FD_EPS:g}, in float64.")
 m[3].metric("Gradient the optimizer uses", f"{e.optimizer_grad:.8g}",
             help="The mean plus the regulariser's term (λw for L2, λ·sign(w) for L1).")

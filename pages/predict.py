@@ -101,8 +101,8 @@ st.caption("Before the network trains, commit to what you think it will do. Gues
 for w in capped(escape_markdown(m) for m in ss[K + "warnings"]):
     st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
 cfg = ss[K + "cfg"]
-net = ", ".join(map(str, cfg.hidden)) or "no hidden layer"
-st.markdown(f"**Setup** · data *{escape_markdown(t.data.name)}* · hidden layers {net} · "
+net = f"hidden layers {', '.join(map(str, cfg.hidden))}" if cfg.hidden else "no hidden layer"
+st.markdown(f"**Setup** · data *{escape_markdown(t.data.name)}* · {net} · "
             f"{escape_markdown(cfg.activations()[0] if cfg.hidden else 'linear')} · learning rate {cfg.lr:g} · "
             f"{pred.epochs} epochs")
 no_paint = pr.can_paint(t)
