@@ -142,21 +142,21 @@ with right:
 e = cr.explain(t, ss[K + "ref"], _rows_value())
 first = e.terms[0]
 f = escape_markdown(e.activation)
-st.subheader(f"∂L/∂w for the {e.ref.label()} · epoch {t.epoch:,}", anchor=False)
+st.subheader(f"∂L/∂w for the {escape_markdown(e.ref.label())} · epoch {t.epoch:,}", anchor=False)
 if e.output_unit:
     st.latex(r"\frac{\partial L_n}{\partial w} = \underbrace{\delta_j}_{\partial L_n/\partial z_j}"
              r"\cdot \underbrace{a_i}_{\text{incoming}}"
              rf" = ({first.upstream:.6g}) \cdot ({first.incoming:.6g}) = {first.product:.6g}")
-    st.caption(f"Unit {e.ref.j + 1} is an output unit: its δ = ∂L/∂z comes straight from the output-and-loss "
-               f"pair ({escape_markdown(t.loss.label)}), e.g. ŷ − y. Numbers: training point {first.row}.")
+    st.caption(f"Unit {e.ref.j + 1:d} is an output unit: its δ = ∂L/∂z comes straight from the output-and-loss "
+               f"pair ({escape_markdown(t.loss.label)}), e.g. ŷ − y. Numbers: training point {first.row:d}.")
 else:
     st.latex(r"\frac{\partial L_n}{\partial w} = \underbrace{\frac{\partial L_n}{\partial a_j}}_{\text{upstream}}"
              r"\cdot \underbrace{f'(z_j)}_{\text{slope}} \cdot \underbrace{a_i}_{\text{incoming}}"
              rf" = ({first.upstream:.6g}) \cdot ({first.slope:.6g}) \cdot ({first.incoming:.6g}) = {first.product:.6g}")
-    st.caption(f"Upstream: ∂L/∂aⱼ = Σₖ δₖ wⱼₖ, what every unit that unit {e.ref.j + 1} feeds sends back. "
+    st.caption(f"Upstream: ∂L/∂aⱼ = Σₖ δₖ wⱼₖ, what every unit that unit {e.ref.j + 1:d} feeds sends back. "
                f"Slope: the derivative of {f} at zⱼ = {first.z:.4g}. Incoming: "
-               + ("1 for a bias." if e.ref.kind == "b" else f"the activation of unit {e.ref.i + 1} below.")
-               + f" Numbers: training point {first.row}.")
+               + ("1 for a bias." if e.ref.kind == "b" else f"the activation of unit {e.ref.i + 1:d} below.")
+               + f" Numbers: training point {first.row:d}.")
 rows = [{"point": tm.row, "∂L/∂aⱼ or δⱼ": tm.upstream, "zⱼ": tm.z, "f′(zⱼ)": tm.slope, "aᵢ": tm.incoming,
          "∂Lₙ/∂w": tm.product} for tm in e.terms]
 st.dataframe(rows, hide_index=True, width="stretch")
@@ -168,7 +168,7 @@ st.latex(rf"\frac{{\partial C}}{{\partial w}} = \frac{{1}}{{N}}\sum_{{n=1}}^{{N}
 m = st.columns(4)
 m[0].metric("Chain rule, mean over the points", f"{e.mean:.8g}")
 m[1].metric("Engine's backward pass", f"{e.engine:.8g}", f"differs by {abs(e.mean - e.engine):.1e}",
-            delta_color="off", delta_arrow="off", help=f"The run's own {t.net.name} engine at {t.dtype.name} on the same points: a "
+            delta_color="off", delta_arrow="off", help=f"The run's own {escape_markdown(t.net.name)} engine at {escape_markdown(t.dtype.name)} on the same points: a "
                                     "float32 run differs in the 7th digit or so.")
 m[2].metric("Finite difference", f"{e.numeric:.8g}", f"differs by {abs(e.mean - e.numeric):.1e}", delta_color="off",
             delta_arrow="off",
@@ -176,7 +176,7 @@ m[2].metric("Finite difference", f"{e.numeric:.8g}", f"differs by {abs(e.mean - 
 m[3].metric("Gradient the optimizer uses", f"{e.optimizer_grad:.8g}",
             help="The mean plus the regulariser's term (λw for L2, λ·sign(w) for L1).")
 if e.reg_term:
-    st.caption(f"Regularisation adds {e.reg_term:.6g} ({t.cfg.reg}, λ = {t.cfg.reg_rate:g}, w = {e.weight:.6g}).")
+    st.caption(f"Regularisation adds {e.reg_term:.6g} ({escape_markdown(t.cfg.reg)}, λ = {t.cfg.reg_rate:g}, w = {e.weight:.6g}).")
 if t.cfg.optimizer == "sgd":
     st.caption(f"Plain SGD then moves the weight by −η · {e.optimizer_grad:.6g} = {-t.lr * e.optimizer_grad:.6g} "
                f"(η = {t.lr:g}).")

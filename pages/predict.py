@@ -102,7 +102,7 @@ for w in capped(escape_markdown(m) for m in ss[K + "warnings"]):
     st.warning(f"Link setting reset: {w}", icon=":material/link_off:")
 cfg = ss[K + "cfg"]
 net = f"hidden layers {', '.join(map(str, cfg.hidden))}" if cfg.hidden else "no hidden layer"
-st.markdown(f"**Setup** · data *{escape_markdown(t.data.name)}* · {net} · "
+st.markdown(f"**Setup** · data *{escape_markdown(t.data.name)}* · {escape_markdown(net)} · "
             f"{escape_markdown(cfg.activations()[0] if cfg.hidden else 'linear')} · learning rate {cfg.lr:g} · "
             f"{pred.epochs} epochs")
 no_paint = pr.can_paint(t)
@@ -112,7 +112,7 @@ if phase == "predict":
     left, right = st.columns([1.2, 1])
     with left:
         if no_paint:
-            st.info(no_paint)
+            st.info(escape_markdown(no_paint))
         else:
             grid_domain = grid_for(t, 10).domain
             click = live_plotly(pr.paint_figure(t, pred.cells, spec=True), key="pr_paint", height=460, events=True,
@@ -120,7 +120,7 @@ if phase == "predict":
             if click and click.get("x") is not None:
                 cells = pred.cells
                 for c in click["batch"]:  # every click since the last run, in order
-                    cells = pr.toggle(cells, pr.cell_at(c.get("x"), c.get("y"), grid_domain))
+                    cells = pr.toggle_cell(cells, pr.cell_at(c.get("x"), c.get("y"), grid_domain))
                 _set_pred(cells=cells)
                 st.rerun()
             st.caption("Click (or tap) a cell to paint it blue = positive; click again to clear it. "
@@ -177,12 +177,12 @@ if phase == "revealed":
             st.metric("Agreement with the network", f"{score.percent:.0f} %",
                       help="Cells where your colour matches the network's (its majority over 36 samples in the "
                            "cell) ÷ 64 cells.")
-            st.caption(f"{score.agree} of {score.total} cells agree.")
+            st.caption(f"{score.agree:d} of {score.total:d} cells agree.")
             miss = pr.biggest_miss(pred.cells, truth, t)
             (st.info if miss else st.success)(escape_markdown(miss or "Every cell right: you read this network "
                                                                        "perfectly."), icon=":material/search:")
         elif no_paint:
-            st.info(no_paint)
+            st.info(escape_markdown(no_paint))
         else:
             st.info("You did not paint the boundary this time.")
     with right:

@@ -37,12 +37,12 @@ def _show(field: str, v) -> str:
 
 def _parent():
     """The Playground's own run when the link describes it at its current epoch; else the link's run again."""
-    w: wi.WhatIf = ss[K + "setup"]
+    current: wi.WhatIf = ss[K + "setup"]
     pg = ss.get("pg.session")
-    if pg is not None and pg.trainer.cfg == w.base and pg.data is None and not pg.trainer.diverged \
-            and (pg.trainer.epoch == w.branch_at or pg.playing):  # playing: the link's epoch was already behind
+    if pg is not None and pg.trainer.cfg == current.base and pg.data is None and not pg.trainer.diverged \
+            and (pg.trainer.epoch == current.branch_at or pg.playing):  # playing: the link's epoch was already behind
         return pg.trainer, ""
-    return wi.replay_parent(w.base, w.branch_at)
+    return wi.replay_parent(current.base, current.branch_at)
 
 
 def _start(setup: wi.WhatIf, parent=None) -> None:
@@ -65,8 +65,8 @@ def _options(field: str, base) -> tuple:
 
 
 def _write_query() -> None:
-    w = ss[K + "setup"]
-    q = wi.whatif_query(w.base, w.change, ss[K + "at"])
+    current = ss[K + "setup"]
+    q = wi.whatif_query(current.base, current.change, ss[K + "at"])
     st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
     ss[K + "query"] = address()
     wrote_address(ss[K + "query"])
@@ -75,14 +75,14 @@ def _write_query() -> None:
 @uninterrupted
 def _rebranch() -> None:
     """A new change (or Reset): branch the same parent again at the same epoch."""
-    w: wi.WhatIf = ss[K + "setup"]
+    current: wi.WhatIf = ss[K + "setup"]
     field = ss[K + "field"]
     if field not in CHOICES:
         return
-    if ss.get(K + "value") not in _options(field, w.base):
-        ss[K + "value"] = getattr(w.base, field)
-    change = {} if ss[K + "value"] == getattr(w.base, field) else {field: ss[K + "value"]}
-    _start(wi.WhatIf(w.base, change, ss[K + "at"]), ss[K + "parent"])
+    if ss.get(K + "value") not in _options(field, current.base):
+        ss[K + "value"] = getattr(current.base, field)
+    change = {} if ss[K + "value"] == getattr(current.base, field) else {field: ss[K + "value"]}
+    _start(wi.WhatIf(current.base, change, ss[K + "at"]), ss[K + "parent"])
 
 
 _play, _pause, _step = transport_callbacks(lambda: ss[K + "race"])
@@ -109,7 +109,7 @@ c[0].selectbox("Change", list(CHOICES), key=K + "field", format_func=LABELS.get,
 field = ss[K + "field"]
 if ss.get(K + "value") not in _options(field, setup.base):
     ss[K + "value"] = getattr(setup.base, field)
-c[1].selectbox(f"to ({LABELS[field].lower()} now {_show(field, getattr(setup.base, field))})",
+c[1].selectbox(escape_markdown(f"to ({LABELS[field].lower()} now {_show(field, getattr(setup.base, field))})"),
                _options(field, setup.base),
                key=K + "value", format_func=lambda v: _show(field, v), on_change=_rebranch)
 c[2].markdown(f"Branched at **epoch {ss[K + 'at']:,}** · what if: **{escape_markdown(wi.change_text(setup.change))}**")

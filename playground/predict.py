@@ -36,7 +36,7 @@ from playground.figures import boundary_figure, figure
 from playground.views import boundary_values, grid_for, make_grid
 
 __all__ = ["CELLS", "SUB", "CURVES", "EPOCH_CHOICES", "DEFAULT_EPOCHS", "Prediction", "CellScore", "parse_prediction",
-           "encode_cells", "decode_cells", "cell_at", "toggle", "fill", "FILLS", "truth_cells", "score_cells",
+           "encode_cells", "decode_cells", "cell_at", "toggle_cell", "fill", "FILLS", "truth_cells", "score_cells",
            "biggest_miss", "curve_shape", "curve_verdict", "accuracy_verdict", "paint_figure", "reveal_figure",
            "can_paint"]
 
@@ -154,7 +154,7 @@ def cell_at(x, y, domain) -> int | None:
     return iy * CELLS + ix
 
 
-def toggle(cells, k: int | None) -> tuple[bool, ...]:
+def toggle_cell(cells, k: int | None) -> tuple[bool, ...]:
     cells = list(cells if cells is not None else [False] * CELLS * CELLS)
     if k is not None and 0 <= k < len(cells):
         cells[k] = not cells[k]

@@ -42,6 +42,7 @@ from streamlit import runtime
 from . import capacity, memory
 from .pages import PAGES
 from .session import LIVE_GATE, pause_hidden
+from .text import escape_markdown
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
@@ -582,8 +583,8 @@ def transport_bar(cols, owner: Callable[[], Any], play: Callable, pause: Callabl
                    disabled=not can_train)
     cols[1].button("Pause", icon=":material/pause:", on_click=pause, width="stretch")
     cols[2].button("Step", icon=":material/skip_next:", on_click=step, args=(race.epoch,), width="stretch",
-                   disabled=not can_train, help=step_help)
-    cols[3].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", help=reset_help)
+                   disabled=not can_train, help=escape_markdown(step_help))
+    cols[3].button("Reset", icon=":material/restart_alt:", on_click=reset, width="stretch", help=escape_markdown(reset_help))
     st.caption(SHORTCUTS_HELP)
     transport_shortcuts(shortcuts_key, owner, play, pause, step, reset, lambda: bool(owner().running))
 

@@ -66,7 +66,7 @@ def epoch(page) -> int:
 
 def test_painting_a_prediction_by_clicks_then_the_reveal(server, browser):
     page = open_page(browser, f"{server}/predict?dataset=circle&pred_epochs=50", "pr_paint")
-    page.locator(f".st-key-pr_paint").scroll_into_view_if_needed()
+    page.locator(".st-key-pr_paint").scroll_into_view_if_needed()
     time.sleep(0.5)
     # Cells are 1.5 wide on [−6, 6]²: (−0.75, −0.75) is cell (3, 3) → bit 27; (0.75, 0.75) is cell (4, 4) → bit 36.
     click_data(page, "pr_paint", -0.75, -0.75)

@@ -56,6 +56,8 @@ SAFE_SOURCES = {
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
     "range_text", "realdata.quick_metrics", "convergence_text", "MIN_POINTS",
+    # the keyboard shortcuts' caption (playground.ui) and the loss-curve shapes a student can predict
+    "SHORTCUTS_HELP", "pr.CURVES",
 }
 
 

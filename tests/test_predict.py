@@ -5,7 +5,7 @@ import pytest
 from playground.config import Config
 from playground.predict import (CELLS, CURVES, FILLS, Prediction, accuracy_verdict, biggest_miss, can_paint,
                                 cell_at, curve_shape, curve_verdict, decode_cells, encode_cells, fill,
-                                paint_figure, parse_prediction, reveal_figure, score_cells, toggle, truth_cells)
+                                paint_figure, parse_prediction, reveal_figure, score_cells, toggle_cell, truth_cells)
 from playground.trainer import History, Trainer
 
 
@@ -28,7 +28,7 @@ def test_predicting_the_networks_own_boundary_scores_100_percent(circle):
 def test_scores_count_cells_and_the_opposite_scores_zero(circle):
     truth = truth_cells(circle)
     assert score_cells(fill("invert", truth), truth).percent == 0.0
-    one_off = toggle(truth, 0)
+    one_off = toggle_cell(truth, 0)
     s = score_cells(one_off, truth)
     assert (s.agree, s.misses[0], sum(s.misses)) == (63, True, 1)
     with pytest.raises(ValueError):
@@ -41,7 +41,7 @@ def test_the_biggest_miss_names_the_patch_the_side_and_what_the_data_says(circle
     text = biggest_miss(left, truth, circle)
     assert text.startswith("Biggest miss:") and "which you painted positive (blue)" in text
     assert "the network calls negative (orange)" in text and "left" in text
-    corner = toggle(truth, 0)  # one cell in the bottom-left corner: no point of the circle set lies there?
+    corner = toggle_cell(truth, 0)  # one cell in the bottom-left corner: no point of the circle set lies there?
     text = biggest_miss(corner, truth, circle)
     assert "1 cell around the bottom left" in text
 
@@ -52,9 +52,9 @@ def test_clicks_map_to_cells_and_toggle_them():
     assert cell_at(-5.9, 0.1, dom) == 4 * CELLS
     for bad in (("x", 0), (7, 0), (float("nan"), 0), (None, None)):
         assert cell_at(*bad, dom) is None
-    cells = toggle(None, 9)
-    assert sum(cells) == 1 and cells[9] and toggle(cells, 9) == (False,) * 64
-    assert toggle(cells, None) == cells and toggle(cells, 64) == cells
+    cells = toggle_cell(None, 9)
+    assert sum(cells) == 1 and cells[9] and toggle_cell(cells, 9) == (False,) * 64
+    assert toggle_cell(cells, None) == cells and toggle_cell(cells, 64) == cells
 
 
 def test_fills_are_the_shapes_they_name():
@@ -68,7 +68,7 @@ def test_fills_are_the_shapes_they_name():
 
 
 def test_cells_round_trip_through_the_link_and_bad_values_are_reported():
-    for cells in (fill("disc"), fill("all"), fill("clear"), toggle(None, 63)):
+    for cells in (fill("disc"), fill("all"), fill("clear"), toggle_cell(None, 63)):
         text = encode_cells(cells)
         assert len(text) == 16 and decode_cells(text) == (cells, "")
     p = Prediction(fill("diagonal"), "plateau", 85, 300)
