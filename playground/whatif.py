@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import time
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -34,6 +35,7 @@ from playground.figures import boundary_figure, figure
 from playground.memory import racer_history_cap
 from playground.modelio import _optimizer_state, _set_optimizer_state
 from playground.race import Race, race_configs
+from playground.session import LIVE_GATE
 from playground.trainer import HISTORY_CAP, Trainer
 from playground.views import boundary_values
 
@@ -157,10 +159,14 @@ def branch(parent: Trainer, change: Mapping | None = None) -> Race:
 
 def replay_parent(base: Config, branch_at: int, seconds: float = REPLAY_SECONDS) -> tuple[Trainer, str]:
     """The parent of a fresh link: ``base`` trained from epoch 0 to ``branch_at`` (the same run: same
-    config and seed), whole epochs only, or as far as ``seconds`` allow; returns (trainer, message or "")."""
+    config and seed), whole epochs only, or as far as ``seconds`` allow, in turns with the other sessions'
+    live frames (``session.LIVE_GATE``); returns (trainer, message or "")."""
     t = Trainer(base)
-    if branch_at:
-        t.run(epochs=branch_at, seconds=seconds)
+    end = time.perf_counter() + seconds
+    while t.epoch < branch_at and not t.stopped and time.perf_counter() < end:
+        # In turns of the server's frame gate: other sessions' live frames go on between them.
+        with LIVE_GATE.turn(t) as share:
+            t.run(epochs=branch_at - t.epoch, seconds=min(share, max(0.0, end - time.perf_counter())))
     msg = ""
     if t.epoch < branch_at:
         why = t.stop_reason or t.message or f"there was time for {t.epoch:,} epochs"
