@@ -105,3 +105,17 @@ def test_playground_links_into_the_new_pages_and_shows_its_shortcuts():
     assert "Predict, then reveal" in labels and "Chain rule on a weight" in labels
     assert any(label.startswith("What if") for label in labels)
     assert any("Space" in c.value and "reset" in c.value for c in at.caption)
+
+
+def test_a_lesson_that_asks_for_a_prediction_checks_for_it_first():
+    from playground.lessons import LESSONS
+
+    at = open_page("pages/lessons.py")
+    labels = [p.proto.label for p in at.get("page_link")]
+    assert labels.count("Predict first: paint the boundary you expect, then train") == \
+        sum(lesson.predict for lesson in LESSONS.values()) == 1
+    next(b for b in at.button if b.key == "ls.check.hidden-layers").click().run()
+    assert any("starts with a prediction" in w.value for w in at.warning)
+    at.session_state["predict.revealed"] = {"circle"}
+    next(b for b in at.button if b.key == "ls.check.hidden-layers").click().run()
+    assert any("No Playground run yet" in w.value for w in at.warning)
