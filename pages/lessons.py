@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 import streamlit as st
 
 from playground.teach import progress
-from playground.teach.lessons import LESSONS, class_link, lesson_state, solution_text
+from playground.teach.lessons import LESSONS, class_link, lesson_state, prediction_gate, solution_text
 from playground.app.pages import PAGES
 from playground.base.text import escape_markdown
 from playground.app.ui import app_url, entry_guard
@@ -39,7 +39,8 @@ PAGE_PATHS = {p.url: p.path for p in PAGES}
 def _check(lesson_id: str) -> None:
     """Run the lesson's check on the learner's current state (idempotent: a double click checks twice)."""
     lesson = LESSONS[lesson_id]
-    result = lesson.check(lesson_state(lesson, ss, ss.get(K + f"quiz.{lesson_id}")))
+    result = prediction_gate(lesson, ss.get("predict.revealed")) or \
+        lesson.check(lesson_state(lesson, ss, ss.get(K + f"quiz.{lesson_id}")))
     ss[K + "results"][lesson_id] = result
     ss[K + "current"] = lesson_id
     if result.passed and lesson_id not in ss[K + "done"]:
@@ -87,6 +88,9 @@ def _card(lesson, base_url: str, focus: bool, teacher: bool) -> None:
         st.markdown(f"**Goal** · {lesson.goal}")
         if lesson.source == "quiz":
             st.radio(lesson.question, lesson.choices, index=None, horizontal=True, key=K + f"quiz.{lesson.id}")
+        if lesson.predict:
+            st.page_link("pages/predict.py", label="Predict first: paint the boundary you expect, then train",
+                         icon=":material/psychology:", query_params=dict(parse_qsl(lesson.query, keep_blank_values=True)))
         b = st.columns([1.2, 1.3, 1.1], vertical_alignment="center")
         b[0].page_link(PAGE_PATHS[lesson.page], label="Open lesson", icon=":material/open_in_new:",
                        query_params=dict(parse_qsl(lesson.query, keep_blank_values=True)), width="stretch")

@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from playground.app.ui import (entry_guard, live_fragment, live_plotly, presentation_style, room_redirect, room_student,
+from playground.app.ui import (announce, entry_guard, live_fragment, live_plotly, presentation_style, room_redirect, room_student,
                                steady_live_views, train_after_drawing, transport_bar, yield_point)
 from playground.app.ui import play_panels as panels
 from playground.app.ui import play_state as state
@@ -85,6 +85,8 @@ def live_views(seconds: float):
     def val(values, fmt):
         return format(values[-1], fmt) if values else "—"
 
+    announce(f"Epoch {t.epoch:,}. Training loss {val(h.train_loss, '.3f')}, test loss {val(h.test_loss, '.3f')}.",
+             key="pg_announce")
     m[1].metric("Training loss", val(h.train_loss, ".4f"))
     m[2].metric("Test loss", val(h.test_loss, ".4f"))
     if t.task == "regression":

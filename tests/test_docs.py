@@ -48,10 +48,15 @@ def test_every_link_key_is_documented():
     from playground.run.race_setup import PRESETS, RACE_FIELDS, SHARED_FIELDS
 
     names = code_names(LINKS)
-    keys = set(FIELDS) | {"pts", "race", "race_target", "lesson"} | set(CLASSROOM_KEYS) | bound_keys()
+    keys = set(FIELDS) | {"pts", "race", "race_target", "lesson"} | set(CLASSROOM_KEYS) | bound_keys() | {
+        "pred", "pred_curve", "pred_acc", "pred_epochs", "branch_at", "whatif", "weight", "point"}
     assert len(bound_keys()) >= 30
     assert keys - names == set()
-    values = set(CONTROLS) | set(PRESETS) | set(RACE_FIELDS) | set(SHARED_FIELDS) | set(LESSONS)
+    from playground.viz.predict import CURVES
+    from playground.viz.whatif import WHATIF_FIELDS
+
+    values = set(CONTROLS) | set(PRESETS) | set(RACE_FIELDS) | set(SHARED_FIELDS) | set(LESSONS) | set(CURVES) | \
+        set(WHATIF_FIELDS)
     assert values - names == set()
 
 

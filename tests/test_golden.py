@@ -399,6 +399,10 @@ PAGE_LINKS: dict[str, dict[str, dict]] = {
     "sidebyside": {"default": {}},
     "race": {"default": {}, "shared": dict(p.split("=", 1) for p in RACES[1][1].split("&"))},
     "room": {"default": {}, "join": {"join": "k7rm4"}},
+    "predict": {"default": {}, "shared": {"dataset": "xor", "pred": "0f0f0f0ff0f0f0f0", "pred_curve": "plateau",
+                                          "pred_acc": "85", "pred_epochs": "100"}},
+    "whatif": {"default": {}, "shared": {"dataset": "xor", "branch_at": "12", "whatif": "lr:0.3"}},
+    "chain": {"default": {}, "shared": {"dataset": "circle", "hidden": "3", "weight": "w2.3.1", "point": "4"}},
 }
 #: (page url, variant): buttons (by label) clicked one after another after the link opened.
 PAGE_CLICKS = {("play", "shared"): ("Step", "Step"), ("race", "shared"): ("Step", "Step")}

@@ -268,3 +268,16 @@ def test_every_text_box(page):
             at.text_input(key=key).input(value).run()
             assert not at.exception, [e.value for e in at.exception]
             assert leaks(at) == [], (key, value)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("page,keys", [
+    ("predict", ["dataset", "seed", "pred", "pred_curve", "pred_acc", "pred_epochs"]),
+    ("whatif", ["dataset", "seed", "branch_at", "whatif"]),
+    ("chain", ["dataset", "seed", "weight", "point"]),
+])
+def test_new_pages_link_values_and_keys(page, keys):
+    """Predict, What-if and Chain rule: hostile values of their own keys and hostile keys are reported as text."""
+    at = _open(f"pages/{page}.py", _hostile_link(keys))
+    assert at.warning, "the hostile link gave no warning at all"
+    assert leaks(at) == []

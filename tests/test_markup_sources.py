@@ -60,6 +60,8 @@ SAFE_SOURCES = {
     # debug-the-network puzzles, the point-sizing note, warped space, the animation, NumPy beside PyTorch
     "PUZZLES", "DIAGNOSES", "fix_text", "goal_text", "drivers.explanation", "animate.HELP", "warp.explanation",
     "sidebyside.torch_missing",
+    # the keyboard shortcuts' caption (playground.app.ui) and the loss-curve shapes a student can predict
+    "SHORTCUTS_HELP", "pr.CURVES",
 }
 
 

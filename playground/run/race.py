@@ -49,7 +49,10 @@ class Race:
         names: display names, one per racer (default: what differs, e.g. "lr 0.3").
     """
 
-    def __init__(self, configs: list[Config], data=None, target: Target = DEFAULT_TARGET, names=None):
+    def __init__(self, configs: list[Config], data=None, target: Target = DEFAULT_TARGET, names=None,
+                 trainers: list[Trainer] | None = None):
+        """``trainers``: racers already built (and perhaps trained: ``whatif.branch``), one per config,
+        sharing ``data``; the race starts at their (common) epoch."""
         configs = list(configs)
         if not MIN_RACERS <= len(configs) <= MAX_RACERS:
             raise ValueError(f"a race needs {MIN_RACERS}–{MAX_RACERS} configs, got {len(configs)}")
@@ -61,16 +64,19 @@ class Race:
         self.data = data if data is not None else build_data(configs[0])[0]
         # The racers share one run's records: no replay snapshots (the page shows none), one history's points.
         records = {"snapshot_bytes": 0, "history_cap": racer_history_cap(HISTORY_CAP, len(configs))}
-        first = Trainer(configs[0], data=self.data, **records)
-        self.trainers, self.shared_start = [first], [True]
-        for cfg in configs[1:]:
-            same = (network_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
-                    and cfg.init_scale == configs[0].init_scale)
-            params = [(W.copy(), b.copy()) for W, b in first.initial] if same else None
-            self.trainers.append(Trainer(cfg, data=self.data, params=params, **records))
-            self.shared_start.append(same)
-        self.names = list(names) if names else _labels(configs, len(first.X_train))
-        self.epoch = 0  # rounds completed: every racer still running is at this epoch
+        if trainers is not None:
+            self.trainers, self.shared_start = list(trainers), [True] * len(configs)
+        else:
+            first = Trainer(configs[0], data=self.data, **records)
+            self.trainers, self.shared_start = [first], [True]
+            for cfg in configs[1:]:
+                same = (network_sizes(cfg, self.data) == first.sizes and cfg.init == configs[0].init
+                        and cfg.init_scale == configs[0].init_scale)
+                params = [(W.copy(), b.copy()) for W, b in first.initial] if same else None
+                self.trainers.append(Trainer(cfg, data=self.data, params=params, **records))
+                self.shared_start.append(same)
+        self.names = list(names) if names else _labels(configs, len(self.trainers[0].X_train))
+        self.epoch = min(t.epoch for t in self.trainers)  # rounds completed: every racer still running is here
         self.reached: list[int | None] = [None] * len(configs)
         self.playing = False
         self.last_touch = time.monotonic()

@@ -31,7 +31,7 @@ from playground.teach.perceptron import convergence_text, gate_matches, logic_da
 
 __all__ = [
     "GoalResult", "Lesson", "LESSONS", "SOURCES", "reference_state", "start_state", "lesson_state",
-    "class_link", "lesson_config", "solution_text", "trainer_goal",
+    "class_link", "lesson_config", "solution_text", "trainer_goal", "prediction_gate",
 ]
 
 #: Where a lesson's check reads its input: source -> the session-state key the page keeps it under.
@@ -69,6 +69,9 @@ class Lesson:
     question: str = ""
     choices: tuple[str, ...] = ()
     start_fails_after: int | None = None
+    #: Predict first: the lesson opens the Predict page (``pages/predict.py``), where the learner paints the
+    #: boundary they expect and picks the loss curve and accuracy before training, then sees them scored.
+    predict: bool = False
 
 
 # ----- goal checks on a Playground trainer ------------------------------------------------------
@@ -293,7 +296,7 @@ LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in [
         task="Train as it is (stuck near 50 %), then add one hidden layer of a few neurons.",
         goal="Reach ≥ 95 % test accuracy on the circle with one hidden layer and only X₁, X₂ as inputs.",
         check=trainer_goal("circle", min_accuracy=0.95, rules=(_layers_between(1, 1), _raw_inputs)),
-        reference={"hidden": (4,), "lr": 0.1, "epochs": 200}, start_fails_after=200,
+        reference={"hidden": (4,), "lr": 0.1, "epochs": 200}, start_fails_after=200, predict=True,
         explanation="Each hidden neuron draws one line; the output adds them up, so 3–4 lines can enclose "
                     "the disc. One hidden layer can approximate any continuous boundary, given enough neurons.",
     ),
@@ -436,6 +439,18 @@ def lesson_state(lesson: Lesson, session: Mapping, answer: str | None = None):
     if lesson.source == "perceptron":
         return {"perceptron": obj}
     return getattr(obj, "trainer", obj)  # a PlaygroundSession, or a Trainer as it is
+
+
+def prediction_gate(lesson: Lesson, revealed) -> GoalResult | None:
+    """For a lesson that asks for a prediction first: a miss until the learner has predicted and seen the
+    reveal on the Predict page for the lesson's data (``revealed``: the data names predicted so far); else None."""
+    if not lesson.predict:
+        return None
+    dataset = from_query(lesson.query)[0].dataset
+    if dataset in set(revealed or ()):
+        return None
+    return GoalResult(False, "This lesson starts with a prediction: press “Predict first”, paint the boundary you "
+                             "expect and pick the loss curve, train, and see how close you were. Then do the task.")
 
 
 def solution_text(lesson: Lesson) -> str:

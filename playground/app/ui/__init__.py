@@ -5,6 +5,7 @@
 * ``live``: ``live_fragment`` (the ticking view of a live page), ``train_after_drawing``, ``yield_point``,
   ``uninterrupted`` callbacks and ``transport_bar`` (Play, Pause, Step, Reset, written once for every page
   that trains);
+* ``keys``: keyboard shortcuts (``keyboard_shortcuts``) and the screen readers' announcer (``announce``);
 * ``server``: the server's sessions (``server_session``, ``claim_training``), hidden and closed tabs, and who
   sees the teacher tools (``teacher_view``, ``teacher_tools_note``);
 * ``store``: ``browser_store``, one small JSON value kept in the browser's localStorage
@@ -15,6 +16,7 @@
 * ``play_state`` and ``play_panels``: the Playground page's link-and-widget state and its control panels.
 """
 from playground.app.ui.charts import live_plotly, tab_hidden
+from playground.app.ui.keys import SHORTCUT_KEYS, SHORTCUTS_HELP, announce, keyboard_shortcuts
 from playground.app.ui.links import address, app_url, entry_guard, page_url, stale_address, wrote_address
 from playground.app.ui.live import (live_fragment, presentation_style, steady_live_views, train_after_drawing,
                                     transport_bar, uninterrupted, yield_point)
@@ -25,5 +27,6 @@ from playground.app.ui.store import browser_store
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
            "app_url", "page_url", "server_session", "claim_training", "transport_bar",
-           "room_redirect", "enter_room", "room_member", "room_student", "teacher_view", "teacher_tools_note",
+           "room_redirect", "enter_room", "room_member", "room_student",
+           "announce", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
            "browser_store"]

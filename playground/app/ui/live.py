@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from playground.app.ui.keys import SHORTCUTS_HELP, keyboard_shortcuts
 from playground.app.ui.server import claim_training, may_go_on, session_key
 from playground.base import capacity
 from playground.base import memory
@@ -169,14 +170,15 @@ def transport_bar(owner_of: Callable[[], Any], *, epoch: int, reset: Callable[[]
                   locked: bool = False, play_disabled: bool = False, pause_disabled: bool = False, step_disabled: bool = False,
                   step_help: str = "Train exactly one epoch.",
                   reset_help: str = "Same seed: same data, same starting weights.",
-                  extra: tuple[float, ...] = (2.2,)) -> list:
+                  extra: tuple[float, ...] = (2.2,), shortcuts: bool = True) -> list:
     """Play, Pause, Step and Reset in a row of columns; returns the ``extra`` columns after them.
 
     ``owner_of()`` gives the session or race when a button is clicked (it may have been replaced since the
     page was drawn). Each button *sets* state, and Step steps from the ``epoch`` it was drawn with: beside a
     ticking fragment a click can be delivered twice, and then it does the same thing twice, not two steps.
     Play and Step first claim one of the server's training slots (``claim_training``). ``locked``: a
-    classroom link fixed the transport (all four shown, none usable).
+    classroom link fixed the transport (all four shown, none usable). ``shortcuts``: the keyboard does the
+    same (Space plays or pauses, → steps, R resets; ``keys.keyboard_shortcuts``), shown under the bar.
     """
     cols = st.columns([1.1, 1.1, 1.1, 1.1, *extra], vertical_alignment="center")
     cols[0].button("Play", icon=":material/play_arrow:", on_click=uninterrupted(_play), args=(owner_of,),
@@ -187,4 +189,25 @@ def transport_bar(owner_of: Callable[[], Any], *, epoch: int, reset: Callable[[]
                    width="stretch", disabled=locked or step_disabled, help=step_help, key=f"{key}_step")
     cols[3].button("Reset", icon=":material/restart_alt:", on_click=uninterrupted(reset), width="stretch",
                    help=reset_help, disabled=locked, key=f"{key}_reset")
+    if shortcuts and not locked:
+        _shortcuts(owner_of, key, reset, can_play=not play_disabled, can_step=not step_disabled)
     return cols[4:]
+
+
+def _shortcuts(owner_of: Callable[[], Any], key: str, reset: Callable[[], None], *, can_play: bool,
+               can_step: bool) -> None:
+    """Space, → and R do what Play/Pause, Step and Reset do (as the buttons were drawn: disabled stays off)."""
+    def play_pause() -> None:
+        if owner_of().playing:
+            _pause(owner_of)
+        elif can_play:
+            _play(owner_of)
+
+    def one_step() -> None:
+        if can_step:
+            owner = owner_of()
+            _step(owner_of, owner.epoch if hasattr(owner, "epoch") else owner.trainer.epoch)  # a race, or a session
+
+    with st.container():
+        st.caption(SHORTCUTS_HELP)
+        keyboard_shortcuts(f"{key}_keys", {"play_pause": play_pause, "step": one_step, "reset": reset})

@@ -180,11 +180,7 @@ def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -
     if teacher_view():  # a teacher tool: students do not see it
         with row[3].popover("Classroom link", icon=":material/school:", width="stretch"):
             classroom_link_panel(s, page_file)
-    more = st.columns(3)  # other views of this run: the setup travels in the link
-    more[0].page_link("pages/warp.py", label="How the layers warp the plane", icon=":material/grid_on:",
-                      query_params=dict(parse_qsl(s.share_query())))
-    more[1].page_link("pages/sidebyside.py", label="One step in NumPy and PyTorch", icon=":material/compare:",
-                      query_params=dict(parse_qsl(s.share_query())))
+    companion_links(s)
     row[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=state.toggle_present,
                   help="Large type and thick lines for a projector; kept in the link.")
     if show("export"):
@@ -316,3 +312,20 @@ def drive_note(t, drive: str) -> None:
     if t.removed:
         st.button(f"Bring back the {len(t.removed)} removed point{'s' * (len(t.removed) > 1)}",
                   on_click=state.bring_back, icon=":material/undo:", key=K + "bring_back")
+
+
+def companion_links(s: PlaygroundSession) -> None:
+    """Other views of this run, one click away: each page rebuilds it from the settings in its link."""
+    q = {k: v for k, v in parse_qsl(s.share_query()) if k != "pts"}
+    edit = st.session_state.get(K + "edit")
+    weight = {"weight": f"w{int(edit[1]) + 1}.{int(edit[2]) + 1}.{int(edit[3]) + 1}"} if edit and edit[0] == "w" else {}
+    links = st.columns(5)
+    links[0].page_link("pages/predict.py", label="Predict, then reveal", icon=":material/psychology:", query_params=q)
+    links[1].page_link("pages/whatif.py", label=f"What if… (branch at epoch {s.trainer.epoch:,})",
+                       icon=":material/fork_right:", query_params={**q, "branch_at": str(s.trainer.epoch)})
+    links[2].page_link("pages/chain.py", label="Chain rule on a weight", icon=":material/link:",
+                       query_params={**q, **weight})
+    links[3].page_link("pages/warp.py", label="How the layers warp the plane", icon=":material/grid_on:",
+                       query_params=dict(parse_qsl(s.share_query())))
+    links[4].page_link("pages/sidebyside.py", label="One step in NumPy and PyTorch", icon=":material/compare:",
+                       query_params=dict(parse_qsl(s.share_query())))

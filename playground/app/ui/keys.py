@@ -1,0 +1,56 @@
+"""Keyboard and screen reader: the page's shortcut keys (Space plays or pauses, → steps, R resets; ignored
+while typing in a box) and a polite announcer (``aria-live="polite"``) for the epoch and losses, both drawn by
+``assets/keys.js``."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import streamlit as st
+from plotly.io.json import to_json_plotly
+
+# Keyboard shortcuts and the screen-reader announcer (assets/keys.js): mounted into the page itself,
+# so its keydown listener sees the whole document.
+_keys = st.components.v2.component("playground_keys",
+                                   js=(Path(__file__).parent / "assets" / "keys.js").read_text(encoding="utf-8"),
+                                   isolate_styles=False)
+#: Key (as keys.js names it) -> the transport action it stands for.
+SHORTCUT_KEYS = {"space": "play_pause", "arrowright": "step", "r": "reset"}
+SHORTCUTS_HELP = "Keyboard: **Space** play / pause · **→** one step · **R** reset (not while typing in a box)"
+
+
+
+def keyboard_shortcuts(key: str, actions: dict[str, Callable[[], Any]], keys: dict[str, str] | None = None) -> None:
+    """Listen for the page's shortcut keys (``SHORTCUT_KEYS`` by default) while this element is drawn, and
+    call ``actions[action]()`` (``"play_pause"``, ``"step"``, ``"reset"``) once per key pressed.
+
+    The action runs as a widget callback, before the next run, whether that run is the whole page or a
+    live fragment's tick (as a button's ``on_click`` does).  Keys typed into a text box, select or number
+    field are ignored in the browser, and so is Space on a focused button (it clicks the button) and →
+    on a slider.  Call it outside live fragments.
+    """
+    keys = SHORTCUT_KEYS if keys is None else keys
+
+    def on_key() -> None:
+        state = st.session_state.get(key)
+        pressed = state.get("key") if hasattr(state, "get") else None
+        if not isinstance(pressed, dict) or pressed.get("key") not in keys:
+            return
+        seen_key = f"_playground_keys_seen:{key}"
+        stamp = (pressed.get("id"), pressed.get("seq"))
+        if st.session_state.get(seen_key) == stamp:  # the same key press seen again: act once
+            return
+        st.session_state[seen_key] = stamp
+        action = actions.get(keys[pressed["key"]])
+        if action is not None:
+            action()
+
+    data = to_json_plotly({"mode": "keys", "keys": sorted(keys)}).encode()
+    _keys(key=key, data=data, on_key_change=on_key)
+
+
+def announce(text: str, key: str, gap_seconds: float = 5.0) -> None:
+    """Tell screen readers ``text`` politely (``aria-live="polite"``), at most once every ``gap_seconds``:
+    the browser keeps the newest text and writes it when the gap has passed.  Plain text only."""
+    data = to_json_plotly({"mode": "announce", "text": str(text)[:300], "gap_ms": int(gap_seconds * 1000)}).encode()
+    _keys(key=key, data=data)
