@@ -28,7 +28,8 @@ from playground.core.losses import LOSSES, losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.run.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY, clean_name
 from playground.base.text import capped, escape_markdown
-from playground.run.session import SPEEDS, PlaygroundSession
+from playground.run.pace import SPEED_HELP, pace_label, speed_choices
+from playground.run.session import PlaygroundSession
 from playground.data.tables import to_csv
 from playground.app.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, presentation_style,
                            stale_address, steady_live_views, train_after_drawing, uninterrupted, wrote_address,
@@ -112,6 +113,7 @@ def _sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "max_epochs"] = c.max_epochs
     st.session_state[K + "target_loss"] = c.target_loss
     st.session_state[K + "patience"] = c.patience
+    st.session_state[K + "speed"] = c.speed
 
 
 def _steps(options, value):
@@ -136,7 +138,7 @@ def _widget_config(s: PlaygroundSession) -> dict:
     feats = tuple(f for f in FEATURES if f in (get("features", c.features) or ())) or c.features
     raw = dict(features=feats, hidden=hidden, activation=act)
     for name in ("dataset", "noise", "train", "batch", "seed", "optimizer", "lr", "reg", "reg_rate", "dropout", "init",
-                 "engine", "device", "max_epochs", "target_loss", "patience"):
+                 "engine", "device", "max_epochs", "target_loss", "patience", "speed"):
         raw[name] = get(name, getattr(c, name))
     if get("loss", c.loss) in losses_for_task(*dataset_info(raw["dataset"])):
         raw["loss"] = get("loss", c.loss)
@@ -452,8 +454,8 @@ if show("transport"):
                  disabled=t.diverged or lock_t, help="Train exactly one epoch.")
     tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch", disabled=lock_t,
                  help="Same seed: same data, same starting weights.")
-    s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed),
-                              label_visibility="collapsed", disabled=lock_t)
+    tb[4].selectbox("Speed", speed_choices(s.speed), key=K + "speed", on_change=_on_change,
+                    format_func=pace_label, label_visibility="collapsed", disabled=lock_t, help=SPEED_HELP)
 
 tools = st.columns(5, vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):

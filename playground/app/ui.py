@@ -42,7 +42,7 @@ from streamlit import runtime
 from playground.base import capacity
 from playground.base import memory
 from playground.app.pages import PAGES
-from playground.run.session import LIVE_GATE, pause_hidden
+from playground.run.session import FRAME_SECONDS, pause_hidden
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
@@ -123,6 +123,9 @@ def _figure_dict(fig: go.Figure | dict, theme: str | None) -> dict:
     return spec
 
 
+_SENT_KEY = "_playground_live_plotly_sent:"  # + chart key -> (figure, its drawing options, the bytes sent)
+
+
 def _ignore() -> None:
     """Registering a callback is what makes Streamlit report the clicks state."""
 
@@ -156,7 +159,8 @@ def live_plotly(
             ``None`` draws the figure exactly as given.
 
     Zoom and pan survive updates (``layout.uirevision`` defaults to a constant;
-    set it to a new value to reset the view).
+    set it to a new value to reset the view).  Passing the very same figure object again re-sends
+    the bytes made last time (never change a figure in place after drawing it).
 
     Returns:
         With ``events=True``, in the one script run that follows a new click:
@@ -175,18 +179,26 @@ def live_plotly(
     if theme not in ("streamlit", None):
         raise ValueError(f"live_plotly theme must be 'streamlit' or None, got {theme!r}")
 
-    payload = {
-        "figure": _figure_dict(fig, theme),
-        "height": height,
-        "events": bool(events),
-        "config": config or {},
-        "theme": theme,
-        "plotly_js": _plotly_js_path(),
-        "watch_visibility": bool(watch_visibility),
-    }
-    # Bytes reach the browser untouched; JSON text would be escaped inside
-    # Streamlit's own JSON and parsed twice.
-    data = to_json_plotly(payload).encode()
+    # The same figure object drawn again (a page re-sends a chart that has not changed, e.g. the network
+    # between its redraws): its bytes from last time, not a second conversion (~1–3 ms a chart).
+    shape = (height, bool(events), repr(config), theme, bool(watch_visibility))
+    sent = st.session_state.get(_SENT_KEY + key)
+    if sent is not None and sent[0] is fig and sent[1] == shape:
+        data = sent[2]
+    else:
+        payload = {
+            "figure": _figure_dict(fig, theme),
+            "height": height,
+            "events": bool(events),
+            "config": config or {},
+            "theme": theme,
+            "plotly_js": _plotly_js_path(),
+            "watch_visibility": bool(watch_visibility),
+        }
+        # Bytes reach the browser untouched; JSON text would be escaped inside
+        # Streamlit's own JSON and parsed twice.
+        data = to_json_plotly(payload).encode()
+        st.session_state[_SENT_KEY + key] = (fig, shape, data)  # holds the figure: its id is not reused
     callbacks = {"on_clicks_change": _ignore} if events else {}
     if watch_visibility:
         callbacks["on_hidden_change"] = _ignore
@@ -238,8 +250,9 @@ def _new_clicks(key: str, state: Any) -> list[dict]:
 
 def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], None]], Callable[[], None]]:
     """Decorator for a page's live view: ``body(seconds)`` becomes a fragment that reruns every
-    ``run_every`` s while ``owner.playing`` (a session or a race), each run inside the server's
-    ``LIVE_GATE``: one session's frame at a time, ``seconds`` being this frame's share of training.
+    ``run_every`` s while ``owner.playing`` (a session or a race); ``seconds`` is the most a frame
+    may train (``FRAME_SECONDS``).  Drawing runs beside other sessions; the training call takes its
+    turn in the server's ``LIVE_GATE`` itself (``PlaygroundSession.frame``, ``Race.tick``).
 
         @live_fragment(session, run_every=0.2)
         def live(seconds):
@@ -249,8 +262,7 @@ def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], N
     def wrap(body: Callable[[float], None]) -> Callable[[], None]:
         @st.fragment(run_every=run_every if owner.playing else None)
         def fragment() -> None:
-            with LIVE_GATE.turn(owner) as seconds:
-                body(seconds)
+            body(FRAME_SECONDS)
         return fragment
     return wrap
 
