@@ -17,10 +17,10 @@ from playground.data.datasets import DATASETS
 from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.run.pace import SPEED_HELP, pace_label, speed_choices
-
 from playground.base.text import capped, escape_markdown
-from playground.app.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
-                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
+from playground.app.ui import (address, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+                           steady_live_views, train_after_drawing, transport_bar, uninterrupted,
+                               wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -110,24 +110,6 @@ race: rc.Race = ss[K + "race"]
 setup: rc.RaceSetup = ss[K + "setup"]
 
 
-# ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
-@uninterrupted
-def _play():
-    if claim_training(ss[K + "race"]):
-        ss[K + "race"].play()
-
-
-@uninterrupted
-def _pause():
-    ss[K + "race"].pause()
-
-
-@uninterrupted
-def _step(drawn_epoch: int):
-    if claim_training(ss[K + "race"]):
-        ss[K + "race"].step_from(drawn_epoch)
-
-
 @uninterrupted
 def _reset():
     _start(ss[K + "setup"])
@@ -187,17 +169,13 @@ if ss[K + "preset"] == CUSTOM:
             _start(rc.setup_from_rows(setup.base, edited, setup.target))
             st.rerun()
 
-tb = st.columns([1, 1, 1, 1, 1.8, 1.4], vertical_alignment="center")
-tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
-             disabled=not race.running)
-tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
-tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(race.epoch,), width="stretch",
-             disabled=not race.running, help="Every racer trains exactly one epoch.")
-tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
-             help="Epoch 0 again: same data, same starting weights.")
-tb[4].selectbox("Speed", speed_choices(race.speed), key=K + "speed", on_change=_speed,
-                format_func=pace_label, label_visibility="collapsed", help=SPEED_HELP)
-with tb[5].popover("Share race", icon=":material/share:"):
+speed_col, share_col = transport_bar(lambda: ss[K + "race"], epoch=race.epoch, reset=_reset, key="race",
+                                     play_disabled=not race.running, step_disabled=not race.running,
+                                     step_help="Every racer trains exactly one epoch.",
+                                     reset_help="Epoch 0 again: same data, same starting weights.", extra=(1.8, 1.4))
+speed_col.selectbox("Speed", speed_choices(race.speed), key=K + "speed", on_change=_speed,
+                    format_func=pace_label, label_visibility="collapsed", help=SPEED_HELP)
+with share_col.popover("Share race", icon=":material/share:"):
     st.caption("Anyone opening this link gets the same racers, data and starting weights.")
     st.code(page_url(__file__, setup.to_query()), language=None, wrap_lines=True)
 
