@@ -45,7 +45,7 @@ def test_every_link_key_is_documented():
     from playground.teach.classroom import CLASSROOM_KEYS, CONTROLS
     from playground.run.config import FIELDS
     from playground.teach.lessons import LESSONS
-    from playground.run.race import PRESETS, RACE_FIELDS, SHARED_FIELDS
+    from playground.run.race_setup import PRESETS, RACE_FIELDS, SHARED_FIELDS
 
     names = code_names(LINKS)
     keys = set(FIELDS) | {"pts", "race", "race_target", "lesson"} | set(CLASSROOM_KEYS) | bound_keys()

@@ -9,7 +9,8 @@ import pytest
 
 from playground.run import pace as P
 from playground.run.config import Config, from_query
-from playground.run.race import Race, parse_race
+from playground.run.race import Race
+from playground.run.race_setup import parse_race
 from playground.run.session import PlaygroundSession
 
 

@@ -19,7 +19,8 @@ import json
 import math
 import sys
 
-from playground.run.config import FIELDS, Config, dataset_info, from_query, normalize, to_query
+from playground.run.config import FIELDS, Config, from_query, normalize, to_query
+from playground.run.sizes import dataset_info
 from playground.core.losses import default_loss
 from playground.base.runtime import apply_app_settings
 

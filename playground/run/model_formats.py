@@ -12,7 +12,7 @@ import zipfile
 
 import numpy as np
 
-from playground.run.config import CAPS
+from playground.run.sizes import CAPS
 from playground.core.engines import torch_available
 
 

@@ -42,7 +42,8 @@ from playground.run.model_formats import (FORMAT, HISTORY_KEYS, HISTORY_POINTS, 
                                             MAX_INPUTS, MAX_OUTPUTS, MAX_UNZIPPED, UPLOAD_MB, UPLOAD_SECONDS, VERSION,
                                             ModelFileError, array_of, check_size, checked_bytes,
                                             int_in, kind_of, label_of, read_json, read_npz, read_torch, short, sniff)
-from playground.run.config import CAPS, Config, from_query, network_sizes, work_problem
+from playground.run.config import Config, from_query
+from playground.run.sizes import CAPS, network_sizes, work_problem
 from playground.data.datasets import DATASETS, Data
 from playground.core.engines import torch_available
 from playground.core.optimizers import OPTIMIZERS, Optimizer

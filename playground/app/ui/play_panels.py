@@ -20,7 +20,8 @@ from playground.data import drawn
 from playground.data.datasets import DATASETS, MIN_POINTS
 from playground.data.tables import to_csv
 from playground.run import codegen, modelio, replay as replays, views
-from playground.run.config import CAPS, LEARNING_RATES, REGULARIZERS, config_json, dataset_info
+from playground.run.config import LEARNING_RATES, REGULARIZERS, config_json
+from playground.run.sizes import CAPS, dataset_info
 from playground.run.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom

@@ -17,7 +17,8 @@ from playground.core.features import FEATURES
 from playground.core.losses import losses_for_task
 from playground.data import drawn
 from playground.run import modelio
-from playground.run.config import dataset_info, from_query
+from playground.run.config import from_query
+from playground.run.sizes import dataset_info
 from playground.run.realdata import USER_DATA_KEY, clean_name
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom
