@@ -19,7 +19,7 @@ from playground.core.activations import ACTIVATIONS
 from playground.data import drawn
 from playground.data.datasets import MIN_POINTS
 from playground.run import drivers, views
-from playground.run.session import SPEEDS
+from playground.run.pace import SPEED_HELP, pace_label, speed_choices
 from playground.teach import classroom
 from playground.viz import figures
 
@@ -60,8 +60,8 @@ if st.session_state.get(K + "import_note"):
 if show("transport"):
     speed_col, = transport_bar(state.current, epoch=t.epoch, reset=state.reset, key="pg", locked=off("transport"),
                                play_disabled=t.diverged, step_disabled=t.diverged)
-    s.speed = speed_col.selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed),
-                                  label_visibility="collapsed", disabled=off("transport"))
+    speed_col.selectbox("Speed", speed_choices(s.speed), key=K + "speed", on_change=state.on_change,
+                        format_func=pace_label, label_visibility="collapsed", disabled=off("transport"), help=SPEED_HELP)
 panels.tools(s, view, __file__)
 
 

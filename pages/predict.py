@@ -43,7 +43,7 @@ def _new_run() -> None:
     """A fresh run of the link's setup that stops by itself after the chosen number of epochs."""
     cfg, pred = ss[K + "cfg"], ss[K + "pred"]
     stop = min(cfg.max_epochs or pred.epochs, pred.epochs)
-    ss[K + "session"] = PlaygroundSession(dataclasses.replace(cfg, max_epochs=stop))
+    ss[K + "session"] = PlaygroundSession(dataclasses.replace(cfg, max_epochs=stop, speed="max"))
     ss[K + "phase"] = "predict"
 
 

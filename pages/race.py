@@ -18,7 +18,7 @@ from playground.run.sizes import dataset_info
 from playground.data.datasets import DATASETS
 from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS
-from playground.run.session import FRAME_SECONDS
+from playground.run.pace import SPEED_HELP, pace_label, speed_choices
 from playground.base.text import capped, escape_markdown
 from playground.app.ui import (address, entry_guard, live_fragment, live_plotly, page_url, stale_address,
                            steady_live_views, train_after_drawing, transport_bar, uninterrupted,
@@ -32,7 +32,6 @@ ss = st.session_state
 BATCHES = (1, 5, 10, 30, 100, rs.FULL_BATCH)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 CUSTOM = "custom"
-SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "As fast as possible": None}
 _KEY = {"binary": "Background: each network's output, orange (negative) to blue (positive); dots: training points.",
         "multiclass": "Background: the class each network predicts (pale where unsure); dots: training points.",
         "regression": "Background: each network's prediction; dots: training points coloured by target."}
@@ -50,6 +49,7 @@ def _start(setup: rs.RaceSetup) -> None:
     ss[K + "hidden"] = ",".join(map(str, b.hidden))
     ss[K + "target"] = setup.target.to_text()
     ss[K + "n"] = len(configs)
+    ss[K + "speed"] = b.speed
     ss[K + "version"] = ss.get(K + "version", 0) + 1  # a fresh racer table for the new race
     _write_query(setup)
 
@@ -82,6 +82,14 @@ def _from_widgets() -> None:
     setup = rs.RaceSetup(base, tuple(overrides), target, tuple(warnings + more),
                          "" if preset == CUSTOM else preset)
     _start(setup)
+
+
+@uninterrupted
+def _speed() -> None:
+    """A new pace: the same race goes on, the link says the new pace."""
+    ss[K + "setup"] = ss[K + "setup"].with_speed(ss[K + "speed"])
+    ss[K + "race"].set_speed(ss[K + "speed"])
+    _write_query(ss[K + "setup"])
 
 
 @uninterrupted
@@ -167,10 +175,8 @@ speed_col, share_col = transport_bar(lambda: ss[K + "race"], epoch=race.epoch, r
                                      play_disabled=not race.running, step_disabled=not race.running,
                                      step_help="Every racer trains exactly one epoch.",
                                      reset_help="Epoch 0 again: same data, same starting weights.", extra=(1.8, 1.4))
-ss.setdefault(K + "speed", "As fast as possible")
-speed_col.selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collapsed",
-                help=f"Epochs per drawn frame; every frame trains at most {FRAME_SECONDS:g} s in total, "
-                     "shared by the racers.")
+speed_col.selectbox("Speed", speed_choices(race.speed), key=K + "speed", on_change=_speed,
+                    format_func=pace_label, label_visibility="collapsed", help=SPEED_HELP)
 with share_col.popover("Share race", icon=":material/share:"):
     st.caption("Anyone opening this link gets the same racers, data and starting weights.")
     st.code(page_url(__file__, setup.to_query()), language=None, wrap_lines=True)
@@ -189,11 +195,15 @@ def live_race(seconds: float):
             live_plotly(racer_boundary_figure(r, i, hover=not r.playing, spec=True), key=f"race_b{i}", height=320,
                         config={"displayModeBar": False})
     st.caption(_KEY.get(r.task, ""))
-    live_plotly(race_losses_figure(r, log_y=ss.get(K + "log_y", True), spec=True), key="race_loss", height=320,
+    live_plotly(race_losses_figure(r, log_y=ss.get(K + "log_y", True), log_x=None if ss.get(K + "log_x", True) else False,
+                                   spec=True), key="race_loss", height=320,
                 watch_visibility=True)
     st.dataframe(r.rows(summary), hide_index=True, width="stretch")
-    train_after_drawing(r, lambda: r.tick(seconds, SPEEDS[ss[K + "speed"]]))  # one time budget for all racers
+    train_after_drawing(r, lambda: r.tick(seconds))  # one time budget for all racers, at the race's pace
 
 
 live_race()
-st.toggle("Log-scale loss", key=K + "log_y", value=True)
+lc = st.columns(2)
+lc[0].toggle("Log-scale loss", key=K + "log_y", value=True)
+lc[1].toggle("Log-scale epochs in long races", key=K + "log_x", value=True,
+             help="The first epochs, where a race is usually decided, keep their width however long it runs.")

@@ -96,7 +96,7 @@ def test_step_finishes_an_epoch_left_part_way():
 
 def test_a_frame_stops_mid_epoch_near_its_budget():
     """An epoch of 5,000 mini-batches at 2 ms each (10 s) is spread over frames of FRAME_SECONDS."""
-    s = PlaygroundSession(Config(dataset="circle", points=10_000, hidden=(4,), batch=1))
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=10_000, hidden=(4,), batch=1))
     clock = FakeClock(per_batch=0.002, per_record=0.05)
     clock.charge(s.trainer)
     s.play()
@@ -116,7 +116,7 @@ def test_a_frame_stops_mid_epoch_near_its_budget():
 
 def test_the_evaluation_waits_for_a_frame_it_fits_in():
     """The chunk that ends an epoch also evaluates it: a frame without room for both leaves them to the next."""
-    s = PlaygroundSession(Config(dataset="circle", points=200, hidden=(4,), batch=10))  # 10 mini-batches
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=200, hidden=(4,), batch=10))  # 10 mini-batches
     clock = FakeClock(per_batch=0.001, per_record=0.12)
     clock.charge(s.trainer)
     s.play()
@@ -128,7 +128,7 @@ def test_the_evaluation_waits_for_a_frame_it_fits_in():
 
 
 def test_pause_stops_a_frame_within_one_chunk():
-    s = PlaygroundSession(Config(dataset="circle", points=10_000, hidden=(4,), batch=1))
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=10_000, hidden=(4,), batch=1))
     clock = FakeClock()
     clock.charge(s.trainer)
     s.play()
@@ -138,7 +138,7 @@ def test_pause_stops_a_frame_within_one_chunk():
 
 
 def test_step_of_a_long_epoch_goes_on_in_frames_and_stays_idempotent():
-    s = PlaygroundSession(Config(dataset="circle", points=10_000, hidden=(4,), batch=1))
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=10_000, hidden=(4,), batch=1))
     clock = FakeClock()
     clock.charge(s.trainer)
     assert s.step_from(0, clock=clock) == 0  # 10 s of training: only FRAME_SECONDS of it in the click
@@ -157,7 +157,7 @@ def test_step_of_a_long_epoch_goes_on_in_frames_and_stays_idempotent():
 
 
 def test_pause_cancels_a_step_in_progress():
-    s = PlaygroundSession(Config(dataset="circle", points=10_000, hidden=(4,), batch=1))
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=10_000, hidden=(4,), batch=1))
     clock = FakeClock()
     clock.charge(s.trainer)
     s.step_from(0, clock=clock)
@@ -264,7 +264,7 @@ def test_a_link_over_the_work_cap_keeps_its_network_with_fewer_points():
 
 
 def test_a_control_change_over_the_work_cap_is_refused():
-    s = PlaygroundSession(from_query("hidden=4&points=10000&features=x1,x2,x1sq")[0])
+    s = PlaygroundSession(from_query("hidden=4&points=10000&features=x1,x2,x1sq&speed=max")[0])
     kind, warnings = s.apply({"hidden": DEEP, "lr": 0.1})
     assert kind == "live" and s.cfg.hidden == (4,) and s.cfg.points == 10_000 and s.cfg.lr == 0.1
     assert len(warnings) == 1 and warnings[0].startswith("hidden 64,64,64,64,64,64,64,64: 10,000 points")
@@ -275,14 +275,14 @@ def test_a_control_change_over_the_work_cap_is_refused():
     assert kind == "none" and s.cfg.hidden == (64, 64) and s.cfg.train == 50
     assert warnings[0].endswith("kept train 50, hidden 64,64")
     # With uploaded data in use, the check is against its rows and columns.
-    s = PlaygroundSession(Config(dataset="blobs", loss="ce", hidden=(8,)))
+    s = PlaygroundSession(Config(speed="max", dataset="blobs", loss="ce", hidden=(8,)))
     assert s.use_data(table(6_000), "uploaded") == ""
     kind, warnings = s.apply({"hidden": DEEP})
     assert kind == "none" and s.cfg.hidden == (8,) and "6,000 points on a network of 35,712 weights" in warnings[0]
 
 
 def test_uploaded_data_over_the_work_cap_is_not_used():
-    s = PlaygroundSession(Config(dataset="blobs", loss="ce", hidden=DEEP))
+    s = PlaygroundSession(Config(speed="max", dataset="blobs", loss="ce", hidden=DEEP))
     msg = s.use_data(table(10_000), "uploaded")
     assert msg.startswith("10,000 points on a network of 35,712 weights (100-64-64-64-64-64-64-64-64-10)")
     assert "use fewer points or fewer/smaller layers" in msg
@@ -290,7 +290,7 @@ def test_uploaded_data_over_the_work_cap_is_not_used():
     s.apply({"hidden": (16,)})
     assert s.use_data(table(10_000), "uploaded") == "" and s.trainer.sizes == [100, 16, 10]
     # Back from a small upload to a link's 10,000 points: the network grown on the upload keeps, the points give way.
-    s = PlaygroundSession(from_query("hidden=4&points=10000")[0])
+    s = PlaygroundSession(from_query("hidden=4&points=10000&speed=max")[0])
     assert s.use_data(table(200, cols=2, classes=2), "drawn") == "" and s.apply({"hidden": DEEP})[0] == "reset"
     s.use_data(None)
     assert s.cfg.hidden == DEEP and s.cfg.points == 0 and work_problem(s.cfg) is None and len(s.trainer.data) == 500
@@ -351,7 +351,7 @@ def test_a_race_frame_pays_for_at_most_one_evaluation_past_its_budget():
 def test_an_epoch_and_its_evaluation_are_separate_pieces():
     """Full batch: one mini-batch is the whole epoch; if it and the evaluation do not fit one frame
     together, the evaluation waits for the next frame instead of doubling this one."""
-    s = PlaygroundSession(Config(dataset="circle", points=200, hidden=(4,), batch=100))  # 1 mini-batch an epoch
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=200, hidden=(4,), batch=100))  # 1 mini-batch an epoch
     clock = FakeClock(per_batch=0.1, per_record=0.1)
     clock.charge(s.trainer)
     s.play()
@@ -369,7 +369,7 @@ def test_an_epoch_and_its_evaluation_are_separate_pieces():
 
 
 def test_a_frame_never_starts_a_mini_batch_that_does_not_fit():
-    s = PlaygroundSession(Config(dataset="circle", points=2_000, hidden=(4,), batch=10))
+    s = PlaygroundSession(Config(speed="max", dataset="circle", points=2_000, hidden=(4,), batch=10))
     clock = FakeClock(per_batch=0.06, per_record=0.01)
     clock.charge(s.trainer)
     s.play()
@@ -385,7 +385,7 @@ def test_short_epochs_are_never_split_so_a_saved_model_continues_exactly():
     model saved there (its shuffling and optimizer state) continues as if it had never stopped."""
     from playground.run import modelio
 
-    s = PlaygroundSession(Config(dataset="circle", hidden=(4, 2), optimizer="adam", dropout=0.2))  # 25 mini-batches
+    s = PlaygroundSession(Config(speed="max", dataset="circle", hidden=(4, 2), optimizer="adam", dropout=0.2))  # 25 mini-batches
     clock = FakeClock(per_batch=0.0001, per_record=0.001)  # 2.5 ms an epoch
     clock.charge(s.trainer)
     s.play()

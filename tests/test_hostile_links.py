@@ -116,6 +116,10 @@ def _good(field: str):
     if field == "activation":
         return st.lists(st.sampled_from(TRAINABLE), min_size=1, max_size=CAPS["hidden_layers"]).map(
             lambda v: (",".join(v), None))
+    if field == "speed":  # run/pace.py: a name, epochs per second, or N/frame (each written canonically)
+        return st.one_of(st.sampled_from([("auto", "auto"), ("MAX", "max"), ("As fast as possible", "max")]),
+                         st.integers(1, 100_000).map(lambda v: (str(v), str(v))),
+                         st.integers(1, 1_000).map(lambda v: (f"{v} epochs / frame", f"{v}/frame")))
     raise AssertionError(f"no good-value strategy for {field}")
 
 

@@ -75,6 +75,7 @@ GOOD: dict[str, list[tuple[str, object]]] = {
     "patience": [("0", 0), ("100000", 100_000)],
     "standardize": [("1", True), ("off", False)],
     "device": [("cpu", "cpu")],
+    "speed": [("auto", "auto"), ("MAX", "max"), ("30", "30"), ("0.1", "0.1"), ("10 epochs / frame", "10/frame")],
 }
 assert set(GOOD) == set(FIELDS) - {"loss"}  # a good loss depends on the dataset: loss is only ever bad here
 
@@ -99,6 +100,7 @@ BAD: dict[str, list[str]] = {
     "hidden": ["0", "65", "-1", "4,0", "1.5", "nan", ",".join(["64"] * 9), ",".join(["64"] * 1000), "64," * 1000,
                "1e3", "4;2", "9" * 25, "inf,inf", "-64,-64"],
     "activation": ["step", "sign", "softmax", "swish", "tanh,banana", "", ",,", ",".join(["relu"] * 9)],
+    "speed": ["0", "-1", "nan", "inf", "1e9", "0.01", "fast", "", "0/frame", "1001/frame", "1e999", "9" * 25],
 }
 OVER = {"noise": ["51", "1000000"], "train": ["9", "91", "100"], "batch": ["0", "10001"], "lr": ["0", "10.5", "1e308"],
         "reg_rate": ["10.01", "1e308"], "dropout": ["0.95", "1"], "points": ["5", "19", "10001"], "classes": ["2", "6"],

@@ -51,7 +51,8 @@ SAFE_SOURCES = {
     # registries (names, labels, descriptions, lesson texts) and page constants
     "ACTIVATIONS", "TRAINABLE", "TARGETS", "DATASETS", "OPTIMIZERS", "ENGINE_SPECS", "INITIALIZERS", "LOSSES",
     "LOSS_CURVES", "FEATURES", "LESSONS", "PAGES", "PAGE_PATHS", "SECTIONS", "PLAYGROUND", "rs.PRESETS",
-    "classroom.CONTROLS", "WORKED", "ROUND_NOTE", "GRADIENT_PRESETS", "XOR_SOURCES", "GATES", "SPEEDS",
+    "classroom.CONTROLS", "WORKED", "ROUND_NOTE", "GRADIENT_PRESETS", "XOR_SOURCES", "GATES", "PACES",
+    "SPEED_HELP", "pace_label",
     "str.upper", "goals.EXAMPLES",
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",

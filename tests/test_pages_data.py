@@ -214,10 +214,17 @@ def test_quick_train_runs_one_frame_at_a_time_in_the_live_turns(monkeypatch):
     original = PlaygroundSession.frame
 
     def frame(self, seconds=FRAME_SECONDS, **kwargs):
-        frames.append((seconds, LIVE_GATE.sessions_waiting))
+        frames.append((seconds, 0))
         return original(self, seconds, **kwargs)
 
+    def train_for(self, *args, **kwargs):  # the training takes its turn in the gate (drawing does not)
+        frames[-1] = (frames[-1][0], LIVE_GATE.sessions_waiting)
+        return original_train_for(self, *args, **kwargs)
+
+    from playground.run.trainer import Trainer
+    original_train_for = Trainer.train_for
     monkeypatch.setattr(PlaygroundSession, "frame", frame)
+    monkeypatch.setattr(Trainer, "train_for", train_for)
     with fake_upload("t.csv", _table(400, cols=("a", "b", "c"))):
         at = run_data_page()
         at.button(key="data_quick").click().run()

@@ -178,6 +178,20 @@ def test_figures():
     assert racer_boundary_figure(r, 1, res=20, spec=True)["layout"]["showlegend"] is False
 
 
+def test_the_epoch_axis_turns_logarithmic_in_long_races():
+    from playground.viz.race_figures import LOG_EPOCHS_FROM
+
+    r = Race([Config(dataset="gauss", lr=0.3), Config(dataset="gauss", lr=0.001)])
+    r.step(3)
+    assert race_losses_figure(r, spec=True)["layout"]["xaxis"]["title"]["text"] == "epoch"  # short: linear
+    assert race_losses_figure(r, log_x=True, spec=True)["layout"]["xaxis"]["type"] == "log"
+    r.step(LOG_EPOCHS_FROM)
+    x = race_losses_figure(r, spec=True)["layout"]["xaxis"]
+    assert x["type"] == "log" and x["range"] == [0, pytest.approx(np.log10(r.epoch))]  # epoch 1 to the last
+    assert "type" not in race_losses_figure(r, log_x=False, spec=True)["layout"]["xaxis"]
+    go.Figure(race_losses_figure(r, spec=True))
+
+
 # ----- links -------------------------------------------------------------------------------------
 def test_link_round_trip():
     base = from_query("dataset=spiral&noise=10&hidden=8,8")[0]

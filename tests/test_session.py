@@ -4,6 +4,7 @@ import time
 
 from playground.run import session as S
 from playground.run.config import Config
+from playground.run.pace import Pacer
 from playground.run.session import PlaygroundSession
 
 
@@ -64,7 +65,7 @@ def test_frame_trains_only_while_playing_and_is_capped():
     assert s.frame() == 0
     s.play()
     s.speed = "10 epochs / frame"
-    assert s.frame() == 10
+    assert s.frame(clock=lambda: 0.0) == 10  # a stopped clock: the pace alone decides (the time share varies)
     s.speed = "As fast as possible"
     n = s.frame()
     assert 0 < n <= S.MAX_EPOCHS_PER_FRAME
@@ -81,10 +82,10 @@ def test_stop_condition_ends_play_and_live_change_resumes():
     s = PlaygroundSession(Config(max_epochs=5))
     s.play()
     s.speed = "100 epochs / frame"
-    assert s.frame() == 5 and not s.playing
+    assert s.frame(clock=lambda: 0.0) == 5 and not s.playing
     assert s.apply({"max_epochs": 8})[0] == "live" and not s.trainer.stopped
     s.play()
-    assert s.frame() == 3
+    assert s.frame(clock=lambda: 0.0) == 3
 
 
 def test_divergence_blocks_play_until_reset():
@@ -149,8 +150,11 @@ def test_frame_gate_one_frame_at_a_time_and_shares_the_training_time():
         t.join()
     assert most[0] == 1  # never two frames at once
     assert gate.sessions_waiting == 0
-    assert min(shares) >= S.MIN_FRAME_SECONDS and max(shares) <= S.FRAME_SECONDS
+    assert 0 < min(shares) and max(shares) <= S.FRAME_SECONDS
     assert min(shares) < S.FRAME_SECONDS / 2  # with 8 waiting the frames trained less
+    # The floor is for "as fast as possible" only (frame_limits); a paced frame has none.
+    assert S.frame_limits(Pacer(), "max", 0, 1.0, min(shares), 0.0) == (S.MAX_EPOCHS_PER_FRAME, S.MIN_FRAME_SECONDS)
+    assert S.frame_limits(Pacer(), "10/frame", 0, 1.0, min(shares), 0.0) == (10, min(shares))
 
 
 def test_frame_gate_counts_a_session_once_and_never_stalls():
@@ -173,7 +177,7 @@ def test_frame_never_trains_longer_than_the_cap():
 
 def test_a_frame_stops_after_the_epoch_in_which_play_stopped():
     """Pause from a click's page run (another thread) while the frame trains: no epoch after it."""
-    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame"))
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame", speed="max"))
     s.play()
     at_pause = []
 
@@ -188,7 +192,7 @@ def test_a_frame_stops_after_the_epoch_in_which_play_stopped():
 
 def test_a_frame_leaves_a_replaced_run_alone():
     """A new setting or Reset builds a new trainer mid-frame: the frame neither trains it nor stops play."""
-    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame"))
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame", speed="max"))
     s.play()
     old = s.trainer
     s.frame(between=lambda: s.trainer is old and s.reset(), slice_seconds=0.0)
@@ -198,7 +202,7 @@ def test_a_frame_leaves_a_replaced_run_alone():
 
 def test_step_waits_for_a_frame_in_progress():
     """Step never trains the network at the same time as a frame still running in another thread."""
-    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame"))
+    s = PlaygroundSession(Config(dataset="xor", hidden=(4,), seed="frame", speed="max"))
     with s._training:  # a frame is training
         stepper = threading.Thread(target=s.step_from, args=(0,))
         stepper.start()

@@ -30,6 +30,7 @@ from playground.run.sizes import CAPS, WORK_FIELDS, dataset_info, work_problem
 from playground.core.losses import LOSSES, default_loss, losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.base.text import summarise
+from playground.run.pace import MAX_PER_FRAME, MAX_RATE, MIN_RATE, pace_text, parse_pace
 
 __all__ = [
     "Config", "ConfigError", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
@@ -102,6 +103,7 @@ class Config:
     patience: int = 0  # early stopping: epochs without test-loss improvement, 0 = off
     standardize: bool = True  # z-score real datasets with training-set statistics
     device: str = "cpu"  # torch engine only: cpu or cuda
+    speed: str = "auto"  # a live page's pace (run/pace.py): auto, max, epochs per second, or N/frame
 
     def __post_init__(self):
         problems = _check(self)
@@ -185,6 +187,9 @@ def _rules() -> dict[str, tuple]:
         "patience": (lambda v: 0 <= v <= 100_000, "patience must be 0–100000, got {v!r}"),
         "standardize": (lambda v: isinstance(v, bool), "standardize must be 0 or 1, got {v!r}"),
         "device": (lambda v: v in ("cpu", "cuda"), "device must be cpu or cuda, got {v!r}"),
+        "speed": (lambda v: parse_pace(v) is not None and pace_text(v) == v,
+                  f"speed must be auto, max, N/frame (1–{MAX_PER_FRAME}) or epochs per second "
+                  f"({MIN_RATE:g}–{MAX_RATE:g}), got {{v!r}}"),
     }
 
 
@@ -267,6 +272,8 @@ def _parse(name: str, value: Any) -> Any:
             if not math.isfinite(f):
                 raise ConfigError(f"{name} must be a finite number, got {value!r}")
             return f
+        if name == "speed":
+            return pace_text(text if text is not None else value)
         return (text if text is not None else str(value)).strip().lower() if name != "seed" else (text if text is not None else str(value)).strip()
     except ConfigError:
         raise

@@ -30,7 +30,8 @@ from playground.run.sizes import network_sizes
 from playground.base.memory import racer_history_cap
 from playground.run.race_setup import (DEFAULT_TARGET, LETTERS, MAX_RACERS, MIN_RACERS, RACE_FIELDS, SHARED_FIELDS,
                                        Target)
-from playground.run.session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, pause_if_idle
+from playground.run.pace import Pacer, pace_text
+from playground.run.session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, frame_limits, pause_if_idle
 from playground.run.trainer import HISTORY_CAP, Trainer, build_data
 
 __all__ = ["Race"]
@@ -79,6 +80,8 @@ class Race:
         self.epoch = min(t.epoch for t in self.trainers)  # rounds completed: every racer still running is here
         self.reached: list[int | None] = [None] * len(configs)
         self.playing = False
+        self.speed = configs[0].speed  # the pace of Play (a link value, run/pace.py): the base config's
+        self._pacer = Pacer()
         self.last_touch = time.monotonic()
         self.notice = ""
         self.grids: dict = {}  # (racer, resolution) -> views.Grid, built on first draw
@@ -158,6 +161,12 @@ class Race:
     def play(self) -> None:
         self.last_touch, self.notice = time.monotonic(), ""
         self.playing, self._step_to = bool(self.running), None
+        self._pacer.restart()
+
+    def set_speed(self, speed: str) -> None:
+        """A new pace (a link value or an old Speed label), from the next frame on; the race goes on."""
+        self.speed = pace_text(speed)
+        self._pacer.restart()
 
     def pause(self) -> None:
         self.last_touch, self.playing, self._step_to = time.monotonic(), False, None
@@ -177,16 +186,22 @@ class Race:
         return done
 
     def tick(self, seconds: float = FRAME_SECONDS, max_epochs: int | None = None, clock=time.perf_counter) -> int:
-        """One frame while playing; pauses when every racer has stopped, a Step's round is complete,
-        or nobody touched a control."""
+        """One frame while playing: the rounds the race's pace (``speed``) asks for, or ``max_epochs``,
+        within ``seconds`` and the ``LIVE_GATE`` share (``session.frame_limits``), in a turn of the
+        gate; pauses when every racer has stopped, a Step's round is complete, or nobody touched a
+        control."""
         if not self.playing or pause_if_idle(self):
             return 0
-        if self._step_to is not None:
-            max_epochs = max(1, min(max_epochs or MAX_EPOCHS_PER_FRAME, self._step_to - self.epoch))
-        # Pause or Step may come from a click's page run while this frame still trains: stop after
-        # the chunk in progress, so the racers do not move on after the click.
-        done = self.frame(LIVE_GATE.training_seconds(seconds), max_epochs,
-                          until=lambda: not self.playing, clock=clock)
+        with LIVE_GATE.turn(self) as share:
+            if self._step_to is not None:
+                max_epochs = max(1, min(max_epochs or MAX_EPOCHS_PER_FRAME, self._step_to - self.epoch))
+            if max_epochs is None:
+                limit, seconds = frame_limits(self._pacer, self.speed, self.epoch, seconds, share, clock())
+            else:
+                limit, seconds = max_epochs, min(float(seconds), FRAME_SECONDS, share)
+            # Pause or Step may come from a click's page run while this frame still trains: stop after
+            # the chunk in progress, so the racers do not move on after the click.
+            done = self.frame(seconds, limit, until=lambda: not self.playing, clock=clock) if limit else 0
         if not self.running or (self._step_to is not None and self.epoch >= self._step_to):
             self.playing, self._step_to = False, None
         return done

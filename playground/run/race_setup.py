@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 
 from playground.run.config import Config, format_value, from_query, normalize, query_pairs
+from playground.run.pace import pace_text
 from playground.run.sizes import CAPS
 
 __all__ = ["Preset", "PRESETS", "Target", "TARGETS", "DEFAULT_TARGET", "RaceSetup", "RACE_FIELDS", "SHARED_FIELDS", "MIN_RACERS", "MAX_RACERS", "COLORS", "EDITOR_FIELDS", "LETTERS", "FULL_BATCH", "parse_race", "race_configs", "race_query", "overrides_of", "racer_rows", "setup_from_rows", "resized"]
@@ -133,6 +134,10 @@ class RaceSetup:
 
     def to_query(self) -> str:
         return race_query(self.base, list(self.overrides), self.target, self.preset)
+
+    def with_speed(self, speed: str) -> "RaceSetup":
+        """The same race at another pace (``speed``, a link value): only the link changes."""
+        return dataclasses.replace(self, base=dataclasses.replace(self.base, speed=pace_text(speed)))
 
 
 def parse_race(query: str | Mapping | None) -> RaceSetup:

@@ -294,7 +294,7 @@ def digits_config(**controls) -> tuple[Config, list[str]]:
     """`digits_settings` as a Config (a bad hidden value gives 32 neurons), with the warnings."""
     raw, warnings = digits_settings(**controls)
     raw.setdefault("hidden", "32")
-    return normalize(raw)[0], warnings
+    return normalize({**raw, "speed": "max"})[0], warnings  # no Speed control on the page: as fast as possible
 
 
 # ---------------------------------------------------------------------- uploaded tables
@@ -431,7 +431,7 @@ def upload_config(data: Data, train: int = 70, seed: str = "1", epochs: int = 30
     cfg, warnings = normalize({"dataset": stand_in, "loss": loss, "hidden": "8", "activation": "tanh",
                                "optimizer": "adam", "lr": 0.01, "batch": 16, "init": "xavier",
                                "train": train, "seed": seed, "max_epochs": epochs,
-                               "standardize": False}, data=data)
+                               "standardize": False, "speed": "max"}, data=data)  # Quick train: at full speed
     if warnings:
         raise ValueError("; ".join(warnings))
     return cfg

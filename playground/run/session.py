@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 
 from playground.run.config import Config, normalize
@@ -21,67 +22,100 @@ from playground.run.sizes import dataset_info, task_of, work_problem
 from playground.data.datasets import DATASETS, MIN_POINTS, Data
 from playground.data import drawn
 from playground.core.losses import default_loss, losses_for_task
+from playground.run.pace import Pace, Pacer, pace_text, parse_pace
 from playground.run.trainer import Trainer
 
 __all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "pause_if_idle", "pause_hidden",
-           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS", "MIN_FRAME_SECONDS", "MIN_TRAIN_SECONDS",
-           "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "SPEEDS"]
+           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS", "MIN_FRAME_SECONDS",
+           "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "frame_limits"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
-LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience"})
+LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs", "target_loss", "patience",
+                         "speed"})
 #: Server time one drawn frame may spend training (bounds CPU per session).
 FRAME_SECONDS = 0.15
-#: With many sessions playing, each frame's share of FRAME_SECONDS, but never less than this.
+#: As fast as possible with many sessions playing, each frame's share of FRAME_SECONDS, but never less than
+#: this (a paced frame has no minimum: it trains what its pace asks for, within the share).
 MIN_FRAME_SECONDS = 0.03
-#: A frame trains at least this long even when drawing it used up its budget (see FrameGate.training_seconds).
-MIN_TRAIN_SECONDS = 0.01
 MAX_EPOCHS_PER_FRAME = 5_000
 #: Play pauses itself after this long without any control being touched (forgotten tabs).
 IDLE_PAUSE_SECONDS = 15 * 60
-#: Speed choices: label -> epochs per frame (None = as many as fit in FRAME_SECONDS).
 #: Built-in datasets standing in for user data of each kind in the config (they fix the task).
 _PROXY = {"binary": "circle", "multiclass": "blobs", "regression": "reg-plane"}
-SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "100 epochs / frame": 100, "As fast as possible": None}
+
+
+def frame_limits(pacer: Pacer, speed: str, epoch: int, seconds: float, share: float, now: float) -> tuple[int, float]:
+    """(epochs, seconds) one live frame may train at ``speed`` (a link's value) from ``epoch``: what the
+    pace asks for (``MAX_EPOCHS_PER_FRAME`` as fast as possible) within the frame's ``seconds``, the
+    cap and the gate's ``share``; as fast as possible the share is at least ``MIN_FRAME_SECONDS``."""
+    pace = parse_pace(speed) or Pace("max")
+    allowed = pacer.allow(pace, epoch, now)
+    share = max(MIN_FRAME_SECONDS, share) if allowed is None else share
+    limit = MAX_EPOCHS_PER_FRAME if allowed is None else min(allowed, MAX_EPOCHS_PER_FRAME)
+    return limit, min(float(seconds), FRAME_SECONDS, share)
 
 
 class FrameGate:
-    """Live frames of all sessions in one server process take turns; training time is shared.
+    """Training in all sessions of one server process takes turns; training time is shared.
 
-    Why: one Python process runs every session's script on one GIL, beside the event loop
-    that sends the drawn frames to the browsers.  With 20 sessions each training 0.15 s a
-    frame at once, every frame took seconds and the event loop was starved: the browsers
-    saw almost no updates (bench/load_test.py).  Inside a turn a frame draws and trains
-    alone (the others sleep: no CPU, no GIL), and with N sessions waiting it trains
-    ``FRAME_SECONDS / N`` (at least ``MIN_FRAME_SECONDS``), so the server delivers about as
-    many frames a second in total whatever N is, shared out among the sessions.
+    Why: one Python process runs every session's script on one GIL, beside the event loop that
+    sends the drawn frames to the browsers.  With 20 sessions each training 0.15 s a frame at once,
+    every frame took seconds and the event loop was starved: the browsers saw almost no updates
+    (bench/load_test.py).  Only *training* takes a turn (``PlaygroundSession.frame``,
+    ``Race.tick``): drawing a frame (figures, Streamlit elements) touches nothing but the session's
+    own trainer and figures and runs outside the gate, beside the others' training.  With N
+    sessions training in the last ``ACTIVE_SECONDS`` a turn gets ``FRAME_SECONDS / N`` of training,
+    so as fast as possible the server trains about as much a second in total whatever N is.  At a
+    paced speed a frame trains the epochs its pace asks for, within that share: no minimum.
 
-    ``turn(owner)`` is a context manager yielding the training seconds for this frame;
-    ``owner`` is the session (its several live fragments count once).  A turn not granted
-    within ``wait_limit`` seconds goes ahead anyway rather than stall a page.
+    ``turn(owner)`` is a context manager yielding the training seconds of this turn; ``owner`` is
+    the session or race (its several live fragments count once).  A turn not granted within
+    ``wait_limit`` seconds goes ahead anyway rather than stall a page; a thread already in a
+    turn that asks again goes ahead at once (the turn is not re-entrant, the training is).
     """
+
+    ACTIVE_SECONDS = 1.0
 
     def __init__(self, wait_limit: float = 10.0):
         self._lock = threading.Lock()
         self._guard = threading.Lock()
-        self._waiting: dict[int, int] = {}  # id(owner) -> fragments of it wanting a turn
+        self._waiting: dict[int, int] = {}  # id(owner) -> turns of it asked for and not over
+        self._active: dict[int, tuple] = {}  # id(owner) -> (when it last asked for a turn, a weak reference or None)
         self.wait_limit = wait_limit
-        self._turns = threading.local()  # .started: when this thread's turn began (perf_counter)
+        self._inside = threading.local()  # .depth: turns this thread holds
 
     @property
     def sessions_waiting(self) -> int:
+        """Sessions in or waiting for a turn now."""
         return len(self._waiting)
+
+    @property
+    def sessions_training(self) -> int:
+        """Sessions that asked for a turn within the last ``ACTIVE_SECONDS`` (at least the ones waiting)."""
+        now = time.monotonic()
+        with self._guard:
+            for key in [k for k, (when, ref) in self._active.items()
+                        if now - when > self.ACTIVE_SECONDS or (ref is not None and ref() is None)]:
+                del self._active[key]  # not training lately, or gone
+            return max(len(self._active), len(self._waiting))
+
+    @property
+    def held(self) -> bool:
+        return self._lock.locked()
 
     @contextmanager
     def turn(self, owner: object):
         key = id(owner)
         with self._guard:
             self._waiting[key] = self._waiting.get(key, 0) + 1
-        got = self._lock.acquire(timeout=self.wait_limit)
-        self._turns.started = time.perf_counter()
+            self._active[key] = (time.monotonic(), _weak(owner))
+        depth = getattr(self._inside, "depth", 0)
+        got = depth == 0 and self._lock.acquire(timeout=self.wait_limit)
+        self._inside.depth = depth + 1
         try:
-            yield max(MIN_FRAME_SECONDS, FRAME_SECONDS / max(1, self.sessions_waiting))
+            yield FRAME_SECONDS / max(1, self.sessions_training)
         finally:
-            self._turns.started = None
+            self._inside.depth = depth
             with self._guard:
                 left = self._waiting.get(key, 1) - 1
                 if left > 0:
@@ -91,17 +125,15 @@ class FrameGate:
             if got:
                 self._lock.release()
 
-    def training_seconds(self, seconds: float) -> float:
-        """What is left of a frame's ``seconds`` for training once this thread's turn has drawn:
-        the budget covers drawing and training.  At least ``MIN_TRAIN_SECONDS`` (a frame whose
-        drawing took the whole budget still moves on); ``seconds`` outside a turn (tests, CLI)."""
-        started = getattr(self._turns, "started", None)
-        if started is None:
-            return seconds
-        return max(MIN_TRAIN_SECONDS, seconds - (time.perf_counter() - started))
+
+def _weak(owner: object):
+    try:
+        return weakref.ref(owner)
+    except TypeError:  # a str or a plain object() (tests): counted for ACTIVE_SECONDS
+        return None
 
 
-#: The one gate of this process: every live page's ticking fragment runs inside ``LIVE_GATE.turn``.
+#: The one gate of this process: every live frame's training runs inside ``LIVE_GATE.turn``.
 LIVE_GATE = FrameGate()
 
 
@@ -139,7 +171,7 @@ class PlaygroundSession:
         self.cfg = cfg
         self.trainer = Trainer(cfg, data)
         self.playing = False
-        self.speed = "As fast as possible"
+        self._pacer = Pacer()  # the epochs each frame may train at the config's speed (run/pace.py)
         self.last_touch = time.monotonic()
         self.notice = ""  # one-line status for the page (auto-pause, resets)
         # Held while training. A click's page run can start before the frame it interrupts has
@@ -148,6 +180,17 @@ class PlaygroundSession:
         # beside the frame.
         self._training = threading.Lock()
         self._step_to: int | None = None  # the epoch a Step still in progress stops at (see step_from)
+
+    @property
+    def speed(self) -> str:
+        """The pace of Play: the config's ``speed`` (a link value, see ``run/pace.py``)."""
+        return self.cfg.speed
+
+    @speed.setter
+    def speed(self, value: str) -> None:  # a link value or a Speed label of old ("10 epochs / frame")
+        self.cfg = dataclasses.replace(self.cfg, speed=pace_text(value))
+        self.trainer.cfg = self.cfg
+        self._pacer.restart()
 
     # ----- controls -------------------------------------------------------------------------------
     def touch(self) -> None:
@@ -186,6 +229,7 @@ class PlaygroundSession:
         for name in ("reg", "reg_rate", "dropout", "clip"):
             setattr(t.net, name, getattr(cfg, name))
         t.resume()  # a new stop condition may allow more epochs
+        self._pacer.restart()
 
     def use_data(self, data: Data | None, name: str = "") -> str:
         """Switch to user data (drawn or uploaded), or back to the config's dataset with None.
@@ -222,6 +266,7 @@ class PlaygroundSession:
     def reset(self) -> None:
         """New trainer from the config: same seed ⇒ same data and starting weights."""
         self.trainer, self._step_to = Trainer(self.cfg, self.data), None
+        self._pacer.restart()
         self.touch()
 
     # ----- transport (idempotent for the epoch the button was drawn with) -----------------------------
@@ -231,6 +276,7 @@ class PlaygroundSession:
         if self.trainer.stopped:
             self.trainer.resume()
         self.playing, self._step_to = not self.trainer.diverged, None
+        self._pacer.restart()
 
     def pause(self) -> None:
         self.touch()
@@ -269,11 +315,12 @@ class PlaygroundSession:
 
     def frame(self, seconds: float = FRAME_SECONDS, between=None, slice_seconds: float = 0.04,
               clock=time.perf_counter) -> int:
-        """Train for one drawn frame (at most ``seconds``) while playing; returns epochs completed.
+        """Train for one drawn frame while playing; returns epochs completed.
 
-        Inside a ``LIVE_GATE`` turn the time the page spent drawing this frame is taken off
-        ``seconds`` (``FrameGate.training_seconds``).  Training stops between mini-batches, even
-        mid-epoch (``Trainer.train_for``), so one frame costs its budget whatever the network.
+        A frame trains what the pace (``speed``) asks for since the previous frame, within
+        ``seconds`` (at most ``FRAME_SECONDS``) and its share of the server's ``LIVE_GATE``, whose
+        turn it holds while it trains (``frame_limits``).  Training stops between mini-batches, even
+        mid-epoch (``Trainer.train_for``), so one frame costs at most its budget whatever the network.
         ``between``, if given, is called after every ``slice_seconds`` of training: a page passes
         something that lets its framework stop the frame there, so a click on Pause does not wait
         for the whole frame.  The frame also ends after the chunk of mini-batches in progress as
@@ -283,13 +330,12 @@ class PlaygroundSession:
         """
         if not self.playing or pause_if_idle(self):
             return 0
-        per_frame = SPEEDS.get(self.speed)
-        seconds = LIVE_GATE.training_seconds(min(float(seconds), FRAME_SECONDS))  # the cap holds whatever a caller asks
-        limit = MAX_EPOCHS_PER_FRAME if per_frame is None else per_frame
         t = self.trainer
-        with self._training:
-            if self._step_to is not None:
-                limit = min(limit, max(0, self._step_to - t.epoch))
+        with LIVE_GATE.turn(self) as share, self._training:
+            if self._step_to is not None:  # a Step finishing: its epoch, as fast as the frame allows
+                limit, seconds = max(0, self._step_to - t.epoch), min(float(seconds), FRAME_SECONDS, share)
+            else:
+                limit, seconds = frame_limits(self._pacer, self.speed, t.epoch, seconds, share, clock())
             done = t.train_for(seconds, max_epochs=limit, clock=clock, between=between, between_every=slice_seconds,
                                keep_going=lambda: self.playing and self.trainer is t) if limit else 0
         if self.trainer is t and (t.stopped or (self._step_to is not None and t.epoch >= self._step_to)):

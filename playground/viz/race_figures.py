@@ -9,7 +9,7 @@ from playground.run.race_setup import LETTERS, COLORS
 from playground.run.views import boundary_values, grid_for, grid_resolution
 from playground.viz.figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 
-__all__ = ["racer_boundary_figure", "race_losses_figure", "race_loss_figure"]
+__all__ = ["racer_boundary_figure", "race_losses_figure", "race_loss_figure", "LOG_EPOCHS_FROM"]
 
 
 def racer_boundary_figure(race: Race, i: int, res: int = 50, hover: bool = True, spec: bool = False) -> go.Figure | dict:
@@ -35,14 +35,25 @@ def racer_boundary_figure(race: Race, i: int, res: int = 50, hover: bool = True,
     return figure(fig["data"], fig["layout"], spec)
 
 
-def race_losses_figure(race: Race, *, log_y: bool = True, spec: bool = False) -> go.Figure | dict:
+#: With ``log_x=None`` the epoch axis turns logarithmic once the race is this many epochs long.
+LOG_EPOCHS_FROM = 50
+
+
+def race_losses_figure(race: Race, *, log_y: bool = True, log_x: bool | None = None,
+                       spec: bool = False) -> go.Figure | dict:
     """Every racer's losses, named "A · optimizer adam", with a star where each reached the target."""
     names = [f"{LETTERS[i]} · {n}" for i, n in enumerate(race.names)]
-    return race_loss_figure([t.history for t in race.trainers], names, race.reached, log_y=log_y, spec=spec)
+    return race_loss_figure([t.history for t in race.trainers], names, race.reached, log_y=log_y, log_x=log_x,
+                            spec=spec)
 
 
-def race_loss_figure(histories, names, reached=(), *, log_y: bool = True, spec: bool = False) -> go.Figure | dict:
+def race_loss_figure(histories, names, reached=(), *, log_y: bool = True, log_x: bool | None = None,
+                     spec: bool = False) -> go.Figure | dict:
     """Every racer's test loss (solid) and training loss (dotted) against epoch, on one chart.
+
+    ``log_x``: a logarithmic epoch axis (from epoch 1), so the first tens of epochs, where most races
+    are decided, keep their width however long the race runs on; None: once the race is
+    ``LOG_EPOCHS_FROM`` epochs long.
 
     A star marks the epoch at which a racer first reached the target
     (``reached[i]``, None if not).  Curves are decimated to ≤ MAX_CURVE_POINTS.  Built from plain
@@ -81,7 +92,9 @@ def race_loss_figure(histories, names, reached=(), *, log_y: bool = True, spec: 
     layout = {
         "uirevision": "race-loss", "hovermode": "x unified", "margin": {"l": 55, "r": 10, "t": 10, "b": 40},
         "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if last < 10 else {})},
+        "xaxis": ({"title": {"text": "epoch (log scale)"}, "type": "log", "range": [0, np.log10(max(last, 2))]}
+                  if (last >= LOG_EPOCHS_FROM if log_x is None else log_x) else
+                  {"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if last < 10 else {})}),
         "yaxis": {"title": {"text": "loss (solid: test · dotted: training)"},
                   **(log_axis if log_y else {"rangemode": "tozero"})},
     }

@@ -12,12 +12,13 @@ from playground.app.ui.keys import SHORTCUTS_HELP, keyboard_shortcuts
 from playground.app.ui.server import claim_training, may_go_on, session_key
 from playground.base import capacity
 from playground.base import memory
-from playground.run.session import LIVE_GATE
+from playground.run.session import FRAME_SECONDS
 
 def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], None]], Callable[[], None]]:
     """Decorator for a page's live view: ``body(seconds)`` becomes a fragment that reruns every
-    ``run_every`` s while ``owner.playing`` (a session or a race), each run inside the server's
-    ``LIVE_GATE``: one session's frame at a time, ``seconds`` being this frame's share of training.
+    ``run_every`` s while ``owner.playing`` (a session or a race); ``seconds`` is the most a frame
+    may train (``FRAME_SECONDS``).  Drawing runs beside other sessions; the training call takes its
+    turn in the server's ``LIVE_GATE`` itself (``PlaygroundSession.frame``, ``Race.tick``).
 
         @live_fragment(session, run_every=0.2)
         def live(seconds):
@@ -27,8 +28,7 @@ def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], N
     def wrap(body: Callable[[float], None]) -> Callable[[], None]:
         @st.fragment(run_every=run_every if owner.playing else None)
         def fragment() -> None:
-            with LIVE_GATE.turn(owner) as seconds:
-                body(seconds)
+            body(FRAME_SECONDS)
         return fragment
     return wrap
 

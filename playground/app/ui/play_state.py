@@ -114,6 +114,7 @@ def sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "max_epochs"] = c.max_epochs
     st.session_state[K + "target_loss"] = c.target_loss
     st.session_state[K + "patience"] = c.patience
+    st.session_state[K + "speed"] = c.speed
 
 
 def steps(options, value):
@@ -138,7 +139,7 @@ def widget_config(s: PlaygroundSession) -> dict:
     feats = tuple(f for f in FEATURES if f in (get("features", c.features) or ())) or c.features
     raw = dict(features=feats, hidden=hidden, activation=act)
     for name in ("dataset", "noise", "train", "batch", "seed", "optimizer", "lr", "reg", "reg_rate", "dropout", "init",
-                 "engine", "device", "max_epochs", "target_loss", "patience"):
+                 "engine", "device", "max_epochs", "target_loss", "patience", "speed"):
         raw[name] = get(name, getattr(c, name))
     if get("loss", c.loss) in losses_for_task(*dataset_info(raw["dataset"])):
         raw["loss"] = get("loss", c.loss)
