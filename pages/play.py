@@ -1,7 +1,7 @@
 """The Playground: pick data and a network, press Play, watch it learn.
 
 Thin page: widgets call ``playground.run.session.PlaygroundSession``; figures come
-from ``playground.viz.figures``; live charts update in place via ``playground.app.ui``.
+from ``playground.viz``; live charts update in place via ``playground.app.ui``.
 The whole config lives in the URL (``?dataset=…&hidden=…``), so the address bar
 is always a share link.
 """
@@ -14,7 +14,11 @@ import streamlit as st
 from playground.teach import classroom
 from playground.run import codegen
 from playground.data import drawn
-from playground.viz import figures
+from playground.viz.activation_figure import activation_figure
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import grad_norm_figure, loss_figure
+from playground.viz.data_figures import dataset_preview
+from playground.viz.network_figure import gradient_heatmaps, network_figure
 from playground.run import modelio
 from playground.run import replay
 from playground.run import views
@@ -201,7 +205,7 @@ def _new_seed(drawn_seed: str):
 @st.cache_data(max_entries=64, show_spinner=False)
 def _preview(name: str, noise: int, seed: str) -> str:
     """A small picture of the dataset (cached: the same for everyone)."""
-    return figures.dataset_preview(_build_data(name, noise, seed), size=96)
+    return dataset_preview(_build_data(name, noise, seed), size=96)
 
 
 def _build_data(name, noise, seed):
@@ -559,8 +563,8 @@ def live_views(seconds: float):
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
         if not s.playing or last is None or last[0] != drawn_as or \
                 time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
-            fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
-                                               spec=True))
+            fig = _pres(network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
+                                       spec=True))
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
@@ -573,21 +577,21 @@ def live_views(seconds: float):
         canvas = st.session_state.get(K + "canvas") if st.session_state.get(K + "draw") else None
         if canvas is not None and len(canvas) < MIN_POINTS:  # too few points to train: show the canvas alone
             task = "regression" if canvas.task == "regression" else t.task
-            bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
-                                           (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2),
-                                           spec=True)
+            bfig = boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
+                                   (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2),
+                                   spec=True)
         else:
             vals = views.boundary_values(t, grid, maps)
-            bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
-                                           (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
-                                           task=t.task, n_classes=t.n_classes,
-                                           discretize=st.session_state.get(K + "discretize", False),
-                                           class_names=t.data.class_names, hover=not s.playing, spec=True)
+            bfig = boundary_figure(vals, grid, (t.train.X, t.train.y),
+                                   (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
+                                   task=t.task, n_classes=t.n_classes,
+                                   discretize=st.session_state.get(K + "discretize", False),
+                                   class_names=t.data.class_names, hover=not s.playing, spec=True)
         click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
-        live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
-                                              spec=True), True),
+        live_plotly(_pres(loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
+                                      spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
@@ -640,9 +644,9 @@ def live_details(_seconds: float):
                    "layer's gradient norm over the epochs.")
         gc1, gc2 = st.columns([3, 2])
         with gc1:
-            live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
+            live_plotly(gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
         with gc2:
-            live_plotly(_pres(figures.grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
+            live_plotly(_pres(grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
     elif view == "Replay":
         _replay(t)
     elif view == "Activation function":
@@ -658,7 +662,7 @@ def live_details(_seconds: float):
             lo, hi, sample = ranges[layer]
             with ac[i]:
                 st.latex(ACTIVATIONS[name].latex)
-                live_plotly(figures.activation_figure(name, z_range=(lo, hi), z_sample=sample),
+                live_plotly(activation_figure(name, z_range=(lo, hi), z_sample=sample),
                             key=f"pg_act{i}", height=280)
                 st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
 
@@ -679,14 +683,14 @@ def _replay(t):
     rc1, rc2 = st.columns([1.35, 1])
     kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
     with rc1:
-        live_plotly(_pres(figures.network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
-                                                 aspect=0.6, spec=True)), key="pg_replay_net", height=380)
+        live_plotly(_pres(network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
+                                         aspect=0.6, spec=True)), key="pg_replay_net", height=380)
     with rc2:
-        live_plotly(_pres(figures.boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
-                                                  n_classes=t.n_classes, class_names=t.data.class_names,
-                                                  spec=True)),
+        live_plotly(_pres(boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
+                                          n_classes=t.n_classes, class_names=t.data.class_names,
+                                          spec=True)),
                     key="pg_replay_boundary", height=380)
-    live_plotly(figures.gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
+    live_plotly(gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
 
 
 live_views()

@@ -1,4 +1,5 @@
-"""figures.py and png.py: each figure holds the numbers it was given, validates, and carries no NaN data."""
+"""The Playground's figures (viz/boundary, curves, network_figure, activation_figure), palette and png:
+each figure holds the numbers it was given, validates, and carries no NaN data."""
 from __future__ import annotations
 
 import base64
@@ -16,11 +17,13 @@ from hypothesis import strategies as st
 
 from playground.core.activations import ACTIVATIONS
 from playground.data.datasets import generate
-from playground.viz.figures import (LINK_MARKERS, MAX_CURVE_POINTS, activation_figure, boundary_figure, dataset_preview,
-                                decimate, grad_norm_figure, gradient_heatmaps, loss_figure, network_figure,
-                                plain_formula)
-from playground.viz.png import (BLUE, CLASS_COLORS, NEUTRAL, ORANGE, PNG_SIGNATURE, app_icon, colorize, data_uri,
-                            encode_png, hex_to_rgb)
+from playground.viz.activation_figure import activation_figure, plain_formula
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import MAX_CURVE_POINTS, decimate, grad_norm_figure, loss_figure
+from playground.viz.data_figures import dataset_preview
+from playground.viz.network_figure import LINK_MARKERS, gradient_heatmaps, network_figure
+from playground.viz.palette import BLUE, CLASS_COLORS, NEUTRAL, ORANGE, colorize, hex_to_rgb
+from playground.viz.png import PNG_SIGNATURE, app_icon, data_uri, encode_png
 from playground.run.trainer import Trainer
 from playground.run.views import boundary_values, grid_for, network_kwargs, neuron_maps, preactivation_ranges
 from test_views import RES, blobs, circle, iris, reg  # noqa: F401  (the same small trained networks)

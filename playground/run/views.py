@@ -1,6 +1,6 @@
 """The numbers behind the Playground's views, computed from a `Trainer`.
 
-Figures (``figures.py``) only draw; this module does the arithmetic: a grid over
+Figures (``viz/``) only draw; this module does the arithmetic: a grid over
 the input plane, every neuron's output on it (one forward pass), what the
 decision-boundary plot colours, the pre-activation ranges for the activation
 plot, and the arguments of the network diagram.
