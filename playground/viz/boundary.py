@@ -9,38 +9,22 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.viz.palette import CLASS_COLORS, DIVERGING, NEUTRAL, colorize, hex_to_rgb
+from playground.viz.palette import DIVERGING, POINT_SCALE, class_image, class_marker, colorize
 from playground.viz.plotly_dicts import GL_POINTS, f32, figure, safe_text
 from playground.viz.png import data_uri, encode_png
 
 __all__ = ["boundary_figure"]
 
 _DARK_OUTLINE = "#1f1f1f"
-
-
-def _class_image(probs: np.ndarray, discretize: bool) -> np.ndarray:
-    """(res, res, K) probabilities → (res, res, 3) uint8: the winning class's colour.
-
-    Intensity rises from grey at chance level (p = 1/K) to the full colour at
-    p = 1, so uncertain regions read as pale; ``discretize`` gives full colour.
-    """
-    k = probs.shape[-1]
-    palette = np.array([hex_to_rgb(c) for c in (CLASS_COLORS * 2)[:k]], np.float32)
-    win = probs.argmax(axis=-1)
-    if discretize:
-        t = np.ones(win.shape + (1,), np.float32)
-    else:
-        p = np.take_along_axis(probs, win[..., None], axis=-1)
-        t = np.clip((p - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0).astype(np.float32)
-    neutral = np.array(hex_to_rgb(NEUTRAL), np.float32)
-    return (neutral + t * (palette[win] - neutral)).round().astype(np.uint8)
+_POINT_PX = 8  # marker size: big enough to tell a triangle from a diamond
 
 
 def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> list[dict]:
     """Data points: training filled with a white outline, test with a dark outline (TF's style).
 
-    One trace per class, so the legend names the classes; the test traces share
-    one legend entry ("test points") that shows or hides them all.
+    Each class has its own colour and marker shape (``palette.class_marker``); regression points
+    are coloured by target on ``palette.POINT_SCALE``.  One trace per class, so the legend names
+    the classes; the test traces share one legend entry ("test points") that shows or hides them all.
     """
     if len(X) == 0:
         return []
@@ -50,7 +34,7 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> 
     where = f"{safe_text(labels[0])} = %{{x:.2f}}<br>{safe_text(labels[1])} = %{{y:.2f}}<br>"
     if task == "regression":
         return [{"type": kind, "x": f32(X[:, 0]), "y": f32(X[:, 1]), "mode": "markers", "name": f"{split} points",
-                 "marker": {"color": f32(y), "coloraxis": "coloraxis", "size": 7, "line": line},
+                 "marker": {"color": f32(y), "coloraxis": "coloraxis", "size": _POINT_PX, "line": line},
                  "hovertemplate": where + f"target = %{{marker.color:.3f}} ({split})<extra></extra>"}]
     out: list[dict] = []
     for c in range(max(n_classes, 2)):
@@ -62,7 +46,7 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> 
             "type": kind, "x": f32(X[mask, 0]), "y": f32(X[mask, 1]), "mode": "markers",
             "name": "test points" if test else name, "legendgroup": "test" if test else f"class {c}",
             "showlegend": not (test and out),
-            "marker": {"color": CLASS_COLORS[c % len(CLASS_COLORS)], "size": 7, "line": line},
+            "marker": {**class_marker(c), "size": _POINT_PX, "line": line},
             "hovertemplate": where + f"{name} ({split})<extra></extra>",
         })
     return out
@@ -100,12 +84,14 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             instead of ~40 ms for a full redraw on these machines).
         spec: return the plain dict (see ``figure``).
 
-    Draws: the plane as a picture (a layout image): binary → the output,
-    orange (−1) · grey (0) · blue (+1), or only its sign with ``discretize``;
-    multi-class → each pixel the winning class's colour, pale where the network
-    is unsure (full colour with ``discretize``); regression → the prediction on
-    the colour scale of the points' targets (one colour bar).  Training points
-    are filled with a white outline, test points have a dark outline.  Axes are
+    Draws: the plane as a pale picture (a layout image; ``palette.PALETTES["boundary"]``
+    and ``palette.class_image``) under saturated points, so every point's class stays
+    readable wherever it lies: binary → the output, pale orange (−1) · grey (0) · pale
+    blue (+1), or only its sign with ``discretize``; multi-class → each pixel the winning
+    class's pale colour, fading to grey where the network is unsure (full with
+    ``discretize``); regression → the prediction on the pale version of the points'
+    target scale (one colour bar, the points').  Each class has its own colour and marker
+    shape; training points have a white outline, test points a dark one.  Axes are
     equally scaled and fixed to the grid's box.
     """
     if task not in ("binary", "multiclass", "regression"):
@@ -119,7 +105,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
                     "margin": {"l": 55, "r": 10, "t": 40 if title else 10, "b": 45}}
     where = f"{lx} = %{{x:.2f}}<br>{ly} = %{{y:.2f}}<br>"
     if task == "multiclass":
-        rgb = _class_image(values, discretize)
+        rgb = class_image(values, discretize)
     else:
         z = f32(values)
         if discretize and task == "binary":
@@ -131,9 +117,9 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             targets = np.concatenate([np.asarray(p[1], np.float64) for p in (train, test) if p is not None])
             lo, hi = (float(targets.min()), float(targets.max())) if targets.size else (-1.0, 1.0)
             lo, hi = (lo - 1.0, hi + 1.0) if hi <= lo else (lo, hi)
-            layout["coloraxis"] = {"colorscale": DIVERGING, "cmin": lo, "cmax": hi,
+            layout["coloraxis"] = {"colorscale": POINT_SCALE, "cmin": lo, "cmax": hi,
                                    "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.8}}
-        rgb = colorize(z, lo, hi)
+        rgb = colorize(z, lo, hi, "boundary")
         if hover:
             data.append({"type": "heatmap", "x": xs, "y": ys, "z": z, "opacity": 0, "showscale": False,
                          "colorscale": DIVERGING, "zmin": lo, "zmax": hi,
