@@ -6,7 +6,7 @@ it prints the smallest difference between
 * a point and any colour the boundary can paint under it (binary output −1…+1, each of ten classes
   from chance to certain, regression predictions across the range), its own class's region included;
 * two classes' points, among the first four and among all ten (ten also differ by marker shape);
-* the two binary regions (the boundary itself);
+* the two binary regions (the boundary itself), and the regions of the first five classes;
 
 beside the same figures for the palette before issue 14 (saturated regions in the points' own colours).
 ``tests/test_palette.py`` asserts the thresholds through the figure itself; this prints the numbers.
@@ -55,6 +55,7 @@ def measure(points: np.ndarray, areas: np.ndarray, value_points: np.ndarray, val
             "classes, first 4": d[:4, :4].min(),
             "classes, all 10": d.min(),
             "binary regions": difference(areas[0], areas[1], vision),
+            "regions, first 5": _pairs(areas[:5], vision).min(),
         }
     return rows
 

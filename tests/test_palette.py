@@ -11,7 +11,9 @@ Thresholds (ΔE00; about 1 is just noticeable for large patches side by side, sm
 * a point against any colour the boundary paints, its own class's most confident region included: ≥ 20;
 * the two binary regions against each other, so the boundary itself is seen: ≥ 20;
 * points of different classes among the first four (binary, the 3-class spiral, 4 blobs): ≥ 20;
-* points of any two of ten classes: ≥ 12, and every class has its own marker shape besides.
+* points of any two of ten classes: ≥ 12, and every class has its own marker shape besides;
+* the pale regions of the first five classes, for normal vision: ≥ 10 (pale colours this light cannot
+  stay apart for a dichromat; the points' colours and shapes say the class there).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from playground.viz.palette import (CLASS_COLORS, CLASS_SYMBOLS, PALE_CLASS_COLO
                                     hex_to_rgb, make_lut)
 from test_figures import decode_uri
 
-POINT_ON_AREA, AREAS, FIRST_FOUR, ANY_PAIR = 20.0, 20.0, 20.0, 12.0
+POINT_ON_AREA, AREAS, FIRST_FOUR, ANY_PAIR, REGIONS_OF_FIVE = 20.0, 20.0, 20.0, 12.0, 10.0
 RES = 41
 
 
@@ -171,6 +173,13 @@ def test_the_palette_has_ten_of_everything_and_pale_areas():
     hue = lambda lab: np.arctan2(lab[:, 2], lab[:, 1])  # noqa: E731
     # each area keeps its mark's hue, within 11° (sRGB's gamut clips the pale blue)
     assert np.abs(np.angle(np.exp(1j * (hue(marks) - hue(areas))))).max() < 0.2
+
+
+def test_the_regions_of_five_classes_differ():
+    pale = np.array([hex_to_rgb(c) for c in PALE_CLASS_COLORS[:5]], np.float64)
+    d = difference(pale[:, None], pale[None])
+    np.fill_diagonal(d, np.inf)
+    assert d.min() >= REGIONS_OF_FIVE
 
 
 def test_a_saturated_boundary_would_fail():

@@ -355,7 +355,7 @@ def test_scatter_colours():
     assert [t.marker.symbol for t in two.data] == ["circle", "square"]
     assert [t.name for t in two.data] == ["neg", "pos"] and len(two.data[0].x) == 3
     three = figs.scatter_figure(x, x, np.array([0, 1, 2, 0, 1, 2]), "classification")
-    assert [t.marker.color for t in three.data] == ["#e8770f", "#0877bd", "#2a7869"]
+    assert [t.marker.color for t in three.data] == ["#e8770f", "#0877bd", "#24786a"]
     assert [t.marker.symbol for t in three.data] == ["circle", "square", "triangle-up"]
     reg = figs.scatter_figure(x, x, x, "regression")
     assert len(reg.data) == 1 and reg.data[0].marker.showscale

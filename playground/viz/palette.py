@@ -40,11 +40,12 @@ ORANGE = "#e8770f"  # negative / class 0: TF Playground's orange (#f59322) a sha
 BLUE = "#0877bd"  # positive / class 1: TF Playground's blue
 NEUTRAL = "#e8eaeb"  # "undecided" (output 0) between the two
 
-#: One colour per class, up to the 10 digits: orange, blue, teal, maroon, plum, tan, crimson, ochre,
+#: One colour per class, up to the 10 digits: orange, blue, teal, crimson, plum, tan, raspberry, ochre,
 #: royal blue, sky blue.  Every one is darker than L* 63; every pair differs by ΔE00 ≥ 12 in all three
-#: ways of seeing (≥ 22 among the first four), which the marker shapes back up.
+#: ways of seeing (≥ 21 among the first four), which the marker shapes back up; the pale regions of the
+#: first five differ by ≥ 11 for normal vision.
 CLASS_COLORS: tuple[str, ...] = (
-    ORANGE, BLUE, "#2a7869", "#821300", "#891374", "#bc7252", "#c02059", "#886201", "#1728e1", "#4093ff",
+    ORANGE, BLUE, "#24786a", "#910826", "#6a2e70", "#bb7354", "#be2b5d", "#886400", "#0424de", "#4c93ff",
 )
 #: One Plotly marker shape per class, in the same order.
 CLASS_SYMBOLS: tuple[str, ...] = (
