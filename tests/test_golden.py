@@ -50,7 +50,8 @@ import numpy as np
 import pytest
 
 from playground.run.config import from_query
-from playground.run.race import Race, parse_race
+from playground.run.race import Race
+from playground.run.race_setup import parse_race
 from playground.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]

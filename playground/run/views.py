@@ -210,7 +210,7 @@ def input_labels(trainer) -> tuple[str, ...]:
 
 
 def network_kwargs(trainer, grid: Grid | None = None, maps: list[np.ndarray] | None = None) -> dict:
-    """Keyword arguments for ``figures.network_figure`` from a trainer (thumbnails if a grid is given).
+    """Keyword arguments for ``network_figure.network_figure`` from a trainer (thumbnails if a grid is given).
 
         network_figure(**network_kwargs(t, grid), color_by="gradient")
     """
