@@ -9,8 +9,8 @@ import time
 
 import streamlit as st
 
-from playground.app.ui import (entry_guard, live_fragment, live_plotly, presentation_style, steady_live_views,
-                               train_after_drawing, transport_bar, yield_point)
+from playground.app.ui import (entry_guard, live_fragment, live_plotly, presentation_style, room_redirect, room_student,
+                               steady_live_views, train_after_drawing, transport_bar, yield_point)
 from playground.app.ui import play_panels as panels
 from playground.app.ui import play_state as state
 from playground.app.ui.play_state import K
@@ -27,6 +27,7 @@ from playground.viz.curves import grad_norm_figure, loss_figure
 from playground.viz.network_figure import gradient_heatmaps, network_figure
 
 entry_guard()
+room_redirect()  # /play?room=CODE: choose a nickname on the room page first
 steady_live_views()
 
 # While training, the network diagram is redrawn at most this often (less often for big networks,
@@ -36,6 +37,7 @@ NETWORK_REDRAW_S = 0.45
 
 s = state.session()
 t = s.trainer
+room_student(s)  # in a room: report status every ~2 s, apply the teacher's pushes (also while paused)
 
 for w in capped(escape_markdown(m) for m in st.session_state.get(K + "link_warnings", [])):
     st.warning(f"Link setting reset: {w}", icon=":material/link_off:")

@@ -50,9 +50,9 @@ NUMERIC_FIELDS = {"epoch", "epochs", "best_epoch", "max_epochs", "n_wrong", "n_t
 SAFE_SOURCES = {
     # registries (names, labels, descriptions, lesson texts) and page constants
     "ACTIVATIONS", "TRAINABLE", "TARGETS", "DATASETS", "OPTIMIZERS", "ENGINE_SPECS", "INITIALIZERS", "LOSSES",
-    "LOSS_CURVES", "FEATURES", "LESSONS", "PAGES", "PAGE_PATHS", "SECTIONS", "PLAYGROUND", "rc.PRESETS",
+    "LOSS_CURVES", "FEATURES", "LESSONS", "PAGES", "PAGE_PATHS", "SECTIONS", "PLAYGROUND", "rs.PRESETS",
     "classroom.CONTROLS", "WORKED", "ROUND_NOTE", "GRADIENT_PRESETS", "XOR_SOURCES", "GATES", "SPEEDS",
-    "str.upper",
+    "str.upper", "goals.EXAMPLES",
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
     "range_text", "realdata.quick_metrics", "convergence_text", "MIN_POINTS",

@@ -20,6 +20,8 @@ Example, inside a ticking fragment::
 from __future__ import annotations
 
 import base64
+import secrets
+import time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -167,6 +169,7 @@ def live_plotly(
         "theme": theme,
         "plotly_js": _plotly_js_path(),
         "watch_visibility": bool(watch_visibility),
+        "session_token": _session_token() if watch_visibility else "",
     }
     # Bytes reach the browser untouched; JSON text would be escaped inside
     # Streamlit's own JSON and parsed twice.
@@ -174,9 +177,13 @@ def live_plotly(
     callbacks = {"on_clicks_change": _ignore} if events else {}
     if watch_visibility:
         callbacks["on_hidden_change"] = _ignore
+        callbacks["on_moved_change"] = _ignore
     result = _live_chart(key=key, data=data, **callbacks)
     if watch_visibility:
         st.session_state[_HIDDEN_KEY] = result.get("hidden") is True
+        if result.get("moved") is True and _MOVED_KEY not in st.session_state:
+            st.session_state[_MOVED_KEY] = time.monotonic()
+            st.rerun()  # the whole page, so that server_session shows why it starts afresh
     if not events:
         return None
     batch = _new_clicks(key, result.get("clicks"))
@@ -184,6 +191,28 @@ def live_plotly(
 
 
 _HIDDEN_KEY = "_playground_tab_hidden"
+_TOKEN_KEY = "_playground_session_token"
+_MOVED_KEY = "_playground_moved_at"
+#: Shown at the top of every page for this long after an open page was given a new server session.
+MOVED_NOTICE_SECONDS = 300.0
+MOVED_MESSAGE = ("The class server restarted, or moved this page to another of its workers, so this page "
+                 "starts again: your setup is back from the page's link, but training starts again from the "
+                 "beginning (press Play). Nothing else to do.")
+
+
+def _session_token() -> str:
+    """A random name for this server session, given to the page's live chart: when an open page later
+    shows a chart with another token, the browser reports ``moved`` (``assets/live_plotly.js``)."""
+    if _TOKEN_KEY not in st.session_state:
+        st.session_state[_TOKEN_KEY] = secrets.token_hex(8)
+    return st.session_state[_TOKEN_KEY]
+
+
+def moved_notice() -> None:
+    """Say why an open page starts afresh (see ``MOVED_MESSAGE``) for ``MOVED_NOTICE_SECONDS``."""
+    since = st.session_state.get(_MOVED_KEY)
+    if since is not None and time.monotonic() - since < MOVED_NOTICE_SECONDS:
+        st.info(MOVED_MESSAGE, icon=":material/swap_horiz:")
 
 
 def tab_hidden() -> bool:

@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 from streamlit import runtime
 
-from playground.app.ui.charts import tab_hidden
+from playground.app.ui.charts import moved_notice, tab_hidden
 from playground.base import capacity
 from playground.run.session import pause_hidden
 
@@ -58,6 +58,7 @@ def server_session() -> None:
         elif not st.session_state.get(_TEACHER_KEY):
             st.warning("The teacher key in this link is not this server's: this browser session counts as a "
                        "student's.", icon=":material/key_off:")
+    moved_notice()
     _start_sweeper()
 
 
