@@ -18,7 +18,7 @@ from playground.base.text import capped, escape_markdown
 from playground.core.activations import ACTIVATIONS
 from playground.data import drawn
 from playground.data.datasets import MIN_POINTS
-from playground.run import views
+from playground.run import drivers, views
 from playground.run.session import SPEEDS
 from playground.teach import classroom
 from playground.viz.activation_figure import activation_figure
@@ -123,6 +123,7 @@ def live_views(seconds: float):
         panels.weight_editor(t)
     with right:
         canvas = st.session_state.get(K + "canvas") if st.session_state.get(K + "draw") else None
+        drive = st.session_state.get(K + "drive") or "off"
         if canvas is not None and len(canvas) < MIN_POINTS:  # too few points to train: show the canvas alone
             task = "regression" if canvas.task == "regression" else t.task
             bfig = boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
@@ -134,10 +135,16 @@ def live_views(seconds: float):
                                    (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
                                    task=t.task, n_classes=t.n_classes,
                                    discretize=st.session_state.get(K + "discretize", False),
-                                   class_names=t.data.class_names, hover=not s.playing, spec=True)
-        click = live_plotly(panels.pres(view, bfig), key="pg_boundary", height=400, events=canvas is not None)
+                                   class_names=t.data.class_names, hover=not s.playing, spec=True,
+                                   **panels.point_sizes(t, drive))
+        click = live_plotly(panels.pres(view, bfig), key="pg_boundary", height=400,
+                            events=canvas is not None or drive != "off")
         if click and canvas is not None and click.get("x") is not None:
             state.canvas_click(canvas, click["x"], click["y"])
+        elif click and canvas is None and click.get("customdata") is not None:
+            state.remove_point(s, click["customdata"])
+        if drive != "off" and canvas is None:
+            panels.drive_note(t, drive)
         live_plotly(panels.pres(view, loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
                                                   spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
@@ -190,6 +197,9 @@ if show("discretize"):
 oc[2].toggle("Log-scale loss", key=K + "log_y")
 oc[3].segmented_control("Colour links by", ["weight", "gradient"], key=K + "color_by", default="weight",
                         format_func=lambda v: {"weight": "Weight", "gradient": "∂L/∂w"}[v])
+oc[4].selectbox("Size training points by", list(drivers.KINDS), key=K + "drive", format_func=drivers.KINDS.get,
+                on_change=state.drive_changed,
+                help="Which points drive learning now: click a point on the plane to leave it out (kept in the link).")
 
 st.segmented_control("Below the network", ["Per-weight gradients", "Activation function", "Replay"],
                      key=K + "below", default="Per-weight gradients")

@@ -394,7 +394,9 @@ PAGE_LINKS: dict[str, dict[str, dict]] = {
     "generalisation": {"default": {}},
     "data": {"default": {}},
     "digits": {"default": {}},
-    "lessons": {"default": {}, "shared": {"lesson": "xor-hidden"}},
+    "lessons": {"default": {}, "shared": {"lesson": "xor-hidden"}, "puzzle": {"puzzle": "capacity"}},
+    "warp": {"default": {}, "shared": {"dataset": "xor", "hidden": "4,3", "layer": "1", "units": "2,4"}},
+    "sidebyside": {"default": {}},
     "race": {"default": {}, "shared": dict(p.split("=", 1) for p in RACES[1][1].split("&"))},
     "room": {"default": {}, "join": {"join": "k7rm4"}},
 }

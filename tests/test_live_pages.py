@@ -28,6 +28,7 @@ PAGES = {
     "pages/race.py": ("race.race", "race_loss"),
     "pages/digits.py": ("digits_session", "digits-loss"),
     "pages/gradients.py": ("gr.session", "gr_norms"),
+    "pages/warp.py": ("wp.session", "wp_warp"),  # opened on its own: a run of its own
 }
 
 

@@ -57,6 +57,9 @@ SAFE_SOURCES = {
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
     "range_text", "realdata.quick_metrics", "convergence_text", "MIN_POINTS",
     "state.steps",  # the Playground's slider steps: numbers only
+    # debug-the-network puzzles, the point-sizing note, warped space, the animation, NumPy beside PyTorch
+    "PUZZLES", "DIAGNOSES", "fix_text", "goal_text", "drivers.explanation", "animate.HELP", "warp.explanation",
+    "sidebyside.torch_missing",
 }
 
 
@@ -69,7 +72,8 @@ SAFE_LOCALS = {
     "data.py": {"label"},  # _playground_link(label): every call passes a literal
     "generalisation.py": {"label", "run"},  # the lab's run names and results
     "gradients.py": {"act", "epoch", "epochs", "labels", "p", "LRS"},  # presets, activation names, epoch numbers, LRs
-    "lessons.py": {"lesson"},  # LESSONS[...]: an unknown id from the link shows no lesson
+    "lessons.py": {"lesson", "p", "result"},  # LESSONS[...] / PUZZLES[...]; a check's result: measured numbers
+    # with the project's labels (its detail is escaped where shown)
     "losses.py": {"slopes", "what"},  # fitted numbers; _numbers(what=…): a literal at every call
     "perceptron.py": {"epochs", "p", "where"},  # the perceptron's numbers; the XOR explanation
     "play.py": {"val"},  # val: a number

@@ -158,6 +158,7 @@ class Trainer:
         self._snap_every = 1
         self._snap_bytes, self._snap_keep = snapshot_bytes, None  # the number that fits: at the first snapshot
         self.seconds = 0.0
+        self.removed: tuple[int, ...] = ()  # training points left out (set_removed)
         # What views read; _record replaces them with the evaluated state (kept if that is not finite).
         self.params = [(W.copy(), b.copy()) for W, b in params]
         self.last_grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
@@ -450,6 +451,30 @@ class Trainer:
         (params[layer][0] if kind == "w" else params[layer][1])[tuple(index)] = value
         self.set_params(params)
         return ""
+
+    def set_removed(self, removed) -> None:
+        """Leave out these training points (indices into the split's training set) from now on; ``()``
+        brings every one back.  Weights, optimizer state, history and epoch count go on: training
+        continues from the same weights (an epoch in progress is dropped, its updates kept).
+        Raises ValueError, changing nothing, for an index out of range or fewer than 2 points left."""
+        full = self.__dict__.setdefault("_full_train", (self.train, self.X_train, self.T_train))
+        n = len(full[1])
+        drop = sorted({int(i) for i in removed})
+        if drop and (drop[0] < 0 or drop[-1] >= n):
+            raise ValueError(f"training point indices must be 0–{n - 1}")
+        if n - len(drop) < 2:
+            raise ValueError("at least 2 training points must stay")
+        keep = np.ones(n, bool)
+        keep[drop] = False
+        self.removed = tuple(drop)
+        self.train, self.X_train, self.T_train = full[0].subset(keep), full[1][keep], full[2][keep]
+        self._batch = min(self.cfg.batch, len(self.X_train))
+        self._nb = -(-len(self.X_train) // self._batch)
+        self._pos, self._epoch_data, self._epoch_start = 0, None, None
+        release = getattr(self.net, "release_buffers", None)
+        if release is not None:
+            release()
+        self._record_current()
 
     def predict(self, X_raw: np.ndarray) -> np.ndarray:
         """Network output for raw points (features applied)."""

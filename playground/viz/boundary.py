@@ -19,13 +19,21 @@ _DARK_OUTLINE = "#1f1f1f"
 _POINT_PX = 8  # marker size: big enough to tell a triangle from a diamond
 
 
-def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> list[dict]:
+def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels, sizes=None, ids=None) -> list[dict]:
     """Data points: training filled with a white outline, test with a dark outline (TF's style).
 
     Each class has its own colour and marker shape (``palette.class_marker``); regression points
     are coloured by target on ``palette.POINT_SCALE``.  One trace per class, so the legend names
     the classes; the test traces share one legend entry ("test points") that shows or hides them all.
+    ``sizes``: one marker diameter per point (else ``_POINT_PX``); ``ids``: one number per point, sent
+    back by a click.
     """
+    def per_point(mask):
+        extra = {}
+        if sizes is not None:
+            extra["size"] = f32(np.asarray(sizes)[mask])
+        return extra, ({} if ids is None else {"customdata": np.asarray(ids, np.int32)[mask]})
+
     if len(X) == 0:
         return []
     kind = "scattergl" if len(X) > GL_POINTS else "scatter"
@@ -33,8 +41,9 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> 
     line = {"color": _DARK_OUTLINE if test else "white", "width": 1.4 if test else 1.0}
     where = f"{safe_text(labels[0])} = %{{x:.2f}}<br>{safe_text(labels[1])} = %{{y:.2f}}<br>"
     if task == "regression":
+        size, custom = per_point(slice(None))
         return [{"type": kind, "x": f32(X[:, 0]), "y": f32(X[:, 1]), "mode": "markers", "name": f"{split} points",
-                 "marker": {"color": f32(y), "coloraxis": "coloraxis", "size": _POINT_PX, "line": line},
+                 "marker": {"color": f32(y), "coloraxis": "coloraxis", "size": _POINT_PX, "line": line, **size}, **custom,
                  "hovertemplate": where + f"target = %{{marker.color:.3f}} ({split})<extra></extra>"}]
     out: list[dict] = []
     for c in range(max(n_classes, 2)):
@@ -42,11 +51,12 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels) -> 
         if not mask.any():
             continue
         name = safe_text(class_names[c]) if c < len(class_names) else f"class {c}"
+        size, custom = per_point(mask)
         out.append({
             "type": kind, "x": f32(X[mask, 0]), "y": f32(X[mask, 1]), "mode": "markers",
             "name": "test points" if test else name, "legendgroup": "test" if test else f"class {c}",
             "showlegend": not (test and out),
-            "marker": {**class_marker(c), "size": _POINT_PX, "line": line},
+            "marker": {**class_marker(c), "size": _POINT_PX, "line": line, **size}, **custom,
             "hovertemplate": where + f"{name} ({split})<extra></extra>",
         })
     return out
@@ -68,7 +78,7 @@ def _plane_image(rgb: np.ndarray, grid) -> dict:
 
 def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_classes: int = 2,
                     discretize: bool = False, show_test: bool = True, class_names=(), title: str = "",
-                    hover: bool = True, spec: bool = False) -> go.Figure | dict:
+                    hover: bool = True, spec: bool = False, train_sizes=None, train_ids=None) -> go.Figure | dict:
     """The network's output over the input plane, with the data on top.
 
     Args:
@@ -83,6 +93,8 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             same from frame to frame, and the browser only swaps the picture (~5 ms
             instead of ~40 ms for a full redraw on these machines).
         spec: return the plain dict (see ``figure``).
+        train_sizes, train_ids: one marker diameter and one number per training point
+            (``drivers``: sized by loss or gradient, the number coming back with a click).
 
     Draws: the plane as a pale picture (a layout image; ``palette.PALETTES["boundary"]``
     and ``palette.class_image``) under saturated points, so every point's class stays
@@ -132,8 +144,9 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             continue
         X, y = np.asarray(part[0]), np.asarray(part[1])
         X = X[:, cols] if X.shape[1] > 2 or cols != [0, 1] else X
+        train_only = {"sizes": train_sizes, "ids": train_ids} if split == "train" else {}
         data += _point_traces(X, y, split, task=task, n_classes=n_classes, class_names=tuple(class_names),
-                              labels=(lx, ly))
+                              labels=(lx, ly), **train_only)
     axis = {"showgrid": False, "zeroline": False, "constrain": "domain", "ticks": "outside"}
     layout["xaxis"] = {**axis, "range": [x0, x1], "title": {"text": lx}}
     layout["yaxis"] = {**axis, "range": [y0, y1], "title": {"text": ly}, "scaleanchor": "x", "scaleratio": 1}

@@ -3,6 +3,8 @@ export, code, presentation mode), the weight editor and the replay. Each draws w
 ``play_state``; the numbers and figures come from the library."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import streamlit as st
 
 from playground.app.ui import play_state as state
@@ -19,12 +21,13 @@ from playground.core.optimizers import OPTIMIZERS
 from playground.data import drawn
 from playground.data.datasets import DATASETS, MIN_POINTS
 from playground.data.tables import to_csv
-from playground.run import codegen, modelio, replay as replays, views
+from playground.run import codegen, drivers, modelio, replay as replays, views
 from playground.run.config import LEARNING_RATES, REGULARIZERS, config_json
 from playground.run.sizes import CAPS, dataset_info
 from playground.run.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom
+from playground.viz import animate
 from playground.viz.boundary import boundary_figure
 from playground.viz.network_figure import gradient_heatmaps, network_figure
 
@@ -181,6 +184,11 @@ def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -
         st.code(page_url(page_file, s.share_query() + ("&" + suffix if suffix else "")), language=None, wrap_lines=True)
         st.caption("Hiding and locking keep a class focused on one idea; they are not security: a student can "
                    "always open a plain link and change everything in their own browser.")
+    more = st.columns(3)  # other views of this run: the setup travels in the link
+    more[0].page_link("pages/warp.py", label="How the layers warp the plane", icon=":material/grid_on:",
+                      query_params=dict(parse_qsl(s.share_query())))
+    more[1].page_link("pages/sidebyside.py", label="One step in NumPy and PyTorch", icon=":material/compare:",
+                      query_params=dict(parse_qsl(s.share_query())))
     row[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=state.toggle_present,
                   help="Large type and thick lines for a projector; kept in the link.")
     if show("export"):
@@ -203,6 +211,8 @@ def export_panel(s: PlaygroundSession):
                        width="stretch")
     st.download_button("Config (JSON)", lambda: config_json(s.cfg), "config.json", "application/json",
                        width="stretch")
+    st.download_button("Run as an animation (GIF, for slides)", lambda: animate.gif(s.trainer), "run.gif", "image/gif",
+                       width="stretch", help=animate.HELP)
     st.file_uploader("Import a model file to inspect it or continue training", type=["json", "npz", "pt"],
                      key=K + "import", on_change=state.import_model)
 
@@ -274,3 +284,18 @@ def replay(t, view: classroom.ClassroomView):
                     key="pg_replay_boundary", height=380)
     live_plotly(gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
 
+
+
+def point_sizes(t, drive: str) -> dict:
+    """The boundary figure's arguments that size the training points by their loss or gradient now."""
+    if drive == "off" or t.train.X.shape[1] != 2:
+        return {}
+    return {"train_sizes": drivers.marker_sizes(drivers.point_scores(t, drive)),
+            "train_ids": drivers.original_indices(t)}
+
+
+def drive_note(t, drive: str) -> None:
+    st.caption(drivers.explanation(drive))
+    if t.removed:
+        st.button(f"Bring back the {len(t.removed)} removed point{'s' * (len(t.removed) > 1)}",
+                  on_click=state.bring_back, icon=":material/undo:", key=K + "bring_back")

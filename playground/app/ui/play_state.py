@@ -16,6 +16,7 @@ from playground.app.ui.live import uninterrupted
 from playground.core.features import FEATURES
 from playground.core.losses import losses_for_task
 from playground.data import drawn
+from playground.run import drivers
 from playground.run import modelio
 from playground.run.config import from_query
 from playground.run.sizes import dataset_info
@@ -46,7 +47,8 @@ def session() -> PlaygroundSession:
     if s is not None and q and q != st.session_state.get(K + "query") and stale_address(q):
         write_query(s)  # a request sent before the browser saw our newest address: show it that one again
     elif s is None or (q and q != st.session_state.get(K + "query")):
-        params = {k: v for k, v in st.query_params.items() if k not in ("pts", *classroom.CLASSROOM_KEYS)}
+        params = {k: v for k, v in st.query_params.items()
+                  if k not in ("pts", *classroom.CLASSROOM_KEYS, *drivers.LINK_KEYS)}
         cfg, warnings = from_query(params)
         view, view_warnings = classroom.parse(dict(st.query_params))
         warnings += view_warnings
@@ -69,10 +71,17 @@ def session() -> PlaygroundSession:
             else:
                 st.session_state[K + "canvas"] = points
                 st.session_state[K + "draw"] = True
+        kind, removed, drive_warnings = drivers.parse_link(st.query_params,
+                                                           len(s.trainer.X_train) + len(s.trainer.removed))
+        st.session_state[K + "drive"], warnings = kind, warnings + drive_warnings
+        if removed != s.trainer.removed:
+            s.trainer.set_removed(removed)
         st.session_state[K + "session"] = s
         st.session_state[K + "link_warnings"] = warnings
         sync_widgets(s)
         write_query(s)  # the address bar always shows the full, normalised link
+    elif K + "dataset" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
+        sync_widgets(s)
     return s
 
 
@@ -149,6 +158,8 @@ def on_change() -> None:
 
 def write_query(s: PlaygroundSession) -> None:
     q = s.share_query()
+    drive = drivers.link_query(st.session_state.get(K + "drive"), s.trainer.removed)
+    q = q + "&" + drive if drive else q
     extra = classroom.to_query(st.session_state.get(K + "view", classroom.ClassroomView()))
     q = q + "&" + extra if extra else q
     st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
@@ -272,3 +283,23 @@ def canvas_click(canvas, x, y):
             st.session_state[K + "control_warnings"] = [msg]
     set_canvas(canvas)
     st.rerun()
+
+
+def remove_point(s: PlaygroundSession, index) -> None:
+    """A click on a training point while points are sized by what drives learning: train on without it."""
+    msg = drivers.remove_point(s.trainer, index)
+    st.session_state[K + "control_warnings"] = [msg] if msg else []
+    write_query(s)
+    st.rerun()
+
+
+@uninterrupted
+def bring_back() -> None:
+    s = current()
+    s.trainer.set_removed(())
+    write_query(s)
+
+
+@uninterrupted
+def drive_changed() -> None:
+    write_query(current())
