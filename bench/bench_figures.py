@@ -3,7 +3,7 @@
 Not collected by pytest (no ``test_`` prefix): timings belong in a benchmark,
 not in assertions.  For the default network (2-4-2-1 on the circle) and a deep
 one (8 hidden layers of 64) it prints, per view, the server time to compute
-the numbers (views.py) and build the figure (figures.py), and separately the
+the numbers (views.py) and build the figure (viz/), and separately the
 time to serialise it as the live chart does (``to_plotly_json`` + JSON).
 Each number is the best of ``--repeat`` runs (the machine is shared, so the
 minimum is the stable statistic) with the median beside it.
@@ -23,8 +23,10 @@ from plotly.io.json import to_json_plotly
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playground.run.config import Config  # noqa: E402
-from playground.viz.figures import (activation_figure, boundary_figure, grad_norm_figure, gradient_heatmaps,  # noqa: E402
-                                loss_figure, network_figure)
+from playground.viz.activation_figure import activation_figure  # noqa: E402
+from playground.viz.boundary import boundary_figure  # noqa: E402
+from playground.viz.curves import grad_norm_figure, loss_figure  # noqa: E402
+from playground.viz.network_figure import gradient_heatmaps, network_figure  # noqa: E402
 from playground.base.runtime import apply_app_settings  # noqa: E402
 from playground.run.trainer import Trainer  # noqa: E402
 from playground.run.views import (boundary_values, grid_for, network_kwargs, neuron_maps,  # noqa: E402

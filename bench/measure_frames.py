@@ -117,7 +117,7 @@ def main() -> None:
     r.play()
     frames("Race of 4 such nets, one frame (tick)", r.tick, max(2, args.frames // 4))
     t = Trainer(cfg_of(HEAVY))
-    from playground.viz import figures  # drawing: what the Playground page computes each frame
+    from playground.viz.network_figure import network_figure  # drawing: what the Playground page computes each frame
     from playground.run import views
     grid = views.grid_for(t, 50)
     frames("drawing: every neuron on the 50×50 grid", lambda: views.neuron_maps(t, grid), 5)
@@ -128,7 +128,7 @@ def main() -> None:
         from plotly.io.json import to_json_plotly
 
         def diagram():
-            fig = figures.network_figure(**views.network_kwargs(t, small), color_by="weight", aspect=0.6, spec=True)
+            fig = network_figure(**views.network_kwargs(t, small), color_by="weight", aspect=0.6, spec=True)
             return to_json_plotly(fig)
         diagram()  # the first call imports the JSON encoder
         frames("drawing: network diagram + JSON", diagram, 5)

@@ -10,7 +10,8 @@ import numpy as np
 import streamlit as st
 
 from playground.core import chainrule as cr
-from playground.viz import figures
+from playground.viz.boundary import boundary_figure
+from playground.viz.network_figure import network_figure
 from playground.run import views
 from playground.run.config import from_query
 from playground.base.text import capped, escape_markdown
@@ -95,7 +96,7 @@ for w in capped(escape_markdown(m) for m in ss[K + "warnings"]):
 
 left, right = st.columns([1.3, 1])
 with left:
-    fig = figures.network_figure(**views.network_kwargs(t), color_by="gradient", aspect=0.6, spec=True)
+    fig = network_figure(**views.network_kwargs(t), color_by="gradient", aspect=0.6, spec=True)
     click = live_plotly(cr.highlight(fig, ss[K + "ref"]), key="cr_network", height=380, events=True,
                         config={"displayModeBar": False})
     if click and click.get("customdata") and click["customdata"][0] in ("w", "b"):
@@ -124,7 +125,7 @@ with right:
                         help="Or click a point in the plot.")
     if t.train.X.shape[1] == 2:
         grid = views.grid_for(t, 40)
-        bfig = figures.boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), task=t.task,
+        bfig = boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), task=t.task,
                                        n_classes=t.n_classes, class_names=t.data.class_names, hover=False, spec=True)
         chosen = cr.explain(t, ss[K + "ref"], _rows_value()).rows[:200]
         bfig["data"].append({"type": "scatter", "mode": "markers", "x": t.train.X[chosen, 0].astype(np.float32),

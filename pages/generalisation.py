@@ -2,7 +2,7 @@
 
 Thin page: each comparison is one deterministic call into ``playground.teach.labs``
 (same seed ⇒ same data and starting weights for every net compared), cached
-per settings; figures come from ``playground.viz.lab_figures`` and ``figures``.
+per settings; figures come from ``playground.viz.lab_figures`` and ``boundary``.
 """
 import streamlit as st
 
@@ -10,7 +10,7 @@ from playground.app.ui import entry_guard
 
 entry_guard()
 
-from playground.viz.figures import boundary_figure  # noqa: E402
+from playground.viz.boundary import boundary_figure  # noqa: E402
 from playground.viz.lab_figures import curves_figure, weight_histograms_figure  # noqa: E402
 from playground.teach.labs import (  # noqa: E402
     NEAR_ZERO, capacity_runs, dropout_runs, early_stopping_run, fit_verdict, play_query, regulariser_runs, run_rows,

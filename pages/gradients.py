@@ -2,7 +2,7 @@
 
 Thin page: training runs in ``playground.run.session.PlaygroundSession`` (the
 Playground's transport, with its per-frame time budget); the numbers come from
-``playground.teach.labs``, the pictures from ``playground.viz.lab_figures`` and ``figures``.
+``playground.teach.labs``, the pictures from ``playground.viz.lab_figures``, ``curves`` and ``network_figure``.
 """
 import streamlit as st
 
@@ -12,7 +12,8 @@ from playground.app.ui import (claim_training, entry_guard, live_fragment, live_
 entry_guard()
 steady_live_views()
 
-from playground.viz import figures  # noqa: E402
+from playground.viz.curves import grad_norm_figure, loss_figure  # noqa: E402
+from playground.viz.network_figure import gradient_heatmaps, network_figure  # noqa: E402
 from playground.run import views  # noqa: E402
 from playground.core.activations import ACTIVATIONS, TRAINABLE  # noqa: E402
 from playground.run.config import LEARNING_RATES  # noqa: E402
@@ -169,10 +170,10 @@ def live_views(seconds: float):
                 f"({start:.2g}).")
     left, right = st.columns([1.5, 1])
     with left:
-        live_plotly(figures.grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340,
+        live_plotly(grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340,
                     watch_visibility=True)
     with right:
-        live_plotly(figures.loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340)
+        live_plotly(loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "
                "Curves decades apart mean the layers learn at very different speeds.")
     train_after_drawing(s, lambda: s.frame(seconds))
@@ -215,7 +216,7 @@ if len(epochs) > 1:
     st.caption("The same histograms for every snapshot, stacked by epoch (darker = more weights in that bin; the "
                "dotted line is the snapshot shown above), like TensorBoard's histogram view.")
 st.subheader(f"Every weight's gradient at epoch {epoch}")
-st.plotly_chart(figures.gradient_heatmaps(snaps[idx][2]), key=K + "grad_maps", width="stretch")
+st.plotly_chart(gradient_heatmaps(snaps[idx][2]), key=K + "grad_maps", width="stretch")
 st.caption("One panel per layer, rows = from-unit, columns = to-unit, bottom row = bias; each panel has its own "
            "colour scale (written under it).")
 
@@ -244,7 +245,7 @@ for col, (init, run) in zip(cols, ss[K + "sym"].items()):
         st.markdown(f"Largest difference between units, per hidden layer: **{gaps}**  \n"
                     f"Largest change of any weight: {run.moved:.3g}  ·  test accuracy {tr.history.test_metric[-1]:.0%}")
         grid = views.grid_for(tr, res=40)
-        st.plotly_chart(figures.network_figure(**views.network_kwargs(tr, grid), aspect=0.6),
+        st.plotly_chart(network_figure(**views.network_kwargs(tr, grid), aspect=0.6),
                         key=K + "sym_net." + init, width="stretch", config={"displayModeBar": False})
 if ss[K + "sym"]["zeros"].moved == 0:
     st.caption(f"With {act} and all-zero weights nothing moves at all: f(0) = 0 for the hidden units and the output "

@@ -2,7 +2,7 @@
 
 Thin page: the session, the link and the controls' callbacks are ``playground.app.ui.play_state``; the control
 panels ``playground.app.ui.play_panels``; the numbers ``playground.run.views`` and the figures
-``playground.viz.figures``. Live charts update in place (``playground.app.ui.live_plotly``). The whole config
+``playground.viz``. Live charts update in place (``playground.app.ui.live_plotly``). The whole config
 lives in the URL (``?dataset=…&hidden=…``), so the address bar is always a share link.
 """
 import time
@@ -21,7 +21,10 @@ from playground.data.datasets import MIN_POINTS
 from playground.run import drivers, views
 from playground.run.pace import SPEED_HELP, pace_label, speed_choices
 from playground.teach import classroom
-from playground.viz import figures
+from playground.viz.activation_figure import activation_figure
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import grad_norm_figure, loss_figure
+from playground.viz.network_figure import gradient_heatmaps, network_figure
 
 entry_guard()
 room_redirect()  # /play?room=CODE: choose a nickname on the room page first
@@ -110,8 +113,8 @@ def live_views(seconds: float):
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
         if not s.playing or last is None or last[0] != drawn_as or \
                 time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
-            fig = panels.pres(view, figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
-                                               spec=True))
+            fig = panels.pres(view, network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
+                                                   spec=True))
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
@@ -125,17 +128,17 @@ def live_views(seconds: float):
         drive = st.session_state.get(K + "drive") or "off"
         if canvas is not None and len(canvas) < MIN_POINTS:  # too few points to train: show the canvas alone
             task = "regression" if canvas.task == "regression" else t.task
-            bfig = figures.boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
-                                           (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2),
-                                           spec=True)
+            bfig = boundary_figure(drawn.blank_values(grid, canvas.task, canvas.n_classes), grid,
+                                   (canvas.X, canvas.y), None, task=task, n_classes=max(canvas.n_classes, 2),
+                                   spec=True)
         else:
             vals = views.boundary_values(t, grid, maps)
-            bfig = figures.boundary_figure(vals, grid, (t.train.X, t.train.y),
-                                           (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
-                                           task=t.task, n_classes=t.n_classes,
-                                           discretize=st.session_state.get(K + "discretize", False),
-                                           class_names=t.data.class_names, hover=not s.playing, spec=True,
-                                           **panels.point_sizes(t, drive))
+            bfig = boundary_figure(vals, grid, (t.train.X, t.train.y),
+                                   (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
+                                   task=t.task, n_classes=t.n_classes,
+                                   discretize=st.session_state.get(K + "discretize", False),
+                                   class_names=t.data.class_names, hover=not s.playing, spec=True,
+                                   **panels.point_sizes(t, drive))
         click = live_plotly(panels.pres(view, bfig), key="pg_boundary", height=400,
                             events=canvas is not None or drive != "off")
         if click and canvas is not None and click.get("x") is not None:
@@ -144,8 +147,8 @@ def live_views(seconds: float):
             state.remove_point(s, click["customdata"])
         if drive != "off" and canvas is None:
             panels.drive_note(t, drive)
-        live_plotly(panels.pres(view, figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
-                                              spec=True), True),
+        live_plotly(panels.pres(view, loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
+                                                  spec=True), True),
                     key="pg_loss", height=240, watch_visibility=True)
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
@@ -162,9 +165,9 @@ def live_details(_seconds: float):
                    "layer's gradient norm over the epochs.")
         gc1, gc2 = st.columns([3, 2])
         with gc1:
-            live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
+            live_plotly(gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
         with gc2:
-            live_plotly(panels.pres(view, figures.grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
+            live_plotly(panels.pres(view, grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
     elif below == "Replay":
         panels.replay(t, view)
     elif below == "Activation function":
@@ -180,7 +183,7 @@ def live_details(_seconds: float):
             lo, hi, sample = ranges[layer]
             with ac[i]:
                 st.latex(ACTIVATIONS[name].latex)
-                live_plotly(figures.activation_figure(name, z_range=(lo, hi), z_sample=sample),
+                live_plotly(activation_figure(name, z_range=(lo, hi), z_sample=sample),
                             key=f"pg_act{i}", height=280)
                 st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
 

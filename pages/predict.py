@@ -11,7 +11,7 @@ import streamlit as st
 
 from playground.viz import predict as pr
 from playground.run.config import from_query
-from playground.viz.figures import loss_figure
+from playground.viz.curves import loss_figure
 from playground.run.session import PlaygroundSession
 from playground.base.text import capped, escape_markdown
 from playground.run.views import grid_for

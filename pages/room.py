@@ -10,7 +10,8 @@ import time
 
 import streamlit as st
 
-from playground.viz import figures
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import loss_figure
 from playground.teach import goals
 from playground.teach import rooms
 from playground.viz import roomviews
@@ -163,10 +164,10 @@ def projector() -> None:
     head[0].subheader(escape_markdown(f"{nick}'s run at epoch {t.epoch:,}"))
     grid = views.grid_for(t, 100)
     c = st.columns([1, 1])
-    c[0].plotly_chart(figures.boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), None,
-                                              task=t.task, n_classes=t.n_classes, class_names=t.data.class_names),
+    c[0].plotly_chart(boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), None,
+                                      task=t.task, n_classes=t.n_classes, class_names=t.data.class_names),
                       key=K + "proj_boundary")
-    c[1].plotly_chart(figures.loss_figure(h, task=t.task), key=K + "proj_loss")
+    c[1].plotly_chart(loss_figure(h, task=t.task), key=K + "proj_loss")
     st.caption("The student's own weights, epoch and data (their model file, fetched now). The same setup from "
                "epoch 0:")
     st.code(page_url("pages/play.py", link), language=None, wrap_lines=True)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 import streamlit as st
 
 from playground.app import carry
-from playground.viz import figures
+from playground.viz.boundary import boundary_figure
 from playground.run import views
 from playground.viz import warp
 from playground.base.text import capped, escape_markdown
@@ -105,8 +105,8 @@ def live_warp(seconds: float):
     with left:
         st.markdown("**The input plane** (the network's output as colour)")
         grid = views.grid_for(tr, 60)
-        live_plotly(figures.boundary_figure(views.boundary_values(tr, grid), grid, (tr.train.X, tr.train.y), None,
-                                            task=tr.task, n_classes=tr.n_classes, hover=False, spec=True),
+        live_plotly(boundary_figure(views.boundary_values(tr, grid), grid, (tr.train.X, tr.train.y), None,
+                                    task=tr.task, n_classes=tr.n_classes, hover=False, spec=True),
                     key="wp_plane", height=430, config={"displayModeBar": False})
     with right:
         layer = ss[K + "layer"] if ss[K + "layer"] in n_units else choices[-1][0]

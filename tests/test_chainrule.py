@@ -100,14 +100,14 @@ def test_links_parse_weights_and_points_with_clear_messages():
 
 
 def test_a_click_picks_the_nearest_point_and_the_chosen_weight_is_ringed():
-    from playground.viz import figures
+    from playground.viz.network_figure import network_figure
     from playground.run import views
 
     t = Trainer(Config(dataset="xor"))
     k = 17
     assert nearest_row(t, *t.train.X[k]) == k
     assert nearest_row(t, "nan", 1) is None and nearest_row(t, None, 1) is None
-    fig = figures.network_figure(**views.network_kwargs(t), spec=True)
+    fig = network_figure(**views.network_kwargs(t), spec=True)
     n = len(fig["data"])
     highlight(fig, WeightRef("w", 1, 2, 0))
     assert len(fig["data"]) == n + 1 and fig["data"][-1]["name"] == "chosen"

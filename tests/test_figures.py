@@ -1,4 +1,5 @@
-"""figures.py and png.py: each figure holds the numbers it was given, validates, and carries no NaN data."""
+"""The Playground's figures (viz/boundary, curves, network_figure, activation_figure), palette and png:
+each figure holds the numbers it was given, validates, and carries no NaN data."""
 from __future__ import annotations
 
 import base64
@@ -16,11 +17,14 @@ from hypothesis import strategies as st
 
 from playground.core.activations import ACTIVATIONS
 from playground.data.datasets import generate
-from playground.viz.figures import (LINK_MARKERS, MAX_CURVE_POINTS, activation_figure, boundary_figure, dataset_preview,
-                                decimate, grad_norm_figure, gradient_heatmaps, loss_figure, network_figure,
-                                plain_formula)
-from playground.viz.png import (BLUE, CLASS_COLORS, NEUTRAL, ORANGE, PNG_SIGNATURE, app_icon, colorize, data_uri,
-                            encode_png, hex_to_rgb)
+from playground.viz.activation_figure import activation_figure, plain_formula
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import MAX_CURVE_POINTS, decimate, grad_norm_figure, loss_figure
+from playground.viz.data_figures import dataset_preview
+from playground.viz.network_figure import LINK_MARKERS, gradient_heatmaps, network_figure
+from playground.viz.palette import (BLUE, CLASS_COLORS, CLASS_SYMBOLS, NEUTRAL, ORANGE, PALE_CLASS_COLORS, POINT_SCALE,
+                                    colorize, hex_to_rgb)
+from playground.viz.png import PNG_SIGNATURE, app_icon, data_uri, encode_png
 from playground.run.trainer import Trainer
 from playground.run.views import boundary_values, grid_for, network_kwargs, neuron_maps, preactivation_ranges
 from test_views import RES, blobs, circle, iris, reg  # noqa: F401  (the same small trained networks)
@@ -135,9 +139,9 @@ def test_boundary_binary_heatmap_holds_the_values(circle):
     np.testing.assert_array_equal(heat.x, g.xs.astype(np.float32))
     assert heat.zmin == -1 and heat.zmax == 1
     assert heat.colorscale[0][1] == ORANGE and heat.colorscale[-1][1] == BLUE
-    # What is seen is a picture of the output, one pixel per grid point, y_max in its top row.
+    # What is seen is a pale picture of the output, one pixel per grid point, y_max in its top row.
     (img,) = fig.layout.images
-    np.testing.assert_array_equal(decode_uri(img.source), colorize(v, -1, 1)[::-1])
+    np.testing.assert_array_equal(decode_uri(img.source), colorize(v, -1, 1, "boundary")[::-1])
     dx = g.xs[1] - g.xs[0]
     assert img.x == pytest.approx(g.xs[0] - dx / 2) and img.sizex == pytest.approx(dx * RES)
     assert img.y == pytest.approx(g.ys[-1] + dx / 2) and img.sizey == pytest.approx(dx * RES)
@@ -162,7 +166,7 @@ def test_boundary_discretize_and_hide_test(circle):
     check(fig)
     np.testing.assert_array_equal(fig.data[0].z, np.where(v >= 0, 1, -1))
     np.testing.assert_array_equal(decode_uri(fig.layout.images[0].source)[::-1],
-                                  colorize(np.where(v >= 0, 1, -1), -1, 1))
+                                  colorize(np.where(v >= 0, 1, -1), -1, 1, "boundary"))  # the pale ends
     assert not any("(test)" in (tr.hovertemplate or "") for tr in fig.data)
 
 
@@ -177,7 +181,7 @@ def test_boundary_without_hover_is_the_points_alone(circle):
                         class_names=circle.data.class_names, hover=False)  # another frame: the network's output changed
     assert to_json_plotly(a.to_plotly_json()["data"]) == to_json_plotly(b.to_plotly_json()["data"])
     assert a.layout.images[0].source != b.layout.images[0].source
-    np.testing.assert_array_equal(decode_uri(a.layout.images[0].source), colorize(v, -1, 1)[::-1])
+    np.testing.assert_array_equal(decode_uri(a.layout.images[0].source), colorize(v, -1, 1, "boundary")[::-1])
 
 
 def test_boundary_multiclass_image(blobs):
@@ -189,18 +193,21 @@ def test_boundary_multiclass_image(blobs):
     assert img.x == pytest.approx(g.xs[0] - dx / 2) and img.y == pytest.approx(g.ys[-1] + dx / 2)
     pixels = decode_uri(img.source)[::-1]  # the picture's top row is y_max
     assert pixels.shape == (RES, RES, 3)
-    palette = np.array([hex_to_rgb(c) for c in CLASS_COLORS[:4]])
+    palette = np.array([hex_to_rgb(c) for c in PALE_CLASS_COLORS[:4]])
     win = v.argmax(axis=-1)
     grey = np.array(hex_to_rgb(NEUTRAL))
-    # Grey at chance (p = 1/4), the class colour at p = 1, linear in between.
+    # Grey at chance (p = 1/4), the class's pale colour at p = 1, linear in between.
     t = np.clip((v.max(axis=-1) - 0.25) / 0.75, 0, 1)[..., None]
     expect = grey + t * (palette[win] - grey)
     assert np.abs(pixels - expect).max() <= 1
     assert pixels[0, 0].tolist() == np.round(expect[0, 0]).tolist()  # grid row 0 = y_min
     disc = decode_uri(_boundary(blobs, discretize=True)[0].layout.images[0].source)[::-1]
-    np.testing.assert_array_equal(disc, palette[win])  # discretize: exactly the winning colour
+    np.testing.assert_array_equal(disc, palette[win])  # discretize: exactly the winning class's pale colour
     names = [tr.name for tr in fig.data if tr.showlegend]
     assert names == ["class 0", "class 1", "class 2", "class 3", "test points"]
+    train = [tr for tr in fig.data if "(train)" in tr.hovertemplate]  # saturated points, a shape per class
+    assert [tr.marker.color for tr in train] == list(CLASS_COLORS[:4])
+    assert [tr.marker.symbol for tr in train] == list(CLASS_SYMBOLS[:4])
 
 
 def test_boundary_regression_shares_one_colour_scale(reg):
@@ -209,7 +216,8 @@ def test_boundary_regression_shares_one_colour_scale(reg):
     np.testing.assert_array_equal(fig.data[0].z, v)
     lo, hi = spec["layout"]["coloraxis"]["cmin"], spec["layout"]["coloraxis"]["cmax"]
     assert (fig.data[0].zmin, fig.data[0].zmax) == (lo, hi)  # the hover heatmap's scale is the bar's
-    np.testing.assert_array_equal(decode_uri(fig.layout.images[0].source)[::-1], colorize(v, lo, hi))
+    np.testing.assert_array_equal(decode_uri(fig.layout.images[0].source)[::-1], colorize(v, lo, hi, "boundary"))
+    assert spec["layout"]["coloraxis"]["colorscale"] == POINT_SCALE  # points saturated, the plane pale
     pts = [tr for tr in fig.data[1:]]
     assert [tr.marker.coloraxis for tr in pts] == ["coloraxis", "coloraxis"]
     np.testing.assert_array_equal(pts[0].marker.color, reg.train.y.astype(np.float32))
@@ -344,8 +352,11 @@ def test_network_link_colour_and_width_follow_the_value(circle, color_by):
     src = circle.params if color_by == "weight" else circle.last_grads
     values = np.concatenate([np.asarray(W).ravel() for W, _ in src])
     line_traces = [tr for tr in fig.data if tr.mode == "lines"]
-    blue = sum(len(tr.x) // 3 for tr in line_traces if tr.line.color.startswith("rgba(8,119,189"))
-    orange = sum(len(tr.x) // 3 for tr in line_traces if tr.line.color.startswith("rgba(245,147,34"))
+    def links_in(colour):  # the palette's orange and blue, faded: "rgba(r,g,b,alpha)"
+        prefix = "rgba({},{},{},".format(*hex_to_rgb(colour))
+        return sum(len(tr.x) // 3 for tr in line_traces if tr.line.color.startswith(prefix))
+
+    blue, orange = links_in(BLUE), links_in(ORANGE)
     assert (blue, orange) == ((values >= 0).sum(), (values < 0).sum())
     widths = [tr.line.width for tr in line_traces]
     assert max(widths) == pytest.approx(6.0) and min(widths) >= 0.75

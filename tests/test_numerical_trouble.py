@@ -7,8 +7,8 @@ Playground draws ever receives NaN or ±inf; and Reset, after lowering the
 learning rate, gives a run that trains normally.  Checked on
 ``PlaygroundSession`` (fast, every case) and through the page with AppTest.
 
-The one NaN a figure may hold on purpose: ``figures._segments`` and the node
-outlines of ``figures._node_images`` separate line segments with NaN (one
+The one NaN a figure may hold on purpose: ``network_figure._segments`` and the node
+outlines of ``network_figure._node_images`` separate line segments with NaN (one
 trace draws them all).  Those separators sit at fixed positions (every 3rd or
 6th value) of the x/y arrays of ``mode="lines"`` traces; every other number —
 data arrays, marker colours, heatmap z, layout ranges — must be finite, and no
@@ -27,7 +27,10 @@ from streamlit.testing.v1 import AppTest
 
 from apptest_util import button as _button
 from apptest_util import open_page
-from playground.viz import figures
+from playground.viz.activation_figure import activation_figure
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import grad_norm_figure, loss_figure
+from playground.viz.network_figure import gradient_heatmaps, network_figure
 from playground.run import views
 from playground.run.config import Config, from_query
 from playground.run.session import PlaygroundSession
@@ -131,21 +134,21 @@ def playground_figures(t: Trainer):
     vals = views.boundary_values(t, grid, maps)
     out = {}
     for discretize in (False, True):
-        out[f"boundary(discretize={discretize})"] = figures.boundary_figure(
+        out[f"boundary(discretize={discretize})"] = boundary_figure(
             vals, grid, (t.train.X, t.train.y), (t.test.X, t.test.y), task=t.task, n_classes=t.n_classes,
             discretize=discretize, class_names=t.data.class_names)
     for color_by in ("weight", "gradient"):
-        out[f"network({color_by})"] = figures.network_figure(**views.network_kwargs(t, grid, maps),
-                                                              color_by=color_by, aspect=0.6)
-    out["network(no thumbnails)"] = figures.network_figure(**views.network_kwargs(t), color_by="gradient")
+        out[f"network({color_by})"] = network_figure(**views.network_kwargs(t, grid, maps),
+                                                      color_by=color_by, aspect=0.6)
+    out["network(no thumbnails)"] = network_figure(**views.network_kwargs(t), color_by="gradient")
     for log_y in (False, True):
-        out[f"loss(log_y={log_y})"] = figures.loss_figure(t.history, log_y=log_y, task=t.task)
-    out["gradient heatmaps"] = figures.gradient_heatmaps(t.last_grads)
-    out["gradient norms"] = figures.grad_norm_figure(t.history)
+        out[f"loss(log_y={log_y})"] = loss_figure(t.history, log_y=log_y, task=t.task)
+    out["gradient heatmaps"] = gradient_heatmaps(t.last_grads)
+    out["gradient norms"] = grad_norm_figure(t.history)
     acts = t.cfg.activations()
     for layer, (lo, hi, sample) in enumerate(views.preactivation_ranges(t)):
-        out[f"activation(layer {layer + 1})"] = figures.activation_figure(acts[layer], z_range=(lo, hi),
-                                                                          z_sample=sample)
+        out[f"activation(layer {layer + 1})"] = activation_figure(acts[layer], z_range=(lo, hi),
+                                                                  z_sample=sample)
     return out
 
 
@@ -252,9 +255,9 @@ def test_float64_losses_beyond_float32_range_stay_finite_in_figures():
                  dtype="float64")
     t = Trainer(cfg)
     assert not t.diverged and t.history.train_loss[0] > 3.5e38  # finite in float64, beyond float32
-    for what, fig in {"loss": figures.loss_figure(t.history, task=t.task),
-                      "gradient norms": figures.grad_norm_figure(t.history),
-                      "gradient heatmaps": figures.gradient_heatmaps(t.last_grads)}.items():
+    for what, fig in {"loss": loss_figure(t.history, task=t.task),
+                      "gradient norms": grad_norm_figure(t.history),
+                      "gradient heatmaps": gradient_heatmaps(t.last_grads)}.items():
         assert_finite_figure(fig, what)
 
 

@@ -350,10 +350,13 @@ def test_digit_and_weight_grids():
 def test_scatter_colours():
     x = np.arange(6.0)
     two = figs.scatter_figure(x, x, np.array([0, 1, 0, 1, 0, 1]), "classification", ("neg", "pos"))
-    assert [t.marker.color for t in two.data] == ["#f59322", "#0877bd"]  # TF Playground's orange, blue
+    # The palette's class colours and shapes, as over the boundary: orange circles, blue squares, teal triangles
+    assert [t.marker.color for t in two.data] == ["#e8770f", "#0877bd"]
+    assert [t.marker.symbol for t in two.data] == ["circle", "square"]
     assert [t.name for t in two.data] == ["neg", "pos"] and len(two.data[0].x) == 3
     three = figs.scatter_figure(x, x, np.array([0, 1, 2, 0, 1, 2]), "classification")
-    assert [t.marker.color for t in three.data] == ["#f59322", "#0877bd", "#2ca02c"]
+    assert [t.marker.color for t in three.data] == ["#e8770f", "#0877bd", "#24786a"]
+    assert [t.marker.symbol for t in three.data] == ["circle", "square", "triangle-up"]
     reg = figs.scatter_figure(x, x, x, "regression")
     assert len(reg.data) == 1 and reg.data[0].marker.showscale
     with pytest.raises(ValueError, match="1 to 10 classes"):

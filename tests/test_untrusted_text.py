@@ -33,7 +33,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.viz import data_figures
-from playground.viz import figures
+from playground.viz.boundary import boundary_figure
+from playground.viz.network_figure import network_figure
 from playground.run import views
 from playground.run.config import Config
 from playground.data.datasets import Data
@@ -316,10 +317,10 @@ def test_playground_figures_escape_class_labels_and_column_names():
     t = Trainer(Config(dataset="iris", loss="ce", hidden=(3,)), _user_data())
     grid = views.grid_for(t, 20)
     maps = views.neuron_maps(t, grid)
-    figs = [figures.boundary_figure(views.boundary_values(t, grid, maps), grid, (t.train.X, t.train.y),
-                                    (t.test.X, t.test.y), task=t.task, n_classes=t.n_classes,
-                                    class_names=t.data.class_names),
-            figures.network_figure(**views.network_kwargs(t, grid, maps))]
+    figs = [boundary_figure(views.boundary_values(t, grid, maps), grid, (t.train.X, t.train.y),
+                            (t.test.X, t.test.y), task=t.task, n_classes=t.n_classes,
+                            class_names=t.data.class_names),
+            network_figure(**views.network_kwargs(t, grid, maps))]
     assert [s for f in figs for s in _raw_user_markup(f)] == []
 
 

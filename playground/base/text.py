@@ -5,7 +5,7 @@ names, race specs) reaches Streamlit only through ``escape_markdown``: every
 Markdown-active character is backslash-escaped, so it renders literally in
 ``st.markdown``, alerts, captions, widget labels, options and ``help=``.  Plain
 Python, no Streamlit.  (Plotly text, which reads a small HTML subset, has its own
-escaping in the figure layer: ``figures.safe_text``.)
+escaping in the figure layer: ``plotly_dicts.safe_text``.)
 
     >>> escape_markdown("[x](//evil.example/a)")
     '\\\\[x\\\\]\\\\(//evil\\\\.example/a\\\\)'

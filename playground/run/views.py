@@ -1,6 +1,6 @@
 """The numbers behind the Playground's views, computed from a `Trainer`.
 
-Figures (``figures.py``) only draw; this module does the arithmetic: a grid over
+Figures (``viz/``) only draw; this module does the arithmetic: a grid over
 the input plane, every neuron's output on it (one forward pass), what the
 decision-boundary plot colours, the pre-activation ranges for the activation
 plot, and the arguments of the network diagram.
@@ -210,7 +210,7 @@ def input_labels(trainer) -> tuple[str, ...]:
 
 
 def network_kwargs(trainer, grid: Grid | None = None, maps: list[np.ndarray] | None = None) -> dict:
-    """Keyword arguments for ``figures.network_figure`` from a trainer (thumbnails if a grid is given).
+    """Keyword arguments for ``network_figure.network_figure`` from a trainer (thumbnails if a grid is given).
 
         network_figure(**network_kwargs(t, grid), color_by="gradient")
     """

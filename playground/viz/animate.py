@@ -23,8 +23,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from playground.run import replay
 from playground.run import views
-from playground.viz.figures import _class_image as class_image
-from playground.viz.png import CLASS_COLORS, NEUTRAL, colorize, hex_to_rgb
+from playground.viz.palette import CLASS_COLORS, NEUTRAL, class_image, colorize, hex_to_rgb
 
 __all__ = ["FRAME_CAP", "SIZE", "GRID_RES", "HELP", "frame_epochs", "setup_lines", "frames", "gif"]
 
@@ -72,10 +71,10 @@ def _plane_rgb(trainer, values: np.ndarray) -> np.ndarray:
     if trainer.task == "multiclass":
         return class_image(values, False)
     if trainer.task == "binary":
-        return colorize(values, -1.0, 1.0)
+        return colorize(values, -1.0, 1.0, "boundary")  # pale, under saturated points
     y = np.concatenate([trainer.train.y, trainer.test.y]).astype(np.float64)
     lo, hi = float(y.min()), float(y.max())
-    return colorize(values, lo, hi if hi > lo else lo + 1.0)
+    return colorize(values, lo, hi if hi > lo else lo + 1.0, "boundary")
 
 
 def _title_card(lines: list[str]) -> Image.Image:
@@ -135,7 +134,7 @@ def frames(trainer, cap: int = FRAME_CAP) -> list[Image.Image]:
     u = ((X[:, 0] - x_lo) / (x_hi - x_lo) * side).round()
     v = ((y_hi - X[:, 1]) / (y_hi - y_lo) * side).round()
     if trainer.task == "regression":
-        colours = [tuple(c) for c in colorize(np.asarray(y, np.float64), float(np.min(y)), float(np.max(y)) + 1e-12)]
+        colours = [tuple(c) for c in colorize(np.asarray(y, np.float64), float(np.min(y)), float(np.max(y)) + 1e-12, "points")]
     else:
         colours = [hex_to_rgb(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in y]
     order = np.random.default_rng(0).permutation(len(X))[:600]  # at most 600 dots: the picture stays legible

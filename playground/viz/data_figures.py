@@ -1,4 +1,4 @@
-"""Figures for the Digits and Data pages: pure functions, arrays in, ``go.Figure`` out.
+"""Figures for the Digits and Data pages and the data picker: pure functions, arrays in, ``go.Figure`` out.
 
 Arrays go to Plotly as float32 NumPy arrays (sent as typed arrays, ~6× faster
 than lists), because the Digits page redraws these several times a second.
@@ -14,13 +14,15 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.viz.figures import safe_text
-
-from playground.viz.png import BLUE, CLASS_COLORS, DIVERGING
+from playground.data.datasets import domain as data_domain
+from playground.viz.palette import (BLUE, CLASS_COLORS, CLASS_SYMBOLS, DIVERGING, NEUTRAL, POINT_SCALE, colorize,
+                                    hex_to_rgb)
+from playground.viz.plotly_dicts import safe_text
+from playground.viz.png import data_uri, encode_png
 
 __all__ = [
     "class_colors", "confusion_figure", "mosaic", "image_grid_figure", "digit_grid_figure",
-    "weight_images_figure", "scatter_figure", "history_figure",
+    "weight_images_figure", "scatter_figure", "history_figure", "dataset_preview",
 ]
 
 _WEIGHTS = DIVERGING  # as TF Playground draws weights: orange < 0, grey 0, blue > 0
@@ -28,7 +30,7 @@ _MARGIN = dict(l=10, r=10, t=30, b=10)
 
 
 def class_colors(k: int) -> tuple[str, ...]:
-    """Colour per class, the app's palette (png.CLASS_COLORS): TF Playground's orange and blue
+    """Colour per class, the app's palette (palette.CLASS_COLORS): TF Playground's orange and blue
     for classes 0 and 1, so a class looks the same in binary and multi-class views, then 8 more."""
     if not 1 <= k <= len(CLASS_COLORS):
         raise ValueError(f"class colours exist for 1 to {len(CLASS_COLORS)} classes; got k={k}")
@@ -137,22 +139,23 @@ def weight_images_figure(images: np.ndarray, cols: int = 8, tile_px: int = 64,
 def scatter_figure(x: np.ndarray, y: np.ndarray, labels: np.ndarray, task: str,
                    class_names: Sequence[str] = (), x_title: str = "", y_title: str = "",
                    height: int = 420) -> go.Figure:
-    """Preview scatter: one trace per class (class colours) or, for regression, colour = target."""
+    """Preview scatter: one trace per class (the class's colour and marker shape, as over the boundary)
+    or, for regression, colour = target on the points' scale."""
     x, y = np.asarray(x, np.float32), np.asarray(y, np.float32)
     fig = go.Figure()
     marker = dict(size=6, opacity=0.8, line=dict(width=0.5, color="white"))
     if task == "classification":
         labels = np.asarray(labels, np.int64)
         k = max(len(class_names), int(labels.max()) + 1 if labels.size else 1)
-        for c, color in enumerate(class_colors(k)):
+        for c, (color, symbol) in enumerate(zip(class_colors(k), CLASS_SYMBOLS)):
             mask = labels == c
             name = safe_text(class_names[c]) if c < len(class_names) else f"class {c}"
             fig.add_trace(go.Scattergl(x=x[mask], y=y[mask], mode="markers", name=name,
-                                       marker=dict(marker, color=color)))
+                                       marker=dict(marker, color=color, symbol=symbol)))
     else:
         fig.add_trace(go.Scattergl(
             x=x, y=y, mode="markers", name="target",
-            marker=dict(marker, color=np.asarray(labels, np.float32), colorscale=DIVERGING,
+            marker=dict(marker, color=np.asarray(labels, np.float32), colorscale=POINT_SCALE,
                         showscale=True, colorbar=dict(title="target", thickness=12))))
     fig.update_xaxes(title_text=safe_text(x_title))
     fig.update_yaxes(title_text=safe_text(y_title))
@@ -175,3 +178,30 @@ def history_figure(epochs: Sequence[float], series: dict[str, Sequence[float]], 
                    range=[0, 100.5] if percent else None, rangemode="tozero"),
         height=height, margin=dict(l=50, r=10, t=10, b=40),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0)))
+
+
+def dataset_preview(data, size: int = 64) -> str:
+    """A ``size`` × ``size`` PNG data URI of a data set's first two columns, for the data picker.
+
+    Classes use their class colours (orange, blue, …); regression targets the
+    points' map (``palette.POINT_SCALE``) over their range.  Points are 2 × 2 pixel dots on light grey.
+    Pure and fairly cheap (~1 ms); the caller caches it per data set.
+    """
+    X = np.asarray(data.X, np.float64)
+    x0, x1, y0, y1 = data_domain(data)
+    cols = X[:, :2] if X.shape[1] >= 2 else np.column_stack([X[:, 0], X[:, 0]])
+    img = np.empty((size, size, 3), np.uint8)
+    img[:] = hex_to_rgb(NEUTRAL)
+    if data.task == "regression":
+        y = np.asarray(data.y, np.float64)
+        lo, hi = float(y.min()), float(y.max())
+        colors = colorize(y[None, :], lo, hi if hi > lo else lo + 1.0, "points")[0]
+    else:
+        palette = np.array([hex_to_rgb(c) for c in CLASS_COLORS], np.uint8)
+        colors = palette[np.asarray(data.y) % len(palette)]
+    col = np.clip(((cols[:, 0] - x0) / (x1 - x0) * (size - 1)).astype(np.intp), 0, size - 2)
+    row = np.clip(((y1 - cols[:, 1]) / (y1 - y0) * (size - 1)).astype(np.intp), 0, size - 2)  # row 0 = top
+    for dr in (0, 1):
+        for dc in (0, 1):
+            img[row + dr, col + dc] = colors
+    return data_uri(encode_png(img))

@@ -1,7 +1,7 @@
 """Figures for the Backprop, Gradients and Generalisation pages: data in, ``go.Figure`` out.
 
 The numbers come from ``labs.py`` (and ``Trainer.history``); nothing here
-computes a lesson's maths.  Colours follow ``figures.py``: negative orange,
+computes a lesson's maths.  Colours follow ``palette.py``: negative orange,
 positive blue (TF Playground's), grey training curves, dark test curves;
 the chain-rule path being explained is red.
 """
@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from playground.teach.worked import Trace
 from playground.teach.labs import HistStack
-from playground.viz.png import BLUE, ORANGE
+from playground.viz.palette import BLUE, ORANGE
 
 __all__ = [
     "worked_network_figure", "epochs_figure", "histogram_grid_figure", "histogram_time_figure",

@@ -1,8 +1,8 @@
 """Figures for the Learning pages: pure functions, data in, ``plotly.graph_objects.Figure`` out.
 
 Sized for a 1280×800 screen and a projector: every font is at least 14 px,
-lines are thick, the two classes use TF Playground's orange (class 0) and blue
-(class 1).  Nothing here computes a lesson's maths; the callers pass the
+lines are thick, the two classes use the app's class colours and marker shapes
+(``palette.py``: orange circles, blue squares) over pale half-planes.  Nothing here computes a lesson's maths; the callers pass the
 numbers from ``perceptron.py`` and ``demos.py``.
 """
 from __future__ import annotations
@@ -14,15 +14,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from playground.teach.perceptron import HiddenView, boundary_segment
+from playground.viz.palette import NEUTRAL, PALE_CLASS_COLORS, class_marker
 
 __all__ = [
-    "CLASS_COLORS", "color_for", "plane_figure", "mistakes_figure", "decision_figure", "hidden_figure",
+    "color_for", "plane_figure", "mistakes_figure", "decision_figure", "hidden_figure",
     "curve_and_derivative_figure", "depth_figure", "surface_figure", "lines_figure",
     "robust_fit_figure", "probabilities_figure",
 ]
 
-CLASS_COLORS = ("#f59322", "#0877bd")  # class 0 orange, class 1 blue (TF Playground)
-_LIGHT = ("rgba(245,147,34,0.22)", "rgba(8,119,189,0.22)")
 _WRONG = "#d62728"
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
             "#7f7f7f", "#bcbd22", "#393b79", "#637939")
@@ -53,7 +52,7 @@ def _style(fig: go.Figure, title: str = "", height: int = 420, legend: bool = Tr
 
 def _class_points(X: np.ndarray, y: np.ndarray, size: int = 12, name: str = "class", **kw) -> list[go.Scatter]:
     return [go.Scatter(x=X[y == k, 0], y=X[y == k, 1], mode="markers", name=f"{name} {k}",
-                       marker={"size": size, "color": CLASS_COLORS[k], "line": {"width": 1.5, "color": "white"}},
+                       marker={"size": size, **class_marker(k), "line": {"width": 1.5, "color": "white"}},
                        **kw)
             for k in (0, 1) if (y == k).any()]
 
@@ -72,7 +71,7 @@ def plane_figure(X: np.ndarray, y: np.ndarray, w, b: float, box: tuple[float, fl
     gx, gy = np.linspace(x0, x1, 120), np.linspace(y0, y1, 120)
     side = (w[0] * gx[None, :] + w[1] * gy[:, None] + b >= 0).astype(np.float32)
     fig = go.Figure(go.Heatmap(x=gx, y=gy, z=side, zmin=0, zmax=1, showscale=False, hoverinfo="skip",
-                               colorscale=[[0, _LIGHT[0]], [1, _LIGHT[1]]]))
+                               colorscale=[[0, PALE_CLASS_COLORS[0]], [1, PALE_CLASS_COLORS[1]]]))
     seg = boundary_segment(w, b, box)
     if seg is not None:
         (ax, ay), (bx, by) = seg
@@ -109,9 +108,9 @@ def mistakes_figure(mistakes: Sequence[int], title: str = "Mistakes per epoch", 
 # ----- XOR with a hidden layer --------------------------------------------------------------------
 def decision_figure(xs: np.ndarray, ys: np.ndarray, Z: np.ndarray, X: np.ndarray, y: np.ndarray, *,
                     title: str = "", height: int = 440) -> go.Figure:
-    """The network's P(class 1) over the input plane (orange→white→blue), the 0.5 contour, and the points."""
+    """The network's P(class 1) over the input plane (pale orange → grey → pale blue), the 0.5 contour, the points."""
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=np.asarray(Z, np.float32), zmin=0, zmax=1, showscale=False,
-                               colorscale=[[0, "#f7c68f"], [0.5, "#ffffff"], [1, "#8ec3e6"]],
+                               colorscale=[[0, PALE_CLASS_COLORS[0]], [0.5, NEUTRAL], [1, PALE_CLASS_COLORS[1]]],
                                hovertemplate="x₁ %{x:.2f}, x₂ %{y:.2f}: P(1) = %{z:.2f}<extra></extra>"))
     fig.add_trace(go.Contour(x=xs, y=ys, z=np.asarray(Z, np.float32), showscale=False, hoverinfo="skip",
                              contours={"start": 0.5, "end": 0.5, "size": 1, "coloring": "none"},

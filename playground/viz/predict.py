@@ -32,7 +32,8 @@ from typing import Mapping
 import numpy as np
 
 from playground.run.config import query_pairs
-from playground.viz.figures import boundary_figure, figure
+from playground.viz.boundary import boundary_figure
+from playground.viz.plotly_dicts import figure
 from playground.run.views import boundary_values, grid_for, make_grid
 
 __all__ = ["CELLS", "SUB", "CURVES", "EPOCH_CHOICES", "DEFAULT_EPOCHS", "Prediction", "CellScore", "parse_prediction",

@@ -7,7 +7,9 @@ import plotly.graph_objects as go
 from playground.run.race import Race
 from playground.run.race_setup import LETTERS, COLORS
 from playground.run.views import boundary_values, grid_for, grid_resolution
-from playground.viz.figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
+from playground.viz.boundary import boundary_figure
+from playground.viz.curves import MAX_CURVE_POINTS, decimate, series
+from playground.viz.plotly_dicts import figure
 
 __all__ = ["racer_boundary_figure", "race_losses_figure", "race_loss_figure", "LOG_EPOCHS_FROM"]
 
@@ -16,7 +18,7 @@ def racer_boundary_figure(race: Race, i: int, res: int = 50, hover: bool = True,
     """Racer ``i``'s decision boundary (the Playground's figure), titled with its name and numbers.
 
     ``hover=False`` while racing: the frame-to-frame update is then only the picture and title.
-    ``spec``: the plain figure dict, as ``figures.boundary_figure`` gives it.
+    ``spec``: the plain figure dict, as ``boundary.boundary_figure`` gives it.
     """
     t = race.trainers[i]
     res = grid_resolution(t.sizes, res)  # a heavy racer is drawn on a coarser grid

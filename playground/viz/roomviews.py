@@ -22,10 +22,10 @@ from typing import Any, Callable
 import numpy as np
 
 from playground.run.config import format_value
-from playground.viz.png import CLASS_COLORS
-from playground.viz.png import colorize
+from playground.viz.palette import CLASS_COLORS
+from playground.viz.palette import colorize
+from playground.viz.palette import hex_to_rgb
 from playground.viz.png import encode_png
-from playground.viz.png import hex_to_rgb
 from playground.teach.rooms import MAX_LINK
 from playground.teach.rooms import MAX_STATUS_BYTES
 from playground.teach.rooms import STATUS_SECONDS

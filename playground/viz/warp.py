@@ -132,7 +132,7 @@ def explanation(activation: str) -> str:
 
 def figure(w: Warped, task: str, n_classes: int = 2) -> dict:
     """The warped plane as a Plotly figure dict: grid lines (two families, one trace each) and the points."""
-    from playground.viz.png import CLASS_COLORS, DIVERGING
+    from playground.viz.palette import CLASS_COLORS, DIVERGING
 
     half = len(w.lines) // 2
     data = []

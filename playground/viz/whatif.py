@@ -31,7 +31,8 @@ from typing import Mapping
 import numpy as np
 
 from playground.run.config import Config, format_value, from_query, query_pairs
-from playground.viz.figures import boundary_figure, figure
+from playground.viz.boundary import boundary_figure
+from playground.viz.plotly_dicts import figure
 from playground.base.memory import racer_history_cap
 from playground.run.modelio import _optimizer_state, _set_optimizer_state
 from playground.run.race import Race

@@ -28,7 +28,9 @@ from playground.run.sizes import CAPS, dataset_info
 from playground.run.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom
-from playground.viz import animate, figures
+from playground.viz import animate
+from playground.viz.boundary import boundary_figure
+from playground.viz.network_figure import gradient_heatmaps, network_figure
 
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
@@ -288,14 +290,14 @@ def replay(t, view: classroom.ClassroomView):
     rc1, rc2 = st.columns([1.35, 1])
     kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
     with rc1:
-        live_plotly(pres(view, figures.network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
-                                                 aspect=0.6, spec=True)), key="pg_replay_net", height=380)
+        live_plotly(pres(view, network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
+                                              aspect=0.6, spec=True)), key="pg_replay_net", height=380)
     with rc2:
-        live_plotly(pres(view, figures.boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
-                                                  n_classes=t.n_classes, class_names=t.data.class_names,
-                                                  spec=True)),
+        live_plotly(pres(view, boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
+                                               n_classes=t.n_classes, class_names=t.data.class_names,
+                                               spec=True)),
                     key="pg_replay_boundary", height=380)
-    live_plotly(figures.gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
+    live_plotly(gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
 
 
 

@@ -23,7 +23,7 @@ from playground.run.sizes import dataset_info
 from playground.run.realdata import USER_DATA_KEY, clean_name
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom
-from playground.viz import figures
+from playground.viz.data_figures import dataset_preview
 
 K = "pg."  # session-state namespace
 
@@ -179,7 +179,7 @@ def new_seed(drawn_seed: str):
 @st.cache_data(max_entries=64, show_spinner=False)
 def preview(name: str, noise: int, seed: str) -> str:
     """A small picture of the dataset (cached: the same for everyone)."""
-    return figures.dataset_preview(_build_data(name, noise, seed), size=96)
+    return dataset_preview(_build_data(name, noise, seed), size=96)
 
 
 def _build_data(name, noise, seed):
