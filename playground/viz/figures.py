@@ -254,7 +254,8 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
     lx, ly = (safe_text(v) for v in grid.labels)
     data: list[dict] = []
     layout: dict = {"uirevision": "boundary", "hovermode": "closest",
-                    "legend": {"orientation": "h", "y": -0.14, "x": 0},
+                    # beside the square plane, where a wide chart has room; under it, it met the x title
+                    "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"},
                     "margin": {"l": 55, "r": 10, "t": 40 if title else 10, "b": 45}}
     where = f"{lx} = %{{x:.2f}}<br>{ly} = %{{y:.2f}}<br>"
     if task == "multiclass":
@@ -271,7 +272,8 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             lo, hi = (float(targets.min()), float(targets.max())) if targets.size else (-1.0, 1.0)
             lo, hi = (lo - 1.0, hi + 1.0) if hi <= lo else (lo, hi)
             layout["coloraxis"] = {"colorscale": DIVERGING, "cmin": lo, "cmax": hi,
-                                   "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.8}}
+                                   "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.6,
+                                                "y": 0.0, "yanchor": "bottom"}}
         rgb = colorize(z, lo, hi)
         if hover:
             data.append({"type": "heatmap", "x": xs, "y": ys, "z": z, "opacity": 0, "showscale": False,
@@ -308,7 +310,9 @@ def _curve(x: np.ndarray, y, name: str, color: str, *, width=2.0, yaxis="y", hov
 def _epoch_axis(epochs: np.ndarray) -> dict:
     """An epoch axis from 0; whole-number ticks while the run is short (no "epoch 0.5")."""
     short = len(epochs) == 0 or epochs[-1] < 10
-    return {"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if short else {})}
+    # ticks outside: the first epoch label keeps clear of the lowest label of the y axis
+    return {"title": {"text": "epoch"}, "rangemode": "tozero", "ticks": "outside", "ticklen": 4,
+            **({"dtick": 1} if short else {})}
 
 
 def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: bool = False) -> go.Figure | dict:
@@ -338,9 +342,12 @@ def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: boo
         "uirevision": "loss", "hovermode": "x unified", "margin": {"l": 55, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "xaxis": {"anchor": "y2", **_epoch_axis(epochs)},
-        "yaxis": {"domain": [0.34, 1.0], "title": {"text": "loss"}, "type": "log" if log_y else "linear",
-                  **({} if log_y else {"rangemode": "tozero"})},
-        "yaxis2": {"domain": [0.0, 0.24], "title": {"text": metric}, "range": [min(lowest, 0.0) - 0.03, 1.03]},
+        "yaxis": {"domain": [0.42, 1.0], "title": {"text": "loss"}, "type": "log" if log_y else "linear",
+                  "nticks": 5, **({} if log_y else {"rangemode": "tozero"})},
+        "yaxis2": {"domain": [0.0, 0.26], "range": [min(lowest, 0.0) - 0.03, 1.03], "ticks": "outside", "ticklen": 4,
+                   "tickvals": [-1.0 if lowest < 0 else 0.0, 1.0]},  # two labels fit the short panel at any size
+        "annotations": [{"text": metric, "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.27, "xanchor": "left",
+                         "yanchor": "bottom", "showarrow": False}],
     }
     return figure(data, layout, spec)
 
@@ -373,7 +380,7 @@ def grad_norm_figure(history, *, log_y: bool = True, layer_labels=(), spec: bool
     layout = {"uirevision": "grad_norms", "hovermode": "x unified", "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
               "xaxis": _epoch_axis(epochs),
               "yaxis": {"title": {"text": "gradient norm"}, "type": "log" if log_y else "linear",
-                        "exponentformat": "power"},
+                        "exponentformat": "power", **({"dtick": 1} if log_y else {"nticks": 5})},
               "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}}
     return figure(data, layout, spec)
 
@@ -630,6 +637,7 @@ def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
     n_layers = len(grads)
     crowded = n_layers > 4  # deep nets: short titles, fewer ticks, so the panels stay legible
     fan_out = np.array([max(np.shape(gb)[0], 2) for _, gb in grads], np.float64)
+    fan_out = np.maximum(fan_out, fan_out.max() / 2)  # a narrow layer's panel still holds its title
     gap = 0.06 if not crowded else 0.025
     widths = fan_out / fan_out.sum() * (1.0 - gap * (n_layers - 1))
     data, annotations, layout = [], [], {}
@@ -647,23 +655,26 @@ def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
                      "hovertemplate": "∂L/∂w from %{y} to %{x} = %{z:.3g}<extra></extra>", **common})
         data.append({"type": "heatmap", "z": _f32(np.nan_to_num(gb))[None, :], "x": cols, "y": _f32([fi + 1]),
                      "hovertemplate": "∂L/∂b of unit %{x} = %{z:.3g}<extra></extra>", **common})
-        ticks = [1, fi + 1] if crowded else [*range(1, fi + 1, max(1, math.ceil(fi / 10))), fi + 1]
+        if l == n_layers - 1:  # one colour legend: every panel spans its own ±scale (in its title)
+            data[-2].update(showscale=True, colorbar={"title": {"text": "∂L/∂w"}, "thickness": 12, "len": 0.9,
+                                                      "tickvals": [-m, 0, m], "ticktext": ["−scale", "0", "+scale"]})
+        ticks = [1, fi + 1] if crowded else [*range(1, fi + 1, max(1, math.ceil(fi / 5))), fi + 1]
         domain = [left, min(left + widths[l], 1.0)]
         tickfont = {"size": 10 if crowded else 12}
         layout[f"xaxis{ax}"] = {"domain": domain, "anchor": f"y{ax}", "side": "top", "showgrid": False,
-                                "tickfont": tickfont, "title": {"text": "" if crowded and l else "to unit"},
-                                **({"dtick": 1} if fo <= 16 else {"tickvals": [1, fo]})}
+                                "tickfont": tickfont, "title": {"text": "to unit" if l == 0 else ""},
+                                **({"dtick": 1} if fo <= 5 else {"tickvals": [1, fo]})}
         layout[f"yaxis{ax}"] = {"anchor": f"x{ax}", "autorange": "reversed", "showgrid": False, "tickfont": tickfont,
                                 "showticklabels": not crowded or l == 0,
                                 "tickvals": ticks, "ticktext": [str(t) for t in ticks[:-1]] + ["bias"],
                                 "title": {"text": "from unit" if l == 0 else ""}}
-        label = f"W{l + 1}" if crowded else f"layer {l + 1}: {fi} → {fo}"
+        label = f"W{l + 1}" if crowded else f"layer {l + 1}<br>{fi} → {fo}"  # three short lines: narrow panels
         label = layer_labels[l] if l < len(layer_labels) else label
         annotations.append({"x": (domain[0] + domain[1]) / 2, "y": -0.02, "xref": "paper", "yref": "paper",
                             "yanchor": "top", "showarrow": False, "font": {"size": 11 if crowded else 13},
-                            "text": f"{label}<br>±{m:.1g}" if crowded else f"{label}<br>scale ±{m:.2g}"})
+                            "text": f"{label}<br>±{m:.1g}" if crowded else f"{label}<br>±{m:.2g}"})
         left = domain[1] + gap
-    layout.update(uirevision="gradients", annotations=annotations, margin={"l": 55, "r": 10, "t": 45, "b": 55})
+    layout.update(uirevision="gradients", annotations=annotations, margin={"l": 55, "r": 10, "t": 45, "b": 72})
     return figure(data, layout)
 
 
