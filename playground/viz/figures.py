@@ -620,7 +620,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
     layout = {"uirevision": "network", "hovermode": "closest", "showlegend": False, "images": images,
               "annotations": annotations, "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
               "xaxis": {**axis, "range": [-0.5 - label_room, n_layers + 0.5]},
-              "yaxis": {**axis, "range": [-height_u / 2 - 0.02 * width_u, height_u / 2 + 0.11 * width_u],
+              "yaxis": {**axis, "range": [-height_u / 2 - 0.02 * width_u, height_u / 2 + 0.17 * width_u],  # two title lines, also at 1.5× type
                         "scaleanchor": "x", "scaleratio": 1}}
     return figure(data, layout, spec)
 
