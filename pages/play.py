@@ -15,6 +15,7 @@ from playground.teach import classroom
 from playground.run import codegen
 from playground.data import drawn
 from playground.viz import figures
+from playground.viz.present import presentation
 from playground.run import modelio
 from playground.run import replay
 from playground.run import views
@@ -313,12 +314,17 @@ if view.present:
 
 
 def _pres(fig, lines: bool = False):
-    """Presentation mode: bigger text, and thicker curves where asked (``fig``: a figure dict, ``spec=True``)."""
-    if not view.present:
-        return fig
-    data = [{**tr, "line": {**tr.get("line", {}), "width": 5}} if lines and tr.get("mode") == "lines" else tr
-            for tr in fig["data"]]
-    return {"data": data, "layout": {**fig["layout"], "font": {**fig["layout"].get("font", {}), "size": 19}}}
+    """Presentation mode: bigger text, and thicker curves where asked (see ``viz.present``)."""
+    return presentation(fig, lines=lines) if view.present else fig
+
+
+# The network fills its chart: taller for wide layers (16 units: tiles of ~22 px at 1280 px, not ~12 px).
+# In presentation mode the page's style sizes the charts to the screen (ui.presentation_style).
+_WIDE = max(t.sizes[1:-1], default=0) > 8
+NET_HEIGHT, NET_ASPECT = (560, 0.9) if _WIDE else (430, 0.6)
+PRESENTING = view.present
+if PRESENTING:
+    NET_ASPECT = 1.05
 
 
 with st.sidebar:
@@ -326,8 +332,8 @@ with st.sidebar:
         st.caption(":material/school: Classroom link: some settings are fixed by your teacher.")
     st.header("Data")
     if show("dataset"):
-        st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change, disabled=off("dataset"),
-                     format_func=lambda n: f"{n} — {DATASETS[n].description}"[:70])
+        st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_on_change, disabled=off("dataset"))
+        st.caption(DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].description)
         if t.data.X.shape[1] == 2 and s.data is None:
             st.image(_preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
     if show("noise") and DATASETS[st.session_state.get(K + "dataset", s.cfg.dataset)].kind == "synthetic":
@@ -397,7 +403,7 @@ with st.sidebar:
         valid_losses = losses_for_task(*dataset_info(s.cfg.dataset))
         st.session_state[K + "loss"] = s.cfg.loss
         st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=_on_change, disabled=off("loss"),
-                     format_func=lambda n: LOSSES[n].label)
+                     format_func=lambda n: LOSSES[n].short_label, help=LOSSES[st.session_state[K + "loss"]].label)
     if show("init"):
         st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=_on_change, disabled=off("init"),
                      format_func=lambda n: INITIALIZERS[n].label)
@@ -455,7 +461,7 @@ if show("transport"):
     s.speed = tb[4].selectbox("Speed", list(SPEEDS), index=list(SPEEDS).index(s.speed),
                               label_visibility="collapsed", disabled=lock_t)
 
-tools = st.columns(5, vertical_alignment="center")
+tools = st.columns([1, 1, 1, 1, 1.15], vertical_alignment="center")
 with tools[0].popover("Share link", icon=":material/share:", width="stretch"):
     st.caption("Anyone opening this link gets the same data, network and starting weights. "
                "The address bar always holds the same link.")
@@ -552,19 +558,19 @@ def live_views(seconds: float):
         st.session_state[K + "grid"] = cached
     grid = cached[1]
     maps = views.neuron_maps(t, grid)
-    left, right = st.columns([1.35, 1])
+    left, right = st.columns([1, 1] if view.present else [1.35, 1])  # presenting: a larger boundary
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
         drawn_as = (t, color_by, view.present)  # a new run or a changed view redraws at once
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
         if not s.playing or last is None or last[0] != drawn_as or \
                 time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
-            fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
-                                               spec=True))
+            fig = _pres(figures.network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by,
+                                               aspect=NET_ASPECT, spec=True))
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
-        click = live_plotly(fig, key="pg_network", height=430, events=True,
+        click = live_plotly(fig, key="pg_network", height=NET_HEIGHT, events=True,
                             config={"displayModeBar": False})
         if click and click.get("customdata"):
             st.session_state[K + "edit"] = list(click["customdata"])
@@ -583,12 +589,14 @@ def live_views(seconds: float):
                                            task=t.task, n_classes=t.n_classes,
                                            discretize=st.session_state.get(K + "discretize", False),
                                            class_names=t.data.class_names, hover=not s.playing, spec=True)
+        if view.present:  # the chart is tall on a projector: the legend goes above the plane, not beside it
+            bfig["layout"]["legend"] = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.06, "yanchor": "bottom"}
         click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])
         live_plotly(_pres(figures.loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
                                               spec=True), True),
-                    key="pg_loss", height=240, watch_visibility=True)
+                    key="pg_loss", height=260, watch_visibility=True)
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
@@ -638,9 +646,9 @@ def live_details(_seconds: float):
     if view == "Per-weight gradients":
         st.caption("∂L/∂w for every weight at the current weights (mean over the whole training set), and each "
                    "layer's gradient norm over the epochs.")
-        gc1, gc2 = st.columns([3, 2])
+        gc1, gc2 = (st.container(), st.container()) if PRESENTING else st.columns([3, 2])  # presenting: stacked
         with gc1:
-            live_plotly(figures.gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
+            live_plotly(_pres(figures.gradient_heatmaps(t.last_grads)), key="pg_gradmaps", height=300)
         with gc2:
             live_plotly(_pres(figures.grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
     elif view == "Replay":
@@ -658,7 +666,7 @@ def live_details(_seconds: float):
             lo, hi, sample = ranges[layer]
             with ac[i]:
                 st.latex(ACTIVATIONS[name].latex)
-                live_plotly(figures.activation_figure(name, z_range=(lo, hi), z_sample=sample),
+                live_plotly(_pres(figures.activation_figure(name, z_range=(lo, hi), z_sample=sample), True),
                             key=f"pg_act{i}", height=280)
                 st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
 
@@ -680,13 +688,14 @@ def _replay(t):
     kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
     with rc1:
         live_plotly(_pres(figures.network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
-                                                 aspect=0.6, spec=True)), key="pg_replay_net", height=380)
+                                                 aspect=NET_ASPECT, spec=True)), key="pg_replay_net",
+                    height=380)
     with rc2:
         live_plotly(_pres(figures.boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
                                                   n_classes=t.n_classes, class_names=t.data.class_names,
                                                   spec=True)),
                     key="pg_replay_boundary", height=380)
-    live_plotly(figures.gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
+    live_plotly(_pres(figures.gradient_heatmaps(f.grads)), key="pg_replay_grads", height=260)
 
 
 live_views()
