@@ -589,8 +589,6 @@ def live_views(seconds: float):
                                            task=t.task, n_classes=t.n_classes,
                                            discretize=st.session_state.get(K + "discretize", False),
                                            class_names=t.data.class_names, hover=not s.playing, spec=True)
-        if view.present:  # the chart is tall on a projector: the legend goes above the plane, not beside it
-            bfig["layout"]["legend"] = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.06, "yanchor": "bottom"}
         click = live_plotly(_pres(bfig), key="pg_boundary", height=400, events=canvas is not None)
         if click and canvas is not None and click.get("x") is not None:
             _canvas_click(canvas, click["x"], click["y"])

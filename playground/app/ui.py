@@ -634,7 +634,7 @@ html { font-size: clamp(16px, 1.15vw, 22px); }
 [data-testid="stMetricValue"] { font-size: 2.3rem; }
 [data-testid="stMetricLabel"] p { font-size: 1.05rem; }
 [data-testid="stSidebar"] { width: clamp(300px, 21vw, 430px) !important; min-width: clamp(300px, 21vw, 430px); }
-.stMainBlockContainer { padding-top: max(3.5rem, 72px); padding-left: 1.5rem; padding-right: 1.5rem; }
+.stMainBlockContainer { padding-top: 4.5rem; padding-left: 1.5rem; padding-right: 1.5rem; }  /* below the top bar */
 /* The charts fill the screen: network on the left, boundary and loss stacked on the right. */
 .st-key-pg_network .js-plotly-plot { height: max(60vh, 420px) !important; }
 .st-key-pg_boundary .js-plotly-plot { height: max(52vh, 440px) !important; }

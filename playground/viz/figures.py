@@ -254,8 +254,10 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
     lx, ly = (safe_text(v) for v in grid.labels)
     data: list[dict] = []
     layout: dict = {"uirevision": "boundary", "hovermode": "closest",
-                    # beside the square plane, where a wide chart has room; under it, it met the x title
-                    "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"},
+                    # above the square plane, right-aligned (clear of the y labels); under it, it met the x title.
+                    # With a title there, beside the plane.
+                    "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"} if title
+                    else {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.06, "yanchor": "bottom"},
                     "margin": {"l": 55, "r": 10, "t": 40 if title else 10, "b": 45}}
     where = f"{lx} = %{{x:.2f}}<br>{ly} = %{{y:.2f}}<br>"
     if task == "multiclass":
