@@ -4,6 +4,7 @@
 #   docker run --rm -p 8501:8501 neural-playground        # then open http://<host>:8501
 # Several replicas behind a proxy need one shared cookie secret (README, "Serving a class"):
 #   docker run -e STREAMLIT_SERVER_COOKIE_SECRET=<long random string> ...
+# Replicas behind HAProxy on one host: deploy/compose.yaml; on Kubernetes: deploy/k8s/.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -22,7 +22,8 @@ import argparse
 import statistics
 import time
 
-from playground.run.config import epoch_work, from_query, n_weights, work_problem
+from playground.run.config import from_query
+from playground.run.sizes import epoch_work, n_weights, work_problem
 from playground.core.engines import torch_available
 from playground.run.race import Race
 from playground.run.session import PlaygroundSession
@@ -51,7 +52,7 @@ def largest_upload():
     """The biggest table the upload caps allow with as many rows as the work cap lets 8 × 64 train on."""
     import numpy as np
 
-    from playground.run.config import CAPS
+    from playground.run.sizes import CAPS
     from playground.data.datasets import Data
 
     cols, k = 100, 10

@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from playground.base import memory  # noqa: E402
 from playground.run import race as rc  # noqa: E402
+from playground.run import race_setup as rs  # noqa: E402
 from playground.run import views  # noqa: E402
 from playground.run.config import from_query  # noqa: E402
 from playground.run.session import PlaygroundSession  # noqa: E402
@@ -101,7 +102,7 @@ def measure(epochs: int, link: str = HEAVY) -> dict:
     gc.collect()
 
     def race():
-        r = rc.Race(rc.parse_race(_query(link + RACE)).configs())
+        r = rc.Race(rs.parse_race(_query(link + RACE)).configs())
         r.step(epochs)
         for tr in r.trainers:
             _fill_history(tr)

@@ -9,7 +9,7 @@ from playground.app.ui import entry_guard
 
 entry_guard()
 
-from playground.teach.examples import ROUND_NOTE, WORKED, broadcast_bug, train_both, worked_step  # noqa: E402
+from playground.teach.worked import ROUND_NOTE, WORKED, broadcast_bug, train_both, worked_step  # noqa: E402
 from playground.base.text import escape_markdown  # noqa: E402
 from playground.viz.lab_figures import epochs_figure, worked_network_figure  # noqa: E402
 from playground.teach.labs import (  # noqa: E402

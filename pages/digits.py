@@ -9,7 +9,7 @@ from playground.core.initializers import INITIALIZERS
 from playground.core.optimizers import OPTIMIZERS
 from playground.run.session import PlaygroundSession
 from playground.base.text import escape_markdown
-from playground.app.ui import claim_training, entry_guard, live_fragment, live_plotly, train_after_drawing
+from playground.app.ui import entry_guard, live_fragment, live_plotly, train_after_drawing, transport_bar
 
 entry_guard()  # a deep link to /digits must run under the entry script's navigation
 
@@ -54,33 +54,16 @@ for w in warnings + more:
     st.warning(escape_markdown(w))
 
 
-# Separate Play and Pause that *set* the state, and Step that steps from the epoch it was
-# drawn with: beside a fast-ticking fragment a click can fire twice (docs/live-updates.md).
 def _reset():
     session.pause()
     session.reset()
 
 
-def _play():
-    if claim_training(session):
-        session.play()
-
-
-def _step(drawn_epoch: int):
-    if claim_training(session):
-        session.step_from(drawn_epoch)
-
-
 trainer = session.trainer
-b = st.columns([1, 1, 1, 1, 4])
-b[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary",
-            disabled=session.playing or trainer.diverged, key="digits_play", width="stretch")
-b[1].button("Pause", icon=":material/pause:", on_click=session.pause, disabled=not session.playing,
-            key="digits_pause", width="stretch")
-b[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(trainer.epoch,),
-            disabled=trainer.diverged, key="digits_step", width="stretch", help="Pause and train one epoch")
-b[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, key="digits_reset", width="stretch",
-            help="Pause; new starting weights from the seed; epoch 0")
+transport_bar(lambda: session, epoch=trainer.epoch, reset=_reset, key="digits",
+              play_disabled=session.playing or trainer.diverged, pause_disabled=not session.playing,
+              step_disabled=trainer.diverged, step_help="Pause and train one epoch",
+              reset_help="Pause; new starting weights from the seed; epoch 0", extra=(4,))
 if trainer.note:
     st.info(escape_markdown(trainer.note))
 

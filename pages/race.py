@@ -10,23 +10,26 @@ import dataclasses
 import streamlit as st
 
 from playground.run import race as rc
+from playground.run import race_setup as rs
 from playground.viz.race_figures import race_losses_figure, racer_boundary_figure
 from playground.core.activations import TRAINABLE
-from playground.run.config import LEARNING_RATES, REGULARIZERS, dataset_info, normalize
+from playground.run.config import LEARNING_RATES, REGULARIZERS, normalize
+from playground.run.sizes import dataset_info
 from playground.data.datasets import DATASETS
 from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.run.session import FRAME_SECONDS
 from playground.base.text import capped, escape_markdown
-from playground.app.ui import (address, claim_training, entry_guard, live_fragment, live_plotly, page_url, stale_address,
-                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
+from playground.app.ui import (address, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+                           steady_live_views, train_after_drawing, transport_bar, uninterrupted,
+                               wrote_address)
 
 entry_guard()
 steady_live_views()
 
 K = "race."  # session-state namespace
 ss = st.session_state
-BATCHES = (1, 5, 10, 30, 100, rc.FULL_BATCH)
+BATCHES = (1, 5, 10, 30, 100, rs.FULL_BATCH)
 REG_RATES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 CUSTOM = "custom"
 SPEEDS = {"1 epoch / frame": 1, "10 epochs / frame": 10, "As fast as possible": None}
@@ -36,7 +39,7 @@ _KEY = {"binary": "Background: each network's output, orange (negative) to blue 
 
 
 # ----- the race: from the link on first visit or when the link changes; from the widgets otherwise -----
-def _start(setup: rc.RaceSetup) -> None:
+def _start(setup: rs.RaceSetup) -> None:
     """Build the race for a setup, put its values into the widgets, and write its link to the URL."""
     configs = setup.configs()
     ss[K + "setup"] = setup
@@ -51,7 +54,7 @@ def _start(setup: rc.RaceSetup) -> None:
     _write_query(setup)
 
 
-def _write_query(setup: rc.RaceSetup) -> None:
+def _write_query(setup: rs.RaceSetup) -> None:
     st.query_params.from_dict(dict(p.split("=", 1) for p in setup.to_query().split("&")))
     ss[K + "query"] = address()
     wrote_address(ss[K + "query"])
@@ -69,14 +72,14 @@ def _from_widgets() -> None:
     base, warnings = normalize(raw, keep=old)
     preset = ss[K + "preset"]
     if preset != CUSTOM:
-        overrides = list(rc.PRESETS[preset].overrides)
+        overrides = list(rs.PRESETS[preset].overrides)
     else:  # custom racers keep what they race; the shared settings change under them
-        overrides = [rc.overrides_of(old, c) for c in ss[K + "race"].configs]
-    configs, more = rc.race_configs(base, overrides)
+        overrides = [rs.overrides_of(old, c) for c in ss[K + "race"].configs]
+    configs, more = rs.race_configs(base, overrides)
     if preset == CUSTOM:
-        overrides = [rc.overrides_of(base, c) for c in configs]
-    target = rc.TARGETS.get(ss[K + "target"], ss[K + "setup"].target)
-    setup = rc.RaceSetup(base, tuple(overrides), target, tuple(warnings + more),
+        overrides = [rs.overrides_of(base, c) for c in configs]
+    target = rs.TARGETS.get(ss[K + "target"], ss[K + "setup"].target)
+    setup = rs.RaceSetup(base, tuple(overrides), target, tuple(warnings + more),
                          "" if preset == CUSTOM else preset)
     _start(setup)
 
@@ -85,38 +88,20 @@ def _from_widgets() -> None:
 def _edit_preset() -> None:
     """Custom racers that start as the preset's (its values become editable)."""
     setup = ss[K + "setup"]
-    _start(rc.RaceSetup(setup.base, tuple(rc.overrides_of(setup.base, c) for c in setup.configs()), setup.target, ()))
+    _start(rs.RaceSetup(setup.base, tuple(rs.overrides_of(setup.base, c) for c in setup.configs()), setup.target, ()))
 
 
 @uninterrupted
 def _resize() -> None:
-    _start(rc.resized(ss[K + "setup"], ss[K + "n"]))
+    _start(rs.resized(ss[K + "setup"], ss[K + "n"]))
 
 
 if K + "race" in ss and address() and address() != ss.get(K + "query") and stale_address(address()):
     _write_query(ss[K + "setup"])  # a request sent before the browser saw our newest address: show it that one again
 elif K + "race" not in ss or (address() and address() != ss.get(K + "query")):
-    _start(rc.parse_race(dict(st.query_params)))
+    _start(rs.parse_race(dict(st.query_params)))
 race: rc.Race = ss[K + "race"]
-setup: rc.RaceSetup = ss[K + "setup"]
-
-
-# ----- transport callbacks: each SETS state for the epoch it was drawn with (idempotent) --------------
-@uninterrupted
-def _play():
-    if claim_training(ss[K + "race"]):
-        ss[K + "race"].play()
-
-
-@uninterrupted
-def _pause():
-    ss[K + "race"].pause()
-
-
-@uninterrupted
-def _step(drawn_epoch: int):
-    if claim_training(ss[K + "race"]):
-        ss[K + "race"].step_from(drawn_epoch)
+setup: rs.RaceSetup = ss[K + "setup"]
 
 
 @uninterrupted
@@ -133,12 +118,12 @@ for w in capped(escape_markdown(m) for m in setup.warnings):
 
 with st.sidebar:
     st.header("What to race")
-    st.selectbox("Race", [*rc.PRESETS, CUSTOM], key=K + "preset", on_change=_from_widgets,
-                 format_func=lambda p: rc.PRESETS[p].label if p in rc.PRESETS else "Custom racers")
-    if ss[K + "preset"] in rc.PRESETS:
-        st.caption(rc.PRESETS[ss[K + "preset"]].description)
+    st.selectbox("Race", [*rs.PRESETS, CUSTOM], key=K + "preset", on_change=_from_widgets,
+                 format_func=lambda p: rs.PRESETS[p].label if p in rs.PRESETS else "Custom racers")
+    if ss[K + "preset"] in rs.PRESETS:
+        st.caption(rs.PRESETS[ss[K + "preset"]].description)
         st.button("Edit these racers", on_click=_edit_preset, help="Custom racers, starting from this preset.")
-    targets = {**rc.TARGETS, setup.target.to_text(): setup.target}  # a link may bring its own finish line
+    targets = {**rs.TARGETS, setup.target.to_text(): setup.target}  # a link may bring its own finish line
     st.selectbox("Finish line", list(targets), key=K + "target", on_change=_from_widgets,
                  format_func=lambda t: targets[t].label(race.task))
     st.header("Shared by all racers")
@@ -155,8 +140,8 @@ with st.sidebar:
 if ss[K + "preset"] == CUSTOM:
     with st.container(border=True):
         c1, c2 = st.columns([1, 6])
-        c1.number_input("Racers", rc.MIN_RACERS, rc.MAX_RACERS, key=K + "n", on_change=_resize)
-        rows = rc.racer_rows(race.configs)
+        c1.number_input("Racers", rs.MIN_RACERS, rs.MAX_RACERS, key=K + "n", on_change=_resize)
+        rows = rs.racer_rows(race.configs)
         edited = c2.data_editor(
             rows, key=K + f"editor{ss[K + 'version']}", hide_index=True, width="stretch", disabled=["racer"],
             column_config={
@@ -175,22 +160,18 @@ if ss[K + "preset"] == CUSTOM:
                                                              width="small"),
             })
         if edited != rows:  # a cell changed: a new race from the table (paused, epoch 0)
-            _start(rc.setup_from_rows(setup.base, edited, setup.target))
+            _start(rs.setup_from_rows(setup.base, edited, setup.target))
             st.rerun()
 
-tb = st.columns([1, 1, 1, 1, 1.8, 1.4], vertical_alignment="center")
-tb[0].button("Play", icon=":material/play_arrow:", on_click=_play, type="primary", width="stretch",
-             disabled=not race.running)
-tb[1].button("Pause", icon=":material/pause:", on_click=_pause, width="stretch")
-tb[2].button("Step", icon=":material/skip_next:", on_click=_step, args=(race.epoch,), width="stretch",
-             disabled=not race.running, help="Every racer trains exactly one epoch.")
-tb[3].button("Reset", icon=":material/restart_alt:", on_click=_reset, width="stretch",
-             help="Epoch 0 again: same data, same starting weights.")
+speed_col, share_col = transport_bar(lambda: ss[K + "race"], epoch=race.epoch, reset=_reset, key="race",
+                                     play_disabled=not race.running, step_disabled=not race.running,
+                                     step_help="Every racer trains exactly one epoch.",
+                                     reset_help="Epoch 0 again: same data, same starting weights.", extra=(1.8, 1.4))
 ss.setdefault(K + "speed", "As fast as possible")
-tb[4].selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collapsed",
+speed_col.selectbox("Speed", list(SPEEDS), key=K + "speed", label_visibility="collapsed",
                 help=f"Epochs per drawn frame; every frame trains at most {FRAME_SECONDS:g} s in total, "
                      "shared by the racers.")
-with tb[5].popover("Share race", icon=":material/share:"):
+with share_col.popover("Share race", icon=":material/share:"):
     st.caption("Anyone opening this link gets the same racers, data and starting weights.")
     st.code(page_url(__file__, setup.to_query()), language=None, wrap_lines=True)
 

@@ -11,6 +11,7 @@ Streamlit's own browser tests start the server the same way and poll
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -141,3 +142,69 @@ def metric(page, label: str) -> str:
         if name.strip() == label:
             return value.strip()
     return ""
+
+
+def start_class_server(workers: int = 2, env: dict | None = None, out: str | Path | None = None,
+                       timeout: float = 150) -> dict:
+    """Start ``deploy/serve_class.py`` (what ``./start --workers N`` runs) on a run of free ports, on
+    127.0.0.1; return once it says it is ready: ``{"url", "proc", "out", "pids"}``, ``pids`` being
+    ``{1: worker 1's pid, …, "haproxy": pid}`` as it printed them. Stop it with ``stop_class_server``."""
+    port = free_run(workers)
+    out = Path(out or tempfile.NamedTemporaryFile(prefix="serve-class-", suffix=".out", delete=False).name)
+    with open(out, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "deploy/serve_class.py", "--workers", str(workers), "--port", str(port),
+                                 "--address", "127.0.0.1"], cwd=REPO, env={**os.environ, **(env or {})},
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "Ctrl+C stops everything" in out.read_text() or proc.poll() is not None,
+                 timeout=timeout, what="the class server to start")
+    except AssertionError:
+        stop_class_server(proc)
+        raise
+    if proc.poll() is not None:
+        raise RuntimeError(f"the class server did not start:\n{out.read_text()[-3000:]}")
+    pids: dict = {}
+    for line in out.read_text().splitlines():
+        name, _, rest = line.partition(": pid ")
+        if rest and name.startswith("worker "):
+            pids[int(name.split()[1])] = int(rest.split(",")[0])
+        elif rest and name == "HAProxy":
+            pids["haproxy"] = int(rest.split(",")[0])
+    return {"url": f"http://127.0.0.1:{port}", "proc": proc, "out": out, "pids": pids}
+
+
+def stop_class_server(proc: subprocess.Popen) -> int:
+    """Ctrl+C, as a teacher would; its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+def free_run(n: int) -> int:
+    """A port P with P … P+n all free (a class server: HAProxy on P, its workers above it)."""
+    for _ in range(50):
+        base = free_port()
+        if base + n < 65536 and all(_bindable(p) for p in range(base, base + n + 1)):
+            return base
+    raise RuntimeError("no run of free ports")
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def epoch(page) -> int:
+    """The Playground's Epoch metric as a number (-1 while it shows none)."""
+    value = metric(page, "Epoch").replace(",", "")
+    return int(value) if value.isdigit() else -1

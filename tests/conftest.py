@@ -21,3 +21,34 @@ def fresh_capacity_registry(monkeypatch):
     registry = capacity.Registry()
     monkeypatch.setattr(capacity, "REGISTRY", registry)
     return registry
+
+
+@pytest.fixture(autouse=True, scope="session")
+def rooms_data_dir(tmp_path_factory):
+    """Rooms (playground.teach.rooms) keep their SQLite file in a folder of this test run, not the user's."""
+    import os
+
+    from playground.teach.rooms import DATA_DIR_ENV
+
+    old = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(tmp_path_factory.mktemp("rooms-data"))
+    yield os.environ[DATA_DIR_ENV]
+    if old is None:
+        os.environ.pop(DATA_DIR_ENV, None)
+    else:
+        os.environ[DATA_DIR_ENV] = old
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throwaway PostgreSQL cluster for the whole run (tests/pg_util.py); skips when none can start."""
+    import pg_util
+
+    why = pg_util.missing()
+    if why:
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    url = pg_util.start_cluster()
+    try:
+        yield url
+    finally:
+        pg_util.stop_cluster(url)

@@ -15,7 +15,7 @@ __all__ = ["nested_tuple_pickle", "torch_zip", "pt_pickle_bomb", "json_oversized
 def nested_tuple_pickle(depth: int = 60) -> bytes:
     """``{t: None}`` where ``t = (t', t')`` ``depth`` times over: a few hundred bytes, 2**depth leaves to hash.
     Each tuple is stored under two memo slots and fetched through the second, which the opcode
-    check in modelio._check_pickle does not connect to a tuple; every opcode used is one that
+    check in model_formats._check_pickle does not connect to a tuple; every opcode used is one that
     torch's weights_only unpickler accepts."""
     P = pickle
     out = [P.PROTO, b"\x02", P.EMPTY_DICT, P.EMPTY_TUPLE]  # the stack: {}, ()

@@ -3,8 +3,8 @@ import dataclasses
 
 import pytest
 
-from playground.run.config import (CAPS, FIELDS, Config, ConfigError, from_query, layer_sizes, normalize, rng_for, seed_int,
-                               task_of, to_query)
+from playground.run.config import FIELDS, Config, ConfigError, from_query, normalize, rng_for, seed_int, to_query
+from playground.run.sizes import CAPS, layer_sizes, task_of
 
 
 def test_defaults_are_tf_playground():

@@ -45,7 +45,7 @@ def test_every_link_key_is_documented():
     from playground.teach.classroom import CLASSROOM_KEYS, CONTROLS
     from playground.run.config import FIELDS
     from playground.teach.lessons import LESSONS
-    from playground.run.race import PRESETS, RACE_FIELDS, SHARED_FIELDS
+    from playground.run.race_setup import PRESETS, RACE_FIELDS, SHARED_FIELDS
 
     names = code_names(LINKS)
     keys = set(FIELDS) | {"pts", "race", "race_target", "lesson"} | set(CLASSROOM_KEYS) | bound_keys()
@@ -95,7 +95,7 @@ def test_live_updates_names_exist():
     config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
     for setting in re.findall(r"`(?:global|server|runner)\.(\w+)", LIVE):
         assert re.search(rf"^{setting}\s*=", config, re.M), setting
-    assert (ROOT / "playground" / "app" / "assets" / "live_plotly.js").exists()
+    assert (ROOT / "playground" / "app" / "ui" / "assets" / "live_plotly.js").exists()
 
 
 @pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "docs").glob("*.md")))
@@ -142,15 +142,17 @@ def test_architecture_lists_every_module_under_its_layer():
     import playground
 
     library = ARCHITECTURE.split("## The library", 1)[1].split("\n## ", 1)[0]
-    listed = re.findall(r"^\| `(\w+)/(\w+)\.py` \|", library, re.M)
-    on_disk = sorted((p.parent.name, p.stem) for p in (ROOT / "playground").glob("*/*.py") if p.stem != "__init__")
+    listed = re.findall(r"^\| `(\w+)/((?:\w+/)?\w+)\.py` \|", library, re.M)
+    pkg = ROOT / "playground"
+    on_disk = sorted((p.relative_to(pkg).parts[0], str(p.relative_to(pkg / p.relative_to(pkg).parts[0]).with_suffix("")))
+                     for p in pkg.glob("*/**/*.py") if p.stem != "__init__" or p.parent.parent != pkg)
     assert sorted(listed) == on_disk
     layers = [layer for layer, _ in listed]
     assert sorted(layers, key=playground.LAYERS.index) == layers
 
 
 def test_architecture_names_only_files_and_functions_that_exist():
-    modules = {p.stem: p for p in (ROOT / "playground").glob("*/*.py")}
+    modules = {p.stem: p for p in (ROOT / "playground").glob("*/*.py")}  # modules named as `module.attr`
     for path in set(re.findall(r"`((?:\w+/)?\w+\.py)`", ARCHITECTURE)):
         assert any((ROOT / d / path).exists() for d in ("playground", "pages", ".")), path
     for module, attr in re.findall(r"`(\w+)\.(\w+)(?:\(\))?`", ARCHITECTURE):

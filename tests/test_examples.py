@@ -4,10 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from playground.teach.examples import (
-    A_W_HIDDEN, A_W_OUT, B_PARAMS, C_W0, C_W1, compare_b, example_a, example_b, example_c,
-    to_plain,
-)
+from playground.teach.examples import compare_b, example_a, example_b, example_c
+from playground.teach.worked import A_W_HIDDEN, A_W_OUT, B_PARAMS, C_W0, C_W1, to_plain
 from playground.core.gradcheck import compare_gradients
 
 

@@ -501,7 +501,7 @@ def test_live_figures_send_what_plotly_would(circle):
     JSON as Plotly's own ``to_plotly_json`` would give (``ui.live_plotly`` reads neither through it)."""
     from plotly.io.json import to_json_plotly
 
-    from playground.app.ui import _figure_dict
+    from playground.app.ui.charts import _figure_dict
 
     g = grid_for(circle, res=RES)
     maps = neuron_maps(circle, g)

@@ -12,11 +12,13 @@ import inspect
 import numpy as np
 import pytest
 
-from playground.run.config import CAPS, Config, epoch_work, from_query, n_weights, network_sizes, normalize, work_problem
+from playground.run.config import Config, from_query, normalize
+from playground.run.sizes import CAPS, epoch_work, n_weights, network_sizes, work_problem
 from playground.data.datasets import DATASETS, Data
 from playground.core.engines import torch_available
 from playground.core.features import FEATURES
-from playground.run.race import Race, parse_race
+from playground.run.race import Race
+from playground.run.race_setup import parse_race
 from playground.data.tables import MAX_CLASSES, load_csv
 from playground.run.session import FRAME_SECONDS, PlaygroundSession
 from playground.run.trainer import CHUNK_SECONDS, Trainer

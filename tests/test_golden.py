@@ -50,7 +50,8 @@ import numpy as np
 import pytest
 
 from playground.run.config import from_query
-from playground.run.race import Race, parse_race
+from playground.run.race import Race
+from playground.run.race_setup import parse_race
 from playground.run.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -395,6 +396,7 @@ PAGE_LINKS: dict[str, dict[str, dict]] = {
     "digits": {"default": {}},
     "lessons": {"default": {}, "shared": {"lesson": "xor-hidden"}},
     "race": {"default": {}, "shared": dict(p.split("=", 1) for p in RACES[1][1].split("&"))},
+    "room": {"default": {}, "join": {"join": "k7rm4"}},
 }
 #: (page url, variant): buttons (by label) clicked one after another after the link opened.
 PAGE_CLICKS = {("play", "shared"): ("Step", "Step"), ("race", "shared"): ("Step", "Step")}

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from playground.core.activations import TRAINABLE
-from playground.run.config import CAPS, DTYPES, ENGINES, FIELDS, REGULARIZERS, Config, dataset_info, from_query, to_query
+from playground.run.config import DTYPES, ENGINES, FIELDS, REGULARIZERS, Config, from_query, to_query
+from playground.run.sizes import CAPS, dataset_info
 from playground.data.datasets import DATASETS
 from playground.core.features import FEATURES
 from playground.core.initializers import INITIALIZERS

@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from playground.core.activations import TRAINABLE
-from playground.run.config import CAPS, FIELDS, Config, dataset_info, from_query, to_query
+from playground.run.config import FIELDS, Config, from_query, to_query
+from playground.run.sizes import CAPS, dataset_info
 from playground.data.datasets import DATASETS
 from playground.core.losses import losses_for_task
 

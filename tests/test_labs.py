@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from playground.teach import examples as ex
+from playground.teach import worked
 from playground.run.config import Config
 from playground.viz.lab_figures import (
     curves_figure, epochs_figure, histogram_grid_figure, histogram_time_figure, weight_histograms_figure,
@@ -21,7 +22,7 @@ from playground.teach.labs import (
     histogram_stacks, layer_labels, near_zero, play_query, regulariser_runs, run_rows, symmetry_gap,
     symmetry_runs, update_rows,
 )
-from playground.teach.examples import WORKED, broadcast_bug, params_of, train_both, worked_step
+from playground.teach.worked import WORKED, broadcast_bug, params_of, train_both, worked_step
 from playground.run.trainer import Trainer
 
 
@@ -142,8 +143,8 @@ def test_negative_numbers_are_written_with_their_sign_in_the_formulas(traces):
 
 def test_params_of_puts_example_c_in_the_engine_layout():
     (W0, b0), (W1, b1) = params_of(WORKED["C"], WORKED["C"].defaults())
-    np.testing.assert_array_equal(W0, np.array(ex.C_W0).T)  # the textbook's rows are units
-    np.testing.assert_array_equal(W1[:, 0], ex.C_W1)
+    np.testing.assert_array_equal(W0, np.array(worked.C_W0).T)  # the textbook's rows are units
+    np.testing.assert_array_equal(W1[:, 0], worked.C_W1)
     assert not b0.any() and not b1.any()
 
 

@@ -11,7 +11,7 @@ from apptest_util import open_page as _open
 
 from playground.app import ui
 from playground.run.config import from_query
-from playground.run.race import parse_race
+from playground.run.race_setup import parse_race
 
 ROOT = Path(__file__).resolve().parent.parent
 

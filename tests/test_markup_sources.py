@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py", ROOT / "playground" / "app" / "ui.py"]
+SOURCES = sorted((ROOT / "pages").glob("*.py")) + [ROOT / "streamlit_app.py", *sorted((ROOT / "playground" / "app" / "ui").glob("*.py"))]
 
 #: Calls whose first argument (and ``body=``) is rendered as Markdown.
 BODY = {"markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success", "toast",
@@ -50,12 +50,13 @@ NUMERIC_FIELDS = {"epoch", "epochs", "best_epoch", "max_epochs", "n_wrong", "n_t
 SAFE_SOURCES = {
     # registries (names, labels, descriptions, lesson texts) and page constants
     "ACTIVATIONS", "TRAINABLE", "TARGETS", "DATASETS", "OPTIMIZERS", "ENGINE_SPECS", "INITIALIZERS", "LOSSES",
-    "LOSS_CURVES", "FEATURES", "LESSONS", "PAGES", "PAGE_PATHS", "SECTIONS", "PLAYGROUND", "rc.PRESETS",
+    "LOSS_CURVES", "FEATURES", "LESSONS", "PAGES", "PAGE_PATHS", "SECTIONS", "PLAYGROUND", "rs.PRESETS",
     "classroom.CONTROLS", "WORKED", "ROUND_NOTE", "GRADIENT_PRESETS", "XOR_SOURCES", "GATES", "SPEEDS",
-    "str.upper",
+    "str.upper", "goals.EXAMPLES",
     # library functions writing project text and numbers only (lab tables, verdicts, lesson solutions)
     "forward_rows", "gradient_rows", "update_rows", "run_rows", "fit_verdict", "solution_text", "update_markdown",
     "range_text", "realdata.quick_metrics", "convergence_text", "MIN_POINTS",
+    "state.steps",  # the Playground's slider steps: numbers only
 }
 
 
@@ -71,7 +72,9 @@ SAFE_LOCALS = {
     "lessons.py": {"lesson"},  # LESSONS[...]: an unknown id from the link shows no lesson
     "losses.py": {"slopes", "what"},  # fitted numbers; _numbers(what=…): a literal at every call
     "perceptron.py": {"epochs", "p", "where"},  # the perceptron's numbers; the XOR explanation
-    "play.py": {"label", "fname", "scripts", "_steps", "val"},  # edit-form labels, script names, LR steps; val: a number
+    "play.py": {"val"},  # val: a number
+    "play_panels.py": {"label", "fname", "scripts", "steps"},  # edit-form labels, script names, LR steps
+    "live.py": {"step_help", "reset_help"},  # transport_bar's tooltips: a literal at every call
 }
 
 

@@ -12,7 +12,7 @@ import json
 import numpy as np
 import pytest
 
-from playground.run import modelio
+from playground.run import model_formats, modelio
 from playground.run.config import Config
 from playground.core.engines import torch_available
 from playground.run.modelio import (HISTORY_POINTS, LoadedModel, ModelFileError, history_csv, load_model, network_sizes,
@@ -205,7 +205,8 @@ def test_continue_training_across_engines(optimizer, engines):
 def test_without_torch_exports_and_loads_say_so(monkeypatch):
     t = _trainer()
     pt = to_state_dict(t) if torch_available() else None
-    monkeypatch.setattr(modelio, "torch_available", lambda: False)
+    monkeypatch.setattr(modelio, "torch_available", lambda: False)  # export
+    monkeypatch.setattr(model_formats, "torch_available", lambda: False)  # import
     with pytest.raises(ImportError, match="export the model as JSON or .npz"):
         to_state_dict(t)
     if pt is not None:

@@ -25,7 +25,8 @@ from apptest_util import open_page
 
 from playground.data import drawn
 from playground.core.activations import TRAINABLE
-from playground.run.config import Config, dataset_info, from_query, to_query
+from playground.run.config import Config, from_query, to_query
+from playground.run.sizes import dataset_info
 from playground.core.initializers import INITIALIZERS
 from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS

@@ -5,11 +5,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.run.config import CAPS, Config, from_query
+from playground.run.config import Config, from_query
+from playground.run.sizes import CAPS
 from playground.viz.race_figures import race_loss_figure, race_losses_figure, racer_boundary_figure
-from playground.run.race import (MAX_RACERS, MIN_RACERS, PRESETS, RACE_FIELDS, SHARED_FIELDS, TARGETS, Race, Target,
-                             parse_race, race_configs, race_query, racer_rows, resized,
-                             setup_from_rows)
+from playground.run.race import Race
+from playground.run.race_setup import MAX_RACERS, MIN_RACERS, PRESETS, RACE_FIELDS, SHARED_FIELDS, TARGETS, Target, parse_race, race_configs, race_query, racer_rows, resized, setup_from_rows
 
 
 def _same_params(a, b) -> bool:

@@ -19,7 +19,8 @@ import json
 import math
 import sys
 
-from playground.run.config import FIELDS, Config, dataset_info, from_query, normalize, to_query
+from playground.run.config import FIELDS, Config, from_query, normalize, to_query
+from playground.run.sizes import dataset_info
 from playground.core.losses import default_loss
 from playground.base.runtime import apply_app_settings
 
@@ -208,6 +209,7 @@ def _train(args) -> int:
 # ----- example ----------------------------------------------------------------------------------
 def _example(args) -> int:
     from playground.teach import examples as ex
+    from playground.teach import worked
 
     which = args.which
     misplaced = [f"{flag} applies to example {only} only" for flag, val, only in
@@ -219,18 +221,18 @@ def _example(args) -> int:
     try:
         if which == "A":
             res = ex.example_a(**_given(eta=args.lr))
-            out, text = ex.to_plain(res), _render_a(res)
+            out, text = worked.to_plain(res), _render_a(res)
         elif which == "B":
             kw = _given(epochs=args.epochs, lr=args.lr, dtype=args.dtype)
             if args.gradient:
                 res = ex.example_b(args.gradient, **kw)
-                out, text = ex.to_plain(res), _render_b([res])
+                out, text = worked.to_plain(res), _render_b([res])
             else:
                 res = ex.compare_b(**kw)
-                out, text = ex.to_plain(res), _render_b([res.numeric, res.analytic], res)
+                out, text = worked.to_plain(res), _render_b([res.numeric, res.analytic], res)
         else:
-            runs = [ex.example_c(m, **_given(lr=args.lr)) for m in ([args.method] if args.method else ex.C_METHODS)]
-            out = ex.to_plain(runs[0]) if args.method else {r.method: ex.to_plain(r) for r in runs}
+            runs = [ex.example_c(m, **_given(lr=args.lr)) for m in ([args.method] if args.method else worked.C_METHODS)]
+            out = worked.to_plain(runs[0]) if args.method else {r.method: worked.to_plain(r) for r in runs}
             text = _render_c(runs)
     except ValueError as err:  # e.g. --lr 0: say what was wrong
         args.sub_parser.error(str(err))

@@ -42,6 +42,8 @@ PAGES: tuple[PageSpec, ...] = (
              "Short guided lessons with goals the app checks, each opening the right page and settings."),
     PageSpec("pages/race.py", "race", "Race", ":material/sports_score:", "Classroom",
              "Train 2–4 configurations side by side on the same data and starting weights."),
+    PageSpec("pages/room.py", "room", "Room", ":material/groups:", "Classroom",
+             "Open a room: every student's run live on one page; push setups, set challenges, project a run."),
 )
 
 

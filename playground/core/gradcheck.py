@@ -151,7 +151,7 @@ class GradCheck:
     rel_error: np.ndarray
     tol: float
     mismatched: list[str]
-    # How the check was made; not part of the worked examples' JSON (``examples.to_plain``).
+    # How the check was made; not part of the worked examples' JSON (``worked.to_plain``).
     abs_tol: float = field(default=0.0, metadata={"plain": False})
     per_layer: list[tuple[float, float]] = field(default_factory=list, metadata={"plain": False})
     method: str = field(default="central", metadata={"plain": False})

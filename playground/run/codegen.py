@@ -25,7 +25,8 @@ import zlib
 
 import numpy as np
 
-from playground.run.config import Config, class_count, rng_entropy, rng_for, to_query
+from playground.run.config import Config, rng_entropy, rng_for, to_query
+from playground.run.sizes import class_count
 from playground.core.activations import ACTIVATIONS, Activation
 from playground.data.datasets import DATASETS, generate, split
 from playground.core.initializers import INITIALIZERS

@@ -34,14 +34,16 @@ from __future__ import annotations
 import io
 import json
 import math
-import pickletools
-import re
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 
-from playground.run.config import CAPS, Config, from_query, network_sizes, work_problem
+from playground.run.model_formats import (FORMAT, HISTORY_KEYS, HISTORY_POINTS, MAX_BYTES, MAX_BYTES_BY_FORMAT,
+                                            MAX_INPUTS, MAX_OUTPUTS, MAX_UNZIPPED, UPLOAD_MB, UPLOAD_SECONDS, VERSION,
+                                            ModelFileError, array_of, check_size, checked_bytes,
+                                            int_in, kind_of, label_of, read_json, read_npz, read_torch, short, sniff)
+from playground.run.config import Config, from_query
+from playground.run.sizes import CAPS, network_sizes, work_problem
 from playground.data.datasets import DATASETS, Data
 from playground.core.engines import torch_available
 from playground.core.optimizers import OPTIMIZERS, Optimizer
@@ -52,34 +54,6 @@ __all__ = [
     "load_model", "load_untrusted_model", "parse_untrusted", "prepare_untrusted", "trainer_from_model",
     "network_sizes",
 ]
-
-FORMAT = "neural-playground-model"
-VERSION = 1
-# The largest model the app makes (100 inputs, 8×64 hidden, 10 outputs, float64, Adam's two state
-# vectors, 1,000 history points) measured 2.3 MB as JSON, 7.1 MB as .npz (its JSON 'meta' is stored
-# as UTF-32) and 2.0 MB as .pt; each cap leaves room for longer printed numbers, and nothing more.
-MAX_BYTES_BY_FORMAT = {"json": 4_000_000, "npz": 12_000_000, "torch": 4_000_000}
-MAX_BYTES = max(MAX_BYTES_BY_FORMAT.values())  # any model file; the format's own cap is checked too
-MAX_UNZIPPED = MAX_BYTES  # sum of the sizes a zip's members declare, checked before reading any
-# Uploads are parsed in a worker process (playground.base.sandbox) within these limits.  The largest real
-# model parsed there in 0.06–0.4 s and at most +25 MB (2026-12-04, a busy 2-core VM; torch's import
-# for a first .pt is not counted); bench/measure_sandbox.py prints the figures.
-UPLOAD_SECONDS = 5.0
-UPLOAD_MB = 300
-_FORMAT_NAMES = {"json": "JSON", "npz": ".npz", "torch": ".pt"}
-MAX_MEMBERS = 256
-HISTORY_POINTS = 1_000
-MAX_INPUTS = 100  # uploaded tables have at most 100 columns (tables.load_csv)
-MAX_OUTPUTS = 10  # at most 10 classes
-_HISTORY_KEYS = ("epoch", "train_loss", "test_loss", "train_metric", "test_metric", "test_rmse")
-MAX_VALUES = 1_000_000  # numbers in one tensor; a real layer has at most 100 × 64 + 64
-_LAYER_KEY = re.compile(r"(\d{1,4})\.(weight|bias)")
-_NPZ_KEY = re.compile(r"([Wb])(\d{1,4})\.npy")
-
-
-class ModelFileError(ValueError):
-    """A model file that cannot be used; the message says what is wrong and what is allowed."""
-
 
 @dataclass(frozen=True)
 class LoadedModel:
@@ -110,7 +84,7 @@ def _document(trainer) -> dict:
         doc["data"] = {"name": str(trainer.data.name)[:80]}
     h = trainer.history
     keep = np.unique(np.linspace(0, len(h) - 1, min(len(h), HISTORY_POINTS)).round().astype(int))
-    doc["history"] = {k: [_plain(getattr(h, k)[i]) for i in keep] for k in _HISTORY_KEYS}
+    doc["history"] = {k: [_plain(getattr(h, k)[i]) for i in keep] for k in HISTORY_KEYS}
     rng_state, net = trainer.saved_state()  # as after the saved epoch, even while the next is part-way
     state = {"rng": rng_state}  # the shuffling stream, for exact continuation
     opt = _optimizer_state(net, trainer.cfg.optimizer)
@@ -214,19 +188,19 @@ def load_model(name: str, data: bytes) -> LoadedModel:
     Raises:
         ModelFileError: for every kind of bad file; the message starts with the file name.
     """
-    label = _label(name)
+    label = label_of(name)
     try:
-        raw = _checked_bytes(data)
-        kind = _sniff(raw)
-        _check_size(raw, kind)
-        doc, params = {"json": _read_json, "npz": _read_npz, "torch": _read_torch}[kind](raw)
+        raw = checked_bytes(data)
+        kind = sniff(raw)
+        check_size(raw, kind)
+        doc, params = {"json": read_json, "npz": read_npz, "torch": read_torch}[kind](raw)
         return _validate(doc, params, kind)
     except ModelFileError as e:
         raise ModelFileError(f"{label}: {e}") from None
     except (RecursionError, MemoryError) as e:
         raise ModelFileError(f"{label}: the file is too deeply nested or too large to read ({type(e).__name__})") from None
     except Exception as e:  # a parser's own error on a damaged or crafted file: a message, never a traceback
-        raise ModelFileError(f"{label}: the file cannot be read ({type(e).__name__}: {_short(e)})") from None
+        raise ModelFileError(f"{label}: the file cannot be read ({type(e).__name__}: {short(e)})") from None
 
 
 def load_untrusted_model(name: str, data: bytes, *, seconds: float = UPLOAD_SECONDS,
@@ -239,9 +213,9 @@ def load_untrusted_model(name: str, data: bytes, *, seconds: float = UPLOAD_SECO
     """
     from playground.base import sandbox  # the parent side starts no process and imports nothing heavy until used
 
-    label = _label(name)
+    label = label_of(name)
     try:
-        raw = _checked_bytes(data)  # the size cap before anything is parsed or sent
+        raw = checked_bytes(data)  # the size cap before anything is parsed or sent
     except ModelFileError as e:
         raise ModelFileError(f"{label}: {e}") from None
     try:
@@ -251,7 +225,7 @@ def load_untrusted_model(name: str, data: bytes, *, seconds: float = UPLOAD_SECO
     except sandbox.ParserError as e:
         if e.error_type == ModelFileError.__name__:
             raise ModelFileError(str(e)) from None  # already starts with the label
-        raise ModelFileError(f"{label}: the file cannot be read ({e.error_type}: {_short(e)})") from None
+        raise ModelFileError(f"{label}: the file cannot be read ({e.error_type}: {short(e)})") from None
     cfg, warnings = from_query(plain["config"])  # the worker's normalised query: the same Config, no repairs
     if warnings:
         raise ModelFileError(f"{label}: the file's config could not be read back ({warnings[0]})")
@@ -273,310 +247,14 @@ def parse_untrusted(name: str, data: bytes) -> dict:
             "warnings": list(m.warnings)}
 
 
-def _label(name) -> str:
-    return repr(str(name)[:80])
-
-
-def _checked_bytes(data) -> bytes:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise ModelFileError(f"expected the file's bytes, got {type(data).__name__}")
-    raw = bytes(data)
-    _check_size(raw, None)
-    return raw
-
-
-def _check_size(raw: bytes, kind: str | None) -> None:
-    """Size caps before any parsing: the format's own cap once known, else the one its first bytes
-    suggest (a zip may be an .npz or a .pt), else the largest."""
-    if kind is None:
-        head = raw.lstrip(b" \t\r\n\xef\xbb\xbf")[:1]
-        cap = (MAX_BYTES_BY_FORMAT["json"] if head in (b"{", b"[")
-               else MAX_BYTES if raw.startswith(b"PK") else min(MAX_BYTES_BY_FORMAT.values()))
-    else:
-        cap = MAX_BYTES_BY_FORMAT[kind]
-    if len(raw) > cap:
-        caps = ", ".join(f"{_FORMAT_NAMES[k]} {v:,}" for k, v in MAX_BYTES_BY_FORMAT.items())
-        raise ModelFileError(f"the file is too large: {len(raw):,} bytes; model files are at most {caps} bytes "
-                             f"(the largest network the app makes is about half that)")
-
-
-def _sniff(raw: bytes) -> str:
-    """'json', 'npz' or 'torch' from the first bytes (and a zip's member names)."""
-    if not raw.strip():
-        raise ModelFileError("the file is empty; a model file is JSON, .npz or PyTorch .pt exported by the app")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ModelFileError("the file is UTF-16 text; model JSON must be UTF-8")
-    if raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        names = [i.filename for i in _open_zip(raw).infolist()]
-        if any(n.endswith("data.pkl") for n in names):
-            return "torch"
-        if names and all(n.endswith(".npy") for n in names):
-            return "npz"
-        shown = ", ".join(repr(n[:40]) for n in names[:5]) or "nothing"
-        raise ModelFileError(f"this zip archive is neither an .npz nor a PyTorch file (it holds {shown})")
-    if raw.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] in (b"{", b"["):
-        return "json"
-    if raw[:1] == b"\x80":
-        raise ModelFileError("this is a Python pickle (e.g. an old-style torch.save); pickles can run code, "
-                             "so they are refused; export the model as JSON, .npz or a new-style .pt")
-    if raw.startswith(b"\x93NUMPY"):
-        raise ModelFileError("this is a single NumPy array (.npy), not a model; export an .npz from the app")
-    raise ModelFileError(f"not a model file: expected JSON, .npz or PyTorch .pt; it starts with {raw[:12]!r}")
-
-
-def _read_json(raw: bytes) -> tuple[dict, list]:
-    doc = _parse_json(raw, "the file")
-    layers = doc.get("params")
-    if not isinstance(layers, list) or not layers:
-        raise ModelFileError(f"'params' must be a non-empty list of layers {{'W': …, 'b': …}}; got {_kind(layers)}")
-    _check_layer_count(len(layers))
-    params = []
-    for i, layer in enumerate(layers):
-        if not isinstance(layer, dict) or set(layer) != {"W", "b"}:
-            raise ModelFileError(f"params[{i}] must be an object with exactly 'W' and 'b'; got {_kind(layer)}")
-        params.append((_array(layer["W"], f"params[{i}].W", 2), _array(layer["b"], f"params[{i}].b", 1)))
-    return doc, params
-
-
-def _parse_json(raw: bytes | str, what: str) -> dict:
-    try:
-        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError as e:
-        raise ModelFileError(f"{what} is not UTF-8 text (byte {raw[e.start]:#04x} at position {e.start})") from None
-    try:
-        doc = json.loads(text)
-    except RecursionError:
-        raise ModelFileError(f"{what} is JSON nested too deeply to be a model") from None
-    except json.JSONDecodeError as e:
-        raise ModelFileError(f"{what} is not valid JSON (truncated or damaged?): {e.msg} at line {e.lineno} "
-                             f"column {e.colno}") from None
-    except ValueError as e:  # e.g. an integer with more than 4300 digits
-        raise ModelFileError(f"{what} holds a value JSON cannot read: {_short(e)}") from None
-    if not isinstance(doc, dict):
-        raise ModelFileError(f"{what} must be a JSON object {{\"format\": {FORMAT!r}, …}}; got {_kind(doc)}")
-    fmt, version = doc.get("format"), doc.get("version")
-    if fmt != FORMAT:
-        raise ModelFileError(f"'format' must be {FORMAT!r}; got {_kind(fmt)}: not a Neural Playground model")
-    if type(version) is not int or version != VERSION:
-        raise ModelFileError(f"'version' {_kind(version)} is not supported; this app reads version {VERSION} (an integer)")
-    return doc
-
-
-def _open_zip(raw: bytes, max_unzipped: int = MAX_UNZIPPED) -> zipfile.ZipFile:
-    """Open a zip after checking what its members declare: count, method and uncompressed size."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
-        infos = zf.infolist()
-    except Exception as e:  # zipfile raises BadZipFile, OSError, ValueError, … on damaged archives
-        raise ModelFileError(f"the zip archive is damaged or truncated ({_short(e)})") from None
-    if len(infos) > MAX_MEMBERS:
-        raise ModelFileError(f"the zip archive has {len(infos):,} members; a model has at most {MAX_MEMBERS}")
-    total = 0
-    for info in infos:
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise ModelFileError(f"zip member {info.filename[:40]!r} uses compression method {info.compress_type}; "
-                                 f"only stored or deflated members are read")
-        total += info.file_size
-        if total > max_unzipped:  # zipfile never inflates past the declared size, so this bounds memory
-            raise ModelFileError(f"the zip archive unpacks to more than {max_unzipped:,} bytes (member "
-                                 f"{info.filename[:40]!r} declares {info.file_size:,}); refused as a zip bomb")
-    return zf
-
-
-def _read_npz(raw: bytes) -> tuple[dict, list]:
-    zf = _open_zip(raw)
-    arrays: dict[str, dict[int, np.ndarray]] = {"W": {}, "b": {}}
-    meta = None
-    for info in zf.infolist():
-        m = _NPZ_KEY.fullmatch(info.filename)
-        if info.filename != "meta.npy" and not m:
-            raise ModelFileError(f"unexpected array {info.filename[:40]!r} in the .npz; a model holds meta, W0, b0, W1, …")
-        a = _read_npy(zf, info)
-        if m:
-            arrays[m[1]][int(m[2])] = a
-        elif a.dtype.kind != "U" or a.size != 1:
-            raise ModelFileError(f"'meta' must be one JSON string; got an array of {a.dtype} with shape {a.shape}")
-        else:
-            meta = str(a.reshape(())[()])
-    if meta is None:
-        raise ModelFileError("the .npz has no 'meta' entry: not a model exported by Neural Playground")
-    doc = _parse_json(meta, "'meta'")
-    n = 1 + max((i for k in arrays for i in arrays[k]), default=-1)
-    _check_layer_count(n)
-    if sorted(arrays["W"]) != list(range(n)) or sorted(arrays["b"]) != list(range(n)):
-        raise ModelFileError(f"the .npz must hold W0…W{n - 1} and b0…b{n - 1} (one W and b per layer); got "
-                             f"{', '.join(sorted(k + str(i) for k in arrays for i in arrays[k]))}")
-    return doc, [(_array(arrays["W"][i], f"W{i}", 2), _array(arrays["b"][i], f"b{i}", 1)) for i in range(n)]
-
-
-def _read_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
-    """One .npy member, its header checked before NumPy allocates what the header claims."""
-    fmt = np.lib.format
-    what = f"array {info.filename[:40]!r}"
-    try:
-        with zf.open(info) as f:
-            blob = f.read(info.file_size)
-        fp = io.BytesIO(blob)
-        version = fmt.read_magic(fp)
-        if version not in ((1, 0), (2, 0)):
-            raise ModelFileError(f"{what} uses .npy version {version}; only 1.0 and 2.0 are read")
-        read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
-        shape, _, dtype = read_header(fp)
-    except ModelFileError:
-        raise
-    except Exception as e:  # a damaged member: bad CRC, bad header, truncated data, …
-        raise ModelFileError(f"{what} is damaged or truncated ({_short(e)})") from None
-    if dtype.hasobject:
-        raise ModelFileError(f"{what} holds pickled Python objects (dtype {dtype}); model files must hold plain "
-                             f"numbers, and pickles are never loaded (allow_pickle=False)")
-    need = math.prod(shape) * dtype.itemsize
-    if need != len(blob) - fp.tell():
-        raise ModelFileError(f"{what} is truncated or damaged: its header says shape {shape} of {dtype} "
-                             f"({need:,} bytes) but it holds {len(blob) - fp.tell():,} bytes")
-    try:
-        return fmt.read_array(io.BytesIO(blob), allow_pickle=False)
-    except Exception as e:
-        raise ModelFileError(f"{what} cannot be read ({_short(e)})") from None
-
-
-_TUPLE_OPS = {"TUPLE", "TUPLE1", "TUPLE2", "TUPLE3"}
-_PUT_OPS = {"PUT", "BINPUT", "LONG_BINPUT", "MEMOIZE"}
-_GET_OPS = {"GET", "BINGET", "LONG_BINGET"}
-
-
-def _check_pickle(zf: zipfile.ZipFile) -> None:
-    """Refuse a pickle that re-uses a tuple: ``t = (t, t)`` sixty times is a few hundred bytes, but
-    as a dict key Python hashes all 2⁶⁰ leaves and loading never ends (weights_only does not
-    stop it).  torch.save never re-uses a tuple in a state_dict file, so this costs nothing."""
-    names = [n for n in zf.namelist() if n.endswith("data.pkl")]
-    if len(names) != 1:
-        raise ModelFileError(f"the PyTorch file must hold one data.pkl record; it holds {len(names)}")
-    try:
-        pkl = zf.read(names[0])
-        tuples, memo, last = set(), 0, ""
-        for op, arg, _ in pickletools.genops(pkl):
-            if op.name in _PUT_OPS:
-                index = memo if op.name == "MEMOIZE" else arg
-                memo += op.name == "MEMOIZE"
-                if last in _TUPLE_OPS:
-                    tuples.add(index)
-            elif op.name in _GET_OPS and arg in tuples:
-                raise ModelFileError("the PyTorch file re-uses a tuple inside its pickle, a way to make loading "
-                                     "run forever; refused (files saved by torch.save never do this)")
-            last = op.name
-    except ModelFileError:
-        raise
-    except Exception as e:  # pickletools raises ValueError on damaged opcode streams; zipfile on bad CRCs
-        raise ModelFileError(f"the PyTorch file is damaged or truncated ({_short(e)})") from None
-
-
-def _read_torch(raw: bytes) -> tuple[dict, list]:
-    _check_pickle(_open_zip(raw, MAX_BYTES_BY_FORMAT["torch"]))  # the same size checks before torch reads anything, and no hash bombs
-    if not torch_available():
-        raise ModelFileError("this is a PyTorch file but PyTorch is not installed here; "
-                             "export the model as JSON or .npz, or install torch")
-    from playground.core.torch_engine import torch  # the engine module is the one place torch is imported
-
-    try:
-        obj = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
-    except Exception as e:  # torch raises UnpicklingError, RuntimeError, … on bad or hostile files
-        refused = re.search(r"(?:unsupported global: GLOBAL|unsupported GLOBAL) ([\w.]+)", str(e), re.I)
-        detail = re.search(r"WeightsUnpickler error:\s*(\S[^\n]*)", str(e))
-        why = (f"it asks to load {refused[1]}, which is refused" if refused
-               else f"the safe unpickler says: {_short(detail[1])}" if detail else _short(e))
-        raise ModelFileError(f"the PyTorch file cannot be read safely ({why}); only tensors, numbers and "
-                             f"strings are accepted (weights_only=True)") from None
-    if isinstance(obj, dict) and obj and all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise ModelFileError("this is a bare state_dict without the playground's config; export the model "
-                             "from the app, which stores the config beside the weights")
-    if not isinstance(obj, dict) or set(obj) != {"meta", "state_dict"}:
-        raise ModelFileError(f"the PyTorch file must hold {{'meta': <JSON text>, 'state_dict': {{…}}}}; got {_kind(obj)}")
-    if not isinstance(obj["meta"], str):
-        raise ModelFileError(f"'meta' must be the model's JSON text; got {_kind(obj['meta'])}")
-    doc, sd = _parse_json(obj["meta"], "'meta'"), obj["state_dict"]
-    if not isinstance(sd, dict):
-        raise ModelFileError(f"'state_dict' must map names to tensors; got {_kind(sd)}")
-    layers: dict[int, dict[str, np.ndarray]] = {}
-    for key, t in sd.items():
-        m = _LAYER_KEY.fullmatch(key) if isinstance(key, str) else None
-        if not m:
-            raise ModelFileError(f"unexpected state_dict entry {_kind(key)}; expected '<index>.weight' and '<index>.bias'")
-        if not isinstance(t, torch.Tensor):
-            raise ModelFileError(f"state_dict[{key!r}] must be a floating-point tensor; got {_kind(t)}")
-        odd = _odd_tensor(t, torch)
-        if odd:
-            raise ModelFileError(f"state_dict[{key!r}] must be a floating-point tensor; got {odd}; only plain "
-                                 f"dense CPU tensors of {', '.join(_TENSOR_DTYPES)} are accepted")
-        if t.numel() > MAX_VALUES:  # e.g. one stored number stretched by zero strides: never expand it
-            raise ModelFileError(f"state_dict[{key!r}] claims shape {tuple(t.shape)}: too many values "
-                                 f"({t.numel():,}) for a layer; at most {MAX_VALUES:,}")
-        layers.setdefault(int(m[1]), {})[m[2]] = t.detach().to(torch.float64).cpu().numpy()
-    _check_layer_count(len(layers))
-    params = []
-    for i in sorted(layers):
-        if set(layers[i]) != {"weight", "bias"}:
-            raise ModelFileError(f"layer {i} of the state_dict needs both '{i}.weight' and '{i}.bias'")
-        W = _array(layers[i]["weight"], f"{i}.weight", 2).T  # nn.Linear's (out, in) → our (in, out)
-        params.append((np.ascontiguousarray(W), _array(layers[i]["bias"], f"{i}.bias", 1)))
-    return doc, params
-
-
-_TENSOR_DTYPES = ("float16", "bfloat16", "float32", "float64")
-
-
-def _odd_tensor(t, torch) -> str:
-    """What makes ``t`` other than a plain dense CPU tensor of an allowed dtype ('' if nothing)."""
-    if t.layout != torch.strided:
-        return f"a {str(t.layout).removeprefix('torch.')} tensor"  # sparse_coo, sparse_csr, …
-    if t.is_nested:
-        return "a nested tensor"
-    if t.device.type != "cpu":
-        return f"a tensor on device {t.device.type!r}"  # meta (no values at all), cuda, …
-    if t.is_quantized:
-        return f"a quantized tensor ({str(t.dtype).removeprefix('torch.')})"
-    if type(t) not in (torch.Tensor, torch.nn.Parameter):
-        return f"a tensor subclass {type(t).__name__}"
-    if str(t.dtype).removeprefix("torch.") not in _TENSOR_DTYPES:
-        return str(t.dtype)  # torch.int64, torch.complex64, torch.bool, …
-    if t.is_conj() or t.is_neg():
-        return "a tensor with a lazy conjugate or negation bit"
-    return ""
-
-
 # ----- checks ------------------------------------------------------------------------------------
-def _check_layer_count(n: int) -> None:
-    top = CAPS["hidden_layers"] + 1
-    if not 1 <= n <= top:
-        raise ModelFileError(f"the model has {n} weight layers; allowed 1–{top} "
-                             f"(at most {CAPS['hidden_layers']} hidden layers)")
-
-
-def _array(value, where: str, ndim: int) -> np.ndarray:
-    """A finite float64 array of ``ndim`` dimensions, or a ModelFileError naming ``where``."""
-    try:
-        a = np.asarray(value)
-    except (ValueError, TypeError, OverflowError):
-        raise ModelFileError(f"{where} is not a rectangular array of numbers (rows of different lengths?)") from None
-    if a.dtype.kind not in "iuf":
-        raise ModelFileError(f"{where} must hold numbers only; got values of type {a.dtype} "
-                             f"(text, true/false, null or nested objects are not weights)")
-    if a.ndim != ndim:
-        raise ModelFileError(f"{where} must be {'a matrix' if ndim == 2 else 'a vector'} ({ndim}-D); got shape {a.shape}")
-    a = a.astype(np.float64)
-    bad = ~np.isfinite(a)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ModelFileError(f"{where}{list(idx)} is {a[idx]}: weights must be finite numbers (no NaN or infinity)")
-    return a
 
 
 def _validate(doc: dict, params: list, fmt: str) -> LoadedModel:
     """Check the document against the weights and the weights against the config's network."""
     query = doc.get("config")
     if not isinstance(query, str):
-        raise ModelFileError(f"'config' must be the run's query string (e.g. 'dataset=xor&hidden=4'); got {_kind(query)}")
+        raise ModelFileError(f"'config' must be the run's query string (e.g. 'dataset=xor&hidden=4'); got {kind_of(query)}")
     cfg, warnings = from_query(query)
     warnings = [f"config: {w}" for w in warnings]
     repaired = f" (the file's config was repaired: {warnings[0][8:]})" if warnings else ""
@@ -593,11 +271,11 @@ def _validate(doc: dict, params: list, fmt: str) -> LoadedModel:
                              f"neurons per hidden layer, 1–{MAX_OUTPUTS} outputs")
     declared = doc.get("sizes", sizes)
     if declared != sizes:
-        raise ModelFileError(f"'sizes' says {_short(declared)} but the weights' shapes give {sizes}")
+        raise ModelFileError(f"'sizes' says {short(declared)} but the weights' shapes give {sizes}")
 
     data_name = doc.get("data", {}).get("name") if isinstance(doc.get("data"), dict) else None
     if "data" in doc and not (isinstance(data_name, str) and 0 < len(data_name) <= 80):
-        raise ModelFileError(f"'data' must be {{'name': <1–80 characters>}}; got {_kind(doc['data'])}")
+        raise ModelFileError(f"'data' must be {{'name': <1–80 characters>}}; got {kind_of(doc['data'])}")
     if sizes[1:-1] != list(cfg.hidden):
         raise ModelFileError(f"the weights have hidden layers {sizes[1:-1]} but the config says hidden="
                              f"{','.join(map(str, cfg.hidden))}{repaired}")
@@ -612,13 +290,13 @@ def _validate(doc: dict, params: list, fmt: str) -> LoadedModel:
                                  f"{cfg.dataset!r} needs {want[-1]}{repaired}")
     for key, want_value in (("activations", list(cfg.activations())), ("loss", cfg.loss)):
         if key in doc and doc[key] != want_value:
-            raise ModelFileError(f"{key!r} says {_short(doc[key])} but the config gives {want_value}{repaired}")
+            raise ModelFileError(f"{key!r} says {short(doc[key])} but the config gives {want_value}{repaired}")
     if cfg.dtype == "float32" and max(float(np.abs(a).max(initial=0)) for p in params for a in p) > 3.0e38:
         raise ModelFileError("a weight is too large for float32 (the config's dtype); weights must be below 3e38")
 
     epoch = doc.get("epoch", 0)
     if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= CAPS["max_epochs"]:
-        raise ModelFileError(f"'epoch' must be a whole number 0–{CAPS['max_epochs']}; got {_kind(epoch)}")
+        raise ModelFileError(f"'epoch' must be a whole number 0–{CAPS['max_epochs']}; got {kind_of(epoch)}")
     history, note = _check_history(doc.get("history"))
     if note:
         warnings.append(note)
@@ -630,12 +308,12 @@ def _check_history(h) -> tuple[dict | None, str]:
     """The history if well formed, else None and a warning: it is for show, the model works without it."""
     if h is None:
         return None, ""
-    ok = (isinstance(h, dict) and set(h) <= set(_HISTORY_KEYS) and isinstance(h.get("epoch"), list)
+    ok = (isinstance(h, dict) and set(h) <= set(HISTORY_KEYS) and isinstance(h.get("epoch"), list)
           and all(isinstance(v, list) and len(v) == len(h["epoch"]) <= HISTORY_POINTS for v in h.values())
           and all(x is None or (isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x))
                   for v in h.values() for x in v))
     if not ok:
-        return None, f"the training history in the file is malformed and was ignored (got {_kind(h)})"
+        return None, f"the training history in the file is malformed and was ignored (got {kind_of(h)})"
     return {k: [float("nan") if x is None else x for x in v] for k, v in h.items()}, ""
 
 
@@ -644,59 +322,32 @@ def _check_state(state, cfg: Config, n_params: int) -> dict | None:
     if state is None:
         return None
     if not isinstance(state, dict) or not set(state) <= {"rng", "optimizer"}:
-        raise ModelFileError(f"'state' must be {{'rng': …, 'optimizer': …}}; got {_kind(state)}")
+        raise ModelFileError(f"'state' must be {{'rng': …, 'optimizer': …}}; got {kind_of(state)}")
     rng = state.get("rng")
     if rng is not None:
         inner = rng.get("state") if isinstance(rng, dict) else None
         ok = (isinstance(rng, dict) and set(rng) == {"bit_generator", "state", "has_uint32", "uinteger"}
               and rng["bit_generator"] == "PCG64" and isinstance(inner, dict) and set(inner) == {"state", "inc"}
-              and all(_int_in(inner[k], 2**128) for k in inner)
-              and _int_in(rng["has_uint32"], 2) and _int_in(rng["uinteger"], 2**32))
+              and all(int_in(inner[k], 2**128) for k in inner)
+              and int_in(rng["has_uint32"], 2) and int_in(rng["uinteger"], 2**32))
         if not ok:
-            raise ModelFileError(f"'state.rng' is not a PCG64 generator state; got {_kind(rng)}")
+            raise ModelFileError(f"'state.rng' is not a PCG64 generator state; got {kind_of(rng)}")
     opt = state.get("optimizer")
     if opt is not None:
         if not (isinstance(opt, dict) and set(opt) == {"name", "t", "slots"} and isinstance(opt["slots"], list)):
-            raise ModelFileError(f"'state.optimizer' must be {{'name', 't', 'slots'}}; got {_kind(opt)}")
+            raise ModelFileError(f"'state.optimizer' must be {{'name', 't', 'slots'}}; got {kind_of(opt)}")
         if opt["name"] != cfg.optimizer:
-            raise ModelFileError(f"'state.optimizer' is for {_kind(opt['name'])} but the config's optimizer is {cfg.optimizer!r}")
+            raise ModelFileError(f"'state.optimizer' is for {kind_of(opt['name'])} but the config's optimizer is {cfg.optimizer!r}")
         n_slots = len(OPTIMIZERS[cfg.optimizer].slots)
-        if not _int_in(opt["t"], 10**12) or len(opt["slots"]) != n_slots:
+        if not int_in(opt["t"], 10**12) or len(opt["slots"]) != n_slots:
             raise ModelFileError(f"'state.optimizer' needs a step count t ≥ 0 and {n_slots} slot vectors "
-                                 f"for {cfg.optimizer}; got t={_kind(opt['t'])}, {len(opt['slots'])} slots")
-        slots = [_array(s, f"state.optimizer.slots[{i}]", 1) for i, s in enumerate(opt["slots"])]
+                                 f"for {cfg.optimizer}; got t={kind_of(opt['t'])}, {len(opt['slots'])} slots")
+        slots = [array_of(s, f"state.optimizer.slots[{i}]", 1) for i, s in enumerate(opt["slots"])]
         if any(s.size != n_params for s in slots):
             raise ModelFileError(f"'state.optimizer' slot vectors must have one entry per parameter ({n_params}); "
                                  f"got {[s.size for s in slots]}")
         opt = {"name": opt["name"], "t": opt["t"], "slots": slots}
     return {"rng": rng, "optimizer": opt}
-
-
-def _int_in(v, top: int) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < top
-
-
-def _kind(v) -> str:
-    """A short description of an untrusted value: never its whole content, never an unbounded repr."""
-    if v is None:
-        return "nothing"
-    if isinstance(v, dict):
-        keys = [k if isinstance(k, str) else type(k).__name__ for k in list(v)[:8]]
-        return f"an object with keys {_short(sorted(keys))}"
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return f"a {type(v).__name__} of {len(v)} items"
-    if isinstance(v, (str, bytes)):
-        return f"{type(v).__name__} {_short(repr(v[:60]))}"
-    if isinstance(v, int) and abs(v) >= 10**30:
-        return "a very large integer"
-    if isinstance(v, (bool, int, float)):
-        return f"{type(v).__name__} {v!r}"
-    return type(v).__name__
-
-
-def _short(v) -> str:
-    s = str(v)
-    return s if len(s) <= 60 else s[:57] + "…"
 
 
 # ----- continue training ---------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from urllib.parse import parse_qsl
 
 import numpy as np
 
-from playground.run.config import Config, class_count, normalize, rng_for, task_of
+from playground.run.config import Config, normalize, rng_for
+from playground.run.sizes import class_count, task_of
 from playground.data.datasets import DATASETS, Data, generate, split, standardize
 from playground.core.losses import LOSSES, default_loss
 from playground.data.tables import Table, TableError, load_csv

@@ -16,7 +16,8 @@ import threading
 import time
 from contextlib import contextmanager
 
-from playground.run.config import Config, dataset_info, normalize, task_of, work_problem
+from playground.run.config import Config, normalize
+from playground.run.sizes import dataset_info, task_of, work_problem
 from playground.data.datasets import DATASETS, MIN_POINTS, Data
 from playground.data import drawn
 from playground.core.losses import default_loss, losses_for_task

@@ -23,7 +23,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from playground.run.config import Config, class_count, epoch_work, layer_sizes, n_weights, rng_for, task_of  # noqa: F401 (re-exported)
+from playground.run.config import Config, rng_for
+from playground.run.sizes import class_count, epoch_work, layer_sizes, n_weights, task_of
 from playground.data.datasets import Data, generate, split, standardize
 from playground.core.engines import initial_params, make_engine
 from playground.core.features import feature_matrix
@@ -252,7 +253,7 @@ class Trainer:
         measured time of a mini-batch) and, once an epoch's mini-batches are done, its evaluation
         (``_record``); a piece that would not fit in what is left waits for the next call.  So a call
         takes about ``seconds``, or one piece when a single piece is longer; the largest pieces (one
-        mini-batch, one evaluation) are bounded by ``CAPS['work']`` (``config.work_problem``).  An epoch shorter than
+        mini-batch, one evaluation) are bounded by ``CAPS['work']`` (``sizes.work_problem``).  An epoch shorter than
         a chunk is one piece with its evaluation, so runs of small networks stop at epoch boundaries.
         Stops after ``max_epochs`` completed epochs, when a stop condition fires, or when
         ``keep_going()`` (checked after every piece) is false.  ``between()`` is called

@@ -29,7 +29,7 @@ import numpy as np
 
 from playground.core.activations import ACTIVATIONS
 from playground.run.config import Config
-from playground.teach.examples import Param, Trace, sigmoid_text, substituted, terms_sum
+from playground.teach.worked import Param, Trace, sigmoid_text, substituted, terms_sum
 from playground.run.trainer import History, Trainer
 from playground.run.views import Grid, boundary_values, grid_for
 

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.teach.examples import Trace
+from playground.teach.worked import Trace
 from playground.teach.labs import HistStack
 from playground.viz.png import BLUE, ORANGE
 

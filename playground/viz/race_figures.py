@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.run.race import LETTERS, COLORS, Race
+from playground.run.race import Race
+from playground.run.race_setup import LETTERS, COLORS
 from playground.run.views import boundary_values, grid_for, grid_resolution
 from playground.viz.figures import MAX_CURVE_POINTS, boundary_figure, decimate, figure, series
 

@@ -230,6 +230,16 @@ export default function (component) {
     document.addEventListener("visibilitychange", chart.onVisibility);
     if (document.hidden) chart.onVisibility();
   }
+  // The page stayed open while its server session was replaced by a new one (its worker stopped and
+  // the load balancer moved this tab to another, or the server restarted): Streamlit reconnects and
+  // starts the new session from the address bar. A page reload starts a new `window`, so this fires
+  // only for a page that was already open. Reported once per new session; the server says so.
+  const token = chart.next.session_token;
+  if (token) {
+    const before = window.__playgroundSessionToken;
+    window.__playgroundSessionToken = token;
+    if (before && before !== token) chart.setStateValue("moved", true);
+  }
   pump(chart);
   return chart.destroy;
 }

@@ -1,0 +1,24 @@
+"""Streamlit glue: the one part of ``playground`` that imports streamlit, for every page.
+
+* ``charts``: ``live_plotly``, Plotly figures updated in place in the browser (``assets/live_plotly.js``),
+  with clicks and the tab's visibility reported back;
+* ``live``: ``live_fragment`` (the ticking view of a live page), ``train_after_drawing``, ``yield_point``,
+  ``uninterrupted`` callbacks and ``transport_bar`` (Play, Pause, Step, Reset, written once for every page
+  that trains);
+* ``server``: the server's sessions (``server_session``, ``claim_training``), hidden and closed tabs;
+* ``links``: the address bar (``address``, ``stale_address``) and full links to copy (``app_url``, ``page_url``),
+  and ``entry_guard``;
+* ``rooms``: a student's side of a room (joining, status reports, the teacher's pushes);
+* ``play_state`` and ``play_panels``: the Playground page's link-and-widget state and its control panels.
+"""
+from playground.app.ui.charts import live_plotly, tab_hidden
+from playground.app.ui.links import address, app_url, entry_guard, page_url, stale_address, wrote_address
+from playground.app.ui.live import (app_style, live_fragment, presentation_style, steady_live_views, train_after_drawing,
+                                    transport_bar, uninterrupted, yield_point)
+from playground.app.ui.rooms import enter_room, room_member, room_redirect, room_student
+from playground.app.ui.server import claim_training, server_session
+
+__all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
+           "steady_live_views", "app_style", "presentation_style", "uninterrupted", "address", "wrote_address", "stale_address",
+           "app_url", "page_url", "server_session", "claim_training", "transport_bar",
+           "room_redirect", "enter_room", "room_member", "room_student"]

@@ -1,0 +1,249 @@
+"""Live charts: Plotly figures updated in place in the browser, with clicks reported back.
+
+``live_plotly`` draws a Plotly figure that updates *in place*. In Streamlit 1.67
+``st.plotly_chart`` builds a new chart on every data change (flash, lost zoom,
+~1.7 updates/s on a slow client). Here a Components v2 element keeps one Plotly
+div per ``key`` and calls ``Plotly.react`` on each new figure
+(``app/assets/live_plotly.js``).
+
+Example, inside a ticking fragment::
+
+    @st.fragment(run_every=0.2)
+    def live():
+        live_plotly(boundary_figure(net), key="boundary")
+
+    click = live_plotly(plane_figure(points), key="plane", events=True)
+    if click:                       # delivered once, in the run it arrived
+        points.append((click["x"], click["y"]))
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import plotly
+import plotly.graph_objects as go
+import streamlit as st
+import streamlit.components.v1 as components_v1
+from plotly.io.json import to_json_plotly
+from streamlit import runtime
+
+
+_JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
+_PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
+_PLOTLY_VERSION = plotly.offline.get_plotlyjs_version()
+
+# isolate_styles=False: plotly.js puts its own CSS (modebar, hover labels) into
+# document.head, which a shadow root would not see.
+_live_chart = st.components.v2.component("playground_live_plotly", js=_JS, isolate_styles=False)
+
+_served_name: str | None = None  # the v1 registry name that serves plotly.min.js
+
+
+def _plotly_js_path() -> str:
+    """Server path of the installed plotly.min.js, relative to the app's base URL.
+
+    Components v2 serves files only from the ``asset_dir`` of an *installed*
+    package declared in its pyproject manifest, and the app runs from a checkout.
+    The v1 registry serves any directory at ``/component/<name>/<file>``; we use
+    it only as that file route (no v1 iframe is ever mounted). Registering needs
+    a running script and inspects the stack (slow), so it is done once per
+    runtime. The browser fetches the file once per page and caches it.
+    """
+    global _served_name
+    if not runtime.exists():
+        return ""  # bare mode: nothing is rendered anyway
+    registry = runtime.get_instance().component_registry
+    if _served_name is None or registry.get_component_path(_served_name) is None:
+        _served_name = components_v1.declare_component("plotlyjs", path=str(_PLOTLY_DIR)).name
+    return f"component/{_served_name}/plotly.min.js?v={_PLOTLY_VERSION}"
+
+
+_TYPED = {"float32": "f4", "float64": "f8", "int8": "i1", "uint8": "u1",
+          "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4"}  # fmt: skip
+
+
+def _typed_arrays(obj: Any) -> Any:
+    """Numeric NumPy arrays in a plain-dict figure -> plotly.js typed-array specs.
+
+    go.Figure already does this; for dicts it avoids ~6x slower JSON number lists.
+    """
+    if isinstance(obj, dict):
+        return {k: _typed_arrays(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_typed_arrays(v) for v in obj]
+    if isinstance(obj, np.ndarray) and obj.size:
+        if obj.dtype == np.int64 and np.abs(obj).max() < 2**31:
+            obj = obj.astype(np.int32)
+        code = _TYPED.get(str(obj.dtype))
+        if code is None:
+            return obj  # strings, int64 beyond int32, ...: plain JSON
+        spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(obj)).decode()}
+        if obj.ndim > 1:
+            spec["shape"] = ", ".join(map(str, obj.shape))
+        return spec
+    return obj
+
+
+def _figure_dict(fig: go.Figure | dict, theme: str | None) -> dict:
+    if isinstance(fig, go.Figure):
+        # The figure's own property dicts, read-only: ``to_plotly_json`` deep-copies them and runs a
+        # dataframe check per array first, ~3 ms a live figure (py-spy: ~10 % of the server's CPU
+        # while the Playground plays). ``_typed_arrays`` builds new dicts and never mutates these.
+        spec = _typed_arrays({"data": fig._data, "layout": fig._layout})
+    elif isinstance(fig, dict):
+        spec = _typed_arrays({"data": fig.get("data", []), "layout": fig.get("layout", {})})
+    else:
+        raise TypeError(
+            f"live_plotly needs a plotly.graph_objects.Figure or a dict, got {type(fig).__name__}"
+        )
+    if theme == "streamlit":
+        # The browser builds a template from the Streamlit theme instead; the
+        # default Plotly template is ~7 KB per frame and paints white backgrounds.
+        spec["layout"] = {k: v for k, v in (spec.get("layout") or {}).items() if k != "template"}
+    return spec
+
+
+def _ignore() -> None:
+    """Registering a callback is what makes Streamlit report the clicks state."""
+
+
+def live_plotly(
+    fig: go.Figure | dict,
+    *,
+    key: str,
+    height: int = 400,
+    events: bool = False,
+    config: dict | None = None,
+    theme: Literal["streamlit"] | None = "streamlit",
+    watch_visibility: bool = False,
+) -> dict | None:
+    """Draw ``fig`` and update the same chart in place on later calls with ``key``.
+
+    Args:
+        fig: a Plotly figure, or a ``{"data": [...], "layout": {...}}`` dict
+            (NumPy arrays in it are sent as typed arrays; prefer float32).
+        key: unique on the page, stable across reruns; it *is* the chart's
+            identity. Must not contain ``"__"`` (Streamlit reserves it).
+        height: pixels, unless the figure's layout sets its own height.
+        events: report clicks. Clicks on empty plot area count too.
+        config: Plotly config passed through (``{"displayModeBar": False}``,
+            ``{"modeBarButtonsToRemove": [...]}``, ...). Defaults: responsive,
+            no Plotly logo.
+        watch_visibility: report the tab going to the background or back
+            (read it with ``tab_hidden()``), so a page can stop training nobody sees.
+        theme: ``"streamlit"`` replaces the figure's template with one built
+            from the app theme (transparent background, theme fonts and colours);
+            ``None`` draws the figure exactly as given.
+
+    Zoom and pan survive updates (``layout.uirevision`` defaults to a constant;
+    set it to a new value to reset the view).
+
+    Returns:
+        With ``events=True``, in the one script run that follows a new click:
+        ``{"x", "y", "curve", "point", "customdata", "n", "batch"}``. ``x``/``y``
+        are the pointer in data coordinates; ``curve``/``point``/``customdata``
+        name the trace point under the pointer (``None`` on empty area;
+        ``point`` is ``[row, col]`` for heatmaps); ``n`` counts clicks delivered
+        for this key this session. ``batch`` lists every click that arrived
+        since the previous run, oldest first (the returned one is the last;
+        more than one only when clicks outpace reruns). Otherwise ``None``.
+    """
+    if not isinstance(key, str) or not key or "__" in key:
+        raise ValueError(f"live_plotly key must be a non-empty str without '__', got {key!r}")
+    if not isinstance(height, int) or height <= 0:
+        raise ValueError(f"live_plotly height must be a positive int (pixels), got {height!r}")
+    if theme not in ("streamlit", None):
+        raise ValueError(f"live_plotly theme must be 'streamlit' or None, got {theme!r}")
+
+    payload = {
+        "figure": _figure_dict(fig, theme),
+        "height": height,
+        "events": bool(events),
+        "config": config or {},
+        "theme": theme,
+        "plotly_js": _plotly_js_path(),
+        "watch_visibility": bool(watch_visibility),
+        "session_token": _session_token() if watch_visibility else "",
+    }
+    # Bytes reach the browser untouched; JSON text would be escaped inside
+    # Streamlit's own JSON and parsed twice.
+    data = to_json_plotly(payload).encode()
+    callbacks = {"on_clicks_change": _ignore} if events else {}
+    if watch_visibility:
+        callbacks["on_hidden_change"] = _ignore
+        callbacks["on_moved_change"] = _ignore
+    result = _live_chart(key=key, data=data, **callbacks)
+    if watch_visibility:
+        st.session_state[_HIDDEN_KEY] = result.get("hidden") is True
+        if result.get("moved") is True and _MOVED_KEY not in st.session_state:
+            st.session_state[_MOVED_KEY] = time.monotonic()
+            st.rerun()  # the whole page, so that server_session shows why it starts afresh
+    if not events:
+        return None
+    batch = _new_clicks(key, result.get("clicks"))
+    return {**batch[-1], "batch": batch} if batch else None
+
+
+_HIDDEN_KEY = "_playground_tab_hidden"
+_TOKEN_KEY = "_playground_session_token"
+_MOVED_KEY = "_playground_moved_at"
+#: Shown at the top of every page for this long after an open page was given a new server session.
+MOVED_NOTICE_SECONDS = 300.0
+MOVED_MESSAGE = ("The class server restarted, or moved this page to another of its workers, so this page "
+                 "starts again: your setup is back from the page's link, but training starts again from the "
+                 "beginning (press Play). Nothing else to do.")
+
+
+def _session_token() -> str:
+    """A random name for this server session, given to the page's live chart: when an open page later
+    shows a chart with another token, the browser reports ``moved`` (``assets/live_plotly.js``)."""
+    if _TOKEN_KEY not in st.session_state:
+        st.session_state[_TOKEN_KEY] = secrets.token_hex(8)
+    return st.session_state[_TOKEN_KEY]
+
+
+def moved_notice() -> None:
+    """Say why an open page starts afresh (see ``MOVED_MESSAGE``) for ``MOVED_NOTICE_SECONDS``."""
+    since = st.session_state.get(_MOVED_KEY)
+    if since is not None and time.monotonic() - since < MOVED_NOTICE_SECONDS:
+        st.info(MOVED_MESSAGE, icon=":material/swap_horiz:")
+
+
+def tab_hidden() -> bool:
+    """True while the browser tab is in the background (reported by a chart with ``watch_visibility``)."""
+    return bool(st.session_state.get(_HIDDEN_KEY, False))
+
+
+def _seq(click: dict) -> int:
+    seq = click.get("seq")  # sent by the browser: trust nothing
+    return seq if isinstance(seq, int) else 0
+
+
+def _new_clicks(key: str, state: Any) -> list[dict]:
+    """Clicks in the browser's recent-clicks state that Python has not seen yet.
+
+    The browser numbers clicks (seq) per chart instance (id) and resends its last
+    32, so replayed or coalesced reruns neither repeat nor drop a click.
+    """
+    if not isinstance(state, dict) or not isinstance(state.get("items"), list):
+        return []
+    seen_key = f"_playground_live_plotly_clicks:{key}"
+    seen = st.session_state.get(seen_key, {"id": None, "seq": 0, "n": 0})
+    last = seen["seq"] if state.get("id") == seen["id"] else 0  # new instance: all new
+    fresh = [c for c in state["items"] if isinstance(c, dict) and _seq(c) > last]
+    if not fresh:
+        return []
+    n = seen["n"]
+    batch = []
+    for c in fresh:
+        n += 1
+        batch.append({name: c.get(name) for name in ("x", "y", "curve", "point", "customdata")})
+        batch[-1]["n"] = n
+    st.session_state[seen_key] = {"id": state.get("id"), "seq": fresh[-1]["seq"], "n": n}
+    return batch

@@ -1,0 +1,211 @@
+"""Live pages: the ticking fragment, training after drawing, callbacks a rerun cannot cut short, and the
+live pages' CSS."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import streamlit as st
+
+from playground.app.ui.server import claim_training, may_go_on, session_key
+from playground.base import capacity
+from playground.base import memory
+from playground.run.session import LIVE_GATE
+
+def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], None]], Callable[[], None]]:
+    """Decorator for a page's live view: ``body(seconds)`` becomes a fragment that reruns every
+    ``run_every`` s while ``owner.playing`` (a session or a race), each run inside the server's
+    ``LIVE_GATE``: one session's frame at a time, ``seconds`` being this frame's share of training.
+
+        @live_fragment(session, run_every=0.2)
+        def live(seconds):
+            draw(session.trainer)
+            train_after_drawing(session, lambda: session.frame(seconds))
+    """
+    def wrap(body: Callable[[float], None]) -> Callable[[], None]:
+        @st.fragment(run_every=run_every if owner.playing else None)
+        def fragment() -> None:
+            with LIVE_GATE.turn(owner) as seconds:
+                body(seconds)
+        return fragment
+    return wrap
+
+
+def train_after_drawing(owner: Any, train: Callable[[], Any]) -> None:
+    """The end of a live frame: while ``owner.playing``, ``train()`` the next frame; if that stopped
+    play (a stop condition, nobody touching a control), rerun the page to end the ticking and draw the
+    final state and buttons.
+
+    Why after drawing: a fragment's next run drops whatever of its previous run has not reached the
+    browser yet, so training first (while the last frame was still being sent) lost the last charts
+    of many frames; and while a run is busy Streamlit greys the elements it has not re-sent. Drawn
+    first, the frame is sent while the next one trains; what is shown is one frame behind the
+    trainer, and a full rerun (Pause) draws the final state.
+
+    Every live page pauses here the same way: when its tab went to the background (the page has one
+    chart with ``watch_visibility``), and when the session lost its training slot and the server is full
+    (see ``claim_training``); after 15 minutes without a touched control the owner's own frame pauses
+    (``session.pause_if_idle``), and a closed tab is stopped and forgotten by the server's sweeper
+    (``server_session``).  Each call counts one frame for this session in ``capacity.REGISTRY``; an owner
+    that is not training gives back its networks' working buffers (``memory.release_buffers``).
+    """
+    key = session_key()
+    if owner.playing and not may_go_on(owner, key):
+        st.rerun()
+    capacity.REGISTRY.beat(key, owner.playing)
+    if owner.playing:
+        train()
+        if not owner.playing:
+            st.rerun()
+    else:  # drawn and not training: the network's working memory is not needed until the next epoch
+        memory.release_buffers(owner)
+
+
+
+
+def yield_point() -> None:
+    """Let Streamlit stop the running script here if a click (Pause, a slider) asked for a rerun.
+
+    Streamlit checks for a pending rerun or stop whenever the script sends an element *or* touches
+    ``st.session_state``. Sending an element (an ``st.empty()`` update) would also cost the browser a
+    React render of the page each time; reading session state sends nothing.
+    """
+    _ = _YIELD_KEY in st.session_state
+
+
+_YIELD_KEY = "_playground_yield"
+
+
+def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a widget callback so that a rerun asked for meanwhile cannot cut it short.
+
+    Why: Streamlit (1.67) runs callbacks at the start of a script run, and every
+    ``st.session_state`` access in them is a point where the run stops if another
+    rerun was asked for. A live fragment's run often brings a changed control just
+    before the control's own page rerun arrives; the callback was then stopped part
+    way (Streamlit takes that for the callback asking for a rerun), and the page run
+    that followed saw no change left to act on: the control showed the new value and
+    nothing happened (``bench/stress_controls.py``: 4 and 5 of 100 slider changes
+    while playing).
+
+    While the callback runs, the script runner is told there is nothing waiting
+    (its request queue's ``on_scriptrunner_yield`` is shadowed on the instance); a
+    rerun that arrives stays queued and takes effect at the first stop point after
+    the callbacks, as any click does. Where that internal is missing (another
+    Streamlit), the callback runs as before. ``tests/test_ui_callbacks.py`` checks it.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        requests = getattr(get_script_run_ctx(), "script_requests", None)
+        if requests is None or not hasattr(requests, "on_scriptrunner_yield") \
+                or "on_scriptrunner_yield" in vars(requests):  # none, or already held by an outer callback
+            return callback(*args, **kwargs)
+        requests.on_scriptrunner_yield = _nothing_waiting
+        try:
+            return callback(*args, **kwargs)
+        finally:
+            del requests.on_scriptrunner_yield
+
+    return run
+
+
+def _nothing_waiting() -> None:
+    return None
+
+
+
+
+_LIVE_CSS = """
+<style>
+/* Live views rerun several times a second; Streamlit dims elements of a run in
+   progress ("stale"), which would make every live chart and number flicker. */
+.stMain [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+</style>
+"""
+
+
+def steady_live_views() -> None:
+    """Stop Streamlit from dimming elements while a live fragment is rerunning (no flicker)."""
+    st.html(_LIVE_CSS)
+
+
+_APP_CSS = """
+<style>
+/* Laptop windows (1280-1440 px): the page uses the window's width instead of wide empty margins. */
+.stMainBlockContainer { padding-left: 2rem; padding-right: 2rem; padding-top: 4.5rem; }
+</style>
+"""
+
+
+def app_style() -> None:
+    """The layout every page shares (the entry script applies it)."""
+    st.html(_APP_CSS)
+
+
+_PRESENT_CSS = """
+<style>
+/* Presentation mode: readable from the back of a classroom. Type grows with the screen (22 px at 1920 px,
+   never below the laptop's 16 px); the sidebar widens with it so no control is cut or wraps mid-word. */
+html { font-size: clamp(16px, 1.15vw, 22px); }
+.stMain h1 { font-size: 2.6rem; }
+[data-testid="stMetricValue"] { font-size: 2.3rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+[data-testid="stSidebar"] { width: clamp(300px, 21vw, 430px) !important; min-width: clamp(300px, 21vw, 430px); }
+.stMainBlockContainer { padding-top: 4.5rem; padding-left: 1.5rem; padding-right: 1.5rem; }  /* below the top bar */
+/* The charts fill the screen: network on the left, boundary and loss stacked on the right. */
+.st-key-pg_network .js-plotly-plot { height: max(60vh, 420px) !important; }
+.st-key-pg_boundary .js-plotly-plot { height: max(52vh, 440px) !important; }
+.st-key-pg_loss .js-plotly-plot { height: max(34vh, 280px) !important; }
+.st-key-pg_gradmaps .js-plotly-plot, .st-key-pg_gradnorms .js-plotly-plot { height: max(40vh, 330px) !important; }
+</style>
+"""
+
+
+def presentation_style() -> None:
+    """Large type for a projector (the figures get bigger fonts and lines from ``viz.present``)."""
+    st.html(_PRESENT_CSS)
+
+
+# ----- Play, Pause, Step, Reset: written once for every page that trains -------------------------------------
+def _play(owner_of: Callable[[], Any]) -> None:
+    owner = owner_of()
+    if claim_training(owner):
+        owner.play()
+
+
+def _pause(owner_of: Callable[[], Any]) -> None:
+    owner_of().pause()
+
+
+def _step(owner_of: Callable[[], Any], drawn_epoch: int) -> None:
+    owner = owner_of()
+    if claim_training(owner):
+        owner.step_from(drawn_epoch)
+
+
+def transport_bar(owner_of: Callable[[], Any], *, epoch: int, reset: Callable[[], None], key: str,
+                  locked: bool = False, play_disabled: bool = False, pause_disabled: bool = False, step_disabled: bool = False,
+                  step_help: str = "Train exactly one epoch.",
+                  reset_help: str = "Same seed: same data, same starting weights.",
+                  extra: tuple[float, ...] = (2.2,)) -> list:
+    """Play, Pause, Step and Reset in a row of columns; returns the ``extra`` columns after them.
+
+    ``owner_of()`` gives the session or race when a button is clicked (it may have been replaced since the
+    page was drawn). Each button *sets* state, and Step steps from the ``epoch`` it was drawn with: beside a
+    ticking fragment a click can be delivered twice, and then it does the same thing twice, not two steps.
+    Play and Step first claim one of the server's training slots (``claim_training``). ``locked``: a
+    classroom link fixed the transport (all four shown, none usable).
+    """
+    cols = st.columns([1.1, 1.1, 1.1, 1.1, *extra], vertical_alignment="center")
+    cols[0].button("Play", icon=":material/play_arrow:", on_click=uninterrupted(_play), args=(owner_of,),
+                   type="primary", width="stretch", disabled=locked or play_disabled, key=f"{key}_play")
+    cols[1].button("Pause", icon=":material/pause:", on_click=uninterrupted(_pause), args=(owner_of,),
+                   width="stretch", disabled=locked or pause_disabled, key=f"{key}_pause")
+    cols[2].button("Step", icon=":material/skip_next:", on_click=uninterrupted(_step), args=(owner_of, epoch),
+                   width="stretch", disabled=locked or step_disabled, help=step_help, key=f"{key}_step")
+    cols[3].button("Reset", icon=":material/restart_alt:", on_click=uninterrupted(reset), width="stretch",
+                   help=reset_help, disabled=locked, key=f"{key}_reset")
+    return cols[4:]
