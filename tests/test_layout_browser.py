@@ -121,7 +121,7 @@ def test_layout(server, tab, shots, name, route, sizes, present):
     problems = []
     for width, height in sizes:
         tab.set_viewport_size({"width": width, "height": height})
-        time.sleep(1.0)  # charts follow the window's size
+        time.sleep(0.6)  # charts follow the window's size (settle then waits for a steady page)
         settle(tab)
         assert tab.locator("[data-testid=stException]").count() == 0, f"{name}: an exception is shown"
         found = tab.evaluate(PROBE)
