@@ -7,11 +7,12 @@ import streamlit as st
 from playground.app.pages import SECTIONS, available
 from playground.viz.png import app_icon
 from playground.base.runtime import apply_app_settings
-from playground.app.ui import server_session
+from playground.app.ui import app_style, server_session
 
 apply_app_settings()  # before any page runs: one BLAS/torch thread, a short GIL switch interval
 
 st.set_page_config(page_title="Neural Playground", page_icon=app_icon(), layout="wide")
+app_style()  # the laptop layout every page shares
 server_session()  # counted as connected; a teacher key in the link; closed tabs are swept
 
 _here = Path(__file__).parent

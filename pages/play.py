@@ -106,19 +106,20 @@ def live_views(seconds: float):
         st.session_state[K + "grid"] = cached
     grid = cached[1]
     maps = views.neuron_maps(t, grid)
-    left, right = st.columns([1.35, 1])
+    left, right = st.columns([1, 1] if view.present else [1.35, 1])  # presenting: a larger boundary
+    net_height, net_aspect = panels.network_size(t, view)
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
         drawn_as = (t, color_by, view.present)  # a new run or a changed view redraws at once
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
         if not s.playing or last is None or last[0] != drawn_as or \
                 time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
-            fig = panels.pres(view, network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=0.6,
-                                                   spec=True))
+            fig = panels.pres(view, network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by,
+                                                           aspect=net_aspect, spec=True))
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
-        click = live_plotly(fig, key="pg_network", height=430, events=True,
+        click = live_plotly(fig, key="pg_network", height=net_height, events=True,
                             config={"displayModeBar": False})
         if click and click.get("customdata"):
             st.session_state[K + "edit"] = list(click["customdata"])
@@ -149,7 +150,7 @@ def live_views(seconds: float):
             panels.drive_note(t, drive)
         live_plotly(panels.pres(view, loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
                                                   spec=True), True),
-                    key="pg_loss", height=240, watch_visibility=True)
+                    key="pg_loss", height=260, watch_visibility=True)
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
@@ -163,9 +164,9 @@ def live_details(_seconds: float):
     if below == "Per-weight gradients":
         st.caption("∂L/∂w for every weight at the current weights (mean over the whole training set), and each "
                    "layer's gradient norm over the epochs.")
-        gc1, gc2 = st.columns([3, 2])
+        gc1, gc2 = (st.container(), st.container()) if view.present else st.columns([3, 2])  # presenting: stacked
         with gc1:
-            live_plotly(gradient_heatmaps(t.last_grads), key="pg_gradmaps", height=300)
+            live_plotly(panels.pres(view, gradient_heatmaps(t.last_grads)), key="pg_gradmaps", height=300)
         with gc2:
             live_plotly(panels.pres(view, grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
     elif below == "Replay":
@@ -183,7 +184,7 @@ def live_details(_seconds: float):
             lo, hi, sample = ranges[layer]
             with ac[i]:
                 st.latex(ACTIVATIONS[name].latex)
-                live_plotly(activation_figure(name, z_range=(lo, hi), z_sample=sample),
+                live_plotly(panels.pres(view, activation_figure(name, z_range=(lo, hi), z_sample=sample), True),
                             key=f"pg_act{i}", height=280)
                 st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
 

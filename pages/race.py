@@ -135,8 +135,8 @@ with st.sidebar:
     st.selectbox("Finish line", list(targets), key=K + "target", on_change=_from_widgets,
                  format_func=lambda t: targets[t].label(race.task))
     st.header("Shared by all racers")
-    st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_from_widgets,
-                 format_func=lambda n: f"{n} — {DATASETS[n].description}"[:60])
+    st.selectbox("Dataset", list(DATASETS), key=K + "dataset", on_change=_from_widgets)
+    st.caption(DATASETS[ss[K + "dataset"]].description)  # whole, under the box (in it, it was cut mid-word)
     if DATASETS[ss[K + "dataset"]].kind == "synthetic":
         st.slider("Noise (%)", 0, 50, key=K + "noise", on_change=_from_widgets)
     st.text_input("Seed", key=K + "seed", on_change=_from_widgets, max_chars=32,

@@ -29,7 +29,7 @@ def test_choices_labels_and_what_applies():
     assert sources.label(sources.DRAWN, "", 1) == "Drawn: 1 point"
     assert sources.label(sources.DRAWN, "", 1200) == "Drawn: 1,200 points"
     assert sources.label(sources.UPLOADED, "x" * 500, None) == "Uploaded: " + "x" * 59 + "…"
-    assert sources.label("xor", "", None).startswith("xor — ")
+    assert sources.label("xor", "", None) == "xor"  # its description is a caption beside the selector, never cut
     synthetic = [n for n, d in DATASETS.items() if d.kind == "synthetic"]
     assert synthetic and all(sources.applies("noise", n) for n in synthetic)
     assert not any(sources.applies("noise", n) for n in DATASETS if n not in synthetic)
@@ -101,7 +101,7 @@ def test_uploaded_data_is_the_selected_dataset_and_the_link_says_it_is_not_carri
 
     _selector(at).set_value("circle").run()  # back to a built-in dataset
     s = at.session_state["pg.session"]
-    assert s.data is None and s.cfg.dataset == "circle" and _shown(at).startswith("circle — ")
+    assert s.data is None and s.cfg.dataset == "circle" and _shown(at) == "circle"
     assert "pg.noise" in _sliders(at) and "cannot carry" not in _captions(at)
     assert "Anyone opening this link gets the same data, network and starting weights." in _captions(at)
 

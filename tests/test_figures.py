@@ -253,14 +253,15 @@ def test_loss_figure_short_history_is_exact(circle):
     np.testing.assert_array_equal(fig.data[0].x, np.asarray(h.epoch, np.float32))
     np.testing.assert_allclose(fig.data[1].y, h.test_loss, rtol=1e-6)
     np.testing.assert_allclose(fig.data[3].y, h.test_metric, rtol=1e-6)
-    assert fig.data[2].yaxis == "y2" and fig.layout.yaxis2.title.text == "accuracy"
+    # the metric panel is named above it, horizontally (a rotated title beside the short panel was cut)
+    assert fig.data[2].yaxis == "y2" and [a.text for a in fig.layout.annotations] == ["accuracy"]
     assert fig.layout.yaxis.type == "linear" and loss_figure(h, log_y=True, task="binary").layout.yaxis.type == "log"
 
 
 def test_loss_figure_regression_shows_r2(reg):
     fig = loss_figure(reg.history, task="regression")
     check(fig)
-    assert fig.layout.yaxis2.title.text == "R²" and fig.data[3].name == "test R²"
+    assert fig.layout.annotations[0].text == "R²" and fig.data[3].name == "test R²"
 
 
 def _long_history(n: int = 20_000) -> SimpleNamespace:
@@ -424,7 +425,9 @@ def test_gradient_heatmaps_hold_the_gradients(circle):
         assert "∂L/∂w from %{y} to %{x}" in w.hovertemplate and "∂L/∂b" in b.hovertemplate
         yaxis = fig.layout[f"yaxis{'' if l == 0 else l + 1}"]
         assert yaxis.ticktext[-1] == "bias" and yaxis.tickvals[-1] == gW.shape[0] + 1
-    assert fig.layout.annotations[0].text.startswith("layer 1: 2 → 4")
+    assert fig.layout.annotations[0].text.startswith("layer 1<br>2 → 4<br>±")
+    bars = [tr for tr in fig.data if tr.showscale]  # one colour legend, on the last layer's weights
+    assert len(bars) == 1 and bars[0] is fig.data[-2] and list(bars[0].colorbar.ticktext) == ["−scale", "0", "+scale"]
     labelled = gradient_heatmaps(circle.last_grads, layer_labels=("a", "b", "c"))
     assert [a.text.split("<br>")[0] for a in labelled.layout.annotations] == ["a", "b", "c"]
 

@@ -60,6 +60,15 @@ class Loss:
     np_defs: str = ""
     torch_script: tuple[str, str] | None = None
 
+    @property
+    def short_label(self) -> str:
+        """The label without the word "output" and a parenthesised note: fits a 300 px sidebar.
+
+        >>> LOSSES["square"].short_label
+        'Tanh + ½ squared error'
+        """
+        return self.label.replace(" output + ", " + ").split(" (")[0]
+
     def n_outputs(self, n_classes: int) -> int:
         """Output units: one per class for softmax, else one."""
         return n_classes if self.output == "softmax" else 1

@@ -45,7 +45,7 @@ def label(choice: str, upload_name: str, n_drawn: int | None) -> str:
         if n_drawn is None:
             return "Draw your own points"
         return f"Drawn: {n_drawn:,} point{'' if n_drawn == 1 else 's'}"
-    return f"{choice} — {DATASETS[choice].description}"[:70]
+    return choice  # the description is shown whole beside the selector
 
 
 def applies(control: str, choice: str) -> bool:

@@ -113,7 +113,10 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
     lx, ly = (safe_text(v) for v in grid.labels)
     data: list[dict] = []
     layout: dict = {"uirevision": "boundary", "hovermode": "closest",
-                    "legend": {"orientation": "h", "y": -0.14, "x": 0},
+                    # above the square plane, right-aligned (clear of the y labels); under it, it met the x title.
+                    # With a title there, beside the plane.
+                    "legend": {"orientation": "v", "x": 1.02, "xanchor": "left", "y": 1.0, "yanchor": "top"} if title
+                    else {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.06, "yanchor": "bottom"},
                     "margin": {"l": 55, "r": 10, "t": 40 if title else 10, "b": 45}}
     where = f"{lx} = %{{x:.2f}}<br>{ly} = %{{y:.2f}}<br>"
     if task == "multiclass":
@@ -130,7 +133,8 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
             lo, hi = (float(targets.min()), float(targets.max())) if targets.size else (-1.0, 1.0)
             lo, hi = (lo - 1.0, hi + 1.0) if hi <= lo else (lo, hi)
             layout["coloraxis"] = {"colorscale": POINT_SCALE, "cmin": lo, "cmax": hi,
-                                   "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.8}}
+                                   "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.6,
+                                                "y": 0.0, "yanchor": "bottom"}}
         rgb = colorize(z, lo, hi, "boundary")
         if hover:
             data.append({"type": "heatmap", "x": xs, "y": ys, "z": z, "opacity": 0, "showscale": False,
@@ -153,4 +157,3 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
     if title:
         layout["title"] = {"text": title, "x": 0.02, "font": {"size": 15}}
     return figure(data, layout, spec)
-

@@ -64,7 +64,9 @@ def _curve(x: np.ndarray, y, name: str, color: str, *, width=2.0, yaxis="y", hov
 def _epoch_axis(epochs: np.ndarray) -> dict:
     """An epoch axis from 0; whole-number ticks while the run is short (no "epoch 0.5")."""
     short = len(epochs) == 0 or epochs[-1] < 10
-    return {"title": {"text": "epoch"}, "rangemode": "tozero", **({"dtick": 1} if short else {})}
+    # ticks outside: the first epoch label keeps clear of the lowest label of the y axis
+    return {"title": {"text": "epoch"}, "rangemode": "tozero", "ticks": "outside", "ticklen": 4,
+            **({"dtick": 1} if short else {})}
 
 
 def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: bool = False) -> go.Figure | dict:
@@ -94,9 +96,12 @@ def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: boo
         "uirevision": "loss", "hovermode": "x unified", "margin": {"l": 55, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         "xaxis": {"anchor": "y2", **_epoch_axis(epochs)},
-        "yaxis": {"domain": [0.34, 1.0], "title": {"text": "loss"}, "type": "log" if log_y else "linear",
-                  **({} if log_y else {"rangemode": "tozero"})},
-        "yaxis2": {"domain": [0.0, 0.24], "title": {"text": metric}, "range": [min(lowest, 0.0) - 0.03, 1.03]},
+        "yaxis": {"domain": [0.42, 1.0], "title": {"text": "loss"}, "type": "log" if log_y else "linear",
+                  "nticks": 5, **({} if log_y else {"rangemode": "tozero"})},
+        "yaxis2": {"domain": [0.0, 0.26], "range": [min(lowest, 0.0) - 0.03, 1.03], "ticks": "outside", "ticklen": 4,
+                   "tickvals": [-1.0 if lowest < 0 else 0.0, 1.0]},  # two labels fit the short panel at any size
+        "annotations": [{"text": metric, "xref": "paper", "yref": "paper", "x": 0.0, "y": 0.27, "xanchor": "left",
+                         "yanchor": "bottom", "showarrow": False}],
     }
     return figure(data, layout, spec)
 
@@ -129,7 +134,7 @@ def grad_norm_figure(history, *, log_y: bool = True, layer_labels=(), spec: bool
     layout = {"uirevision": "grad_norms", "hovermode": "x unified", "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
               "xaxis": _epoch_axis(epochs),
               "yaxis": {"title": {"text": "gradient norm"}, "type": "log" if log_y else "linear",
-                        "exponentformat": "power"},
+                        "exponentformat": "power", **({"dtick": 1} if log_y else {"nticks": 5})},
               "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}}
     return figure(data, layout, spec)
 

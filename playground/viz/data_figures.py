@@ -173,7 +173,7 @@ def history_figure(epochs: Sequence[float], series: dict[str, Sequence[float]], 
                          name=name, line=dict(width=2, dash=dash.get(name), color=colors.get(name)))
               for name, v in series.items()]
     return go.Figure(traces, dict(
-        xaxis=dict(title_text="epoch"),
+        xaxis=dict(title_text="epoch", ticks="outside", ticklen=4),  # clear of the lowest y label
         yaxis=dict(title_text=y_title, ticksuffix=" %" if percent else "",
                    range=[0, 100.5] if percent else None, rangemode="tozero"),
         height=height, margin=dict(l=50, r=10, t=10, b=40),

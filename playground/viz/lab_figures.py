@@ -258,8 +258,10 @@ def curves_figure(histories: dict, *, best_epoch: int | None = None, log_y: bool
     if y_max is not None and not log_y and math.isfinite(y_max):
         ya["range"] = [0, y_max]
     fig.update_yaxes(**ya)
-    return _layout(fig, height, hovermode="x unified", margin={"l": 55, "r": 10, "t": 30, "b": 40},
-                   legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "font": {"size": _FONT - 2}})
+    # The legend at the chart's bottom edge, below the x title (two rows for three runs at 1280 px).
+    return _layout(fig, height, hovermode="x unified", margin={"l": 55, "r": 10, "t": 30, "b": 95},
+                   legend={"orientation": "h", "x": 0, "yref": "container", "y": 0, "yanchor": "bottom",
+                           "font": {"size": _FONT - 2}})
 
 
 def weight_histograms_figure(weights: dict[str, np.ndarray], *, tol: float = 1e-3, bins: int = 61,

@@ -39,7 +39,8 @@ def _style(fig: go.Figure, title: str = "", height: int = 420, legend: bool = Tr
     fig.update_layout(
         title={"text": title, "font": {"size": _FONT + 3}, "x": 0.0, "xanchor": "left"} if title else None,
         font={"size": _FONT}, height=height, showlegend=legend,
-        margin={"l": 60, "r": 20, "t": 60 if title else 20, "b": 60},
+        # room above the plot for a title, or for subplot titles (annotations at its top edge)
+        margin={"l": 60, "r": 20, "t": 60 if title else (45 if fig.layout.annotations else 20), "b": 60},
         # Below the plot, under the x-axis title: a legend on top would fight the title.
         legend={"orientation": "h", "yref": "container", "y": 0.0, "yanchor": "bottom", "x": 0,
                 "font": {"size": _FONT - 1}},

@@ -252,7 +252,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
     layout = {"uirevision": "network", "hovermode": "closest", "showlegend": False, "images": images,
               "annotations": annotations, "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
               "xaxis": {**axis, "range": [-0.5 - label_room, n_layers + 0.5]},
-              "yaxis": {**axis, "range": [-height_u / 2 - 0.02 * width_u, height_u / 2 + 0.11 * width_u],
+              "yaxis": {**axis, "range": [-height_u / 2 - 0.02 * width_u, height_u / 2 + 0.17 * width_u],  # two title lines, also at 1.5× type
                         "scaleanchor": "x", "scaleratio": 1}}
     return figure(data, layout, spec)
 
@@ -269,6 +269,7 @@ def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
     n_layers = len(grads)
     crowded = n_layers > 4  # deep nets: short titles, fewer ticks, so the panels stay legible
     fan_out = np.array([max(np.shape(gb)[0], 2) for _, gb in grads], np.float64)
+    fan_out = np.maximum(fan_out, fan_out.max() / 2)  # a narrow layer's panel still holds its title
     gap = 0.06 if not crowded else 0.025
     widths = fan_out / fan_out.sum() * (1.0 - gap * (n_layers - 1))
     data, annotations, layout = [], [], {}
@@ -286,22 +287,25 @@ def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
                      "hovertemplate": "∂L/∂w from %{y} to %{x} = %{z:.3g}<extra></extra>", **common})
         data.append({"type": "heatmap", "z": f32(np.nan_to_num(gb))[None, :], "x": cols, "y": f32([fi + 1]),
                      "hovertemplate": "∂L/∂b of unit %{x} = %{z:.3g}<extra></extra>", **common})
-        ticks = [1, fi + 1] if crowded else [*range(1, fi + 1, max(1, math.ceil(fi / 10))), fi + 1]
+        if l == n_layers - 1:  # one colour legend: every panel spans its own ±scale (in its title)
+            data[-2].update(showscale=True, colorbar={"title": {"text": "∂L/∂w"}, "thickness": 12, "len": 0.9,
+                                                      "tickvals": [-m, 0, m], "ticktext": ["−scale", "0", "+scale"]})
+        ticks = [1, fi + 1] if crowded else [*range(1, fi + 1, max(1, math.ceil(fi / 5))), fi + 1]
         domain = [left, min(left + widths[l], 1.0)]
         tickfont = {"size": 10 if crowded else 12}
         layout[f"xaxis{ax}"] = {"domain": domain, "anchor": f"y{ax}", "side": "top", "showgrid": False,
-                                "tickfont": tickfont, "title": {"text": "" if crowded and l else "to unit"},
-                                **({"dtick": 1} if fo <= 16 else {"tickvals": [1, fo]})}
+                                "tickfont": tickfont, "title": {"text": "to unit" if l == 0 else ""},
+                                **({"dtick": 1} if fo <= 5 else {"tickvals": [1, fo]})}
         layout[f"yaxis{ax}"] = {"anchor": f"x{ax}", "autorange": "reversed", "showgrid": False, "tickfont": tickfont,
                                 "showticklabels": not crowded or l == 0,
                                 "tickvals": ticks, "ticktext": [str(t) for t in ticks[:-1]] + ["bias"],
                                 "title": {"text": "from unit" if l == 0 else ""}}
-        label = f"W{l + 1}" if crowded else f"layer {l + 1}: {fi} → {fo}"
+        label = f"W{l + 1}" if crowded else f"layer {l + 1}<br>{fi} → {fo}"  # three short lines: narrow panels
         label = layer_labels[l] if l < len(layer_labels) else label
         annotations.append({"x": (domain[0] + domain[1]) / 2, "y": -0.02, "xref": "paper", "yref": "paper",
                             "yanchor": "top", "showarrow": False, "font": {"size": 11 if crowded else 13},
-                            "text": f"{label}<br>±{m:.1g}" if crowded else f"{label}<br>scale ±{m:.2g}"})
+                            "text": f"{label}<br>±{m:.1g}" if crowded else f"{label}<br>±{m:.2g}"})
         left = domain[1] + gap
-    layout.update(uirevision="gradients", annotations=annotations, margin={"l": 55, "r": 10, "t": 45, "b": 55})
+    layout.update(uirevision="gradients", annotations=annotations, margin={"l": 55, "r": 10, "t": 45, "b": 72})
     return figure(data, layout)
 

@@ -33,7 +33,8 @@ def racer_boundary_figure(race: Race, i: int, res: int = 50, hover: bool = True,
                           n_classes=t.n_classes, class_names=t.data.class_names, title=title, hover=hover,
                           spec=True)
     # Small multiples: one shared colour key on the page instead of a legend under each plot.
-    fig["layout"].update(showlegend=False, margin={"l": 45, "r": 5, "t": 50, "b": 40})
+    # Two title lines need 64 px above the plot: at 50 the second met the top tick label.
+    fig["layout"].update(showlegend=False, margin={"l": 45, "r": 5, "t": 64, "b": 40})
     return figure(fig["data"], fig["layout"], spec)
 
 

@@ -133,19 +133,40 @@ def steady_live_views() -> None:
     st.html(_LIVE_CSS)
 
 
+_APP_CSS = """
+<style>
+/* Laptop windows (1280-1440 px): the page uses the window's width instead of wide empty margins. */
+.stMainBlockContainer { padding-left: 2rem; padding-right: 2rem; padding-top: 4.5rem; }
+</style>
+"""
+
+
+def app_style() -> None:
+    """The layout every page shares (the entry script applies it)."""
+    st.html(_APP_CSS)
+
+
 _PRESENT_CSS = """
 <style>
-/* Presentation mode: readable from the back of a classroom. */
-html { font-size: 21px; }
+/* Presentation mode: readable from the back of a classroom. Type grows with the screen (22 px at 1920 px,
+   never below the laptop's 16 px); the sidebar widens with it so no control is cut or wraps mid-word. */
+html { font-size: clamp(16px, 1.15vw, 22px); }
 .stMain h1 { font-size: 2.6rem; }
-[data-testid="stMetricValue"] { font-size: 2.8rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.1rem; }
+[data-testid="stMetricValue"] { font-size: 2.3rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+[data-testid="stSidebar"] { width: clamp(300px, 21vw, 430px) !important; min-width: clamp(300px, 21vw, 430px); }
+.stMainBlockContainer { padding-top: 4.5rem; padding-left: 1.5rem; padding-right: 1.5rem; }  /* below the top bar */
+/* The charts fill the screen: network on the left, boundary and loss stacked on the right. */
+.st-key-pg_network .js-plotly-plot { height: max(60vh, 420px) !important; }
+.st-key-pg_boundary .js-plotly-plot { height: max(52vh, 440px) !important; }
+.st-key-pg_loss .js-plotly-plot { height: max(34vh, 280px) !important; }
+.st-key-pg_gradmaps .js-plotly-plot, .st-key-pg_gradnorms .js-plotly-plot { height: max(40vh, 330px) !important; }
 </style>
 """
 
 
 def presentation_style() -> None:
-    """Large type for a projector (the figures get bigger fonts and lines from the page)."""
+    """Large type for a projector (the figures get bigger fonts and lines from ``viz.present``)."""
     st.html(_PRESENT_CSS)
 
 

@@ -21,6 +21,7 @@ from playground.core.losses import LOSSES, losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.data import drawn, sources
 from playground.data.datasets import MIN_POINTS
+from playground.data.datasets import DATASETS
 from playground.data.tables import to_csv
 from playground.run import codegen, drivers, modelio, replay as replays, views
 from playground.run.config import LEARNING_RATES, REGULARIZERS, config_json
@@ -31,17 +32,22 @@ from playground.teach import classroom
 from playground.viz import animate
 from playground.viz.boundary import boundary_figure
 from playground.viz.network_figure import gradient_heatmaps, network_figure
+from playground.viz.present import presentation
 
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def pres(view: classroom.ClassroomView, fig, lines: bool = False):
-    """Presentation mode: bigger text, and thicker curves where asked (``fig``: a figure dict, ``spec=True``)."""
-    if not view.present:
-        return fig
-    data = [{**tr, "line": {**tr.get("line", {}), "width": 5}} if lines and tr.get("mode") == "lines" else tr
-            for tr in fig["data"]]
-    return {"data": data, "layout": {**fig["layout"], "font": {**fig["layout"].get("font", {}), "size": 19}}}
+    """Presentation mode: bigger text, and thicker curves where asked (see ``viz.present``)."""
+    return presentation(fig, lines=lines) if view.present else fig
+
+
+def network_size(t, view: classroom.ClassroomView) -> tuple[int, float]:
+    """The network chart's height (px) and aspect: taller for layers wider than 8 units (16 units: tiles of
+    ~21 px at 1280 px, not ~12 px); in presentation mode the page's style sizes it to the screen."""
+    wide = max(t.sizes[1:-1], default=0) > 8
+    height, aspect = (560, 0.9) if wide else (430, 0.6)
+    return height, (1.05 if view.present else aspect)
 
 
 
@@ -66,6 +72,8 @@ def sidebar(s: PlaygroundSession, view: classroom.ClassroomView) -> None:
                          help="A built-in dataset; your uploaded table (from the Your data page: it stays in this "
                               "browser session and no link can carry it); or draw your own points: click the "
                               "plane to add a point, click a point to remove it.")
+            if source in DATASETS:
+                st.caption(DATASETS[source].description)  # whole, not cut
             if t.data.X.shape[1] == 2 and s.data is None:
                 st.image(state.preview(s.cfg.dataset, s.cfg.noise, s.cfg.seed), width=96)
         if show("noise") and sources.applies("noise", source):
@@ -130,7 +138,7 @@ def sidebar(s: PlaygroundSession, view: classroom.ClassroomView) -> None:
             valid_losses = losses_for_task(*dataset_info(s.cfg.dataset))
             st.session_state[K + "loss"] = s.cfg.loss
             st.selectbox("Output + loss", valid_losses, key=K + "loss", on_change=state.on_change, disabled=off("loss"),
-                         format_func=lambda n: LOSSES[n].label)
+                         format_func=lambda n: LOSSES[n].short_label, help=LOSSES[st.session_state[K + "loss"]].label)
         if show("init"):
             st.selectbox("Initialisation", list(INITIALIZERS), key=K + "init", on_change=state.on_change, disabled=off("init"),
                          format_func=lambda n: INITIALIZERS[n].label)
@@ -174,7 +182,7 @@ def sidebar(s: PlaygroundSession, view: classroom.ClassroomView) -> None:
 def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -> None:
     """Share link, export and import, the code, the classroom link and presentation mode, in one row."""
     show = view.visible
-    row = st.columns(5, vertical_alignment="center")
+    row = st.columns([1, 1, 1, 1, 1.15], vertical_alignment="center")
     with row[0].popover("Share link", icon=":material/share:", width="stretch"):
         st.caption(escape_markdown(sources.link_note(current_source(s), len(s.data) if s.data is not None else 0,
                                                      st.session_state.get(USER_DATA_NAME_KEY, "table"), s.cfg.dataset)))
@@ -291,13 +299,14 @@ def replay(t, view: classroom.ClassroomView):
     kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
     with rc1:
         live_plotly(pres(view, network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
-                                              aspect=0.6, spec=True)), key="pg_replay_net", height=380)
+                                                 aspect=network_size(t, view)[1], spec=True)),
+                    key="pg_replay_net", height=380)
     with rc2:
         live_plotly(pres(view, boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
                                                n_classes=t.n_classes, class_names=t.data.class_names,
                                                spec=True)),
                     key="pg_replay_boundary", height=380)
-    live_plotly(gradient_heatmaps(f.grads), key="pg_replay_grads", height=260)
+    live_plotly(pres(view, gradient_heatmaps(f.grads)), key="pg_replay_grads", height=260)
 
 
 

@@ -1,0 +1,148 @@
+"""Every page at laptop and projector sizes: no truncated text, no overlapping chart titles, legends or ticks.
+
+One server, one browser, one tab: each case opens its page once and is checked at each of its window sizes
+(the tab is resized, not reloaded). ``layout_probe.js`` finds the problems (see its header). Every page is
+checked at 1280×800 and 1440×900; the Playground also in presentation mode (``present=1``) at 1920×1080 and
+1280×720, where its charts must also be large: type of at least 16 px, a boundary plot of at least 35 % of the
+screen's height, neuron tiles of at least 16 px with 16 units a layer (they were 12), also at laptop sizes.
+
+Screenshots of every case and size are kept: in ``$PLAYGROUND_SCREENSHOTS`` when set (``.ci/run`` sets
+``artifacts/screenshots``), else in a pytest temporary folder (its path is printed).
+``PLAYGROUND_LAYOUT_URL=http://…`` checks an app that is already running instead of starting a server.
+"""
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from browser_util import REPO, chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
+
+from playground.app.pages import PAGES  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+_own_server = streamlit_server_fixture("streamlit_app.py")
+browser = chromium_fixture()
+
+PROBE = (Path(__file__).parent / "layout_probe.js").read_text(encoding="utf-8")
+LAPTOP = ((1280, 800), (1440, 900))
+PROJECTOR = ((1920, 1080), (1280, 720))
+
+# (name, route, window sizes, presentation mode)
+CASES = [(p.url, p.url, LAPTOP, False) for p in PAGES] + [
+    ("play-present", "play?present=1", PROJECTOR, True),
+    ("play-spiral3-16-present", "play?present=1&dataset=spiral3&hidden=16,16", PROJECTOR[::-1], True),
+    ("play-regression", "play?dataset=reg-gauss&hidden=16,16,8", LAPTOP, False),
+]
+
+
+@pytest.fixture(scope="module")
+def server(request):
+    """A server of its own, or the running app at ``$PLAYGROUND_LAYOUT_URL`` (quicker while adjusting a layout)."""
+    url = os.environ.get("PLAYGROUND_LAYOUT_URL")
+    return url.rstrip("/") if url else request.getfixturevalue("_own_server")
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    print(f"layout screenshots in {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def tab(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    yield page
+    page.close()
+
+
+def settle(page, timeout: float = 60.0) -> None:
+    """Until the script has finished and every chart is drawn and the number of charts holds for 1 s."""
+    def drawn():
+        return page.evaluate("""() => {
+            const app = document.querySelector('[data-testid=stApp]');
+            if (!app || app.getAttribute('data-test-script-state') === 'running') return -1;
+            if (document.querySelector('[data-testid=stSkeleton]')) return -1;
+            const plots = [...document.querySelectorAll('.js-plotly-plot')];
+            const slots = document.querySelectorAll('[class*=st-key-pg_], [data-testid=stPlotlyChart]');
+            return plots.every(p => p._fullLayout) ? plots.length + 1000 * slots.length : -1; }""")
+
+    last, since = None, time.monotonic()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = drawn()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif now >= 0 and time.monotonic() - since >= 1.0:
+            return
+        time.sleep(0.15)
+    raise AssertionError("the page did not settle")
+
+
+def screenshots(page, stem: str, folder: Path, screens: int = 3) -> None:
+    """The window, then scrolled down a screen at a time (up to ``screens`` pictures)."""
+    scroller = "[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')]" \
+               ".find(e => e.scrollHeight > e.clientHeight + 4)"
+    page.evaluate(f"() => {{ const s = {scroller}; if (s) s.scrollTop = 0; }}")
+    for i in range(screens):
+        page.screenshot(path=str(folder / f"{stem}-{i + 1}.png"))
+        moved = page.evaluate(f"""() => {{ const s = {scroller}; if (!s) return false;
+            const before = s.scrollTop; s.scrollTop += s.clientHeight * 0.9; return s.scrollTop > before; }}""")
+        if not moved:
+            break
+        time.sleep(0.3)
+    page.evaluate(f"() => {{ const s = {scroller}; if (s) s.scrollTop = 0; }}")
+
+
+def show_test_data(page) -> None:
+    toggle = page.locator("[data-testid=stCheckbox]", has_text="Show test data")
+    box = toggle.locator("input")
+    if toggle.count() and not box.is_checked():
+        toggle.locator("label").click()
+        wait_for(lambda: box.is_checked(), timeout=20, what="Show test data on")
+        time.sleep(0.5)
+        settle(page)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("name, route, sizes, present", CASES, ids=[c[0] for c in CASES])
+def test_layout(server, tab, shots, name, route, sizes, present):
+    tab.set_viewport_size({"width": sizes[0][0], "height": sizes[0][1]})
+    tab.goto(f"{server}/{route}")
+    settle(tab)
+    if route.startswith("play"):
+        show_test_data(tab)  # test points and their legend entry: the busiest boundary chart
+    problems = []
+    for width, height in sizes:
+        tab.set_viewport_size({"width": width, "height": height})
+        time.sleep(0.6)  # charts follow the window's size (settle then waits for a steady page)
+        settle(tab)
+        assert tab.locator("[data-testid=stException]").count() == 0, f"{name}: an exception is shown"
+        found = tab.evaluate(PROBE)
+        screenshots(tab, f"{name}-{width}x{height}", shots, screens=3 if route.startswith("play") else 2)
+        problems += [f"{width}×{height}: {p}" for p in found["problems"]]
+        if "hidden=16" in route and min(found["tiles"], default=0) < 16:
+            problems.append(f"{width}×{height}: neuron tiles of {min(found['tiles'], default=0):.0f} px (they were 12)")
+        print(f"{name} {width}×{height}: smallest neuron tile {min(found['tiles'], default=0):.0f} px, charts "
+              + ", ".join(f"{c['key']} {c['width']}×{c['height']} (plot {c['plotHeight']}, type ≥ {c['minFont']} px)"
+                          for c in found["charts"]))
+        if present:
+            charts = {c["key"]: c for c in found["charts"]}
+            small = {k: c["minFont"] for k, c in charts.items() if k.startswith("pg_") and c["minFont"] < 16}
+            if small:
+                problems.append(f"{width}×{height}: chart type smaller than 16 px in presentation mode: {small}")
+            boundary = charts.get("pg_boundary", {}).get("plotHeight", 0)
+            if boundary < 0.35 * height:
+                problems.append(f"{width}×{height}: the boundary plot is {boundary} px high, under 35 % of {height}")
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def test_cases_cover_every_page():
+    assert {c[0] for c in CASES} >= {p.url for p in PAGES}
+    assert all((REPO / p.path).exists() for p in PAGES)
