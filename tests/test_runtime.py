@@ -60,7 +60,7 @@ def test_importing_every_module_changes_no_process_wide_setting():
         after = settings(set(before["blas"]))
         print(json.dumps({"before": before, "after": after, "names": names}))
     """)
-    assert {"network", "torch_engine", "ui", "trainer", "runtime"} <= set(res["names"])
+    assert {"network", "torch_engine", "charts", "trainer", "runtime"} <= set(res["names"])
     before = res["before"]
     assert before["blas"], "numpy loaded no BLAS library that threadpoolctl sees"
     assert before["switch"] == 0.005  # Python's default
