@@ -38,11 +38,13 @@ def _write_query() -> None:
     st.query_params.from_dict(dict(parse_qsl(q, keep_blank_values=True)))
 
 
+@uninterrupted
 def _layer_changed() -> None:
     ss[K + "u0"], ss[K + "u1"] = 0, 1
     _write_query()
 
 
+@uninterrupted
 def _units_changed() -> None:
     if ss[K + "u0"] == ss[K + "u1"]:  # two different units: move the other one along
         n = dict((c[0], c[2]) for c in choices)[ss[K + "layer"]]

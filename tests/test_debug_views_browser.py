@@ -64,7 +64,7 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
     page = open_playground(browser, f"{server}/play?dataset=circle&hidden=4,3&seed=2")
     page.get_by_role("button", name="Step").click()
     wait_for(lambda: metric(page, "Epoch") == "1", what="epoch 1")
-    page.get_by_text("How the layers warp the plane").click()
+    page.locator("[data-testid=stPageLink]", has_text="Warped space").click()
     page.wait_for_function(f"{WARP} && {WARP}.data && {WARP}.data.length >= 4", timeout=90_000)
     wait_for(lambda: "the Playground's own run" in page.inner_text("body") and "Epoch 1" in page.inner_text("body"),
              what="the Playground's run at epoch 1")
@@ -73,10 +73,17 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
     wait_for(lambda: page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)") != before,
              timeout=120, what="the warped points to move while training")
     page.get_by_role("button", name="Pause").click()
-    time.sleep(1.0)
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()
+
+
+def test_warp_units_chosen_go_into_the_link(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/warp?dataset=circle&hidden=4,3&seed=2")
+    page.wait_for_function(f"{WARP} && {WARP}.data && {WARP}.data.length >= 4", timeout=90_000)
     page.get_by_role("combobox", name="Horizontal axis: unit").click()
     page.get_by_role("option", name="3", exact=True).click()
-    wait_for(lambda: _query(page).get("units") == "3,2", timeout=120, what="the units in the link")
+    wait_for(lambda: _query(page).get("units") == "3,2", timeout=60, what="the units in the link")
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()
 
@@ -113,7 +120,7 @@ def test_side_by_side_and_gif(server, browser):
         page.get_by_role("button", name="Run as an animation (GIF, for slides)").click()
     assert Path(dl.value.path()).read_bytes()[:6] == b"GIF89a"
     page.keyboard.press("Escape")
-    page.get_by_text("One step in NumPy and PyTorch").click()
+    page.locator("[data-testid=stPageLink]", has_text="NumPy vs PyTorch").click()
     wait_for(lambda: metric(page, "Loss, NumPy") != "", timeout=120, what="the comparison")
     assert metric(page, "Loss, NumPy") == metric(page, "Loss, PyTorch")
     assert "the Playground's, at epoch 1" in page.inner_text("body")

@@ -102,7 +102,7 @@ def test_chain_page_bad_link_values_are_reported():
 def test_playground_links_into_the_new_pages_and_shows_its_shortcuts():
     at = open_page("pages/play.py", {"dataset": "circle"})
     labels = [p.proto.label for p in at.get("page_link")]
-    assert "Predict, then reveal" in labels and "Chain rule on a weight" in labels
+    assert "Predict, then reveal" in labels and "Chain rule" in labels and "Warped space" in labels
     assert any(label.startswith("What if") for label in labels)
     assert any("Space" in c.value and "reset" in c.value for c in at.caption)
 

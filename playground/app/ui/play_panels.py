@@ -331,12 +331,16 @@ def companion_links(s: PlaygroundSession) -> None:
     edit = st.session_state.get(K + "edit")
     weight = {"weight": f"w{int(edit[1]) + 1}.{int(edit[2]) + 1}.{int(edit[3]) + 1}"} if edit and edit[0] == "w" else {}
     links = st.columns(5)
-    links[0].page_link("pages/predict.py", label="Predict, then reveal", icon=":material/psychology:", query_params=q)
-    links[1].page_link("pages/whatif.py", label=f"What if… (branch at epoch {s.trainer.epoch:,})",
-                       icon=":material/fork_right:", query_params={**q, "branch_at": str(s.trainer.epoch)})
-    links[2].page_link("pages/chain.py", label="Chain rule on a weight", icon=":material/link:",
+    links[0].page_link("pages/predict.py", label="Predict, then reveal", icon=":material/psychology:", query_params=q,
+                       help="Paint the boundary you expect before training, then see your score.")
+    links[1].page_link("pages/whatif.py", label="What if…", icon=":material/fork_right:",
+                       help=f"Branch this run at epoch {s.trainer.epoch:,} with one setting changed.", query_params={**q, "branch_at": str(s.trainer.epoch)})
+    links[2].page_link("pages/chain.py", label="Chain rule", icon=":material/link:",
+                       help="∂L/∂w of one weight, point by point, as the chain rule multiplies it out.",
                        query_params={**q, **weight})
-    links[3].page_link("pages/warp.py", label="How the layers warp the plane", icon=":material/grid_on:",
+    links[3].page_link("pages/warp.py", label="Warped space", icon=":material/grid_on:",
+                       help="The input plane as the hidden units see it.",
                        query_params=dict(parse_qsl(s.share_query())))
-    links[4].page_link("pages/sidebyside.py", label="One step in NumPy and PyTorch", icon=":material/compare:",
+    links[4].page_link("pages/sidebyside.py", label="NumPy vs PyTorch", icon=":material/compare:",
+                       help="One training step in both engines, every gradient side by side.",
                        query_params=dict(parse_qsl(s.share_query())))
