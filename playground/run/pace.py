@@ -40,7 +40,7 @@ MAX_PER_FRAME = 1_000  # the old "N epochs / frame" speeds
 #: Longest wall-clock gap between two frames that counts as pace time.
 MAX_GAP = 0.5
 #: The Speed control's choices: link value -> label.  "max" is "As fast as possible", one click away.
-PACES = {"auto": "Watchable (speeds up as it learns)", "2": "2 epochs a second", "10": "10 epochs a second",
+PACES = {"auto": "Watchable (speeds up)", "2": "2 epochs a second", "10": "10 epochs a second",
          "100": "100 epochs a second", "1000": "1,000 epochs a second", "max": "As fast as possible"}
 SPEED_HELP = ("Epochs per second of wall time. Watchable: slow while the network is young, then ten times more "
               "epochs every 5 seconds; kept in the link.")
