@@ -7,7 +7,7 @@ opened its broken setup; the NumPy-beside-PyTorch page shows the two losses equa
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -24,7 +24,8 @@ WARP = "document.querySelector('.st-key-wp_warp .js-plotly-plot')"
 
 
 def _query(page) -> dict:
-    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+    """The address bar's query as the page has it now (``page.url`` can miss a ``history.replaceState``)."""
+    return {k: v[-1] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
 
 
 def open_playground(browser, url):
@@ -73,6 +74,10 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
     wait_for(lambda: page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)") != before,
              timeout=120, what="the warped points to move while training")
     page.get_by_role("button", name="Pause").click()
+    time.sleep(1.0)
+    page.get_by_role("combobox", name="Horizontal axis: unit").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    wait_for(lambda: _query(page).get("units") == "3,2", timeout=60, what="the units in the link")
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()
 

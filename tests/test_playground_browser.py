@@ -131,7 +131,7 @@ def test_draw_your_own_points(server, browser):
         time.sleep(0.5)
         click_plane(page, x, y)
         wait_for(lambda: f"{i + 1} points" in page.inner_text("body"), what=f"point {i + 1}")  # noqa: B023 (called before the loop moves on)
-    wait_for(lambda: "pts=" in page.url, what="drawn points in the link")
+    wait_for(lambda: "pts=" in page.evaluate("location.search"), what="drawn points in the link")
     # The network now trains on the 4 drawn points: 2 for training, 2 for testing at 50 %.
     page.get_by_role("button", name="Step").click()
     wait_for(lambda: epoch(page) == 1, what="a step on drawn data")
@@ -197,7 +197,7 @@ def test_controls_pressed_while_playing_all_take_effect(server, browser):
         move_slider(page, slider, "ArrowRight" if i % 2 == 0 else "ArrowLeft")
         wait_for(lambda: 0 <= epoch(page) < 5, timeout=15, what=f"slider change {i + 1} to reset the run")
         noise = 1 if i % 2 == 0 else 0  # the link follows the control (its update may arrive a moment later)
-        wait_for(lambda: f"noise={noise}&" in page.url, timeout=10, what=f"noise={noise} in the link")  # noqa: B023 (called before the loop moves on)
+        wait_for(lambda: f"noise={noise}&" in page.evaluate("location.search"), timeout=10, what=f"noise={noise} in the link")  # noqa: B023 (called before the loop moves on)
         page.get_by_role("button", name="Play").click()
         wait_for(lambda: epoch(page) > 20, what=f"training after change {i + 1}")
         page.get_by_role("button", name="Pause").click(timeout=15_000)
