@@ -156,6 +156,7 @@ def figure(w: Warped, task: str, n_classes: int = 2) -> dict:
                                         "line": {"color": "white", "width": 1}}})
     layout = {"xaxis": {"title": {"text": w.axis_names[0]}, "zeroline": True},
               "yaxis": {"title": {"text": w.axis_names[1]}, "zeroline": True, "scaleanchor": "x", "scaleratio": 1},
-              "legend": {"orientation": "h", "y": -0.15}, "margin": {"l": 55, "r": 10, "t": 10, "b": 45},
+              "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+              "margin": {"l": 55, "r": 10, "t": 30, "b": 45},
               "hovermode": "closest"}
     return {"data": data, "layout": layout}

@@ -208,7 +208,7 @@ def disagreement_figure(race: Race, grid, *, spec: bool = False):
     fig["data"].insert(0, {"type": "heatmap", "x": grid.xs.astype(np.float32), "y": grid.ys.astype(np.float32),
                            "z": z.astype(np.float32), "showscale": False, "hoverinfo": "skip",
                            "colorscale": [[0, "rgba(214,39,40,0.75)"], [1, "rgba(214,39,40,0.75)"]]})
-    fig["layout"].update(showlegend=False, margin={"l": 45, "r": 5, "t": 50, "b": 40},
+    fig["layout"].update(showlegend=False, margin={"l": 45, "r": 5, "t": 64, "b": 40},
                          title={"text": f"<b>Where they disagree</b><br><span style='font-size:12px'>"
                                         f"{share:.0%} of the plane (red)</span>", "x": 0.02, "font": {"size": 15}})
     return figure(fig["data"], fig["layout"], spec)
