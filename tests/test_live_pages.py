@@ -100,12 +100,12 @@ def test_the_teacher_key_opens_the_reserved_slot_and_is_never_shown(monkeypatch)
     monkeypatch.setattr(capacity, "REGISTRY", reg)
     def refused_key(at):
         assert any("not this server's" in w.value for w in at.warning)
-        assert "guess" not in _texts(at)
+        assert "wr0ng-k3y" not in _texts(at)
 
-    student = _open("pages/play.py", {"dataset": "xor", capacity.TEACHER_PARAM: "guess"}, refused_key)
+    student = _open("pages/play.py", {"dataset": "xor", capacity.TEACHER_PARAM: "wr0ng-k3y"}, refused_key)
     _button(student, "Play").click().run()
     assert not student.session_state["pg.session"].playing
-    assert "guess" not in _texts(student) and capacity.TEACHER_PARAM not in student.query_params
+    assert "wr0ng-k3y" not in _texts(student) and capacity.TEACHER_PARAM not in student.query_params
     teacher = _open("pages/play.py", {"dataset": "xor", capacity.TEACHER_PARAM: secret})
     _button(teacher, "Play").click().run()
     _ok(teacher)
