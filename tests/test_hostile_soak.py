@@ -179,4 +179,9 @@ def test_students_keep_learning_while_a_visitor_attacks(tmp_path):
     assert all(r >= MIN_UPDATES_PER_SECOND for r in rates.values()), rates
     assert exceptions == []
     assert after.get("training") == 0
-    assert "Traceback" not in Path(proc.log_path).read_text(errors="replace")
+    # No traceback from the app's own code. Streamlit logs one of its own when a closing tab's websocket
+    # is cut mid-receive (starlette_websocket.py); that one names no file of this project.
+    log = Path(proc.log_path).read_text(errors="replace")
+    ours = [block for block in log.split("Traceback (most recent call last):")[1:]
+            if any(f"{part}" in block for part in ("playground/", "/pages/", "streamlit_app.py"))]
+    assert ours == [], ours[0][:3000] if ours else ""

@@ -77,9 +77,10 @@ def _worker_cookie(context) -> str:
 
 
 def _shows_setup(page, dataset: str, neurons: int) -> bool:
-    """The Dataset box shows ``dataset`` ("xor — Four squares, …") and the first layer ``neurons``."""
+    """The Dataset box shows ``dataset`` (its name; the description is a caption beside it) and the first
+    layer ``neurons``."""
     box, layer = page.get_by_label("Dataset", exact=True), page.get_by_label("Layer 1", exact=True)
-    return (box.count() == 1 and box.input_value().startswith(f"{dataset} ")
+    return (box.count() == 1 and box.input_value().split(" ")[0] == dataset
             and layer.count() == 1 and layer.input_value() == str(neurons))
 
 

@@ -27,7 +27,7 @@ address (a whole school shares one), to ``PLAYGROUND_ROOM_JOINS_PER_MINUTE`` (de
     >>> store.join(room.code, "ada")
     Traceback (most recent call last):
     ...
-    playground.teach.rooms.RoomError: the nickname 'ada' is taken in this room: choose another (yours after a reload? it is free again 30 s after your last update)
+    playground.teach.room_db.RoomError: the nickname 'ada' is taken in this room: choose another (yours after a reload? it is free again 30 s after your last update)
 """
 from __future__ import annotations
 
