@@ -6,7 +6,6 @@ its current epoch; the link (the Playground's keys plus ``weight`` and ``point``
 """
 from urllib.parse import parse_qsl
 
-import numpy as np
 import streamlit as st
 
 from playground.core import chainrule as cr
@@ -128,8 +127,8 @@ with right:
         bfig = boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), task=t.task,
                                        n_classes=t.n_classes, class_names=t.data.class_names, hover=False, spec=True)
         chosen = cr.explain(t, ss[K + "ref"], _rows_value()).rows[:200]
-        bfig["data"].append({"type": "scatter", "mode": "markers", "x": t.train.X[chosen, 0].astype(np.float32),
-                             "y": t.train.X[chosen, 1].astype(np.float32), "name": "used", "hoverinfo": "skip",
+        bfig["data"].append({"type": "scatter", "mode": "markers", "x": t.train.X[chosen, 0].astype("float32"),
+                             "y": t.train.X[chosen, 1].astype("float32"), "name": "used", "hoverinfo": "skip",
                              "marker": {"symbol": "circle-open", "size": 13, "line": {"color": "black", "width": 2}}})
         bfig["layout"]["showlegend"] = False
         pclick = live_plotly(bfig, key="cr_points", height=300, events=True, config={"displayModeBar": False})

@@ -102,19 +102,9 @@ def sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "per_layer"] = len(set(acts)) > 1
     for i, a in enumerate(acts):
         st.session_state[K + f"a{i}"] = a
-    st.session_state[K + "loss"] = c.loss
-    st.session_state[K + "optimizer"] = c.optimizer
-    st.session_state[K + "lr"] = c.lr
-    st.session_state[K + "reg"] = c.reg
-    st.session_state[K + "reg_rate"] = c.reg_rate
-    st.session_state[K + "dropout"] = c.dropout
-    st.session_state[K + "init"] = c.init
-    st.session_state[K + "engine"] = c.engine
-    st.session_state[K + "device"] = c.device
-    st.session_state[K + "max_epochs"] = c.max_epochs
-    st.session_state[K + "target_loss"] = c.target_loss
-    st.session_state[K + "patience"] = c.patience
-    st.session_state[K + "speed"] = c.speed
+    for name in ("loss", "optimizer", "lr", "reg", "reg_rate", "dropout", "init", "engine", "device",
+                 "max_epochs", "target_loss", "patience", "speed"):
+        st.session_state[K + name] = getattr(c, name)
 
 
 def steps(options, value):
