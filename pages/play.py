@@ -85,7 +85,7 @@ def live_views(seconds: float):
 
     # One row container, not st.columns(5): a frame re-sends every element of the fragment, and five
     # columns are five more messages for the server to queue and send, ~5 times a second.
-    with st.container(horizontal=True, gap="medium"):
+    with st.container(horizontal=True, key="pg_metrics"):  # equal shares, as columns were (live.py's CSS)
         with st.container(gap=None):  # the Epoch and, mid-epoch, how far the next one is
             st.metric("Epoch", f"{t.epoch:,}")
             if t.epoch_progress:  # a long epoch trains over several frames
