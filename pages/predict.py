@@ -16,8 +16,9 @@ from playground.viz.curves import loss_figure
 from playground.run.session import PlaygroundSession
 from playground.base.text import capped, escape_markdown
 from playground.run.views import grid_for
-from playground.app.ui import (address, announce, claim_training, entry_guard, live_fragment, live_plotly, stale_address,
-                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
+from playground.app.ui import (address, announce, claim_training, entry_guard, live_fragment, live_plotly,
+                               room_prediction, stale_address, steady_live_views, train_after_drawing, uninterrupted,
+                               wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -81,6 +82,15 @@ def _lock_in() -> None:
     if claim_training(s):
         ss[K + "phase"] = "training"
         s.play()
+        _tell_room()
+
+
+def _tell_room(truth=None, score=None) -> None:
+    """In a room, the painted prediction (and once revealed, the truth and the agreement) goes to the teacher."""
+    cells, cfg = ss[K + "pred"].cells, ss[K + "cfg"]
+    if cells is not None and any(cells):
+        setup = pr.setup_key(cfg, ss[K + "pred"].epochs)
+        room_prediction(ss[K + "session"].trainer, pr.RoomPrediction(cells, truth, score, setup), cfg.to_query())
 
 
 @uninterrupted
@@ -173,6 +183,7 @@ if phase == "revealed":
         if not no_paint and pred.cells is not None:
             truth = pr.truth_cells(t)
             score = pr.score_cells(pred.cells, truth)
+            _tell_room(truth, round(score.percent))
             live_plotly(reveal_figure(t, pred.cells, truth, spec=True), key="pr_reveal", height=460,
                         config={"displayModeBar": False})
             st.metric("Agreement with the network", f"{score.percent:.0f} %",

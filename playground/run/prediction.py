@@ -24,10 +24,23 @@ network's own cells scores 100 %::
 Share links carry the prediction (``pred``: the cells as 16 hex digits, bit ``iy·8 + ix`` with row 0
 at the bottom; ``pred_curve``; ``pred_acc``; ``pred_epochs``: how long to train before the reveal).
 ``parse_prediction`` never raises.
+
+In a room, a student's prediction travels with their status as one short string (`RoomPrediction`,
+``to_room``/``from_room``): the painted cells and, once revealed, the network's cells and the agreement,
+plus a key naming the setup, so the teacher's page can set each prediction beside the truth and average
+the class's (`class_average`)::
+
+    >>> text = RoomPrediction(fill("disc"), fill("disc"), 100, "circle:200:0123abcd").to_room()
+    >>> text
+    '00003c3c3c3c0000.00003c3c3c3c0000.100.circle:200:0123abcd'
+    >>> from_room(text).score, from_room("<b>nonsense</b>")
+    (100, None)
 """
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -38,7 +51,8 @@ from playground.run.views import boundary_values, grid_for, make_grid
 
 __all__ = ["CELLS", "SUB", "CURVES", "EPOCH_CHOICES", "DEFAULT_EPOCHS", "Prediction", "CellScore", "parse_prediction",
            "encode_cells", "decode_cells", "cell_at", "toggle_cell", "fill", "FILLS", "truth_cells", "score_cells",
-           "biggest_miss", "curve_shape", "curve_verdict", "accuracy_verdict", "can_paint", "cell_edges"]
+           "biggest_miss", "curve_shape", "curve_verdict", "accuracy_verdict", "can_paint", "cell_edges",
+           "RoomPrediction", "setup_key", "from_room", "class_average", "MAX_ROOM_TEXT"]
 
 CELLS = 8  # cells per side of the painting grid
 SUB = 6  # samples per cell side when deciding what the network says in a cell
@@ -323,3 +337,85 @@ def accuracy_verdict(predicted: int | None, actual: float) -> str:
     gap = actual * 100 - predicted
     how = "spot on" if abs(gap) < 3 else "too pessimistic" if gap > 0 else "too optimistic"
     return f"You expected {predicted} %; the network reached {actual:.0%} ({how}, off by {abs(gap):.0f} points)."
+
+
+# ----- a prediction in a room ------------------------------------------------------------------------
+MAX_ROOM_TEXT = 80  # characters of a prediction in a status (16 + 1 + 16 + 1 + 3 + 1 + a setup key ≤ 40)
+_SETUP = re.compile(r"^[A-Za-z0-9_\-]{1,24}:[0-9]{1,5}:[0-9a-f]{8}$")
+
+
+def setup_key(cfg, epochs: int) -> str:
+    """``dataset:epochs:hash``: predictions with the same key were scored against the same run (same config
+    and seed give the same run), so the class's average is compared with one truth."""
+    digest = hashlib.sha256(f"{cfg.to_query()}&pred_epochs={int(epochs)}".encode()).hexdigest()[:8]
+    name = re.sub(r"[^A-Za-z0-9_\-]", "_", str(cfg.dataset))[:24] or "data"
+    return f"{name}:{int(epochs)}:{digest}"
+
+
+@dataclass(frozen=True)
+class RoomPrediction:
+    """What a student's status says of their prediction: the painted cells, and once revealed the network's
+    cells (``truth``) and the agreement in whole percent; ``setup`` is a `setup_key`."""
+
+    cells: tuple[bool, ...]
+    truth: tuple[bool, ...] | None = None
+    score: int | None = None
+    setup: str = ""
+
+    def to_room(self) -> str:
+        """``cells.truth.score.setup``: 16 hex digits each for the grids (as in links), "" where not known."""
+        truth = encode_cells(self.truth) if self.truth is not None else ""
+        score = "" if self.score is None else str(int(self.score))
+        return f"{encode_cells(self.cells)}.{truth}.{score}.{self.setup}"
+
+    @property
+    def dataset(self) -> str:
+        return self.setup.split(":")[0]
+
+    @property
+    def epochs(self) -> int | None:
+        parts = self.setup.split(":")
+        return int(parts[1]) if len(parts) == 3 else None
+
+
+def from_room(text) -> RoomPrediction | None:
+    """A status's prediction, checked field by field (it comes from a student's browser session); None when
+    anything in it is not as ``to_room`` writes it."""
+    if not isinstance(text, str) or not 0 < len(text) <= MAX_ROOM_TEXT:
+        return None
+    parts = text.split(".")
+    if len(parts) != 4:
+        return None
+    cells_text, truth_text, score_text, setup = parts
+    cells, problem = decode_cells(cells_text)
+    if problem or len(cells_text) != 16:
+        return None
+    truth = None
+    if truth_text:
+        truth, problem = decode_cells(truth_text)
+        if problem or len(truth_text) != 16:
+            return None
+    score = None
+    if score_text:
+        if not (score_text.isdigit() and len(score_text) <= 3 and int(score_text) <= 100):
+            return None
+        score = int(score_text)
+    if setup and not _SETUP.match(setup):
+        return None
+    return RoomPrediction(cells, truth, score, setup)
+
+
+def class_average(predictions) -> tuple[np.ndarray, tuple[bool, ...] | None]:
+    """The share of the class painting each cell positive, (CELLS, CELLS) rows from the bottom, and the
+    truth most of them were scored against (None when nobody's prediction is revealed yet).
+
+    >>> avg, truth = class_average([RoomPrediction(fill("left")), RoomPrediction(fill("all"), fill("left"), 50)])
+    >>> float(avg[0, 0]), float(avg[0, -1]), truth == fill("left")
+    (1.0, 0.5, True)
+    """
+    predictions = list(predictions)
+    if not predictions:
+        return np.zeros((CELLS, CELLS)), None
+    avg = np.mean([np.asarray(p.cells, bool) for p in predictions], axis=0).reshape(CELLS, CELLS)
+    truths = Counter(p.truth for p in predictions if p.truth is not None)
+    return avg, (truths.most_common(1)[0][0] if truths else None)

@@ -1,7 +1,9 @@
 """Predict, then reveal: the figures (``run/prediction.py`` holds the prediction, the grid and the scoring).
 
 ``paint_figure`` is the plane before training with the painted cells; ``reveal_figure`` is the network's real
-boundary with the student's (dashed) and the wrong cells.
+boundary with the student's (dashed) and the wrong cells.  In a room, the teacher sees each student's painted
+grid as a small picture beside the network's (``cells_png``) and the class's average beside the truth
+(``class_figure``).
 """
 from __future__ import annotations
 
@@ -10,9 +12,11 @@ import numpy as np
 from playground.run.prediction import CELLS, cell_edges, score_cells
 from playground.run.views import boundary_values, grid_for
 from playground.viz.boundary import boundary_figure
-from playground.viz.plotly_dicts import figure
+from playground.viz.palette import CLASS_COLORS, NEUTRAL, PALE_CLASS_COLORS, hex_to_rgb
+from playground.viz.plotly_dicts import figure, safe_text
+from playground.viz.png import encode_png
 
-__all__ = ["paint_figure", "reveal_figure"]
+__all__ = ["paint_figure", "reveal_figure", "cells_png", "class_figure"]
 
 
 # ----- figures -------------------------------------------------------------------------------------
@@ -88,3 +92,51 @@ def reveal_figure(trainer, cells, truth, *, spec: bool = False):
                               "x": 0.02, "font": {"size": 14}}
     fig["layout"]["margin"] = {"l": 55, "r": 10, "t": 40, "b": 45}
     return figure(fig["data"], fig["layout"], spec)
+
+
+# ----- the teacher's room: predictions beside the truth -----------------------------------------------
+_MISS = np.array([214, 39, 40], np.uint8)  # the reveal's red
+
+
+def cells_png(cells, truth=None, px: int = 10) -> bytes:
+    """A small PNG of a painted grid: blue where painted positive, orange elsewhere (the Playground's class
+    colours), thin white lines between cells, top row = top of the plane; with ``truth``, the cells that
+    disagree with it get a red frame."""
+    n = CELLS * px
+    colours = np.array([hex_to_rgb(PALE_CLASS_COLORS[0]), hex_to_rgb(CLASS_COLORS[1])], np.uint8)
+    grid = np.asarray(cells, bool).reshape(CELLS, CELLS)[::-1]  # row 0 at the top of the picture
+    img = colours[grid.astype(int)].repeat(px, axis=0).repeat(px, axis=1)
+    if truth is not None:
+        miss = (np.asarray(truth, bool).reshape(CELLS, CELLS)[::-1] != grid)
+        frame = np.zeros((px, px), bool)
+        frame[:2], frame[-2:], frame[:, :2], frame[:, -2:] = True, True, True, True
+        img[np.kron(miss, frame).astype(bool)] = _MISS
+    img[::px], img[:, ::px] = 255, 255
+    img = np.concatenate([img, np.full((1, n, 3), 255, np.uint8)])  # the last row and column of lines
+    img = np.concatenate([img, np.full((n + 1, 1, 3), 255, np.uint8)], axis=1)
+    return encode_png(np.ascontiguousarray(img), level=9)
+
+
+def class_figure(average, truth, *, dataset: str = "", spec: bool = False):
+    """The class's average prediction (share painting each cell positive, orange 0 % → blue 100 %) beside
+    the network's own cells, the truth they were scored against (a blank panel until someone's is revealed)."""
+    c = np.arange(CELLS, dtype=np.float32)
+    scale = [[0, PALE_CLASS_COLORS[0]], [0.5, NEUTRAL], [1, CLASS_COLORS[1]]]
+    avg = np.asarray(average, np.float32).reshape(CELLS, CELLS)
+    data = [{"type": "heatmap", "x": c, "y": c, "z": avg * 100, "zmin": 0, "zmax": 100, "colorscale": scale,
+             "xgap": 1, "ygap": 1, "xaxis": "x", "yaxis": "y", "hovertemplate": "%{z:.0f} % painted it<extra></extra>",
+             "colorbar": {"title": {"text": "% of class"}, "ticksuffix": " %", "len": 0.9, "x": 1.02}}]
+    if truth is not None:
+        z = np.asarray(truth, bool).reshape(CELLS, CELLS).astype(np.float32) * 100
+        data.append({"type": "heatmap", "x": c, "y": c, "z": z, "zmin": 0, "zmax": 100, "colorscale": scale,
+                     "showscale": False, "xgap": 1, "ygap": 1, "xaxis": "x2", "yaxis": "y2", "hoverinfo": "skip"})
+    axis = {"showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True}
+    where = f" on {dataset}" if dataset else ""
+    layout = {"xaxis": {**axis, "domain": [0, 0.45]}, "yaxis": {**axis, "scaleanchor": "x"},
+              "xaxis2": {**axis, "domain": [0.52, 0.97], "range": [-0.5, CELLS - 0.5]},
+              "yaxis2": {**axis, "anchor": "x2", "scaleanchor": "x2", "range": [-0.5, CELLS - 0.5]},
+              "margin": {"l": 10, "r": 10, "t": 60, "b": 10}, "showlegend": False, "height": 340,
+              "title": {"text": f"The class's average prediction{safe_text(where)} · the network's cells "
+                                f"(the truth){'' if truth is not None else ': not revealed yet'}",
+                        "x": 0.02, "font": {"size": 14}}}
+    return figure(data, layout, spec)
