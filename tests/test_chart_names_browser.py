@@ -30,6 +30,8 @@ def test_every_playground_chart_has_an_accessible_name(server, browser):
         labels = [label for _, label in names]
         assert any(label.startswith("loss against epoch: training loss") and "at epoch 0" in label
                    for label in labels), labels
+        assert "Decision boundary on xor at epoch 0, the training points on top" in labels
+        assert any(label.startswith("Network diagram: layers of 2, 4, 1 neurons") for label in labels), labels
         page.get_by_role("button", name="Step").click()
         wait_for(lambda: any("at epoch 1" in label for _, label in page.evaluate(NAMES)), what="name at epoch 1")
         assert page.locator("[data-testid=stException]").count() == 0

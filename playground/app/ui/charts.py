@@ -172,7 +172,7 @@ def live_plotly(
     # The same figure object drawn again (a page re-sends a chart that has not changed, e.g. the network
     # between its redraws): its bytes from last time, not a second conversion (~1–3 ms a chart).
     token = _session_token() if watch_visibility else ""
-    shape = (height, bool(events), repr(config), theme, bool(watch_visibility), token)
+    shape = (height, bool(events), repr(config), theme, bool(watch_visibility), token, label)
     sent = st.session_state.get(_SENT_KEY + key)
     if sent is not None and sent[0] is fig and sent[1] == shape:
         data = sent[2]
