@@ -6,7 +6,8 @@ from playground.run.config import Config
 from playground.viz.predict import (CELLS, CURVES, FILLS, Prediction, accuracy_verdict, biggest_miss, can_paint,
                                 cell_at, curve_shape, curve_verdict, decode_cells, encode_cells, fill,
                                 paint_figure, parse_prediction, reveal_figure, score_cells, toggle_cell, truth_cells)
-from playground.run.trainer import History, Trainer
+from playground.run.trainer import Trainer
+from playground.run.history import History
 
 
 @pytest.fixture(scope="module")
