@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 from playground.run import modelio  # noqa: E402
-from playground.run import realdata  # noqa: E402
+from playground.data import uploads  # noqa: E402
 from playground.base import sandbox  # noqa: E402
 from playground.run.config import Config  # noqa: E402
 from playground.data.datasets import Data  # noqa: E402
@@ -95,12 +95,12 @@ def main() -> None:
     rows = b"".join(b",".join(b"%.6f" % v for v in r) + b",c%d\n" % (i % 10)
                     for i, r in enumerate(np.random.default_rng(1).normal(size=(10_000, 60))))
     csv = b",".join(b"f%d" % i for i in range(60)) + b",label\n" + rows
-    csv = csv[:realdata.MAX_UPLOAD_BYTES]
+    csv = csv[:uploads.MAX_UPLOAD_BYTES]
     csv = csv[:csv.rindex(b"\n") + 1]
     print(f"CSV table: {len(csv):,} bytes")
     for run in ("first", "warm"):
         def load_csv():
-            table, err = realdata.read_upload("t.csv", csv)
+            table, err = uploads.read_upload("t.csv", csv)
             if err:
                 raise modelio.ModelFileError(f"t.csv: {err}")
         measure(f"CSV table ({run})", load_csv)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from playground.viz import data_figures as figs
 from playground.run import realdata
+from playground.data import uploads
 from playground.data.datasets import DATASETS, describe
 from playground.app.pages import PAGES
 from playground.data.tables import to_csv
@@ -109,8 +110,8 @@ with upload:
     file = st.file_uploader(
         "A CSV table: one row per example, one column per feature, plus a label column",
         type=["csv", "txt"], key=K + "file",
-        max_upload_size=max(1, realdata.MAX_UPLOAD_BYTES // 1_000_000),
-        help=f"Comma, semicolon or tab separated, UTF-8, at most {realdata.MAX_UPLOAD_BYTES:,} bytes. "
+        max_upload_size=max(1, uploads.MAX_UPLOAD_BYTES // 1_000_000),
+        help=f"Comma, semicolon or tab separated, UTF-8, at most {uploads.MAX_UPLOAD_BYTES:,} bytes. "
              "The first row may hold column names.")
     if file is None:
         st.info("No file yet. Example of a table the app can read:")
@@ -120,10 +121,10 @@ with upload:
         raw = file.getvalue()
         digest = hashlib.sha256(raw).hexdigest()
         if state.get(K + "parsed", (None,))[0] != digest:  # parse each upload once, not on every rerun
-            state[K + "parsed"] = (digest, *realdata.read_upload(file.name, raw))
+            state[K + "parsed"] = (digest, *uploads.read_upload(file.name, raw))
         _, table, error = state[K + "parsed"]
         fid = digest[:16]  # widget keys: the same file uploaded again keeps its column choice
-        display_name = realdata.clean_name(file.name)
+        display_name = uploads.clean_name(file.name)
         if state.get(K + "derived", (None,))[0] != digest:  # what is derived from this file's column choices
             state[K + "derived"] = (digest, {})
         derived = state[K + "derived"][1]
@@ -133,8 +134,8 @@ with upload:
             st.caption(f"{table.n_rows:,} rows × {len(table.columns)} columns, "
                        f"{ {',': 'comma', ';': 'semicolon'}.get(table.delimiter, 'tab')}-separated, "
                        f"{'with' if table.has_header else 'without'} a header row. First rows:")
-            st.dataframe(realdata.table_head(table), hide_index=True)
-            guess = realdata.remember(derived, "suggested", lambda: realdata.choose_columns(table)[2])
+            st.dataframe(uploads.table_head(table), hide_index=True)
+            guess = realdata.remember(derived, "suggested", lambda: uploads.choose_columns(table)[2])
             c = st.columns([1, 2, 1])
             label = c[0].selectbox("Label (what to predict)", table.columns,
                                    index=table.columns.index(guess["label"]), key=f"{K}label_{fid}")
@@ -144,7 +145,7 @@ with upload:
             task_choice = c[2].radio("Task", ["auto", "classification", "regression"], key=f"{K}task_{fid}")
             data, error, info = realdata.remember(
                 derived, (tuple(features), label, task_choice),
-                lambda: realdata.choose_columns(table, features, label, task_choice))
+                lambda: uploads.choose_columns(table, features, label, task_choice))
             if info["excluded"]:
                 st.caption("Not offered as features (a cell is empty, not a number or out of range): "
                            + "; ".join(esc(info["why_excluded"][col]) for col in info["excluded"][:5])
@@ -207,4 +208,4 @@ with upload:
         with c[0]:
             _playground_link("Open the Playground")
         with c[1]:
-            _download(current, realdata.clean_name(current_name).replace(" ", "_"), K + "download_current")
+            _download(current, uploads.clean_name(current_name).replace(" ", "_"), K + "download_current")

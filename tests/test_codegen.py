@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from playground.run import codegen
+from playground.run import codegen_parts
 from playground.core.activations import ACTIVATIONS, TRAINABLE
-from playground.run.codegen import CodegenError, numpy_script, torch_script
+from playground.run.codegen import numpy_script, torch_script
+from playground.run.codegen_parts import CodegenError
 from playground.run.config import Config, from_query
 from playground.core.engines import torch_available
 from playground.core.features import FEATURES
@@ -121,8 +122,8 @@ def test_every_registry_entry_has_code():
     assert {n for n in ACTIVATIONS if ACTIVATIONS[n].np_source and ACTIVATIONS[n].torch} == set(TRAINABLE)
     assert all(l.np_source and l.torch_script for l in LOSSES.values())
     assert all(o.np_step and o.torch_class for o in OPTIMIZERS.values())
-    assert set(codegen._INIT_DRAWS) == set(INITIALIZERS)
-    assert set(codegen._FEATURES) == set(FEATURES)
+    assert set(codegen_parts.INIT_DRAWS) == set(INITIALIZERS)
+    assert set(codegen_parts.FEATURE_CODE) == set(FEATURES)
 
 
 _ALLOWED_IMPORTS = {"import base64", "import sys", "import zlib", "import numpy as np", "import torch"}

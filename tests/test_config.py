@@ -3,7 +3,8 @@ import dataclasses
 
 import pytest
 
-from playground.run.config import FIELDS, Config, ConfigError, from_query, normalize, rng_for, seed_int, to_query
+from playground.run.config import FIELDS, Config, from_query, normalize, rng_for, seed_int, to_query
+from playground.run.config_parse import ConfigError
 from playground.run.sizes import CAPS, layer_sizes, task_of
 
 

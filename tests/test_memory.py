@@ -5,7 +5,8 @@ import numpy as np
 from playground.base import memory
 from playground.run.config import Config
 from playground.run.race import Race
-from playground.run.trainer import HISTORY_CAP, SNAPSHOT_CAP, Trainer
+from playground.run.trainer import SNAPSHOT_CAP, Trainer
+from playground.run.history import HISTORY_CAP
 
 
 def _snapshot_bytes(t: Trainer) -> int:

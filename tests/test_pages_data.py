@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from apptest_util import metrics as _metrics
 from apptest_util import open_page
 from playground.run import realdata
+from playground.data import uploads
 from playground.data.datasets import DATASETS, generate
 
 
@@ -241,13 +242,13 @@ def test_quick_train_runs_one_frame_at_a_time_in_the_live_turns(monkeypatch):
 def test_the_column_choice_is_computed_once_per_upload_and_choice(monkeypatch):
     calls = {"read_upload": 0, "choose_columns": 0}
     for name in calls:
-        original = getattr(realdata, name)
+        original = getattr(uploads, name)
 
         def counted(*args, _name=name, _original=original, **kwargs):
             calls[_name] += 1
             return _original(*args, **kwargs)
 
-        monkeypatch.setattr(realdata, name, counted)
+        monkeypatch.setattr(uploads, name, counted)
     raw = _table(200, cols=("a", "b", "c"))
     with fake_upload("t.csv", raw) as upload:
         at = run_data_page()

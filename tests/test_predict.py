@@ -7,7 +7,8 @@ from playground.run.prediction import (CELLS, CURVES, FILLS, Prediction, accurac
                                        cell_at, curve_shape, curve_verdict, decode_cells, encode_cells, fill,
                                        parse_prediction, score_cells, toggle_cell, truth_cells)
 from playground.viz.predict import paint_figure, reveal_figure
-from playground.run.trainer import History, Trainer
+from playground.run.trainer import Trainer
+from playground.run.history import History
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import pytest
 
 from playground.viz import data_figures as figs
 from playground.run import realdata as rd
+from playground.data import uploads
 from playground.run.config import from_query, rng_for
 from playground.data.datasets import DATASETS, Data, generate, split
 from playground.core.losses import losses_for_task
@@ -200,7 +201,7 @@ BAD_FILES = {
     "png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
     "utf-16": ("a,b\n1,2\n".encode("utf-16"), "UTF-16"),
     "latin-1": ("größe,b\n1,2\n3,4\n5,6\n7,8\n".encode("latin-1"), "not UTF-8"),
-    "huge": (b"a,b\n" + b"1,2\n" * (rd.MAX_UPLOAD_BYTES // 4 + 1), "too large"),
+    "huge": (b"a,b\n" + b"1,2\n" * (uploads.MAX_UPLOAD_BYTES // 4 + 1), "too large"),
     "too many rows": (b"a,b\n" + b"1,0\n2,1\n" * 5001, "too many rows"),
     "too many columns": ((",".join(f"c{i}" for i in range(101)) + "\n" + ",".join("1" * 101) + "\n") * 5,
                          "too many columns"),
@@ -219,7 +220,7 @@ BAD_FILES = {
 @pytest.mark.parametrize("case", BAD_FILES, ids=str)
 def test_bad_files_give_a_message_not_an_exception(case):
     raw, expected = BAD_FILES[case]
-    data, error, info = rd.load_upload(f"{case}.csv", raw if isinstance(raw, bytes) else raw.encode())
+    data, error, info = uploads.load_upload(f"{case}.csv", raw if isinstance(raw, bytes) else raw.encode())
     assert data is None
     assert expected in error, error
 
@@ -233,13 +234,13 @@ def test_bad_files_give_a_message_not_an_exception(case):
 ])
 def test_bad_column_choices_give_a_message(features, label, task, expected):
     raw = b"a,b,c,y\n1,2,3,cat\n3,n/a,nan,dog\n5,6,1,cat\n7,8,2,dog\n"
-    data, error, info = rd.load_upload("t.csv", raw, features, label, task)
+    data, error, info = uploads.load_upload("t.csv", raw, features, label, task)
     assert data is None and expected in error, error
     assert info["table"] is not None and info["numeric"] == ("a",) and info["excluded"] == ("b", "c")
 
 
 def test_good_upload_with_defaults():
-    data, error, info = rd.load_upload("C:\\Users\\me\\flowers.csv", GOOD)
+    data, error, info = uploads.load_upload("C:\\Users\\me\\flowers.csv", GOOD)
     assert error is None and info["name"] == "flowers" and data.name == "flowers"
     assert info["task"] == "classification" and info["label"] == "species"
     assert info["features"] == ("length", "width") and info["excluded"] == ()
@@ -253,38 +254,38 @@ def test_good_upload_with_defaults():
     (codecs.BOM_UTF8 + b"a,b,label\n1,2,1\n3,4,2\n5,6,1\n7,8,2\n", "classification", 2),  # Excel BOM
 ])
 def test_good_uploads_of_other_shapes(raw, task, k):
-    data, error, info = rd.load_upload("t.txt", raw)
+    data, error, info = uploads.load_upload("t.txt", raw)
     assert error is None and data.task == task and data.n_classes == k and len(data) == 4
 
 
 def test_task_override_turns_numeric_classes_into_regression():
     raw = b"a,y\n1,0\n2,1\n3,2\n4,1\n"
-    assert rd.load_upload("t.csv", raw)[0].task == "classification"
-    data, error, info = rd.load_upload("t.csv", raw, task="regression")
+    assert uploads.load_upload("t.csv", raw)[0].task == "classification"
+    data, error, info = uploads.load_upload("t.csv", raw, task="regression")
     assert data.task == "regression" and info["task"] == "regression" and data.y.tolist() == [0, 1, 2, 1]
 
 
 def test_builtin_data_round_trips_through_a_download():
     iris = generate("iris")
-    data, error, _ = rd.load_upload("iris.csv", to_csv(iris).encode())
+    data, error, _ = uploads.load_upload("iris.csv", to_csv(iris).encode())
     assert error is None and np.array_equal(data.X, iris.X) and np.array_equal(data.y, iris.y)
 
 
 def test_rejected_file_keeps_the_accepted_data():
     state = {}
-    good, _, _ = rd.load_upload("first.csv", GOOD)
+    good, _, _ = uploads.load_upload("first.csv", GOOD)
     assert rd.store_user_data(state, good, "first.csv")
     assert state[rd.USER_DATA_KEY] is good and state[rd.USER_DATA_NAME_KEY] == "first"
     for case, (raw, _) in BAD_FILES.items():
-        bad, error, _ = rd.load_upload(case, raw if isinstance(raw, bytes) else raw.encode())
+        bad, error, _ = uploads.load_upload(case, raw if isinstance(raw, bytes) else raw.encode())
         assert not rd.store_user_data(state, bad, case)
     assert state[rd.USER_DATA_KEY] is good and state[rd.USER_DATA_NAME_KEY] == "first"
 
 
 def test_names_from_files_are_cleaned_and_escaped():
-    assert rd.clean_name("../../etc/passwd.CSV") == "passwd"
-    assert rd.clean_name("a\x00b\u202e\tc.txt") == "ab c"
-    assert rd.clean_name("x" * 100) == "x" * 40 and rd.clean_name(".csv") == "table"
+    assert uploads.clean_name("../../etc/passwd.CSV") == "passwd"
+    assert uploads.clean_name("a\x00b\u202e\tc.txt") == "ab c"
+    assert uploads.clean_name("x" * 100) == "x" * 40 and uploads.clean_name(".csv") == "table"
     text = "**bold** [link](http://x) :red[y] $z$ <b>"
     escaped = escape_markdown(text)
     for ch in "*[]():$<>":
@@ -296,22 +297,22 @@ def test_names_from_files_are_cleaned_and_escaped():
 
 
 def test_standardized_columns():
-    data, _, _ = rd.load_upload("t.csv", b"a,b,c,y\n1,10,5,0\n2,20,5,1\n3,30,5,0\n4,40,5,1\n")
+    data, _, _ = uploads.load_upload("t.csv", b"a,b,c,y\n1,10,5,0\n2,20,5,1\n3,30,5,0\n4,40,5,1\n")
     z = rd.standardized(data)
     assert np.allclose(z.X[:, :2].mean(axis=0), 0) and np.allclose(z.X[:, :2].std(axis=0), 1)
     assert np.array_equal(z.X[:, 2], np.zeros(4))  # a constant column becomes 0, not NaN
     assert np.array_equal(z.y, data.y)  # class labels stay
-    reg = rd.standardized(rd.load_upload("t.csv", b"a,y\n1,10.5\n2,20.5\n3,30.5\n4,40.5\n")[0])
+    reg = rd.standardized(uploads.load_upload("t.csv", b"a,y\n1,10.5\n2,20.5\n3,30.5\n4,40.5\n")[0])
     assert np.allclose(reg.y, (np.array([10, 20, 30, 40]) - 25) / np.sqrt(125))
 
 
 def test_quick_train_learns_an_uploaded_table():
-    iris, _, _ = rd.load_upload("iris.csv", to_csv(generate("iris")).encode())
+    iris, _, _ = uploads.load_upload("iris.csv", to_csv(generate("iris")).encode())
     t = rd.quick_train(rd.standardized(iris), train=70, epochs=300, seconds=1e9)
     s = t.summary()
     assert s["epochs"] == 300 and s["test_accuracy"] >= 0.9 and len(t.test) == 45
     diabetes = generate("diabetes")
-    data, _, _ = rd.load_upload("d.csv", to_csv(diabetes).encode(), task="regression")
+    data, _, _ = uploads.load_upload("d.csv", to_csv(diabetes).encode(), task="regression")
     t = rd.quick_train(rd.standardized(data), epochs=100, seconds=1e9)
     assert 0.3 < t.summary()["r2"] < 1.0  # 0.12 with the target left in its own units
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from playground.run import model_formats, modelio
-from playground.run import realdata
+from playground.data import uploads
 from playground.base import sandbox
 from playground.run.config import Config
 from playground.core.engines import torch_available
@@ -193,15 +193,15 @@ def test_bad_model_messages_are_the_same_through_the_worker():
 @pytest.mark.timeout(60)
 def test_csv_upload_goes_through_the_worker():
     good = b"x1,x2,label\n0,0,a\n0,1,b\n1,0,b\n1,1,a\n"
-    table, err = realdata.read_upload("good.csv", good)
+    table, err = uploads.read_upload("good.csv", good)
     assert err is None and table == load_csv(good, name="good")
-    table, err = realdata.read_upload("bad.csv", b"x1,x2\n1\n")
+    table, err = uploads.read_upload("bad.csv", b"x1,x2\n1\n")
     assert table is None and err.startswith("row 2 has 1 field, expected 2")
     big = b"a,b,label\n" + b"1.5,2.5,x\n3.5,4.5,y\n" * 200_000
-    table, err = realdata.read_upload("slow.csv", big[:realdata.MAX_UPLOAD_BYTES], seconds=0)
+    table, err = uploads.read_upload("slow.csv", big[:uploads.MAX_UPLOAD_BYTES], seconds=0)
     assert table is None and "longer than the 0 s allowed" in err
-    table, err = realdata.read_upload("huge.csv", big + b"1,2,x\n" * 600_000)
-    assert table is None and err.startswith("the file is too large:") and f"{realdata.MAX_UPLOAD_BYTES:,}" in err
+    table, err = uploads.read_upload("huge.csv", big + b"1,2,x\n" * 600_000)
+    assert table is None and err.startswith("the file is too large:") and f"{uploads.MAX_UPLOAD_BYTES:,}" in err
 
 
 def test_unknown_kind_is_refused():

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from playground.run.config import Config
-from playground.run.trainer import HISTORY_CAP, SNAPSHOT_CAP, History, Trainer
+from playground.run.trainer import SNAPSHOT_CAP, Trainer
+from playground.run.history import HISTORY_CAP, History
 
 
 def test_same_config_same_trajectory():

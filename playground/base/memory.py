@@ -10,7 +10,7 @@ records of a session are split out of one budget:
   would pass it, the older ones are thinned (epoch 0 and every second one kept, and the run records
   half as often from then on), so the replay always spans the whole run, evenly.  The largest network
   keeps ≥ 33 snapshots (float64; ≥ 47 in float32), small ones the full ``trainer.SNAPSHOT_CAP``.
-* histories: ``trainer.HISTORY_CAP`` points for one run (≤ 7.7 MB measured for 9 layers' gradient
+* histories: ``history.HISTORY_CAP`` points for one run (≤ 7.7 MB measured for 9 layers' gradient
   norms); a race's racers share it (``racer_history_cap``), and keep only ``MIN_SNAPSHOTS`` snapshots
   each (the Race page shows no replay).
 

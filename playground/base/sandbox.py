@@ -47,7 +47,7 @@ __all__ = ["PARSERS", "MAX_WORKERS", "PREPARE_SECONDS", "Refused", "ParserError"
 
 PARSERS = {
     "model": ("playground.run.modelio:parse_untrusted", "playground.run.modelio:prepare_untrusted"),
-    "csv": ("playground.run.realdata:parse_untrusted_csv", None),
+    "csv": ("playground.data.uploads:parse_untrusted_csv", None),
 }
 MAX_WORKERS = 3  # parsing at once; a further upload waits (at most its own time limit) for a free one
 PREPARE_SECONDS = 120.0  # importing torch on a busy machine; no untrusted byte is parsed meanwhile

@@ -38,7 +38,8 @@ from playground.run.modelio import optimizer_state, set_optimizer_state
 from playground.run.race import Race
 from playground.run.race_setup import race_configs
 from playground.run.session import LIVE_GATE
-from playground.run.trainer import HISTORY_CAP, Trainer
+from playground.run.trainer import Trainer
+from playground.run.history import HISTORY_CAP
 from playground.run.views import boundary_values
 
 __all__ = ["WHATIF_FIELDS", "MAX_BRANCH_AT", "REPLAY_SECONDS", "WhatIf", "fork", "branch", "parse_whatif",

@@ -31,11 +31,12 @@ from playground.core.losses import LOSSES, default_loss, losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.base.text import summarise
 from playground.run.pace import MAX_PER_FRAME, MAX_RATE, MIN_RATE, pace_text, parse_pace
+from playground.run.config_parse import ConfigError, ConfigWarning, parse_value, short
 
 __all__ = [
-    "Config", "ConfigError", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
+    "Config", "FIELDS", "ENGINES", "REGULARIZERS", "DTYPES", "LEARNING_RATES",
     "normalize", "format_value", "query_pairs", "from_query", "to_query", "config_json", "seed_int", "rng_entropy",
-    "rng_for", "ConfigWarning",
+    "rng_for",
 ]
 
 ENGINES = tuple(ENGINE_SPECS)
@@ -45,24 +46,6 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 DTYPES = ("float32", "float64")
 _REPEATS_NAMED = 10  # repeated keys named one per message; beyond, one message for the rest
 _SEED_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-
-
-class ConfigError(ValueError):
-    """A config value that is not allowed; the message says which, the value and what is allowed."""
-
-
-class ConfigWarning(str):
-    """One of ``normalize``'s warnings: its text (a ``str``, shown and compared as before),
-    ``field``, the setting it refused or repaired (None for an unknown key or a reset), and
-    ``problem``, what was wrong without what was used instead (the whole text if nothing was)."""
-
-    field: str | None
-    problem: str
-
-    def __new__(cls, problem: str, field: str | None = None, fallback: str = ""):
-        w = super().__new__(cls, f"{problem}; {fallback}" if fallback else problem)
-        w.field, w.problem = field, problem
-        return w
 
 
 def _dataset_names() -> tuple[str, ...]:
@@ -232,62 +215,6 @@ def _finite(x) -> bool:
     return isinstance(x, (int, float)) and math.isfinite(x)
 
 
-# ----- parsing one field from text (URL, CLI) or from a typed value (UI) ----------------------------
-def _parse(name: str, value: Any) -> Any:
-    """Convert a raw value to the field's type; raise ConfigError with a readable message."""
-    default = getattr(_DEFAULT, name)
-    if isinstance(value, str):
-        text = value.strip()
-        if len(text) > CAPS["value_chars"]:
-            raise ConfigError(f"{name} is {len(text)} characters long; at most {CAPS['value_chars']} allowed")
-    else:
-        text = None
-    try:
-        if isinstance(default, bool):
-            if isinstance(value, bool):
-                return value
-            t = str(value).strip().lower()
-            if t in ("1", "true", "yes", "on"):
-                return True
-            if t in ("0", "false", "no", "off"):
-                return False
-            raise ValueError
-        if isinstance(default, tuple):
-            items = [s.strip() for s in text.split(",")] if text is not None else list(value)
-            items = [i for i in items if i != ""]
-            if name == "hidden":
-                if len(items) > CAPS["hidden_layers"]:
-                    raise ConfigError(f"hidden allows at most {CAPS['hidden_layers']} layers, got {len(items)}")
-                return tuple(int(i) for i in items)
-            return tuple(str(i).strip().lower() for i in items)
-        if isinstance(default, int):
-            if isinstance(value, float) and value != int(value):
-                raise ValueError
-            n = float(text) if text is not None else value
-            if not math.isfinite(n) or n != int(n):
-                raise ValueError
-            return int(n)
-        if isinstance(default, float):
-            f = float(text) if text is not None else float(value)
-            if not math.isfinite(f):
-                raise ConfigError(f"{name} must be a finite number, got {value!r}")
-            return f
-        if name == "speed":
-            return pace_text(text if text is not None else value)
-        return (text if text is not None else str(value)).strip().lower() if name != "seed" else (text if text is not None else str(value)).strip()
-    except ConfigError:
-        raise
-    except (ValueError, TypeError, OverflowError):
-        kind = {bool: "0 or 1", tuple: "a comma list", int: "a whole number", float: "a number"}
-        want = next(v for k, v in kind.items() if isinstance(default, k)) if not isinstance(default, str) else "text"
-        raise ConfigError(f"{name} must be {want}, got {_short(value)!r}") from None
-
-
-def _short(v: Any) -> str:
-    s = str(v)
-    return s if len(s) <= 40 else s[:37] + "…"
-
-
 def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tuple[Config, list[ConfigWarning]]:
     """Build a valid Config from raw values; never raises.
 
@@ -303,7 +230,7 @@ def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tup
     values: dict[str, Any] = {}
     unknown = [key for key in raw if key not in FIELDS]
     if unknown:  # one message however many: a link may bring hundreds
-        names = summarise([repr(_short(k)) for k in unknown])
+        names = summarise([repr(short(k)) for k in unknown])
         warnings.append(ConfigWarning(
             f"unknown setting {names} ignored; known: {', '.join(FIELDS)}" if len(unknown) == 1 else
             f"unknown settings ignored ({len(unknown)}): {names}; known: {', '.join(FIELDS)}"))
@@ -311,7 +238,7 @@ def normalize(raw: dict[str, Any], data=None, keep: Config | None = None) -> tup
         if key not in FIELDS:
             continue
         try:
-            values[key] = _parse(key, value)
+            values[key] = parse_value(key, value, getattr(_DEFAULT, key))
         except ConfigError as e:
             warnings.append(ConfigWarning(str(e), key, f"using default {format_value(getattr(_DEFAULT, key))!r}"))
     if "loss" not in raw and values.get("dataset") in _dataset_names():
@@ -423,10 +350,10 @@ def from_query(query: str | Mapping | None) -> tuple[Config, list[str]]:
             repeated.append(k)
         seen[k] = v
     for k in repeated[:_REPEATS_NAMED]:
-        warnings.append(f"{_short(k)!r} appears more than once; the last value is used")
+        warnings.append(f"{short(k)!r} appears more than once; the last value is used")
     if len(repeated) > _REPEATS_NAMED:
         warnings.append(f"{len(repeated) - _REPEATS_NAMED} more keys appear more than once: "
-                        f"{summarise([repr(_short(k)) for k in repeated[_REPEATS_NAMED:]])}; the last values are used")
+                        f"{summarise([repr(short(k)) for k in repeated[_REPEATS_NAMED:]])}; the last values are used")
     cfg, more = normalize(seen)
     return cfg, warnings + more
 

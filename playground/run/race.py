@@ -32,7 +32,8 @@ from playground.run.race_setup import (DEFAULT_TARGET, LETTERS, MAX_RACERS, MIN_
                                        Target)
 from playground.run.pace import Pacer, pace_text
 from playground.run.session import FRAME_SECONDS, LIVE_GATE, MAX_EPOCHS_PER_FRAME, frame_limits, pause_if_idle
-from playground.run.trainer import HISTORY_CAP, Trainer, build_data
+from playground.run.trainer import Trainer, build_data
+from playground.run.history import HISTORY_CAP
 
 __all__ = ["Race"]
 

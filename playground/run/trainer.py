@@ -18,74 +18,27 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
 
 from playground.run.config import Config, rng_for
-from playground.run.sizes import class_count, epoch_work, layer_sizes, n_weights, task_of
+from playground.run.history import HISTORY_CAP, History
+from playground.run.sizes import class_count, layer_sizes, task_of
+from playground.run.trouble import data_trouble, divergence_message
 from playground.data.datasets import Data, generate, split, standardize
 from playground.core.engines import initial_params, make_engine
 from playground.core.features import feature_matrix
 from playground.core.losses import LOSSES
 from playground.base.memory import SNAPSHOT_BYTES, snapshots_to_keep
 
-__all__ = ["History", "Trainer", "build_data", "HISTORY_CAP", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS",
-           "epoch_work", "n_weights"]
+__all__ = ["Trainer", "build_data", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS"]
 
-HISTORY_CAP = 20_000  # points per curve; beyond it the history is thinned (every other point)
 SNAPSHOT_CAP = 200  # weight snapshots kept for replay, at most (and at most memory.SNAPSHOT_BYTES of them)
 #: Largest weight or bias magnitude a user may type on the network diagram (tanh(100) is 1 already).
 HAND_LIMIT = 1000.0
 #: ``train_for`` reads the clock after about this much training (a few mini-batches or a whole epoch).
 CHUNK_SECONDS = 0.005
-
-
-@dataclass
-class History:
-    """Per-epoch records.  ``metric`` is accuracy (classification) or R² (regression)."""
-
-    epoch: list[int] = field(default_factory=list)
-    train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    train_metric: list[float] = field(default_factory=list)
-    test_metric: list[float] = field(default_factory=list)
-    test_rmse: list[float] = field(default_factory=list)
-    grad_norms: list[list[float]] = field(default_factory=list)  # one norm per layer
-
-    def __post_init__(self) -> None:
-        self._arrays: dict[str, np.ndarray] = {}  # float64 copies of the lists, see array()
-        self.cap = HISTORY_CAP  # points per curve before thinning (a race's racers share one cap)
-
-    def append(self, **values) -> None:
-        for k, v in values.items():
-            getattr(self, k).append(v)
-        if len(self.epoch) > self.cap:
-            for k in self.__dataclass_fields__:
-                lst = getattr(self, k)
-                del lst[1:-1:2]  # keep first and last, drop every other in between
-            self._arrays.clear()
-
-    def array(self, name: str) -> np.ndarray:
-        """One curve (``"train_loss"``, ``"epoch"``, ...) as a float64 array: do not modify it.
-
-        Live charts ask for every curve several times a second; converting a 20,000-item list
-        each time cost ~0.4 ms a curve, so the array is kept and only new points are converted.
-        """
-        values, arr = getattr(self, name), self._arrays.get(name)
-        k = 0 if arr is None else len(arr)
-        if k > len(values) or (k and (values[0] != arr[0] or values[k - 1] != arr[k - 1])):
-            k = 0  # the list was changed other than by append: convert it all again
-        if k == 0:
-            arr = np.asarray(values, np.float64)
-        elif k < len(values):
-            arr = np.concatenate([arr, np.asarray(values[k:], np.float64)])
-        self._arrays[name] = arr
-        return arr
-
-    def __len__(self) -> int:
-        return len(self.epoch)
 
 
 def _optimizer_copy(net) -> SimpleNamespace:
@@ -163,7 +116,7 @@ class Trainer:
         self.params = [(W.copy(), b.copy()) for W, b in params]
         self.last_grads = [(np.zeros_like(W), np.zeros_like(b)) for W, b in params]
         t0 = time.perf_counter()
-        if self.data_trouble():  # NaN/inf inputs: no weights can help, stop before the first epoch
+        if data_trouble(self):  # NaN/inf inputs: no weights can help, stop before the first epoch
             self._diverge(float("nan"))
         else:
             self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
@@ -373,48 +326,10 @@ class Trainer:
     def _diverge(self, loss: float) -> None:
         self.diverged = True
         self.stop_reason = "diverged"
-        what = "NaN" if np.isnan(loss) else "infinite"
-        trouble = self.data_trouble() if not self.history.epoch else ""
-        if trouble:
-            self.message = f"The data cannot be trained on: {trouble}. The starting weights are not the cause."
-            return
-        if not self.history.epoch:
-            self.message = (
-                f"The starting weights already give a{'' if what == 'NaN' else 'n'} {what} loss: the initial scale "
-                f"({self.cfg.init_scale:g}) is too large for this network. Lower the initial scale or use fewer "
-                f"layers, then press Reset."
-            )
-            return
-        self.net.set_params(self.params)  # back to the last finite epoch
-        self.message = (
-            f"Training diverged at epoch {self.epoch}: the loss became {what}. The weights were put back "
-            f"to epoch {self.epoch - 1}. Try a lower learning rate (now {self.lr:g}), a smaller initial "
-            f"scale, gradient clipping, or a larger batch; then press Reset."
-        )
-        self.epoch -= 1
-
-    def data_trouble(self) -> str:
-        """What in the data makes the loss non-finite whatever the weights, or "" if nothing does:
-        NaN/±inf values (e.g. an overflow while standardising values near 1e308), or values the
-        network's number type cannot hold (float32 ends at ±3.4e38)."""
-        names = self.data.feature_names
-        for raw, used in ((self.train.X, self.X_train), (self.test.X, self.X_test)):
-            bad = ~np.isfinite(raw).all(axis=0)
-            if bad.any():
-                return (f"feature column(s) {_listed(names, bad)} hold NaN or infinite values (an overflow: "
-                        f"values too large to square and sum, or missing values); rescale those columns "
-                        f"(e.g. other units) or leave them out")
-            if not np.isfinite(used).all():
-                big = np.abs(raw).max(axis=0) > np.finfo(self.dtype).max ** 0.5
-                return (f"feature column(s) {_listed(names, big)} are too large for the network's "
-                        f"{self.dtype.name} numbers (at most {np.finfo(self.dtype).max:.3g}, squares included); "
-                        f"standardise the data or rescale those columns")
-        for T in (self.T_train, self.T_test):
-            if not np.isfinite(T).all():
-                return (f"the targets hold NaN or infinite values, or values too large for "
-                        f"{self.dtype.name} (at most {np.finfo(self.dtype).max:.3g}); standardise or "
-                        f"rescale the target")
-        return ""
+        self.message = divergence_message(self, loss)
+        if self.history.epoch:
+            self.net.set_params(self.params)  # back to the last finite epoch
+            self.epoch -= 1
 
     # ----- helpers for views ---------------------------------------------------------------------
     def restore_best(self) -> None:
@@ -506,10 +421,3 @@ class Trainer:
 
     def __repr__(self) -> str:
         return f"Trainer({'-'.join(map(str, self.sizes))}, {self.cfg.dataset}, epoch {self.epoch}, {self.net.name})"
-
-
-def _listed(names, mask) -> str:
-    """The names where ``mask`` is set, quoted (all columns' positions if names are missing)."""
-    picked = [names[j] if j < len(names) else f"#{j + 1}" for j in np.flatnonzero(mask)] or list(names)
-    shown = ", ".join(map(repr, picked[:5]))
-    return shown + (f" and {len(picked) - 5} more" if len(picked) > 5 else "")

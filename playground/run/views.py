@@ -28,7 +28,7 @@ import numpy as np
 
 from playground.data.datasets import Data, domain as data_domain
 from playground.core.features import FEATURES, grid as feature_grid
-from playground.run.trainer import n_weights
+from playground.run.sizes import n_weights
 
 __all__ = [
     "Grid", "make_grid", "grid_for", "grid_resolution", "GRID_MACS", "redraw_seconds",

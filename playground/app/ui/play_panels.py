@@ -23,7 +23,7 @@ from playground.data import drawn, sources
 from playground.data.datasets import MIN_POINTS
 from playground.data.datasets import DATASETS
 from playground.data.tables import to_csv
-from playground.run import codegen, drivers, modelio, replay as replays, views
+from playground.run import codegen, codegen_parts, drivers, modelio, replay as replays, views
 from playground.run.config import LEARNING_RATES, REGULARIZERS, config_json
 from playground.run.sizes import CAPS, dataset_info
 from playground.run.realdata import USER_DATA_KEY, USER_DATA_NAME_KEY
@@ -250,7 +250,7 @@ def code_panel(s: PlaygroundSession):
         with tab:
             try:
                 script = make(s.cfg, int(epochs))
-            except codegen.CodegenError as e:
+            except codegen_parts.CodegenError as e:
                 st.info(escape_markdown(e))
                 continue
             st.download_button(f"Download {fname}", script, fname, "text/x-python")

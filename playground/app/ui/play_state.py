@@ -20,7 +20,8 @@ from playground.run import drivers
 from playground.run import modelio
 from playground.run.config import from_query
 from playground.run.sizes import dataset_info
-from playground.run.realdata import USER_DATA_KEY, clean_name
+from playground.run.realdata import USER_DATA_KEY
+from playground.data.uploads import clean_name
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom
 from playground.viz.data_figures import dataset_preview
