@@ -1,5 +1,5 @@
 // Layout problems on the page as it is drawn now; used by tests/test_layout_browser.py.
-// Returns {problems: [string], charts: [{key, height, minFont}], tiles: [px]}.
+// Returns {problems: [string], charts: [{key, width, height, top, plotHeight, minFont}], tiles: [px]}.
 //
 // Truncated text: an element that clips (text-overflow: ellipsis, overflow hidden or clip) whose text is
 // wider than its box (scrollWidth > clientWidth), or a label, button or option whose word is split
@@ -125,7 +125,7 @@
     const sizes = [...plot.querySelectorAll(".infolayer text, .xaxislayer-above text, .yaxislayer-above text, .annotation text, .textpoint text")]
       .filter((t) => t.textContent.trim()).map((t) => parseFloat(getComputedStyle(t).fontSize));
     const area = plot.querySelector(".nsewdrag");
-    charts.push({key, height: Math.round(svg.height), width: Math.round(svg.width),
+    charts.push({key, height: Math.round(svg.height), width: Math.round(svg.width), top: Math.round(svg.top),
                  plotHeight: area ? Math.round(area.getBoundingClientRect().height) : 0,
                  minFont: sizes.length ? Math.min(...sizes) : 0});
     if (key === "pg_network")

@@ -2,7 +2,8 @@
 
 Read from the back of a room, 13 px chart type is too small. ``presentation`` scales every font size a
 figure sets (the layout's, titles', ticks', legends', annotations', trace text) by ``scale``, never below
-``MIN_PX``, grows the margins that hold axis titles and tick labels by the same factor, and, with
+``MIN_PX``, grows the margins that hold axis titles and tick labels by the same factor, gives the larger tick
+labels room (x-axis labels ``STANDOFF_PX`` below the axis, at most ~``LOG_TICKS`` on a log axis) and, with
 ``lines=True``, draws curves at least ``LINE_PX`` wide. It changes sizes only, never data or colours.
 
     >>> fig = {"data": [{"type": "scatter", "mode": "lines", "line": {"width": 2}}],
@@ -13,18 +14,24 @@ figure sets (the layout's, titles', ticks', legends', annotations', trace text) 
     (20, 16, {'l': 75, 't': 15})
     >>> out["data"][0]["line"]["width"], fig["layout"]["font"]["size"]  # the original is left alone
     (4.5, 13)
+    >>> presentation({"layout": {"xaxis": {}, "yaxis2": {"type": "log"}}})["layout"]
+    {'xaxis': {'ticklabelstandoff': 8}, 'yaxis2': {'type': 'log', 'nticks': 5}, 'font': {'size': 20}}
 """
 from __future__ import annotations
 
 from typing import Any
 
+import re
+
 import numpy as np
 
-__all__ = ["presentation", "SCALE", "MIN_PX", "LINE_PX"]
+__all__ = ["presentation", "SCALE", "MIN_PX", "LINE_PX", "STANDOFF_PX", "LOG_TICKS"]
 
 SCALE = 1.5  # 13 px chart type becomes 20 px: as large, relative to a 1080-line screen, as 13 px on a laptop
 MIN_PX = 16  # no text below this in presentation mode
 LINE_PX = 4.5  # curves at least this wide
+STANDOFF_PX = 8  # x-axis tick labels this far below the axis (Plotly's default is 0)
+LOG_TICKS = 5  # at most about this many labels on a log axis
 _BASE_PX = 13  # a figure that sets no layout font size gets Plotly's default, about this
 
 
@@ -54,6 +61,12 @@ def presentation(fig, *, lines: bool = False, scale: float = SCALE) -> dict:
     layout = _scaled(fig.get("layout", {}), scale)
     if "size" not in layout.get("font", {}):
         layout["font"] = {**layout.get("font", {}), "size": _size(_BASE_PX, scale)}
+    for name, axis in layout.items():  # larger tick labels need room: off the axis line, fewer on a log scale
+        if isinstance(axis, dict) and re.fullmatch(r"[xy]axis\d*", name):
+            if name[0] == "x" and "ticklabelstandoff" not in axis:
+                axis["ticklabelstandoff"] = STANDOFF_PX  # clear of the y axis's lowest label at the corner
+            if axis.get("type") == "log" and "dtick" not in axis and "nticks" not in axis:
+                axis["nticks"] = LOG_TICKS  # a span under one decade got ~10 labels at 20 px in 200 px
     if isinstance(layout.get("margin"), dict):
         layout["margin"] = {k: (round(v * scale) if isinstance(v, (int, float)) and k in ("l", "r", "t", "b") else v)
                             for k, v in layout["margin"].items()}
