@@ -44,7 +44,7 @@ else:
     z, values, grads, spans = activation_curves(names, -zmax, zmax)
     plotly_chart(curve_and_derivative_figure(z, values, grads, titles=("f(z)", "derivative f′(z)"),
                                              x_title="z", shade=spans),
-                 key="act.curves", width="stretch")
+                 key="act.curves", width="stretch", lines=True)
     st.caption("Tinted bands: where a curve **saturates** (goes flat), so f′ ≈ 0 and a neuron sitting there "
                "barely learns. Each curve keeps its colour and dash in both panels.")
     for name in names:
@@ -130,11 +130,11 @@ else:
     with left:
         plotly_chart(lines_figure(z, step_lines, y_title="value", title="Two shifted ReLUs → a step",
                                   styles={k: {"dash": "dot", "width": 2.5} for k in list(step_lines)[:2]}),
-                     key="act.step", width="stretch")
+                     key="act.step", width="stretch", lines=True)
     with right:
         plotly_chart(lines_figure(z, bump_lines, y_title="value", title="Step up − step down → a bump",
                                   styles={k: {"dash": "dot", "width": 2.5} for k in list(bump_lines)[:2]}),
-                     key="act.bump", width="stretch")
+                     key="act.bump", width="stretch", lines=True)
     st.caption("Each step is two hidden ReLU units; a bump is four. Many bumps side by side, each with its own "
                "height, can trace any continuous curve: the *universal approximation* idea.")
 
@@ -150,7 +150,7 @@ styles = {"target": {"color": "black", "dash": "dash", "width": 3}}
 styles.update({k: {"width": 1.5, "color": "rgba(120,120,120,0.45)"} for k in lines if k.startswith("_")})
 plotly_chart(lines_figure(fit.x, lines, x_title="x", y_title="y", styles=styles,
                           y_range=fit.view_range),
-             key="act.fit", width="stretch")
+             key="act.fit", width="stretch", lines=True)
 st.markdown(f"Shifts t_k evenly spaced on [−3, 3); output weights c_k fitted by least squares. "
             f"Largest error: **{fit.max_error:.3f}**. More units → smaller error"
             + (" (grey: each unit's contribution c_k relu(x − t_k))." if units <= 12 else "."))

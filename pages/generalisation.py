@@ -81,7 +81,7 @@ for col, (label, run) in zip(cols, runs.items()):
         m1.metric("Training accuracy", f"{h.train_metric[-1]:.0%}")
         m2.metric("Test accuracy", f"{h.test_metric[-1]:.0%}")
         st.caption(fit_verdict(run))
-plotly_chart(curves_figure({k: r.history for k, r in runs.items()}), key=K + "cap.curves", width="stretch")
+plotly_chart(curves_figure({k: r.history for k, r in runs.items()}), key=K + "cap.curves", width="stretch", lines=True)
 st.caption("Dashed: training loss, solid: test loss, one colour per network. More noise, fewer training points "
            "and a bigger network all pull the two curves of the big network apart. Filled dots: training points, "
            "dark-rimmed: test points.")
@@ -120,7 +120,7 @@ d_epochs = c[1].selectbox("Epochs", [100, 200, 300, 500], index=2, key=K + "d_ep
 drops = _dropout(p, d_epochs)
 left, right = st.columns([1.4, 1])
 with left:
-    plotly_chart(curves_figure({k: r.history for k, r in drops.items()}), key=K + "drop.curves", width="stretch")
+    plotly_chart(curves_figure({k: r.history for k, r in drops.items()}), key=K + "drop.curves", width="stretch", lines=True)
 with right:
     for label, run in drops.items():
         st.metric(f"{label}: test loss", f"{run.last_test_loss:.3f}",

@@ -173,7 +173,7 @@ def live_views(seconds: float):
         live_plotly(grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340,
                     watch_visibility=True)
     with right:
-        live_plotly(loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340)
+        live_plotly(loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340, lines=True)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "
                "Curves decades apart mean the layers learn at very different speeds.")
     train_after_drawing(s, lambda: s.frame(seconds))

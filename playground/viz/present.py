@@ -14,6 +14,8 @@ labels room (x-axis labels ``STANDOFF_PX`` below the axis, at most ~``LOG_TICKS`
     (20, 16, {'l': 75, 't': 15})
     >>> out["data"][0]["line"]["width"], fig["layout"]["font"]["size"]  # the original is left alone
     (4.5, 13)
+    >>> presentation({"layout": {"title": {"text": "A<br><span style='font-size:12px'>b</span>"}}})["layout"]["title"]
+    {'text': "A<br><span style='font-size:18px'>b</span>"}
     >>> presentation({"layout": {"xaxis": {}, "yaxis2": {"type": "log"}}})["layout"]
     {'xaxis': {'ticklabelstandoff': 8}, 'yaxis2': {'type': 'log', 'nticks': 5}, 'font': {'size': 20}}
 """
@@ -39,13 +41,19 @@ def _size(px: float, scale: float) -> int:
     return int(round(max(MIN_PX, float(px) * scale)))
 
 
+_INLINE_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")  # a text's own markup: <span style='font-size:12px'>
+
+
 def _scaled(obj: Any, scale: float) -> Any:
-    """``obj`` with the size of every font dict in it scaled (new dicts and lists; arrays are shared)."""
+    """``obj`` with the size of every font dict in it scaled, and of every ``font-size`` in a text's markup
+    (new dicts and lists; arrays are shared)."""
     if isinstance(obj, dict):
         out = {}
         for k, v in obj.items():
             if k.endswith("font") and isinstance(v, dict):
                 out[k] = {**_scaled(v, scale), **({"size": _size(v["size"], scale)} if "size" in v else {})}
+            elif k == "text" and isinstance(v, str) and "font-size" in v:
+                out[k] = _INLINE_SIZE.sub(lambda m: f"font-size:{_size(float(m.group(1)), scale)}px", v)
             else:
                 out[k] = _scaled(v, scale)
         return out

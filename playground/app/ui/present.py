@@ -18,7 +18,8 @@ from playground.base.text import escape_markdown
 from playground.teach import classroom
 from playground.viz.present import SCALE, presentation
 
-__all__ = ["PRESENT_KEY", "HEIGHT_SCALE", "presenting", "present_switch", "presented", "presented_height"]
+__all__ = ["PRESENT_KEY", "HEIGHT_SCALE", "presenting", "present_switch", "presented", "presented_height",
+           "page_params"]
 
 PRESENT_KEY = "present"  # the toggle's widget key: the session's one presentation switch
 _LINK_KEY = "_playground_present_link"  # the last ``present`` value a link brought (applied once)
@@ -71,6 +72,11 @@ def present_switch() -> None:
                   help="Large type, charts that fill the screen and thick lines, for a projector; on every page.")
     if presenting():
         st.html(_PRESENT_CSS)
+
+
+def page_params() -> dict:
+    """The link's values for the page itself to read: all but ``present``, which is every page's (read here)."""
+    return {k: v for k, v in st.query_params.items() if k != "present"}
 
 
 def presented(fig: Any, lines: bool = False, scale: float = SCALE) -> Any:
