@@ -155,4 +155,7 @@ def test_layout(server, tab, shots, name, route, sizes, present):
 
 def test_cases_cover_every_page():
     assert {c[0] for c in CASES} >= {p.url for p in PAGES}
+    presenting = {c[0] for c in CASES if c[3] and (1920, 1080) in c[2]}
+    assert presenting >= {f"{p.url}-present" for p in PAGES}  # every page presenting on a projector
+    assert any(c[3] and c[2][0] == (1280, 720) and c[1].startswith("play") for c in CASES)
     assert all((REPO / p.path).exists() for p in PAGES)
