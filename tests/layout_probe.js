@@ -122,7 +122,7 @@
       for (let j = i + 1; j < items.length; j++)
         if (items[i].boxes.some((a) => items[j].boxes.some((b) => overlap(a, b))))
           problems.push(`chart ${key}: ${items[i].name} overlaps ${items[j].name}`);
-    const sizes = [...plot.querySelectorAll(".infolayer text, .infolayer tspan, .xaxislayer-above text, .yaxislayer-above text, .annotation text, .textpoint text")]
+    const sizes = [...plot.querySelectorAll(".infolayer text, .infolayer tspan[style*=px], .xaxislayer-above text, .yaxislayer-above text, .annotation text, .textpoint text")]
       .filter((t) => t.textContent.trim()).map((t) => parseFloat(getComputedStyle(t).fontSize));
     const area = plot.querySelector(".nsewdrag");
     charts.push({key, height: Math.round(svg.height), width: Math.round(svg.width), top: Math.round(svg.top),
