@@ -17,7 +17,7 @@ from playground.teach.demos import (  # noqa: E402
     range_text, relu_demo,
 )
 from playground.viz.lesson_figures import curve_and_derivative_figure, depth_figure, lines_figure, surface_figure  # noqa: E402
-from playground.app.ui import entry_guard  # noqa: E402
+from playground.app.ui import entry_guard, plotly_chart  # noqa: E402
 
 entry_guard()  # a deep link to /activations must run under the entry script's navigation
 
@@ -42,9 +42,9 @@ if not names:
     st.info("Pick at least one activation above.")
 else:
     z, values, grads, spans = activation_curves(names, -zmax, zmax)
-    st.plotly_chart(curve_and_derivative_figure(z, values, grads, titles=("f(z)", "derivative f′(z)"),
-                                                x_title="z", shade=spans),
-                    key="act.curves", width="stretch")
+    plotly_chart(curve_and_derivative_figure(z, values, grads, titles=("f(z)", "derivative f′(z)"),
+                                             x_title="z", shade=spans),
+                 key="act.curves", width="stretch", lines=True)
     st.caption("Tinted bands: where a curve **saturates** (goes flat), so f′ ≈ 0 and a neuron sitting there "
                "barely learns. Each curve keeps its colour and dash in both panels.")
     for name in names:
@@ -75,7 +75,7 @@ shown = names or ["sigmoid", "tanh", "relu"]
 peaks = {label[n]: derivative_peak(n)[1] for n in shown}
 left, right = st.columns([1.6, 1], gap="large")
 with left:
-    st.plotly_chart(depth_figure(peaks, max_depth=30, mark=depth), key="act.depth_fig", width="stretch")
+    plotly_chart(depth_figure(peaks, max_depth=30, mark=depth), key="act.depth_fig", width="stretch")
 with right:
     for n in shown:
         m, bound = peaks[label[n]], gradient_bound(n, depth)
@@ -111,8 +111,8 @@ with left:
                    "the best plane: it bends, and bends are what let networks draw curved boundaries.")
 with right:
     xs, ys, Z = stack.surface(between)
-    st.plotly_chart(surface_figure(xs, ys, Z, title=f"Output of 2 → {hidden} → 1, {label[between]} between",
-                                   z_title="O"), key="act.surface", width="stretch")
+    plotly_chart(surface_figure(xs, ys, Z, title=f"Output of 2 → {hidden} → 1, {label[between]} between",
+                                z_title="O"), key="act.surface", width="stretch")
 
 # ----- 4. ReLUs make steps, bumps and any curve -----------------------------------------------------
 st.header("4 · Two ReLUs make a step, two steps make a bump")
@@ -128,13 +128,13 @@ else:
     z, step_lines, bump_lines = relu_demo(rise, fall, height)
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(lines_figure(z, step_lines, y_title="value", title="Two shifted ReLUs → a step",
-                                     styles={k: {"dash": "dot", "width": 2.5} for k in list(step_lines)[:2]}),
-                        key="act.step", width="stretch")
+        plotly_chart(lines_figure(z, step_lines, y_title="value", title="Two shifted ReLUs → a step",
+                                  styles={k: {"dash": "dot", "width": 2.5} for k in list(step_lines)[:2]}),
+                     key="act.step", width="stretch", lines=True)
     with right:
-        st.plotly_chart(lines_figure(z, bump_lines, y_title="value", title="Step up − step down → a bump",
-                                     styles={k: {"dash": "dot", "width": 2.5} for k in list(bump_lines)[:2]}),
-                        key="act.bump", width="stretch")
+        plotly_chart(lines_figure(z, bump_lines, y_title="value", title="Step up − step down → a bump",
+                                  styles={k: {"dash": "dot", "width": 2.5} for k in list(bump_lines)[:2]}),
+                     key="act.bump", width="stretch", lines=True)
     st.caption("Each step is two hidden ReLU units; a bump is four. Many bumps side by side, each with its own "
                "height, can trace any continuous curve: the *universal approximation* idea.")
 
@@ -148,9 +148,9 @@ st.latex(rf"\hat y(x) = c_0 + \sum_{{k=1}}^{{{units}}} c_k \operatorname{{relu}}
 lines = fit.lines()
 styles = {"target": {"color": "black", "dash": "dash", "width": 3}}
 styles.update({k: {"width": 1.5, "color": "rgba(120,120,120,0.45)"} for k in lines if k.startswith("_")})
-st.plotly_chart(lines_figure(fit.x, lines, x_title="x", y_title="y", styles=styles,
-                             y_range=fit.view_range),
-                key="act.fit", width="stretch")
+plotly_chart(lines_figure(fit.x, lines, x_title="x", y_title="y", styles=styles,
+                          y_range=fit.view_range),
+             key="act.fit", width="stretch", lines=True)
 st.markdown(f"Shifts t_k evenly spaced on [−3, 3); output weights c_k fitted by least squares. "
             f"Largest error: **{fit.max_error:.3f}**. More units → smaller error"
             + (" (grey: each unit's contribution c_k relu(x − t_k))." if units <= 12 else "."))

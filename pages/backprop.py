@@ -5,7 +5,7 @@ engine), the diagram and curves from ``playground.viz.lab_figures``.
 """
 import streamlit as st
 
-from playground.app.ui import entry_guard
+from playground.app.ui import entry_guard, plotly_chart
 
 entry_guard()
 
@@ -134,8 +134,8 @@ if ss.get(K + f"param.{key}") not in names:
 chosen = c1.selectbox("Parameter to follow back to the loss (red path)", names, key=K + f"param.{key}")
 shown = c2.segmented_control("Links show", ["weights", "gradients"], default="weights", required=True,
                              key=K + "links", format_func=lambda s: {"weights": "weights w", "gradients": "gradients ∂C/∂w"}[s])
-st.plotly_chart(worked_network_figure(trace, highlight=chosen, show=shown), key=K + "diagram", width="stretch",
-                config={"displayModeBar": False})
+plotly_chart(worked_network_figure(trace, highlight=chosen, show=shown), key=K + "diagram", width="stretch",
+             config={"displayModeBar": False})
 m = st.columns(4)
 m[0].metric("Output ŷ", fmt(trace.y_hat))
 m[1].metric(f"Loss {spec.cost}", fmt(trace.loss))
@@ -203,8 +203,8 @@ b1.button(f"Step: epoch {state['epoch']} → {state['epoch'] + 1}", icon=":mater
           help="Apply this update; the page then shows the next forward pass.")
 b2.button("Reset", icon=":material/restart_alt:", on_click=_reset, args=(key,), key=K + "reset", width="stretch")
 if len(state["losses"]) > 1:
-    st.plotly_chart(epochs_figure({f"loss {spec.cost}": state["losses"]}, height=260), key=K + "steps",
-                    width="stretch")
+    plotly_chart(epochs_figure({f"loss {spec.cost}": state["losses"]}, height=260), key=K + "steps",
+                 width="stretch")
 
 # ----- 5. example B: 100 epochs both ways ------------------------------------------------------------------
 if spec.epochs:
@@ -214,9 +214,9 @@ if spec.epochs:
     both = train_both(spec, state["values"], int(epochs))
     c1, c2 = st.columns([1.4, 1])
     with c1:
-        st.plotly_chart(epochs_figure({"forward differences (textbook)": both.losses["numeric"],
-                                       "backprop": both.losses["analytic"]}, diff=True, height=360),
-                        key=K + "both", width="stretch")
+        plotly_chart(epochs_figure({"forward differences (textbook)": both.losses["numeric"],
+                                    "backprop": both.losses["analytic"]}, diff=True, height=360),
+                     key=K + "both", width="stretch")
     with c2:
         st.metric("Prediction for (1, 1), finite differences", fmt(both.prediction["numeric"]))
         st.metric("Prediction for (1, 1), backprop", fmt(both.prediction["analytic"]))

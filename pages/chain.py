@@ -15,7 +15,7 @@ from playground.run import views
 from playground.run.config import from_query
 from playground.base.text import capped, escape_markdown
 from playground.run.trainer import Trainer
-from playground.app.ui import (address, entry_guard, live_plotly, page_url, stale_address, uninterrupted,
+from playground.app.ui import (address, page_params, entry_guard, live_plotly, page_url, stale_address, uninterrupted,
                            wrote_address)
 from playground.run.branches import fork
 
@@ -84,7 +84,7 @@ def _train(epochs: int) -> None:
 if K + "trainer" in ss and address() and address() != ss.get(K + "query") and stale_address(address()):
     _write_query()
 elif K + "trainer" not in ss or (address() and address() != ss.get(K + "query")):
-    _start(dict(st.query_params))
+    _start(page_params())
 t: Trainer = ss[K + "trainer"]
 
 st.title("The chain rule on one weight")

@@ -15,7 +15,7 @@ from playground.data.datasets import DATASETS, describe
 from playground.app.pages import PAGES
 from playground.data.tables import to_csv
 from playground.base.text import escape_markdown as esc
-from playground.app.ui import entry_guard, live_fragment, live_plotly, train_after_drawing
+from playground.app.ui import entry_guard, live_fragment, live_plotly, plotly_chart, train_after_drawing
 
 entry_guard()  # a deep link to /data must run under the entry script's navigation
 
@@ -47,8 +47,8 @@ def _preview(data, key: str) -> None:
             x_col = c[1].selectbox("x axis", range(d), 0, format_func=names.__getitem__, key=f"{key}_x")
             y_col = c[2].selectbox("y axis", range(d), 1, format_func=names.__getitem__, key=f"{key}_y")
     x, y, x_title, y_title = realdata.projection(data, mode, x_col, y_col)
-    st.plotly_chart(figs.scatter_figure(x, y, data.y, data.task, data.class_names, x_title, y_title),
-                    key=f"{key}_scatter")
+    plotly_chart(figs.scatter_figure(x, y, data.y, data.task, data.class_names, x_title, y_title),
+                 key=f"{key}_scatter")
 
 
 def _download(data, name: str, key: str) -> None:

@@ -6,7 +6,7 @@ per settings; figures come from ``playground.viz.lab_figures`` and ``boundary``.
 """
 import streamlit as st
 
-from playground.app.ui import entry_guard
+from playground.app.ui import entry_guard, plotly_chart
 
 entry_guard()
 
@@ -74,14 +74,14 @@ cols = st.columns(len(runs))
 for col, (label, run) in zip(cols, runs.items()):
     with col:
         st.subheader(label)
-        st.plotly_chart(_boundary(run, show_test=show_test), key=K + "cap." + label, width="stretch",
-                        config={"displayModeBar": False})
+        plotly_chart(_boundary(run, show_test=show_test), key=K + "cap." + label, width="stretch",
+                     config={"displayModeBar": False})
         h = run.history
         m1, m2 = st.columns(2)
         m1.metric("Training accuracy", f"{h.train_metric[-1]:.0%}")
         m2.metric("Test accuracy", f"{h.test_metric[-1]:.0%}")
         st.caption(fit_verdict(run))
-st.plotly_chart(curves_figure({k: r.history for k, r in runs.items()}), key=K + "cap.curves", width="stretch")
+plotly_chart(curves_figure({k: r.history for k, r in runs.items()}), key=K + "cap.curves", width="stretch", lines=True)
 st.caption("Dashed: training loss, solid: test loss, one colour per network. More noise, fewer training points "
            "and a bigger network all pull the two curves of the big network apart. Filled dots: training points, "
            "dark-rimmed: test points.")
@@ -103,8 +103,8 @@ c = st.columns(3)
 rate = c[0].select_slider("λ (the same for both)", [0.001, 0.003, 0.01, 0.03], value=0.01, key=K + "rate")
 reg_epochs = c[1].selectbox("Epochs", [100, 200, 300], index=1, key=K + "reg_epochs")
 regs = _regularisers(rate, reg_epochs)
-st.plotly_chart(weight_histograms_figure({k: r.weights for k, r in regs.items()}, tol=NEAR_ZERO),
-                key=K + "reg.hist", width="stretch")
+plotly_chart(weight_histograms_figure({k: r.weights for k, r in regs.items()}, tol=NEAR_ZERO),
+             key=K + "reg.hist", width="stretch")
 st.table(run_rows(regs), hide_index=True)
 st.caption(f"A 2-16-16-1 ReLU network on the noisy circle data. |w| < {NEAR_ZERO:g}: weights L1 has switched off "
            "(with plain SGD they wobble within ηλ of 0 rather than sitting at exactly 0).")
@@ -120,7 +120,7 @@ d_epochs = c[1].selectbox("Epochs", [100, 200, 300, 500], index=2, key=K + "d_ep
 drops = _dropout(p, d_epochs)
 left, right = st.columns([1.4, 1])
 with left:
-    st.plotly_chart(curves_figure({k: r.history for k, r in drops.items()}), key=K + "drop.curves", width="stretch")
+    plotly_chart(curves_figure({k: r.history for k, r in drops.items()}), key=K + "drop.curves", width="stretch", lines=True)
 with right:
     for label, run in drops.items():
         st.metric(f"{label}: test loss", f"{run.last_test_loss:.3f}",
@@ -137,8 +137,8 @@ patience = c[0].select_slider("Patience (epochs)", [5, 10, 20, 30, 50, 100], val
 max_epochs = c[1].selectbox("At most", [300, 500, 1000], index=1, key=K + "max_epochs",
                             format_func=lambda e: f"{e} epochs")
 run = _early(patience, max_epochs)
-st.plotly_chart(curves_figure({"early stopping": run.history}, best_epoch=run.best_epoch), key=K + "early.curves",
-                width="stretch")
+plotly_chart(curves_figure({"early stopping": run.history}, best_epoch=run.best_epoch), key=K + "early.curves",
+             width="stretch")
 m = st.columns(4)
 m[0].metric("Stopped at epoch", run.epoch)
 m[1].metric("Best epoch", run.best_epoch)
@@ -148,8 +148,8 @@ m[3].metric("Test loss, best checkpoint restored", f"{run.restored_test_loss:.3f
 st.caption(run.stop_reason.capitalize() + "." if run.stop_reason else "Reached the epoch limit without stopping.")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(_boundary(run, title=f"Last epoch ({run.epoch})"), key=K + "early.last", width="stretch",
-                    config={"displayModeBar": False})
+    plotly_chart(_boundary(run, title=f"Last epoch ({run.epoch})"), key=K + "early.last", width="stretch",
+                 config={"displayModeBar": False})
 with right:
-    st.plotly_chart(_boundary(run, best=True, title=f"Best checkpoint (epoch {run.best_epoch}), restored"),
-                    key=K + "early.best", width="stretch", config={"displayModeBar": False})
+    plotly_chart(_boundary(run, best=True, title=f"Best checkpoint (epoch {run.best_epoch}), restored"),
+                 key=K + "early.best", width="stretch", config={"displayModeBar": False})

@@ -6,7 +6,7 @@ Playground's transport, with its per-frame time budget); the numbers come from
 """
 import streamlit as st
 
-from playground.app.ui import (claim_training, entry_guard, live_fragment, live_plotly, steady_live_views,
+from playground.app.ui import (claim_training, entry_guard, live_fragment, live_plotly, plotly_chart, steady_live_views,
                            train_after_drawing, uninterrupted)
 
 entry_guard()
@@ -173,7 +173,7 @@ def live_views(seconds: float):
         live_plotly(grad_norm_figure(h, layer_labels=layer_labels(n_layers)), key="gr_norms", height=340,
                     watch_visibility=True)
     with right:
-        live_plotly(loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340)
+        live_plotly(loss_figure(h, task=t.task, spec=True), key="gr_loss", height=340, lines=True)
     st.caption("Left: ‖∂C/∂W‖ of every layer (log scale), teal = first layer … purple = output layer. "
                "Curves decades apart mean the layers learn at very different speeds.")
     train_after_drawing(s, lambda: s.frame(seconds))
@@ -203,20 +203,20 @@ n_layers = len(t.sizes) - 1
 labels = layer_labels(n_layers)
 # This snapshot alone for the panels (each its own range), all snapshots for the over-time view (one range).
 now = [histogram_stacks(snaps[idx:idx + 1], what) for what in ("weights", "gradients")]
-st.plotly_chart(histogram_grid_figure(*now, 0, labels=[f"W{l + 1}" for l in range(n_layers)]),
-                key=K + "hist_grid", width="stretch")
+plotly_chart(histogram_grid_figure(*now, 0, labels=[f"W{l + 1}" for l in range(n_layers)]),
+             key=K + "hist_grid", width="stretch")
 st.caption("Each panel has its own x range, ± the layer's largest value at this epoch (under the panel). Vanishing "
            "gradients show as tiny ranges on the first layers, exploding ones as huge ranges.")
 if len(epochs) > 1:
     w_stacks, g_stacks = histogram_stacks(snaps, "weights"), histogram_stacks(snaps, "gradients")
     layer = st.selectbox("Layer to follow over time", list(range(n_layers)), index=0, key=K + "layer",
                          format_func=lambda l: labels[l])
-    st.plotly_chart(histogram_time_figure(w_stacks[layer], g_stacks[layer], mark_epoch=epoch), key=K + "hist_time",
-                    width="stretch")
+    plotly_chart(histogram_time_figure(w_stacks[layer], g_stacks[layer], mark_epoch=epoch), key=K + "hist_time",
+                 width="stretch")
     st.caption("The same histograms for every snapshot, stacked by epoch (darker = more weights in that bin; the "
                "dotted line is the snapshot shown above), like TensorBoard's histogram view.")
 st.subheader(f"Every weight's gradient at epoch {epoch}")
-st.plotly_chart(gradient_heatmaps(snaps[idx][2]), key=K + "grad_maps", width="stretch")
+plotly_chart(gradient_heatmaps(snaps[idx][2]), key=K + "grad_maps", width="stretch")
 st.caption("One panel per layer, rows = from-unit, columns = to-unit, bottom row = bias; each panel has its own "
            "colour scale (written under it).")
 
@@ -245,8 +245,8 @@ for col, (init, run) in zip(cols, ss[K + "sym"].items()):
         st.markdown(f"Largest difference between units, per hidden layer: **{gaps}**  \n"
                     f"Largest change of any weight: {run.moved:.3g}  ·  test accuracy {tr.history.test_metric[-1]:.0%}")
         grid = views.grid_for(tr, res=40)
-        st.plotly_chart(network_figure(**views.network_kwargs(tr, grid), aspect=0.6),
-                        key=K + "sym_net." + init, width="stretch", config={"displayModeBar": False})
+        plotly_chart(network_figure(**views.network_kwargs(tr, grid), aspect=0.6),
+                     key=K + "sym_net." + init, width="stretch", config={"displayModeBar": False})
 if ss[K + "sym"]["zeros"].moved == 0:
     st.caption(f"With {act} and all-zero weights nothing moves at all: f(0) = 0 for the hidden units and the output "
                "weights are 0 too, so every weight's gradient is exactly 0. The sigmoid (σ(0) = ½) at least lets "

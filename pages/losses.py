@@ -17,7 +17,7 @@ from playground.teach.demos import (  # noqa: E402
 )
 from playground.viz.lesson_figures import curve_and_derivative_figure, probabilities_figure, robust_fit_figure  # noqa: E402
 from playground.base.text import escape_markdown  # noqa: E402
-from playground.app.ui import entry_guard  # noqa: E402
+from playground.app.ui import entry_guard, plotly_chart  # noqa: E402
 
 entry_guard()  # a deep link to /losses must run under the entry script's navigation
 
@@ -41,9 +41,9 @@ with regression:
     y = c1.slider("Target y", -2.0, 2.0, 0.0, 0.25, key="loss.y", bind="query-params")
     delta = c2.slider("Huber δ", 0.1, 3.0, 1.0, 0.1, key="loss.delta", bind="query-params")
     pred, values, grads = loss_curves(REGRESSION, y, delta)
-    st.plotly_chart(curve_and_derivative_figure(
-        pred, values, grads, titles=("loss L(ŷ)", "gradient ∂L/∂ŷ"), x_title="prediction ŷ", vline=y,
-        y_ranges=((0, 9), (-6.5, 6.5))), key="loss.reg_fig", width="stretch")
+    plotly_chart(curve_and_derivative_figure(
+     pred, values, grads, titles=("loss L(ŷ)", "gradient ∂L/∂ŷ"), x_title="prediction ŷ", vline=y,
+     y_ranges=((0, 9), (-6.5, 6.5))), key="loss.reg_fig", width="stretch")
     cols = st.columns(3)
     for col, name in zip(cols, REGRESSION):
         with col.container(border=True):
@@ -62,10 +62,10 @@ with classification:
     cls = st.radio("Target class y (for binary cross-entropy)", [1, 0], horizontal=True, key="loss.cls",
                    bind="query-params")
     p, values, grads = loss_curves(PROBABILITY, float(cls))
-    st.plotly_chart(curve_and_derivative_figure(
-        p, values, grads, titles=("loss", "gradient ∂L/∂p"),
-        x_title="predicted probability p",
-        y_ranges=((0, 6), (-25, 25))), key="loss.cls_fig", width="stretch")
+    plotly_chart(curve_and_derivative_figure(
+     p, values, grads, titles=("loss", "gradient ∂L/∂p"),
+     x_title="predicted probability p",
+     y_ranges=((0, 6), (-25, 25))), key="loss.cls_fig", width="stretch")
     cols = st.columns(2)
     for col, name in zip(cols, PROBABILITY):
         with col.container(border=True):
@@ -91,7 +91,7 @@ with outliers:
     x, yv, is_out = outlier_data(seed, size, n_outliers=n_out)
     fits = {"MSE": fit_line(x, yv, "mse"), "MAE": fit_line(x, yv, "mae"),
             f"Huber δ={hdelta:g}": fit_line(x, yv, "huber", hdelta)}
-    st.plotly_chart(robust_fit_figure(x, yv, is_out, fits), key="loss.out_fig", width="stretch")
+    plotly_chart(robust_fit_figure(x, yv, is_out, fits), key="loss.out_fig", width="stretch")
     slopes = " · ".join(f"{k}: **{s:.2f}**" for k, (s, _) in fits.items())
     st.markdown(f"True line: y = 0.5 x + 1. Fitted slopes — {slopes}.")
     st.markdown(
@@ -126,7 +126,7 @@ with softmax_tab:
     labels = [f"class {i + 1}" for i in range(len(scores))]
     left, right = st.columns([1.5, 1], gap="large")
     with left:
-        st.plotly_chart(probabilities_figure(labels, p, q), key="loss.softmax_fig", width="stretch")
+        plotly_chart(probabilities_figure(labels, p, q), key="loss.softmax_fig", width="stretch")
     with right:
         h = entropy(p)
         st.metric("Entropy of p, H(p)", f"{h:.3f} nats", help="−Σ p log p; log(n) when uniform, 0 when one-hot.")

@@ -17,7 +17,7 @@ from playground.teach.perceptron import (  # noqa: E402
     hidden_view, make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
 )
 from playground.app.pages import PAGES  # noqa: E402
-from playground.app.ui import entry_guard, live_plotly, uninterrupted  # noqa: E402
+from playground.app.ui import entry_guard, live_plotly, plotly_chart, uninterrupted  # noqa: E402
 
 entry_guard()  # a deep link to /perceptron must run under the entry script's navigation
 
@@ -79,11 +79,11 @@ with right:
         st.info(f"✗ Not {gate.name} yet: change the sliders until every row shows ✓, "
                 "or press *Use textbook values*.")
     if gate.n_inputs == 2:
-        st.plotly_chart(plane_figure(
-            [[r["x1"], r["x2"]] for r in rows], [r["gate"] for r in rows], weights, -theta, BOX,
-            predicted=[r["neuron"] for r in rows], height=400,
-            title="The neuron fires on the blue side of w₁x₁ + w₂x₂ = θ",
-        ), key="perc.mp.plane", width="stretch")
+        plotly_chart(plane_figure(
+         [[r["x1"], r["x2"]] for r in rows], [r["gate"] for r in rows], weights, -theta, BOX,
+         predicted=[r["neuron"] for r in rows], height=400,
+         title="The neuron fires on the blue side of w₁x₁ + w₂x₂ = θ",
+     ), key="perc.mp.plane", width="stretch")
     else:
         st.markdown("One input: the neuron fires when w₁x₁ ≥ θ. With w₁ = −1 and θ = 0 it fires only "
                     "for x₁ = 0 — an *inhibitory* input.")
@@ -258,11 +258,11 @@ where = {"units": "each point drawn at (h₁, h₂), the outputs of the two hidd
          "one unit": "one hidden unit: the points on a single axis"}[view.method]
 left, right = st.columns(2, gap="large")
 with left:
-    st.plotly_chart(decision_figure(xs, ys, Z, t.data.X, t.data.y, title="Input space: the network's boundary"),
-                    key="perc.xor.boundary", width="stretch")
+    plotly_chart(decision_figure(xs, ys, Z, t.data.X, t.data.y, title="Input space: the network's boundary"),
+                 key="perc.xor.boundary", width="stretch")
 with right:
-    st.plotly_chart(hidden_figure(view, t.data.y, title="Hidden layer's space"), key="perc.xor.hidden_space",
-                    width="stretch")
+    plotly_chart(hidden_figure(view, t.data.y, title="Hidden layer's space"), key="perc.xor.hidden_space",
+                 width="stretch")
     st.caption(f"The key idea: {where}. The output neuron is a perceptron on *these* coordinates, "
                "so all it can draw is the dashed straight line.")
 if xor_box(t)[1] > 2:  # TF's quadrants

@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from playground.app.ui import (announce, entry_guard, live_fragment, live_plotly, presentation_style, room_redirect, room_student,
+from playground.app.ui import (announce, entry_guard, live_fragment, live_plotly, room_redirect, room_student,
                                steady_live_views, train_after_drawing, transport_bar, yield_point)
 from playground.app.ui import play_panels as panels
 from playground.app.ui import play_state as state
@@ -49,8 +49,6 @@ if t.note:
 
 view = st.session_state.get(K + "view", classroom.ClassroomView())
 show, off = view.visible, (lambda g: not view.editable(g))
-if view.present:
-    presentation_style()
 
 with st.sidebar:
     panels.sidebar(s, view)
@@ -65,7 +63,8 @@ if show("transport"):
                                play_disabled=t.diverged, step_disabled=t.diverged)
     speed_col.selectbox("Speed", speed_choices(s.speed), key=K + "speed", on_change=state.on_change,
                         format_func=pace_label, label_visibility="collapsed", disabled=off("transport"), help=SPEED_HELP)
-panels.tools(s, view, __file__)
+if not view.present:  # presenting: below the live views, which take the screen
+    panels.tools(s, view, __file__)
 
 
 @live_fragment(s, run_every=0.17)
@@ -88,9 +87,9 @@ def live_views(seconds: float):
     with st.container(horizontal=True, key="pg_metrics"):  # equal shares, as columns were (live.py's CSS)
         with st.container(gap=None):  # the Epoch and, mid-epoch, how far the next one is
             st.metric("Epoch", f"{t.epoch:,}")
-            if t.epoch_progress:  # a long epoch trains over several frames
-                nb = t.batches_per_epoch
-                st.caption(f"Epoch {t.epoch + 1:,}: {round(t.epoch_progress * nb):,} of {nb:,} mini-batches")
+            progress = views.epoch_progress_caption(t.epoch, t.epoch_progress, t.batches_per_epoch)
+            if progress:  # a long epoch trains over several frames: how far the next one is
+                st.caption(progress)
         st.metric("Training loss", val(h.train_loss, ".4f"))
         st.metric("Test loss", val(h.test_loss, ".4f"))
         if t.task == "regression":
@@ -109,7 +108,8 @@ def live_views(seconds: float):
         st.session_state[K + "grid"] = cached
     grid = cached[1]
     maps = views.neuron_maps(t, grid)
-    left, right = st.columns([1, 1] if view.present else [1.35, 1])  # presenting: a larger boundary
+    # Presenting: network, boundary and loss side by side, each the screen's height (1280×720 shows all three).
+    left, right, *third = st.columns([1, 1.25, 0.85] if view.present else [1.35, 1])
     net_height, net_aspect = panels.network_size(t, view)
     with left:
         color_by = st.session_state.get(K + "color_by", "weight")
@@ -117,12 +117,13 @@ def live_views(seconds: float):
         last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
         if not s.playing or last is None or last[0] != drawn_as or \
                 time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
-            fig = panels.pres(view, network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by,
-                                                           aspect=net_aspect, spec=True))
+            fig = network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=net_aspect,
+                                 spec=True)
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
         click = live_plotly(fig, key="pg_network", height=net_height, events=True, config={"displayModeBar": False},
+                            scale=panels.NETWORK_TYPE_SCALE,
                             label=f"Network diagram: layers of {', '.join(map(str, t.sizes))} neurons; each line is "
                                   "a weight (click one to edit it)")
         if click and click.get("customdata"):
@@ -144,7 +145,7 @@ def live_views(seconds: float):
                                    discretize=st.session_state.get(K + "discretize", False),
                                    class_names=t.data.class_names, hover=not s.playing, spec=True,
                                    **panels.point_sizes(t, drive))
-        click = live_plotly(panels.pres(view, bfig), key="pg_boundary", height=400,
+        click = live_plotly(bfig, key="pg_boundary", height=400,
                             events=canvas is not None or drive != "off",
                             label=f"Decision boundary on {t.data.name} at epoch {t.epoch:,}, the training points on "
                                   "top" if canvas is None else "Drawing canvas: click to add points")
@@ -154,9 +155,9 @@ def live_views(seconds: float):
             state.remove_point(s, click["customdata"])
         if drive != "off" and canvas is None:
             panels.drive_note(t, drive)
-        live_plotly(panels.pres(view, loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task,
-                                                  spec=True), True),
-                    key="pg_loss", height=260, watch_visibility=True)
+    with third[0] if third else right:
+        live_plotly(loss_figure(h, log_y=st.session_state.get(K + "log_y", False), task=t.task, spec=True),
+                    key="pg_loss", height=260, watch_visibility=True, lines=True)
     # Between slices of the frame Streamlit may stop it when a click (Pause, a slider) asked for a
     # rerun, instead of finishing the frame first.
     train_after_drawing(s, lambda: s.frame(seconds, between=yield_point))
@@ -172,9 +173,9 @@ def live_details(_seconds: float):
                    "layer's gradient norm over the epochs.")
         gc1, gc2 = (st.container(), st.container()) if view.present else st.columns([3, 2])  # presenting: stacked
         with gc1:
-            live_plotly(panels.pres(view, gradient_heatmaps(t.last_grads, spec=True)), key="pg_gradmaps", height=300)
+            live_plotly(gradient_heatmaps(t.last_grads, spec=True), key="pg_gradmaps", height=300)
         with gc2:
-            live_plotly(panels.pres(view, grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
+            live_plotly(grad_norm_figure(t.history, spec=True), key="pg_gradnorms", height=300, lines=True)
     elif below == "Replay":
         panels.replay(t, view)
     elif below == "Activation function":
@@ -190,12 +191,14 @@ def live_details(_seconds: float):
             lo, hi, sample = ranges[layer]
             with ac[i]:
                 st.latex(ACTIVATIONS[name].latex)
-                live_plotly(panels.pres(view, activation_figure(name, z_range=(lo, hi), z_sample=sample), True),
-                            key=f"pg_act{i}", height=280)
+                live_plotly(activation_figure(name, z_range=(lo, hi), z_sample=sample), key=f"pg_act{i}", height=280,
+                            lines=True)
                 st.caption(f"Shaded band: the pre-activations layer {layer + 1} sees now ({lo:.2f} to {hi:.2f}).")
 
 
 live_views()
+if view.present:
+    panels.tools(s, view, __file__)
 
 # View options (outside the fragment: changing one redraws once)
 oc = st.columns(5)

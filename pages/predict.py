@@ -16,7 +16,7 @@ from playground.viz.curves import loss_figure
 from playground.run.session import PlaygroundSession
 from playground.base.text import capped, escape_markdown
 from playground.run.views import grid_for
-from playground.app.ui import (address, announce, claim_training, entry_guard, live_fragment, live_plotly,
+from playground.app.ui import (address, announce, page_params, claim_training, entry_guard, live_fragment, live_plotly,
                                room_prediction, stale_address, steady_live_views, train_after_drawing, uninterrupted,
                                wrote_address)
 
@@ -101,7 +101,7 @@ def _again() -> None:
 if K + "session" in ss and address() and address() != ss.get(K + "query") and stale_address(address()):
     _write_query()
 elif K + "session" not in ss or (address() and address() != ss.get(K + "query")):
-    _start(dict(st.query_params))
+    _start(page_params())
 s: PlaygroundSession = ss[K + "session"]
 t = s.trainer
 pred: pr.Prediction = ss[K + "pred"]
@@ -198,7 +198,7 @@ if phase == "revealed":
         else:
             st.info("You did not paint the boundary this time.")
     with right:
-        live_plotly(loss_figure(h, task=t.task, spec=True), key="pr_loss", height=260)
+        live_plotly(loss_figure(h, task=t.task, spec=True), key="pr_loss", height=260, lines=True)
         shape = pr.curve_shape(h)
         (st.success if pred.curve == shape else st.info)(escape_markdown(pr.curve_verdict(pred.curve, shape)))
         if t.task != "regression":

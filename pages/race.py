@@ -20,7 +20,7 @@ from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.run.pace import SPEED_HELP, pace_label, speed_choices
 from playground.base.text import capped, escape_markdown
-from playground.app.ui import (address, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+from playground.app.ui import (address, page_params, entry_guard, live_fragment, live_plotly, page_url, stale_address,
                            steady_live_views, train_after_drawing, transport_bar, uninterrupted,
                                wrote_address)
 
@@ -107,7 +107,7 @@ def _resize() -> None:
 if K + "race" in ss and address() and address() != ss.get(K + "query") and stale_address(address()):
     _write_query(ss[K + "setup"])  # a request sent before the browser saw our newest address: show it that one again
 elif K + "race" not in ss or (address() and address() != ss.get(K + "query")):
-    _start(rs.parse_race(dict(st.query_params)))
+    _start(rs.parse_race(page_params()))
 race: rc.Race = ss[K + "race"]
 setup: rs.RaceSetup = ss[K + "setup"]
 

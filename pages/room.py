@@ -18,7 +18,7 @@ from playground.viz import roomviews
 from playground.run import views
 from playground.teach.lessons import LESSONS
 from playground.base.text import escape_markdown
-from playground.app.ui import entry_guard, enter_room, page_url, predictions_view, presentation_style, room_member
+from playground.app.ui import entry_guard, enter_room, page_url, plotly_chart, predictions_view, room_member
 
 entry_guard()
 
@@ -121,8 +121,6 @@ def _project(member_id: str, nickname: str) -> None:
     ss.pop(K + "proj_run", None)
 
 
-if ss.get(K + "present"):
-    presentation_style()
 st.title(f"Room {escape_markdown(room.code)}")
 top = st.columns([3, 2])
 student_link = page_url("pages/play.py", f"room={room.code}")
@@ -135,7 +133,6 @@ with top[1].expander("Teacher link (secret: do not project it)", icon=":material
         st.code(page_url(__file__, f"key={ss[K + 'key']}"), language=None, wrap_lines=True)
     st.button("Rotate the key", on_click=_rotate, help="A new teacher link; the old one stops working at once.")
     st.caption(escape_markdown(f"The room closes {time.strftime('%a %H:%M', time.localtime(room.expires))}."))
-top[1].toggle("Presentation mode", key=K + "present")
 
 
 @st.fragment(run_every=1.0)
@@ -165,10 +162,12 @@ def projector() -> None:
     head[0].subheader(escape_markdown(f"{nick}'s run at epoch {t.epoch:,}"))
     grid = views.grid_for(t, 100)
     c = st.columns([1, 1])
-    c[0].plotly_chart(boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), None,
-                                      task=t.task, n_classes=t.n_classes, class_names=t.data.class_names),
-                      key=K + "proj_boundary")
-    c[1].plotly_chart(loss_figure(h, task=t.task), key=K + "proj_loss")
+    with c[0]:
+        plotly_chart(boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), None,
+                                     task=t.task, n_classes=t.n_classes, class_names=t.data.class_names),
+                     key=K + "proj_boundary")
+    with c[1]:
+        plotly_chart(loss_figure(h, task=t.task), key=K + "proj_loss", lines=True)
     st.caption("The student's own weights, epoch and data (their model file, fetched now). The same setup from "
                "epoch 0:")
     st.code(page_url("pages/play.py", link), language=None, wrap_lines=True)

@@ -14,7 +14,7 @@ from playground.core.activations import TRAINABLE
 from playground.run.config import LEARNING_RATES, REGULARIZERS, format_value
 from playground.core.optimizers import OPTIMIZERS
 from playground.base.text import capped, escape_markdown
-from playground.app.ui import (address, announce, entry_guard, live_fragment, live_plotly, page_url,
+from playground.app.ui import (address, page_params, announce, entry_guard, live_fragment, live_plotly, page_url,
                            stale_address, steady_live_views, train_after_drawing, transport_bar, uninterrupted,
                            wrote_address)
 from playground.run.views import grid_for, grid_resolution
@@ -92,7 +92,7 @@ def _rebranch() -> None:
 if K + "race" in ss and address() and address() != ss.get(K + "query") and stale_address(address()):
     _write_query()
 elif K + "race" not in ss or (address() and address() != ss.get(K + "query")):
-    _start(wi.parse_whatif(dict(st.query_params)))
+    _start(wi.parse_whatif(page_params()))
 race = ss[K + "race"]
 setup: wi.WhatIf = ss[K + "setup"]
 
@@ -150,7 +150,7 @@ def live_branches(seconds: float):
     fig = race_losses_figure(r, spec=True)
     fig["layout"]["shapes"] = [{"type": "line", "x0": ss[K + "at"], "x1": ss[K + "at"], "yref": "paper", "y0": 0,
                                 "y1": 1, "line": {"dash": "dot", "color": "grey", "width": 1.5}}]
-    live_plotly(fig, key="wi_loss", height=300, watch_visibility=True)
+    live_plotly(fig, key="wi_loss", height=300, watch_visibility=True, lines=True)
     st.caption(f"Dotted line: the branch at epoch {ss[K + 'at']:,}. Before it the two curves are one run.")
     train_after_drawing(r, lambda: r.tick(seconds))
 

@@ -1,5 +1,5 @@
 // Layout problems on the page as it is drawn now; used by tests/test_layout_browser.py.
-// Returns {problems: [string], charts: [{key, height, minFont}], tiles: [px]}.
+// Returns {problems: [string], charts: [{key, width, height, top, plotHeight, minFont}], tiles: [px]}.
 //
 // Truncated text: an element that clips (text-overflow: ellipsis, overflow hidden or clip) whose text is
 // wider than its box (scrollWidth > clientWidth), or a label, button or option whose word is split
@@ -122,10 +122,10 @@
       for (let j = i + 1; j < items.length; j++)
         if (items[i].boxes.some((a) => items[j].boxes.some((b) => overlap(a, b))))
           problems.push(`chart ${key}: ${items[i].name} overlaps ${items[j].name}`);
-    const sizes = [...plot.querySelectorAll(".infolayer text, .xaxislayer-above text, .yaxislayer-above text, .annotation text, .textpoint text")]
+    const sizes = [...plot.querySelectorAll(".infolayer text, .infolayer tspan[style*=px], .xaxislayer-above text, .yaxislayer-above text, .annotation text, .textpoint text")]
       .filter((t) => t.textContent.trim()).map((t) => parseFloat(getComputedStyle(t).fontSize));
     const area = plot.querySelector(".nsewdrag");
-    charts.push({key, height: Math.round(svg.height), width: Math.round(svg.width),
+    charts.push({key, height: Math.round(svg.height), width: Math.round(svg.width), top: Math.round(svg.top),
                  plotHeight: area ? Math.round(area.getBoundingClientRect().height) : 0,
                  minFont: sizes.length ? Math.min(...sizes) : 0});
     if (key === "pg_network")

@@ -2,9 +2,10 @@
 
 One server, one browser, one tab: each case opens its page once and is checked at each of its window sizes
 (the tab is resized, not reloaded). ``layout_probe.js`` finds the problems (see its header). Every page is
-checked at 1280×800 and 1440×900; the Playground also in presentation mode (``present=1``) at 1920×1080 and
-1280×720, where its charts must also be large: type of at least 16 px, a boundary plot of at least 35 % of the
-screen's height, neuron tiles of at least 16 px with 16 units a layer (they were 12), also at laptop sizes.
+checked at 1280×800 and 1440×900, and in presentation mode (``present=1``, the switch of every page) at
+1920×1080, where its charts' type must be at least 16 px; the Playground presenting also at 1280×720, with a
+boundary plot of at least 35 % of the screen's height and the loss chart starting above the fold (no scrolling
+to see both), and neuron tiles of at least 16 px with 16 units a layer (they were 12), also at laptop sizes.
 
 Screenshots of every case and size are kept: in ``$PLAYGROUND_SCREENSHOTS`` when set (``.ci/run`` sets
 ``artifacts/screenshots``), else in a pytest temporary folder (its path is printed).
@@ -33,6 +34,8 @@ PROJECTOR = ((1920, 1080), (1280, 720))
 
 # (name, route, window sizes, presentation mode)
 CASES = [(p.url, p.url, LAPTOP, False) for p in PAGES] + [
+    (f"{p.url}-present", f"{'' if p.url == 'home' else p.url}?present=1", PROJECTOR[:1], True)  # home is "/"
+    for p in PAGES if p.url != "play"] + [
     ("play-present", "play?present=1", PROJECTOR, True),
     ("play-spiral3-16-present", "play?present=1&dataset=spiral3&hidden=16,16", PROJECTOR[::-1], True),
     ("play-regression", "play?dataset=reg-gauss&hidden=16,16,8", LAPTOP, False),
@@ -110,7 +113,7 @@ def show_test_data(page) -> None:
         settle(page)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(90)
 @pytest.mark.parametrize("name, route, sizes, present", CASES, ids=[c[0] for c in CASES])
 def test_layout(server, tab, shots, name, route, sizes, present):
     tab.set_viewport_size({"width": sizes[0][0], "height": sizes[0][1]})
@@ -119,11 +122,14 @@ def test_layout(server, tab, shots, name, route, sizes, present):
     if route.startswith("play"):
         show_test_data(tab)  # test points and their legend entry: the busiest boundary chart
     problems = []
-    for width, height in sizes:
-        tab.set_viewport_size({"width": width, "height": height})
-        time.sleep(0.6)  # charts follow the window's size (settle then waits for a steady page)
-        settle(tab)
+    for i, (width, height) in enumerate(sizes):
+        if i or route.startswith("play"):  # the page was opened at the first size (the Playground changed since)
+            tab.set_viewport_size({"width": width, "height": height})
+            time.sleep(0.6)  # charts follow the window's size (settle then waits for a steady page)
+            settle(tab)
         assert tab.locator("[data-testid=stException]").count() == 0, f"{name}: an exception is shown"
+        if present:  # every page's shared switch, on
+            assert tab.locator(".st-key-present_switch input").is_checked(), f"{name}: presentation mode is off"
         found = tab.evaluate(PROBE)
         screenshots(tab, f"{name}-{width}x{height}", shots, screens=3 if route.startswith("play") else 2)
         problems += [f"{width}×{height}: {p}" for p in found["problems"]]
@@ -134,15 +140,22 @@ def test_layout(server, tab, shots, name, route, sizes, present):
                           for c in found["charts"]))
         if present:
             charts = {c["key"]: c for c in found["charts"]}
-            small = {k: c["minFont"] for k, c in charts.items() if k.startswith("pg_") and c["minFont"] < 16}
+            small = {k: c["minFont"] for k, c in charts.items() if 0 < c["minFont"] < 16}
             if small:
                 problems.append(f"{width}×{height}: chart type smaller than 16 px in presentation mode: {small}")
-            boundary = charts.get("pg_boundary", {}).get("plotHeight", 0)
-            if boundary < 0.35 * height:
-                problems.append(f"{width}×{height}: the boundary plot is {boundary} px high, under 35 % of {height}")
+            if route.startswith("play"):
+                boundary = charts.get("pg_boundary", {}).get("plotHeight", 0)
+                if boundary < 0.35 * height:
+                    problems.append(f"{width}×{height}: the boundary plot is {boundary} px high, under 35 % of {height}")
+                loss_top = charts.get("pg_loss", {}).get("top", height)
+                if loss_top >= height - 40:  # its title and first tick at least: visible without scrolling
+                    problems.append(f"{width}×{height}: the loss chart starts at {loss_top} px, below the fold")
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 def test_cases_cover_every_page():
     assert {c[0] for c in CASES} >= {p.url for p in PAGES}
+    presenting = {c[0] for c in CASES if c[3] and (1920, 1080) in c[2]}
+    assert presenting >= {f"{p.url}-present" for p in PAGES}  # every page presenting on a projector
+    assert any(c[3] and c[2][0] == (1280, 720) and c[1].startswith("play") for c in CASES)
     assert all((REPO / p.path).exists() for p in PAGES)

@@ -406,6 +406,26 @@ def test_presentation_mode_draws_every_view():
     assert metrics(at)["Epoch"] == "2" and at.query_params["present"] == "1"  # still presenting, in the link
 
 
+def test_presentation_mode_is_one_switch_for_every_page():
+    """Issue #14: any page reads ``present=1``; the top bar's switch carries it from page to page; the
+    Playground puts it in its link, and the switch turned off there takes it out (and it stays off)."""
+    at = open_page("pages/losses.py", {"present": "1"}, timeout=TIMEOUT)
+    assert at.session_state["present"] and at.toggle(key="present").value
+    at.query_params.clear()  # moving to another page in the app drops the link
+    at.switch_page("pages/sidebyside.py").run()
+    assert at.toggle(key="present").value  # no link value on the way: the session's switch holds
+    at.switch_page(PAGE).run()
+    assert at.session_state["pg.view"].present and at.query_params["present"] == "1"
+    at.toggle(key="present").set_value(False).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.session_state["pg.view"].present and "present" not in at.query_params
+    at.run()
+    assert not at.toggle(key="present").value
+    at = open_page("pages/losses.py", {"present": "maybe"}, timeout=TIMEOUT)  # a bad value: said, and off
+    assert not at.toggle(key="present").value
+    assert any("present must be 0 or 1" in w.value for w in at.warning)
+
+
 def test_off_grid_learning_rate_from_a_link_survives_other_controls():
     at = open_playground({"lr": "0.05", "reg_rate": "0.002"})
     assert (session(at).cfg.lr, session(at).cfg.reg_rate) == (0.05, 0.002)

@@ -6,7 +6,7 @@ import pytest
 
 from playground.run.config import Config
 from playground.run.trainer import Trainer
-from playground.run.views import (RUG_SAMPLE, boundary_values, grid_for, input_labels, input_maps, make_grid,
+from playground.run.views import (RUG_SAMPLE, boundary_values, epoch_progress_caption, grid_for, input_labels, input_maps, make_grid,
                               network_kwargs, neuron_maps, preactivation_ranges)
 
 RES = 30  # small grids keep the suite fast; the maths does not depend on the size
@@ -210,3 +210,20 @@ def test_network_kwargs(circle, iris):
     assert kw["params"] is circle.params and kw["grads"] is circle.last_grads
     assert "neuron_maps" not in network_kwargs(circle)
     assert input_labels(iris) == tuple(iris.train.feature_names)
+
+
+def test_the_epoch_caption_never_shows_a_finished_count_under_the_next_epochs_number():
+    """Issue #14: "Epoch 1: 25 of 25 mini-batches" while the counter still said 0 read as a finished epoch 1
+    with epoch 1 in progress. The caption names the epoch in progress and says when only its evaluation is left."""
+    t = Trainer(Config(dataset="circle", points=250, train=50, batch=5, hidden=(4,)))  # 25 mini-batches an epoch
+    nb = t.batches_per_epoch
+    assert nb == 25 and epoch_progress_caption(t.epoch, t.epoch_progress, nb) is None
+    t._train_batches(10, split=True)  # a frame stopped part-way through epoch 1
+    assert epoch_progress_caption(t.epoch, t.epoch_progress, nb) == "Epoch 1: 10 of 25 mini-batches"
+    t._train_batches(15, split=True)  # every mini-batch trained, the evaluation not yet: epoch still 0
+    assert t.epoch == 0 and t.epoch_progress == 1
+    assert epoch_progress_caption(t.epoch, t.epoch_progress, nb) == "Epoch 1: all 25 mini-batches trained, evaluating"
+    t.step()  # the evaluation: epoch 1 is counted and the caption goes
+    assert t.epoch == 1 and epoch_progress_caption(t.epoch, t.epoch_progress, nb) is None
+    assert epoch_progress_caption(1_233, 24 / 25, 25) == "Epoch 1,234: 24 of 25 mini-batches"
+    assert all("25 of 25" not in (epoch_progress_caption(0, k / 25, 25) or "") for k in range(26))

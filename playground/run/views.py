@@ -33,7 +33,7 @@ from playground.run.sizes import n_weights
 __all__ = [
     "Grid", "make_grid", "grid_for", "grid_resolution", "GRID_MACS", "redraw_seconds",
     "REDRAW_LINKS", "neuron_maps", "input_maps", "boundary_values",
-    "preactivation_ranges", "network_kwargs", "input_labels", "RUG_SAMPLE",
+    "preactivation_ranges", "network_kwargs", "input_labels", "RUG_SAMPLE", "epoch_progress_caption",
 ]
 
 RUG_SAMPLE = 500  # most pre-activation values handed to a histogram / rug
@@ -117,6 +117,26 @@ def redraw_seconds(sizes, seconds: float) -> float:
     above REDRAW_LINKS.  Every weight is a line: 8 × 64 hidden (~29,000 links) makes a ~1.4 MB
     figure, which at the usual pace took most of every frame's budget from training."""
     return seconds * max(1.0, n_weights(sizes) / REDRAW_LINKS)
+
+
+def epoch_progress_caption(epoch: int, progress: float, batches: int) -> str | None:
+    """The line under the Epoch counter while an epoch trains over several frames (None between epochs).
+
+    ``epoch`` counts evaluated epochs, so the one in progress is ``epoch + 1``; ``progress`` is the
+    trainer's ``epoch_progress``.  Its mini-batches can all be done before its evaluation (progress 1):
+    then the line says so instead of "25 of 25", which read as a finished epoch with the next one's number.
+
+        >>> epoch_progress_caption(3, 0.4, 25), epoch_progress_caption(3, 1.0, 25)
+        ('Epoch 4: 10 of 25 mini-batches', 'Epoch 4: all 25 mini-batches trained, evaluating')
+        >>> epoch_progress_caption(3, 0.0, 25) is None
+        True
+    """
+    done = min(batches, round(progress * batches))
+    if done <= 0 or batches <= 0:
+        return None
+    if done >= batches:
+        return f"Epoch {epoch + 1:,}: all {batches:,} mini-batches trained, evaluating"
+    return f"Epoch {epoch + 1:,}: {done:,} of {batches:,} mini-batches"
 
 
 def grid_for(trainer, res: int = 100, cols: tuple[int, int] = (0, 1)) -> Grid:

@@ -33,6 +33,9 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
+from playground.app.ui.present import presented, presented_height, presenting
+from playground.viz.present import SCALE
+
 
 _JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
@@ -109,6 +112,7 @@ def _figure_dict(fig: go.Figure | dict, theme: str | None) -> dict:
     return spec
 
 
+_PRESENTED_KEY = "_playground_live_plotly_presented:"  # + chart key -> (figure, options, its projector figure)
 _SENT_KEY = "_playground_live_plotly_sent:"  # + chart key -> (figure, its drawing options, the bytes sent)
 
 
@@ -125,6 +129,8 @@ def live_plotly(
     config: dict | None = None,
     theme: Literal["streamlit"] | None = "streamlit",
     watch_visibility: bool = False,
+    lines: bool = False,
+    scale: float = SCALE,
     label: str | None = None,
 ) -> dict | None:
     """Draw ``fig`` and update the same chart in place on later calls with ``key``.
@@ -141,6 +147,8 @@ def live_plotly(
             no Plotly logo.
         watch_visibility: report the tab going to the background or back
             (read it with ``tab_hidden()``), so a page can stop training nobody sees.
+        lines: in presentation mode, draw its curves thick (``viz.present``); every figure gets the
+            projector's type (``scale`` times larger) and height then (``present.presented``).
         label: the chart's accessible name (``aria-label`` with ``role="img"`` on its container, read by
             screen readers); by default said in words from the figure itself (``plotly_dicts.describe``:
             its title or axes, each line's last value).
@@ -168,6 +176,13 @@ def live_plotly(
         raise ValueError(f"live_plotly height must be a positive int (pixels), got {height!r}")
     if theme not in ("streamlit", None):
         raise ValueError(f"live_plotly theme must be 'streamlit' or None, got {theme!r}")
+
+    if presenting():  # the projector's figure, made once per figure object
+        made = st.session_state.get(_PRESENTED_KEY + key)
+        if made is None or made[0] is not fig or made[1] != (lines, scale):
+            made = (fig, (lines, scale), presented(fig, lines, scale))
+            st.session_state[_PRESENTED_KEY + key] = made
+        fig, height = made[2], presented_height(height)
 
     # The same figure object drawn again (a page re-sends a chart that has not changed, e.g. the network
     # between its redraws): its bytes from last time, not a second conversion (~1–3 ms a chart).
@@ -275,3 +290,9 @@ def _new_clicks(key: str, state: Any) -> list[dict]:
         batch[-1]["n"] = n
     st.session_state[seen_key] = {"id": state.get("id"), "seq": fresh[-1]["seq"], "n": n}
     return batch
+
+
+def plotly_chart(fig: go.Figure | dict, *, key: str, lines: bool = False, **kwargs: Any) -> Any:
+    """``st.plotly_chart`` for a chart drawn once a run: in presentation mode with the projector's type,
+    margins and height (thick curves with ``lines``; ``present.presented``)."""
+    return st.plotly_chart(presented(fig, lines), key=key, **kwargs)

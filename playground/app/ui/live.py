@@ -1,5 +1,5 @@
 """Live pages: the ticking fragment, training after drawing, callbacks a rerun cannot cut short, and the
-live pages' CSS."""
+laptop layout's CSS (presentation mode: ``present``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from playground.app.ui.keys import SHORTCUTS_HELP, keyboard_shortcuts
+from playground.app.ui.present import presenting
 from playground.app.ui.server import claim_training, may_go_on, session_key
 from playground.base import capacity
 from playground.base import memory
@@ -148,30 +149,6 @@ def app_style() -> None:
     st.html(_APP_CSS)
 
 
-_PRESENT_CSS = """
-<style>
-/* Presentation mode: readable from the back of a classroom. Type grows with the screen (22 px at 1920 px,
-   never below the laptop's 16 px); the sidebar widens with it so no control is cut or wraps mid-word. */
-html { font-size: clamp(16px, 1.15vw, 22px); }
-.stMain h1 { font-size: 2.6rem; }
-[data-testid="stMetricValue"] { font-size: 2.3rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
-[data-testid="stSidebar"] { width: clamp(300px, 21vw, 430px) !important; min-width: clamp(300px, 21vw, 430px); }
-.stMainBlockContainer { padding-top: 4.5rem; padding-left: 1.5rem; padding-right: 1.5rem; }  /* below the top bar */
-/* The charts fill the screen: network on the left, boundary and loss stacked on the right. */
-.st-key-pg_network .js-plotly-plot { height: max(60vh, 420px) !important; }
-.st-key-pg_boundary .js-plotly-plot { height: max(52vh, 440px) !important; }
-.st-key-pg_loss .js-plotly-plot { height: max(34vh, 280px) !important; }
-.st-key-pg_gradmaps .js-plotly-plot, .st-key-pg_gradnorms .js-plotly-plot { height: max(40vh, 330px) !important; }
-</style>
-"""
-
-
-def presentation_style() -> None:
-    """Large type for a projector (the figures get bigger fonts and lines from ``viz.present``)."""
-    st.html(_PRESENT_CSS)
-
-
 # ----- Play, Pause, Step, Reset: written once for every page that trains -------------------------------------
 def _play(owner_of: Callable[[], Any]) -> None:
     owner = owner_of()
@@ -232,5 +209,6 @@ def _shortcuts(owner_of: Callable[[], Any], key: str, reset: Callable[[], None],
             _step(owner_of, owner.epoch if hasattr(owner, "epoch") else owner.trainer.epoch)  # a race, or a session
 
     with st.container():
-        st.caption(SHORTCUTS_HELP)
+        if not presenting():  # a projector shows the charts; the keys work all the same
+            st.caption(SHORTCUTS_HELP)
         keyboard_shortcuts(f"{key}_keys", {"play_pause": play_pause, "step": one_step, "reset": reset})

@@ -1,5 +1,5 @@
 """The Playground page's control panels: the sidebar of settings, the row of tools (share, classroom link,
-export, code, presentation mode), the weight editor and the replay. Each draws widgets whose callbacks live in
+export, code), the weight editor and the replay. Each draws widgets whose callbacks live in
 ``play_state``; the numbers and figures come from the library."""
 from __future__ import annotations
 
@@ -32,22 +32,19 @@ from playground.teach import classroom
 from playground.viz import animate
 from playground.viz.boundary import boundary_figure
 from playground.viz.network_figure import gradient_heatmaps, network_figure
-from playground.viz.present import presentation
 
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
-def pres(view: classroom.ClassroomView, fig, lines: bool = False):
-    """Presentation mode: bigger text, and thicker curves where asked (see ``viz.present``)."""
-    return presentation(fig, lines=lines) if view.present else fig
-
+NETWORK_TYPE_SCALE = 1.25  # presenting: 16 px titles, side by side over layers ~70 px apart at 1280 px
 
 def network_size(t, view: classroom.ClassroomView) -> tuple[int, float]:
     """The network chart's height (px) and aspect: taller for layers wider than 8 units (16 units: tiles of
-    ~21 px at 1280 px, not ~12 px); in presentation mode the page's style sizes it to the screen."""
+    ~21 px at 1280 px, not ~12 px); in presentation mode the page's style sizes it to the screen and
+    ``NETWORK_TYPE_SCALE`` keeps its layer titles apart."""
     wide = max(t.sizes[1:-1], default=0) > 8
     height, aspect = (560, 0.9) if wide else (430, 0.6)
-    return height, (1.05 if view.present else aspect)
+    return height, (1.45 if view.present else aspect)  # presenting: a tall column, a third of the width
 
 
 
@@ -180,7 +177,8 @@ def sidebar(s: PlaygroundSession, view: classroom.ClassroomView) -> None:
 
 
 def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -> None:
-    """Share link, export and import, the code, the classroom link and presentation mode, in one row."""
+    """Share link, export and import, the code and the classroom link, in one row (presentation mode is
+    every page's switch: ``present.present_switch``)."""
     show = view.visible
     row = st.columns([1, 1, 1, 1, 1.15], vertical_alignment="center")
     with row[0].popover("Share link", icon=":material/share:", width="stretch"):
@@ -191,8 +189,6 @@ def tools(s: PlaygroundSession, view: classroom.ClassroomView, page_file: str) -
         with row[3].popover("Classroom link", icon=":material/school:", width="stretch"):
             classroom_link_panel(s, page_file)
     companion_links(s)
-    row[4].toggle("Presentation mode", key=K + "present", value=view.present, on_change=state.toggle_present,
-                  help="Large type and thick lines for a projector; kept in the link.")
     if show("export"):
         with row[1].popover("Export / import", icon=":material/save:", width="stretch"):
             export_panel(s)
@@ -298,15 +294,14 @@ def replay(t, view: classroom.ClassroomView):
     rc1, rc2 = st.columns([1.35, 1])
     kw = {**views.network_kwargs(t, grid, f.maps), "params": f.params, "grads": f.grads}
     with rc1:
-        live_plotly(pres(view, network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
-                                                 aspect=network_size(t, view)[1], spec=True)),
+        live_plotly(network_figure(**kw, color_by=st.session_state.get(K + "color_by") or "weight",
+                                   aspect=network_size(t, view)[1], spec=True),
                     key="pg_replay_net", height=380)
     with rc2:
-        live_plotly(pres(view, boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
-                                               n_classes=t.n_classes, class_names=t.data.class_names,
-                                               spec=True)),
+        live_plotly(boundary_figure(f.boundary, grid, (t.train.X, t.train.y), None, task=t.task,
+                                    n_classes=t.n_classes, class_names=t.data.class_names, spec=True),
                     key="pg_replay_boundary", height=380)
-    live_plotly(pres(view, gradient_heatmaps(f.grads, spec=True)), key="pg_replay_grads", height=260)
+    live_plotly(gradient_heatmaps(f.grads, spec=True), key="pg_replay_grads", height=260)
 
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from playground.app.ui.links import address, stale_address, wrote_address
 from playground.app.ui.live import uninterrupted
+from playground.app.ui.present import presenting
 from playground.core.features import FEATURES
 from playground.core.losses import losses_for_task
 from playground.data import drawn, sources
@@ -51,7 +52,7 @@ def session() -> PlaygroundSession:
         params = {k: v for k, v in st.query_params.items()
                   if k not in ("pts", *classroom.CLASSROOM_KEYS, *drivers.LINK_KEYS)}
         cfg, warnings = from_query(params)
-        view, view_warnings = classroom.parse(dict(st.query_params))
+        view, view_warnings = classroom.parse({k: v for k, v in st.query_params.items() if k != "present"})
         warnings += view_warnings
         st.session_state[K + "view"] = view
         if s is not None and "pts" not in st.query_params and s.data is not None \
@@ -83,6 +84,10 @@ def session() -> PlaygroundSession:
         write_query(s)  # the address bar always shows the full, normalised link
     elif K + "optimizer" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
         sync_widgets(s)
+    view = st.session_state.get(K + "view", classroom.ClassroomView())
+    if view.present != presenting():  # the shared switch (``present_switch``, read from any link) decides;
+        st.session_state[K + "view"] = dataclasses.replace(view, present=presenting())  # this page's link says it
+        write_query(s)
     return s
 
 
@@ -268,13 +273,6 @@ def import_model():
     st.session_state[K + "import_note"] = f"Imported {clean_name(up.name)} at epoch {loaded.epoch}."
     sync_widgets(s)
     write_query(s)
-
-
-@uninterrupted
-def toggle_present():
-    old = st.session_state.get(K + "view", classroom.ClassroomView())
-    st.session_state[K + "view"] = classroom.ClassroomView(old.hidden, old.locked, st.session_state[K + "present"])
-    write_query(current())
 
 
 @uninterrupted
