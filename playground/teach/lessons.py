@@ -82,6 +82,13 @@ def _q(**fields) -> str:
     return lesson_config(**fields).to_query()
 
 
+def _playground(lesson_id: str, title: str, setup: dict, *, target: dict, rules: tuple = (), **fields) -> Lesson:
+    """A Playground lesson: its link opens ``setup``, and its goal (``trainer_goal``'s ``target`` and ``rules``)
+    is checked on that same data set, named once."""
+    return Lesson(lesson_id, title, "play", _q(**setup),
+                  check=trainer_goal(setup["dataset"], rules=rules, **target), **fields)
+
+
 _CIRCLE_42 = dict(dataset="circle", hidden=(4, 2))
 
 LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in [
@@ -121,110 +128,108 @@ LESSONS: dict[str, Lesson] = {lesson.id: lesson for lesson in [
         explanation="Every update fixes one corner and breaks another, forever. The fix is a hidden layer "
                     "with a non-linear activation: the next lesson.",
     ),
-    Lesson(
-        "xor-hidden", "4 · A hidden layer solves XOR", "play",
-        _q(dataset="xor", hidden=(4,), activation=("linear",)),
+    _playground(
+        "xor-hidden", "4 · A hidden layer solves XOR", dict(dataset="xor", hidden=(4,), activation=("linear",)),
+        target=dict(min_accuracy=0.95), rules=(layers_between(1, 1), raw_inputs),
         story="Stack a layer of neurons between input and output. With a linear activation the stack is "
               "still one linear map, X(W₁W₂) + b: still one straight line. A non-linear activation bends it.",
         task="Train the linear network first and watch it fail; then change the activation and train again.",
         goal="Reach ≥ 95 % test accuracy on XOR with one hidden layer.",
-        check=trainer_goal("xor", min_accuracy=0.95, rules=(layers_between(1, 1), raw_inputs)),
         reference={"activation": ("tanh",), "epochs": 150}, start_fails_after=300,
         explanation="Each tanh unit bends the plane along its own line; the output neuron combines those "
                     "bent pieces into the two diagonal regions of XOR.",
     ),
-    Lesson(
-        "hidden-layers", "5 · Hidden layers draw curves", "play", _q(dataset="circle", hidden=()),
+    _playground(
+        "hidden-layers", "5 · Hidden layers draw curves", dict(dataset="circle", hidden=()),
+        target=dict(min_accuracy=0.95), rules=(layers_between(1, 1), raw_inputs),
         story="With no hidden layer the network is one neuron: its boundary is a straight line, and no line "
               "separates a disc from the ring around it. Hidden neurons each draw a line of their own, and "
               "the output combines them.",
         task="Train as it is (stuck near 50 %), then add one hidden layer of a few neurons.",
         goal="Reach ≥ 95 % test accuracy on the circle with one hidden layer and only X₁, X₂ as inputs.",
-        check=trainer_goal("circle", min_accuracy=0.95, rules=(layers_between(1, 1), raw_inputs)),
         reference={"hidden": (4,), "lr": 0.1, "epochs": 200}, start_fails_after=200, predict=True,
         explanation="Each hidden neuron draws one line; the output adds them up, so 3–4 lines can enclose "
                     "the disc. One hidden layer can approximate any continuous boundary, given enough neurons.",
     ),
-    Lesson(
-        "activations", "6 · Activation functions", "play", _q(**_CIRCLE_42, activation=("linear",)),
+    _playground(
+        "activations", "6 · Activation functions", dict(**_CIRCLE_42, activation=("linear",)),
+        target=dict(min_accuracy=0.95), rules=(hidden_is((4, 2)), raw_inputs),
         story="Two hidden layers, but with the linear activation they collapse into one linear map: "
               "O = X(W₁W₂W₃) + b. Depth without a non-linearity buys nothing.",
         task="Keep the network shape (4, 2); try sigmoid, tanh and ReLU and compare how fast each learns.",
         goal="Reach ≥ 95 % test accuracy on the circle with hidden layers 4, 2 and only X₁, X₂ as inputs.",
-        check=trainer_goal("circle", min_accuracy=0.95, rules=(hidden_is((4, 2)), raw_inputs)),
         reference={"activation": ("relu",), "epochs": 200}, start_fails_after=100,
         explanation="ReLU and tanh keep a healthy gradient and learn quickly; sigmoid's slope is at most "
                     "0.25 and it is slower. Any of them turns lines into curves.",
     ),
-    Lesson(
-        "learning-rate", "7 · The learning rate", "play", _q(**_CIRCLE_42, lr=0.001),
+    _playground(
+        "learning-rate", "7 · The learning rate", dict(**_CIRCLE_42, lr=0.001),
+        target=dict(max_test_loss=0.05, within=30), rules=(
+            hidden_is((4, 2)), field_is("optimizer", "sgd"), field_is("batch", 10),
+            field_is("activation", ("tanh",)), raw_inputs),
         story="Gradient descent moves every weight by η · ∂L/∂w. Too small a step η and training crawls; "
               "too large and it overshoots, bounces or diverges.",
         task="Train for 30 epochs at η = 0.001; then try larger rates (press Reset between tries).",
         goal="Reach test loss ≤ 0.05 by epoch 30 with plain SGD, batch 10, tanh and layers 4, 2.",
-        check=trainer_goal("circle", max_test_loss=0.05, within=30, rules=(
-            hidden_is((4, 2)), field_is("optimizer", "sgd"), field_is("batch", 10),
-            field_is("activation", ("tanh",)), raw_inputs)),
         reference={"lr": 0.1, "epochs": 30}, start_fails_after=100,
         explanation="η = 0.1 gets there by epoch 20 and 0.3 by epoch 10, though it then bounces; 0.03 needs "
                     "about 55 epochs; 0.001 barely moves; at 3 training never settles. The best rate is the "
                     "largest one that still goes down smoothly.",
     ),
-    Lesson(
-        "overfitting", "8 · Overfitting and regularisation", "play",
-        _q(dataset="circle", noise=40, train=20, hidden=(16, 16), lr=0.1),
+    _playground(
+        "overfitting", "8 · Overfitting and regularisation",
+        dict(dataset="circle", noise=40, train=20, hidden=(16, 16), lr=0.1),
+        target=dict(max_test_loss=0.30, min_epochs=500), rules=(hard_data(40, 20),),
         story="A big network, little data and lots of noise: it memorises the training points, noise "
               "included. Training loss keeps falling while test loss climbs back up.",
         task="Train 500 epochs and watch the two curves part; then try L2 (weight decay), L1, dropout or a "
              "smaller network.",
         goal="After ≥ 500 epochs, test loss ≤ 0.30 on the circle with noise ≥ 40 % and training data ≤ 20 %.",
-        check=trainer_goal("circle", max_test_loss=0.30, min_epochs=500, rules=(hard_data(40, 20),)),
         reference={"reg": "l2", "reg_rate": 0.03, "epochs": 500}, start_fails_after=500,
         explanation="L2 pulls every weight toward zero (w ← w(1 − ηλ) − η∂L/∂w), so the net cannot bend its "
                     "boundary around single noisy points. Too much (λ = 0.1) underfits: watch both curves.",
     ),
-    Lesson(
-        "softmax", "9 · Many classes: softmax", "play", _q(dataset="spiral3", hidden=()),
+    _playground(
+        "softmax", "9 · Many classes: softmax", dict(dataset="spiral3", hidden=()),
+        target=dict(min_accuracy=0.90), rules=(field_is("loss", "ce"),),
         story="For K classes the output has K neurons, and softmax turns them into probabilities that sum "
               "to 1. Cross-entropy punishes a low probability on the true class.",
         task="Without hidden layers softmax draws K straight-edged regions; add layers (ReLU and Adam help).",
         goal="Reach ≥ 90 % test accuracy on the three-arm spiral.",
-        check=trainer_goal("spiral3", min_accuracy=0.90, rules=(field_is("loss", "ce"),)),
         reference={"hidden": (16, 16), "activation": ("relu",), "optimizer": "adam", "lr": 0.01, "epochs": 200},
         start_fails_after=100,
         explanation="Each output neuron scores its class; softmax compares the scores. The hidden layers "
                     "unroll the spiral arms so that those scores can be simple.",
     ),
-    Lesson(
-        "features", "10 · Feature engineering", "play", _q(dataset="circle", hidden=()),
+    _playground(
+        "features", "10 · Feature engineering", dict(dataset="circle", hidden=()),
+        target=dict(min_accuracy=0.95), rules=(hidden_is(()),),
         story="A hidden layer learns new features; you can also hand them over. The circle is x₁² + x₂² < r²: "
               "a straight line in the space of the squares.",
         task="Keep zero hidden layers; add input features until a single neuron separates the circle.",
         goal="Reach ≥ 95 % test accuracy on the circle with no hidden layer.",
-        check=trainer_goal("circle", min_accuracy=0.95, rules=(hidden_is(()),)),
         reference={"features": ("x1", "x2", "x1sq", "x2sq"), "epochs": 100}, start_fails_after=100,
         explanation="With X₁² and X₂² as inputs the boundary w₁x₁² + w₂x₂² + b = 0 is an ellipse: the right "
                     "features make a hard problem linear.",
     ),
-    Lesson(
-        "vanishing", "11 · Vanishing gradients", "play",
-        _q(dataset="circle", hidden=(6,) * 6, activation=("sigmoid",)),
+    _playground(
+        "vanishing", "11 · Vanishing gradients", dict(dataset="circle", hidden=(6,) * 6, activation=("sigmoid",)),
+        target=dict(min_accuracy=0.95), rules=(layers_between(6, 99),),
         story="Backprop multiplies one activation slope per layer. Sigmoid's slope is at most 0.25, so six "
               "layers shrink the gradient of the first layer a thousandfold: it hardly learns.",
         task="Train the deep sigmoid net and look at the gradient norms per layer; then change the activation.",
         goal="Reach ≥ 95 % test accuracy on the circle with 6 or more hidden layers.",
-        check=trainer_goal("circle", min_accuracy=0.95, rules=(layers_between(6, 99),)),
         reference={"activation": ("tanh",), "epochs": 60}, start_fails_after=60,
         explanation="tanh (slope up to 1) and ReLU (slope 1 where active) pass gradients back without "
                     "shrinking them, so even the first layers learn.",
     ),
-    Lesson(
-        "digits", "12 · Real data: handwritten digits", "play", _q(dataset="digits", hidden=(4, 2)),
+    _playground(
+        "digits", "12 · Real data: handwritten digits", dict(dataset="digits", hidden=(4, 2)),
+        target=dict(min_accuracy=0.95),
         story="The same ideas on real images: 64 pixel values in, 10 softmax outputs, one per digit. Half "
               "the images train the net; the other half test it on digits it has never seen.",
         task="A 4-2 network is far too narrow for ten classes: widen it (and try ReLU with Adam).",
         goal="Reach ≥ 95 % test accuracy on the digits.",
-        check=trainer_goal("digits", min_accuracy=0.95),
         reference={"hidden": (64,), "activation": ("relu",), "optimizer": "adam", "lr": 0.01, "batch": 32,
                    "epochs": 10},
         start_fails_after=10,
