@@ -34,17 +34,18 @@ class GoalResult:
     detail: str  # what was measured; on a miss, what is missing and what to try
 
 
-
 # ----- rules: constraints on a Playground setup ----------------------------------------------------
 Rule = Callable[[Config], "str | None"]  # a config constraint: the problem, or None
 
 
 def hidden_is(sizes: tuple[int, ...]) -> Rule:
+    """The hidden layers must be exactly ``sizes``."""
     want = ",".join(map(str, sizes)) or "none"
     return lambda c: None if c.hidden == sizes else f"keep the hidden layers at {want} (now {_layers(c)})"
 
 
 def layers_between(lo: int, hi: int) -> Rule:
+    """``lo`` to ``hi`` hidden layers (``hi`` ≥ 99: no upper limit)."""
     def rule(c: Config) -> str | None:
         if lo <= len(c.hidden) <= hi:
             return None
@@ -54,15 +55,18 @@ def layers_between(lo: int, hi: int) -> Rule:
 
 
 def field_is(name: str, value, why: str = "") -> Rule:
+    """The config's field ``name`` must keep ``value``; ``why`` is added to the message."""
     return lambda c: None if getattr(c, name) == value else (
         f"keep {name} = {_show(value)} (now {_show(getattr(c, name))}){why}")
 
 
 def raw_inputs(c: Config) -> str | None:
+    """A rule: the inputs are X₁ and X₂ alone, no engineered features."""
     return None if c.features == ("x1", "x2") else "use only X₁ and X₂ as inputs (no engineered features)"
 
 
 def hard_data(noise: int, train: int) -> Rule:
+    """At least ``noise`` % noise and at most ``train`` % of the points for training."""
     return lambda c: None if c.noise >= noise and c.train <= train else (
         f"keep the hard conditions: noise ≥ {noise} % and training data ≤ {train} % "
         f"(now {c.noise} % and {c.train} %)")
