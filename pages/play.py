@@ -119,8 +119,9 @@ def live_views(seconds: float):
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
-        click = live_plotly(fig, key="pg_network", height=net_height, events=True,
-                            config={"displayModeBar": False})
+        click = live_plotly(fig, key="pg_network", height=net_height, events=True, config={"displayModeBar": False},
+                            label=f"Network diagram: layers of {', '.join(map(str, t.sizes))} neurons; each line is "
+                                  "a weight (click one to edit it)")
         if click and click.get("customdata"):
             st.session_state[K + "edit"] = list(click["customdata"])
         panels.weight_editor(t)
@@ -141,7 +142,9 @@ def live_views(seconds: float):
                                    class_names=t.data.class_names, hover=not s.playing, spec=True,
                                    **panels.point_sizes(t, drive))
         click = live_plotly(panels.pres(view, bfig), key="pg_boundary", height=400,
-                            events=canvas is not None or drive != "off")
+                            events=canvas is not None or drive != "off",
+                            label=f"Decision boundary on {t.data.name} at epoch {t.epoch:,}, the training points on "
+                                  "top" if canvas is None else "Drawing canvas: click to add points")
         if click and canvas is not None and click.get("x") is not None:
             state.canvas_click(canvas, click["x"], click["y"])
         elif click and canvas is None and click.get("customdata") is not None:

@@ -1,0 +1,87 @@
+"""A teacher's room with N students playing, photographed: what a class looks like on the projector.
+
+    python bench/room_grid_shot.py [--students 6] [--out artifacts/room] [--seconds 20]
+
+Starts one ``streamlit run`` with a throwaway room database, opens a room as the teacher (1920×1080,
+presentation mode), has N students join it in their own browser contexts with nicknames and different
+setups (data sets, layer sizes, learning rates), presses Play for each, waits, sets a challenge, and
+saves the teacher's page (``room-grid.png``, the whole page) and the visible screen (``room-grid-screen.png``).
+It prints what the grid showed (each card's nickname, epoch and test loss as the page wrote them).
+A demonstration, not a test: it asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit, wait_for  # noqa: E402
+
+SETUPS = (  # (nickname, link): a varied class
+    ("Ada", "dataset=circle&hidden=4,2&lr=0.03"),
+    ("Bo", "dataset=xor&hidden=4&lr=0.1"),
+    ("Cy", "dataset=spiral&hidden=8,8&lr=0.03&activation=relu"),
+    ("Dee", "dataset=gauss&hidden=2&lr=0.01"),
+    ("Eli", "dataset=xor&hidden=8&lr=0.3&activation=relu"),
+    ("Fay", "dataset=circle&hidden=1&lr=0.1"),
+    ("Gus", "dataset=spiral&hidden=6,6,6&lr=0.01&optimizer=adam"),
+    ("Hal", "dataset=gauss&hidden=&lr=0.03"),
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--students", type=int, default=6)
+    ap.add_argument("--seconds", type=float, default=20.0, help="how long the students play before the photograph")
+    ap.add_argument("--out", default="artifacts/room")
+    args = ap.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    data = tempfile.mkdtemp(prefix="room-grid-")
+    proc = start_streamlit("streamlit_app.py", port, env={"PLAYGROUND_DATA_DIR": data})
+    base = f"http://127.0.0.1:{port}"
+    from playwright.sync_api import sync_playwright
+    try:
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            teacher = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            teacher.goto(f"{base}/room")
+            teacher.get_by_role("button", name="Open a room").click(timeout=90_000)
+            title = wait_for(lambda: next((t for t in teacher.locator("h1").all_inner_texts()
+                                           if t.startswith("Room ")), None), what="the room's title")
+            code = title.split()[1]
+            pages = []
+            for name, link in SETUPS[:args.students]:
+                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+                page.goto(f"{base}/play?room={code}&{link}")
+                page.get_by_role("textbox", name="Your nickname").fill(name, timeout=90_000)
+                page.get_by_role("button", name="Join").click()
+                wait_for(lambda p=page, n=name: p.get_by_text(f"Room {code} as {n}").count() > 0, timeout=90,
+                         what=f"{name} in the room")
+                page.get_by_role("button", name="Play").click(timeout=60_000)
+                pages.append(page)
+            goal = teacher.get_by_role("textbox", name="Goal")
+            goal.fill("test loss < 0.2 with at most 8 neurons")
+            goal.press("Enter")
+            teacher.get_by_role("button", name="Set the challenge").click()
+            time.sleep(args.seconds)
+            try:
+                teacher.get_by_role("checkbox", name="Presentation mode").check(timeout=5_000)
+            except Exception:  # noqa: BLE001 - the toggle's name may differ; the photograph matters more
+                pass
+            time.sleep(4)
+            teacher.screenshot(path=str(out / "room-grid.png"), full_page=True)
+            teacher.screenshot(path=str(out / "room-grid-screen.png"))
+            print("\n".join(teacher.locator("[data-testid=stMarkdownContainer]").all_inner_texts()[:40]))
+            print(f"saved {out / 'room-grid.png'} and {out / 'room-grid-screen.png'}")
+            browser.close()
+    finally:
+        stop_streamlit(proc)
+
+
+if __name__ == "__main__":
+    main()
