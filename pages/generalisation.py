@@ -1,6 +1,6 @@
 """Generalisation: under- and over-fitting, L1 vs L2, dropout, early stopping with the best checkpoint.
 
-Thin page: each comparison is one deterministic call into ``playground.teach.labs``
+Thin page: each comparison is one deterministic call into ``playground.teach.generalisation``
 (same seed ⇒ same data and starting weights for every net compared), cached
 per settings; figures come from ``playground.viz.lab_figures`` and ``boundary``.
 """
@@ -12,8 +12,9 @@ entry_guard()
 
 from playground.viz.boundary import boundary_figure  # noqa: E402
 from playground.viz.lab_figures import curves_figure, weight_histograms_figure  # noqa: E402
-from playground.teach.labs import (  # noqa: E402
-    NEAR_ZERO, capacity_runs, dropout_runs, early_stopping_run, fit_verdict, play_query, regulariser_runs, run_rows,
+from playground.teach.labs import play_query  # noqa: E402
+from playground.teach.generalisation import (  # noqa: E402
+    NEAR_ZERO, capacity_runs, dropout_runs, early_stopping_run, fit_verdict, regulariser_runs, run_rows,
 )
 
 K = "gen."

@@ -11,7 +11,7 @@ if sys.path[0] != _ROOT:  # standalone `streamlit run pages/…` puts pages/ fir
 
 import streamlit as st  # noqa: E402
 
-from playground.teach.demos import (  # noqa: E402
+from playground.teach.loss_demos import (  # noqa: E402
     LOSS_CURVES, cross_entropy, entropy, fit_line, kl_divergence, loss_curves, outlier_data, parse_distribution,
     parse_numbers, softmax_t,
 )

@@ -13,8 +13,10 @@ import streamlit as st  # noqa: E402
 
 from playground.viz.lesson_figures import decision_figure, hidden_figure, mistakes_figure, plane_figure  # noqa: E402
 from playground.teach.perceptron import (  # noqa: E402
-    GATES, XOR_SOURCES, convergence_text, decision_surface, find_mp_weights, gate_matches, hidden_activations,
-    hidden_view, make_perceptron, truth_table, update_markdown, xor_box, xor_config, xor_trainer,
+    GATES, convergence_text, find_mp_weights, gate_matches, make_perceptron, truth_table, update_markdown,
+)
+from playground.teach.xor import (  # noqa: E402
+    XOR_SOURCES, decision_surface, hidden_activations, hidden_view, xor_box, xor_config, xor_trainer,
 )
 from playground.app.pages import PAGES  # noqa: E402
 from playground.app.ui import entry_guard, live_plotly, plotly_chart, uninterrupted  # noqa: E402

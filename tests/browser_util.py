@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -133,6 +134,39 @@ def wait_for(predicate, timeout: float = 60.0, what: str = "condition", poll: fl
             return value
         time.sleep(poll)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def wait_for_chart(page, chart: str, traces: int = 1, timeout: float = 90_000) -> None:
+    """Wait until the Plotly chart the JS expression ``chart`` finds has drawn at least ``traces`` traces."""
+    page.wait_for_function(f"{chart} && {chart}.data && {chart}.data.length >= {traces}", timeout=timeout)
+
+
+#: The Playground's decision-boundary chart (a JS expression for ``wait_for_chart`` and ``page.evaluate``).
+BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
+
+
+def open_playground(browser, url: str, steps: int = 0):
+    """A new page on the Playground at ``url``, its boundary drawn at epoch 0, then ``steps`` presses of Step
+    (each waited for: the Epoch metric reads 1, 2, …)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url)
+    wait_for_chart(page, BOUNDARY)
+    wait_for(lambda: epoch(page) == 0, what="epoch 0")
+    for n in range(1, steps + 1):
+        page.get_by_role("button", name="Step").click()
+        wait_for(lambda n=n: epoch(page) == n, what=f"epoch {n}")
+    return page
+
+
+def query_of(page) -> dict:
+    """The address bar's query as the page has it now (``page.url`` can miss a ``history.replaceState``)."""
+    return {k: v[-1] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
+
+
+def close_clean(page) -> None:
+    """Fail if the page shows an exception box; then close it."""
+    assert page.locator("[data-testid=stException]").count() == 0
+    page.close()
 
 
 def metric(page, label: str) -> str:

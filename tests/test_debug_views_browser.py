@@ -7,33 +7,21 @@ opened its broken setup; the NumPy-beside-PyTorch page shows the two losses equa
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import chromium_fixture, metric, streamlit_server_fixture, wait_for  # noqa: E402
+from browser_util import (  # noqa: E402
+    BOUNDARY, chromium_fixture, close_clean, metric, open_playground, query_of, streamlit_server_fixture, wait_for,
+    wait_for_chart,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 server = streamlit_server_fixture("streamlit_app.py")
 browser = chromium_fixture()
 
-BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
 WARP = "document.querySelector('.st-key-wp_warp .js-plotly-plot')"
-
-
-def _query(page) -> dict:
-    """The address bar's query as the page has it now (``page.url`` can miss a ``history.replaceState``)."""
-    return {k: v[-1] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
-
-
-def open_playground(browser, url):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url)
-    page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data && {BOUNDARY}.data.length > 0", timeout=90_000)
-    wait_for(lambda: metric(page, "Epoch") == "0", what="epoch 0")
-    return page
 
 
 def test_click_a_sized_point_to_remove_it(server, browser):
@@ -53,20 +41,17 @@ def test_click_a_sized_point_to_remove_it(server, browser):
     time.sleep(0.1)
     page.mouse.click(px, py)
     wait_for(lambda: "Bring back the 1 removed point" in page.inner_text("body"), what="the point removed")
-    wait_for(lambda: "removed" in _query(page), what="removed points in the link")
-    assert _query(page)["drive"] == "grad"
+    wait_for(lambda: "removed" in query_of(page), what="removed points in the link")
+    assert query_of(page)["drive"] == "grad"
     page.get_by_role("button", name="Step").click()
     wait_for(lambda: metric(page, "Epoch") == "1", what="training on without the point")
-    assert page.locator("[data-testid=stException]").count() == 0
-    page.close()
+    close_clean(page)
 
 
 def test_warp_page_opens_with_the_playgrounds_run(server, browser):
-    page = open_playground(browser, f"{server}/play?dataset=circle&hidden=4,3&seed=2")
-    page.get_by_role("button", name="Step").click()
-    wait_for(lambda: metric(page, "Epoch") == "1", what="epoch 1")
+    page = open_playground(browser, f"{server}/play?dataset=circle&hidden=4,3&seed=2", steps=1)
     page.locator("[data-testid=stPageLink]", has_text="Warped space").click()
-    page.wait_for_function(f"{WARP} && {WARP}.data && {WARP}.data.length >= 4", timeout=90_000)
+    wait_for_chart(page, WARP, traces=4)
     wait_for(lambda: "the Playground's own run" in page.inner_text("body") and "Epoch 1" in page.inner_text("body"),
              what="the Playground's run at epoch 1")
     before = page.evaluate(f"() => Array.from({WARP}._fullData[2].x).slice(0, 5)")
@@ -77,20 +62,18 @@ def test_warp_page_opens_with_the_playgrounds_run(server, browser):
     time.sleep(1.0)
     page.get_by_role("combobox", name="Horizontal axis: unit").click()
     page.get_by_role("option", name="3", exact=True).click()
-    wait_for(lambda: _query(page).get("units") == "3,2", timeout=60, what="the units in the link")
-    assert page.locator("[data-testid=stException]").count() == 0
-    page.close()
+    wait_for(lambda: query_of(page).get("units") == "3,2", timeout=60, what="the units in the link")
+    close_clean(page)
 
 
 def test_warp_units_chosen_go_into_the_link(server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{server}/warp?dataset=circle&hidden=4,3&seed=2")
-    page.wait_for_function(f"{WARP} && {WARP}.data && {WARP}.data.length >= 4", timeout=90_000)
+    wait_for_chart(page, WARP, traces=4)
     page.get_by_role("combobox", name="Horizontal axis: unit").click()
     page.get_by_role("option", name="3", exact=True).click()
-    wait_for(lambda: _query(page).get("units") == "3,2", timeout=60, what="the units in the link")
-    assert page.locator("[data-testid=stException]").count() == 0
-    page.close()
+    wait_for(lambda: query_of(page).get("units") == "3,2", timeout=60, what="the units in the link")
+    close_clean(page)
 
 
 def test_puzzle_checked_from_lessons(server, browser):
@@ -112,14 +95,11 @@ def test_puzzle_checked_from_lessons(server, browser):
         body = page.inner_text("body")
         return body[body.find("Every neuron thinks the same"):body.find("Blind in one direction")]
     wait_for(lambda: "100%" in card(), what="the measured table: every hidden unit a copy of another")  # every hidden unit a copy of another
-    assert page.locator("[data-testid=stException]").count() == 0
-    page.close()
+    close_clean(page)
 
 
 def test_side_by_side_and_gif(server, browser):
-    page = open_playground(browser, f"{server}/play?dataset=xor&hidden=3&seed=4")
-    page.get_by_role("button", name="Step").click()
-    wait_for(lambda: metric(page, "Epoch") == "1", what="epoch 1")
+    page = open_playground(browser, f"{server}/play?dataset=xor&hidden=3&seed=4", steps=1)
     page.get_by_role("button", name="Export / import").click()
     with page.expect_download(timeout=120_000) as dl:
         page.get_by_role("button", name="Run as an animation (GIF, for slides)").click()
@@ -129,5 +109,4 @@ def test_side_by_side_and_gif(server, browser):
     wait_for(lambda: metric(page, "Loss, NumPy") != "", timeout=120, what="the comparison")
     assert metric(page, "Loss, NumPy") == metric(page, "Loss, PyTorch")
     assert "the Playground's, at epoch 1" in page.inner_text("body")
-    assert page.locator("[data-testid=stException]").count() == 0
-    page.close()
+    close_clean(page)

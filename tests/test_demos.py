@@ -1,4 +1,4 @@
-"""The numbers behind the Activations and Losses lessons (playground/teach/demos.py) and their figures."""
+"""The numbers behind the Activations and Losses lessons (playground/teach/demos.py, playground/teach/loss_demos.py) and their figures."""
 import math
 
 import numpy as np
@@ -9,9 +9,12 @@ from hypothesis import given, settings, strategies as st
 from playground.viz import lesson_figures as lf
 from playground.core.activations import ACTIVATIONS, softmax
 from playground.teach.demos import (
-    LOSS_CURVES, TARGETS, LinearStack, activation_curves, cross_entropy, derivative_peak, entropy, fit_line,
-    fit_relu_sum, gradient_bound, huber, kl_divergence, latex_matrix, loss_curves, outlier_data, parse_distribution,
-    parse_numbers, plane_residual, range_text, relu_bump, relu_demo, relu_step, saturated_spans, softmax_t,
+    TARGETS, LinearStack, activation_curves, derivative_peak, fit_relu_sum, gradient_bound, latex_matrix,
+    plane_residual, range_text, relu_bump, relu_demo, relu_step, saturated_spans,
+)
+from playground.teach.loss_demos import (
+    LOSS_CURVES, cross_entropy, entropy, fit_line, huber, kl_divergence, loss_curves, outlier_data, parse_distribution,
+    parse_numbers, softmax_t,
 )
 from playground.core.losses import LOSSES
 

@@ -17,10 +17,11 @@ from playground.viz.lab_figures import (
     worked_network_figure,
 )
 from playground.teach.labs import (
-    GRADIENT_PRESETS, capacity_runs, chain_rule, check_value, deep_config, dropout_runs,
-    early_stopping_run, fit_verdict, fmt, forward_rows, grad_ratio, gradient_regime, gradient_rows,
-    histogram_stacks, layer_labels, near_zero, play_query, regulariser_runs, run_rows, symmetry_gap,
-    symmetry_runs, update_rows,
+    GRADIENT_PRESETS, chain_rule, check_value, deep_config, fmt, forward_rows, grad_ratio, gradient_regime,
+    gradient_rows, histogram_stacks, layer_labels, play_query, symmetry_gap, symmetry_runs, update_rows,
+)
+from playground.teach.generalisation import (
+    capacity_runs, dropout_runs, early_stopping_run, fit_verdict, near_zero, regulariser_runs, run_rows,
 )
 from playground.teach.worked import WORKED, broadcast_bug, params_of, train_both, worked_step
 from playground.run.trainer import Trainer

@@ -6,8 +6,10 @@ from urllib.parse import parse_qsl
 import pytest
 
 from playground.run.config import Config, from_query, to_query
-from playground.teach.lessons import (LESSONS, SOURCES, GoalResult, class_link, lesson_state, reference_state,
-                                solution_text, start_state)
+from playground.teach.lessons import (
+    LESSONS, SOURCES, class_link, lesson_state, reference_state, solution_text, start_state,
+)
+from playground.teach.checks import GoalResult
 from playground.app.pages import PAGES
 from playground.teach.perceptron import GATES, make_perceptron
 from playground.run.trainer import Trainer

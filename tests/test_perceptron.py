@@ -1,12 +1,15 @@
-"""McCulloch–Pitts gates, Rosenblatt's perceptron, and XOR with one hidden layer (playground/teach/perceptron.py)."""
+"""McCulloch–Pitts gates, Rosenblatt's perceptron, and XOR with one hidden layer (playground/teach/perceptron.py, playground/teach/xor.py)."""
 import numpy as np
 import pytest
 
 from playground.run.config import from_query
 from playground.teach.perceptron import (
-    GATES, Perceptron, boundary_segment, class1_probability, convergence_text, decision_surface, find_mp_weights,
-    gate_inputs, gate_matches, hidden_activations, hidden_view, logic_data, make_perceptron, mp_neuron, pca_2d,
-    truth_table, update_markdown, XOR_SOURCES, xor_config, xor_table_data, xor_trainer,
+    GATES, Perceptron, boundary_segment, convergence_text, find_mp_weights, gate_inputs, gate_matches, logic_data,
+    make_perceptron, mp_neuron, truth_table, update_markdown,
+)
+from playground.teach.xor import (
+    class1_probability, decision_surface, hidden_activations, hidden_view, pca_2d, XOR_SOURCES, xor_config,
+    xor_table_data, xor_trainer,
 )
 
 # ----- McCulloch–Pitts ------------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import REPO, choose, chromium_fixture, metric, streamlit_server_fixture, wait_for  # noqa: E402
+from browser_util import (  # noqa: E402
+    BOUNDARY, REPO, choose, chromium_fixture, epoch, metric, open_playground, streamlit_server_fixture, wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -22,20 +24,6 @@ server = streamlit_server_fixture("streamlit_app.py")
 browser = chromium_fixture()
 
 LINK = "play?dataset=xor&hidden=4&activation=tanh&seed=7&noise=10"
-BOUNDARY = "document.querySelector('.st-key-pg_boundary .js-plotly-plot')"
-
-
-def epoch(page) -> int:
-    value = metric(page, "Epoch").replace(",", "")
-    return int(value) if value.isdigit() else -1
-
-
-def open_playground(browser, url):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url)
-    page.wait_for_function(f"{BOUNDARY} && {BOUNDARY}.data && {BOUNDARY}.data.length > 0", timeout=90_000)
-    wait_for(lambda: epoch(page) == 0, what="epoch 0")
-    return page
 
 
 def boundary_picture(page) -> str:

@@ -173,10 +173,10 @@ HOMES = {"activations": "playground/core/activations.py", "losses": "playground/
          "optimizers": "playground/core/optimizers.py", "engines": "playground/core/engines.py",
          "regularizers": "playground/run/config.py"}
 # Curated subsets, not copies of a registry: pages that pick a few activations to teach with, and
-# demos.fit_line, which implements its own fit for exactly three regression losses.
+# loss_demos.fit_line, which implements its own fit for exactly three regression losses.
 CURATED = {
     ("pages/activations.py", "activations"), ("pages/gradients.py", "activations"),
-    ("pages/perceptron.py", "activations"), ("playground/teach/demos.py", "losses"),
+    ("pages/perceptron.py", "activations"), ("playground/teach/loss_demos.py", "losses"),
 }
 
 

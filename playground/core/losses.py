@@ -105,12 +105,37 @@ def _ce(out, t):
     return -(t * np.log(np.clip(out, PROB_EPS, None))).sum(axis=1)
 
 
+def _matched(out, t):
+    """``∂L/∂z = ŷ − t``: what sigmoid + binary and softmax + categorical cross-entropy both give."""
+    return out - t
+
+
 def _huber(out, t):
     r = np.abs(out - t)
     return np.where(r <= HUBER_DELTA, 0.5 * r * r, HUBER_DELTA * (r - 0.5 * HUBER_DELTA)).mean(axis=1)
 
 
+def _linear_output(name: str, what: str, value, residual_grad, latex: str, description: str, *, torch_value: str,
+                   torch_fn: str, np_loss: tuple[str, ...], np_residual_grad: str, label: str = "",
+                   delta: bool = False) -> Loss:
+    """A regression loss on a linear output: ``∂L/∂z`` is ``residual_grad(ŷ − t)`` over the k outputs it averages.
+
+    ``torch_fn`` names the fused ``torch.nn.functional`` loss (called with ``delta`` for Huber);
+    ``what`` words the loss in labels and in the exported scripts.
+    """
+    kw, script_kw = (", delta=HUBER_DELTA", f", delta={HUBER_DELTA!r}") if delta else ("", "")
+    what_it_is = f"linear output, {what}"
+    return Loss(
+        name, f"Linear output + {label or what}", "regression", "linear", ACTIVATIONS["linear"].fn, value,
+        lambda out, t: residual_grad(out - t) / out.shape[1], latex, description,
+        torch_value=torch_value, torch_total=f'F.{torch_fn}(z, t, reduction="sum"{kw})', torch_scale="1.0 / k",
+        np_source=("z", np_loss, f"{np_residual_grad} / out.shape[1]", what_it_is),
+        torch_script=(f"torch.nn.functional.{torch_fn}(z, T{script_kw})", what_it_is),
+    )
+
+
 _act = ACTIVATIONS
+_SQUARE_WHAT = "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"
 LOSSES: dict[str, Loss] = {
     l.name: l
     for l in [
@@ -123,67 +148,49 @@ LOSSES: dict[str, Loss] = {
             torch_value='0.5 * ((out - t) ** 2).sum(dim=1)',
             torch_total='F.mse_loss(torch.tanh(z), t, reduction="sum")',
             torch_scale='0.5',
-            np_source=('np.tanh(z)', ('return 0.5 * ((out - T) ** 2).sum(axis=1)',), '(out - T) * (1.0 - out * out)', "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"),
-            torch_script=('0.5 * ((torch.tanh(z) - T) ** 2).sum(dim=1).mean()', "tanh output, ½ squared error, labels ±1 (TF Playground's choice)"),
+            np_source=('np.tanh(z)', ('return 0.5 * ((out - T) ** 2).sum(axis=1)',), '(out - T) * (1.0 - out * out)', _SQUARE_WHAT),
+            torch_script=('0.5 * ((torch.tanh(z) - T) ** 2).sum(dim=1).mean()', _SQUARE_WHAT),
         ),
         Loss(
             "bce", "Sigmoid output + binary cross-entropy", "binary", "sigmoid", _act["sigmoid"].fn,
-            _bce, lambda out, t: out - t,
+            _bce, _matched,
             r"L = -\left[y \log p + (1-y)\log(1-p)\right],\ p = \sigma(z)",
             "Output is the probability of class 1; the loss grows without bound as p → wrong.",
             torch_value='-(t * torch.log(p := out.double().clamp(PROB_EPS, 1 - PROB_EPS)) + (1 - t) * torch.log(1 - p)).sum(dim=1)',
             torch_total='F.binary_cross_entropy_with_logits(z, t, reduction="sum")',
-            torch_scale='1.0',
             np_source=('sigmoid(z)', ('# clip away from 0 and 1 (log(0) = -inf), in float64: in float32 1 - 1e-12 rounds to 1', 'p = np.clip(out.astype(np.float64), 1e-12, 1 - 1e-12)', 'return -(T * np.log(p) + (1 - T) * np.log(1 - p)).sum(axis=1)'), 'out - T', 'sigmoid output, binary cross-entropy: dL/dz = ŷ − y'),
             np_uses=('sigmoid',),
             torch_script=('torch.nn.functional.binary_cross_entropy_with_logits(z, T)', 'sigmoid output + binary cross-entropy in one stable call: dL/dz = σ(z) − y'),
         ),
         Loss(
             "ce", "Softmax output + cross-entropy", "multiclass", "softmax", softmax,
-            _ce, lambda out, t: out - t,
+            _ce, _matched,
             r"L = -\sum_c y_c \log p_c,\ p = \operatorname{softmax}(z)",
             "One output per class, probabilities summing to 1.",
             torch_value='-(t * torch.log_softmax(z, dim=1)).sum(dim=1)',
             torch_total='F.cross_entropy(z, t, reduction="sum")',
-            torch_scale='1.0',
             np_source=('softmax(z)', ('return -(T * np.log(np.clip(out, 1e-12, None))).sum(axis=1)',), 'out - T', 'softmax output, cross-entropy: dL/dz = ŷ − y'),
             np_defs='def softmax(z):\n    """Row-wise e^z / Σ e^z, shifted by the row max so exp never overflows."""\n    e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)\n',
             torch_script=('torch.nn.functional.cross_entropy(z, T)', 'softmax output + cross-entropy in one stable call (T one-hot): dL/dz = softmax(z) − y'),
         ),
-        Loss(
-            "mse", "Linear output + mean squared error", "regression", "linear", _act["linear"].fn,
-            lambda out, t: ((out - t) ** 2).mean(axis=1),
-            lambda out, t: 2.0 * (out - t) / out.shape[1],
+        _linear_output(
+            "mse", "mean squared error", lambda out, t: ((out - t) ** 2).mean(axis=1), lambda r: 2.0 * r,
             r"L = (y - \hat y)^2", "Squares the error: large errors dominate.",
-            torch_value='((out - t) ** 2).mean(dim=1)',
-            torch_total='F.mse_loss(z, t, reduction="sum")',
-            torch_scale='1.0 / k',
-            np_source=('z', ('return ((out - T) ** 2).mean(axis=1)',), '2.0 * (out - T) / out.shape[1]', 'linear output, mean squared error'),
-            torch_script=('torch.nn.functional.mse_loss(z, T)', 'linear output, mean squared error'),
-        ),
-        Loss(
-            "mae", "Linear output + mean absolute error", "regression", "linear", _act["linear"].fn,
-            lambda out, t: np.abs(out - t).mean(axis=1),
-            lambda out, t: np.sign(out - t) / out.shape[1],
+            torch_value="((out - t) ** 2).mean(dim=1)", torch_fn="mse_loss",
+            np_loss=("return ((out - T) ** 2).mean(axis=1)",), np_residual_grad="2.0 * (out - T)"),
+        _linear_output(
+            "mae", "mean absolute error", lambda out, t: np.abs(out - t).mean(axis=1), np.sign,
             r"L = |y - \hat y|", "Robust to outliers: every error pulls equally hard.",
-            torch_value='(out - t).abs().mean(dim=1)',
-            torch_total='F.l1_loss(z, t, reduction="sum")',
-            torch_scale='1.0 / k',
-            np_source=('z', ('return np.abs(out - T).mean(axis=1)',), 'np.sign(out - T) / out.shape[1]', 'linear output, mean absolute error'),
-            torch_script=('torch.nn.functional.l1_loss(z, T)', 'linear output, mean absolute error'),
-        ),
-        Loss(
-            "huber", f"Linear output + Huber (δ = {HUBER_DELTA:g})", "regression", "linear", _act["linear"].fn,
-            _huber,
-            lambda out, t: np.clip(out - t, -HUBER_DELTA, HUBER_DELTA) / out.shape[1],
+            torch_value="(out - t).abs().mean(dim=1)", torch_fn="l1_loss",
+            np_loss=("return np.abs(out - T).mean(axis=1)",), np_residual_grad="np.sign(out - T)"),
+        _linear_output(
+            "huber", "Huber loss (δ = 1)", _huber, lambda r: np.clip(r, -HUBER_DELTA, HUBER_DELTA),
             r"L = \begin{cases}\tfrac12 r^2 & |r| \le \delta \\ \delta(|r| - \tfrac12\delta) & \text{else}\end{cases},\ r = y - \hat y",
             "Squared near zero, absolute far away: MSE's smoothness, MAE's robustness.",
-            torch_value='F.huber_loss(out, t, reduction="none", delta=HUBER_DELTA).mean(dim=1)',
-            torch_total='F.huber_loss(z, t, reduction="sum", delta=HUBER_DELTA)',
-            torch_scale='1.0 / k',
-            np_source=('z', ('r = np.abs(out - T)', 'return np.where(r <= 1.0, 0.5 * r * r, r - 0.5).mean(axis=1)'), 'np.clip(out - T, -1.0, 1.0) / out.shape[1]', 'linear output, Huber loss (δ = 1)'),
-            torch_script=('torch.nn.functional.huber_loss(z, T, delta=1.0)', 'linear output, Huber loss (δ = 1)'),
-        ),
+            label=f"Huber (δ = {HUBER_DELTA:g})", delta=True,
+            torch_value='F.huber_loss(out, t, reduction="none", delta=HUBER_DELTA).mean(dim=1)', torch_fn="huber_loss",
+            np_loss=("r = np.abs(out - T)", "return np.where(r <= 1.0, 0.5 * r * r, r - 0.5).mean(axis=1)"),
+            np_residual_grad="np.clip(out - T, -1.0, 1.0)"),
     ]
 }
 

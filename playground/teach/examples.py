@@ -32,14 +32,33 @@ import numpy as np
 from playground.core.gradcheck import GradCheck
 from playground.teach.worked import SIGMOID, check_choice, check_lr, WORKED, params_of, worked_step, broadcast_bug, train_worked, A_Y, A_W_HIDDEN, A_W_OUT, C_Y, C_W0, C_W1, B_METHODS, C_METHODS, substituted, terms_sum, sigmoid_text, ROUND_NOTE
 
-__all__ = ["ExampleA", "ExampleB", "CompareB", "ExampleC", "example_a", "example_b", "compare_b", "example_c"]
+__all__ = ["OneExample", "ExampleA", "ExampleB", "CompareB", "ExampleC", "example_a", "example_b", "compare_b", "example_c"]
 
 _A, _B, _C = WORKED["A"], WORKED["B"], WORKED["C"]
 
 
+def _in_order(values: dict[str, float], names: list[str]) -> np.ndarray:
+    """A worked step's values (gradients, updated weights) as one array, in the textbook's order of ``names``."""
+    return np.array([values[n] for n in names])
+
+
+@dataclass
+class OneExample:
+    """What examples A and C both report: the one example (x, y), the output for it, the gradient check."""
+
+    x: np.ndarray  # (2,)
+    y: float
+    y_hat: float
+    check: GradCheck  # the gradients used vs central differences
+
+
+def _example_x(t) -> np.ndarray:
+    return np.array([t.values["x1"], t.values["x2"]])
+
+
 # ----- A: one forward pass and one chain-rule gradient -----------------------------------------
 @dataclass
-class ExampleA:
+class ExampleA(OneExample):
     """Example A, every intermediate value.  Hidden arrays are (3,); weight names follow the text.
 
     ``grad_hidden[i, j] = ∂C/∂w_{i+1, j+1}`` (from input i to hidden unit j);
@@ -48,13 +67,10 @@ class ExampleA:
 
     eta: float
     eps: float
-    x: np.ndarray  # (2,)
-    y: float
     w_hidden: np.ndarray  # (2, 3)
     w_out: np.ndarray  # (3,)
     h: np.ndarray  # (3,) pre-activations h11, h12, h13
     a: np.ndarray  # (3,) σ(h)
-    y_hat: float
     loss: float  # C = (y − ŷ)²
     factors: dict[str, float]  # the four chain-rule factors of ∂C/∂w11, in order
     dC_dw11: float  # their product
@@ -62,7 +78,6 @@ class ExampleA:
     grad_out: np.ndarray
     numeric_forward: dict[str, float]  # by weight name
     numeric_central: dict[str, float]
-    check: GradCheck  # analytic vs central differences
     new_hidden: np.ndarray  # after w ← w − η ∂C/∂w
     new_out: np.ndarray
     new_loss: float
@@ -118,18 +133,18 @@ def example_a(eta: float = _A.eta, eps: float = _A.eps) -> ExampleA:
     t = worked_step(dataclasses.replace(_A, eps=eps), {"eta": eta})
     names = ExampleA.weight_names()
     h, a, y_hat, loss = t.h, t.a, t.y_hat, t.loss
-    grad_hidden, grad_out = np.array([t.grads[n] for n in names[:6]]).reshape(2, 3), np.array([t.grads[n] for n in names[6:]])
+    grads = _in_order(t.grads, names)
     factors = {
         "∂C/∂ŷ": t.delta_out,  # 2(ŷ − y) = −2(y − ŷ); a linear output has ∂ŷ/∂z = 1
         "∂ŷ/∂a11": float(v[0]),  # linear output: ŷ = Σ w3j a1j
         "∂a11/∂h11": float(SIGMOID.grad(h[:1], a[:1])[0]),  # σ'(h) = a(1 − a)
         "∂h11/∂w11": t.values["x1"],  # h11 = w11 x1 + w21 x2
     }
-    new = np.array([t.new_values[n] for n in names])
+    new = _in_order(t.new_values, names)
     r = ExampleA(
-        eta=eta, eps=eps, x=np.array([t.values["x1"], t.values["x2"]]), y=A_Y, w_hidden=W, w_out=v, h=h, a=a, y_hat=y_hat,
+        eta=eta, eps=eps, x=_example_x(t), y=A_Y, w_hidden=W, w_out=v, h=h, a=a, y_hat=y_hat,
         loss=loss, factors=factors, dC_dw11=float(np.prod(list(factors.values()))),
-        grad_hidden=grad_hidden, grad_out=grad_out,
+        grad_hidden=grads[:6].reshape(2, 3), grad_out=grads[6:],
         numeric_forward=dict(t.forward), numeric_central=dict(t.central), check=t.check(),
         new_hidden=new[:6].reshape(2, 3), new_out=new[6:], new_loss=t.new_loss, rounded={},
     )
@@ -197,7 +212,7 @@ def compare_b(epochs: int = _B.epochs, lr: float = _B.eta, dtype=_B.dtype, eps: 
 
 # ----- C: a two-layer sigmoid net by hand, and the broadcast bug -------------------------------
 @dataclass
-class ExampleC:
+class ExampleC(OneExample):
     """Example C, in the textbook's layout: ``W0[j, i]`` = weight from input i INTO hidden unit j.
 
     ``grad_W0``/``grad_W1`` are the gradients ``method`` computes (for
@@ -207,14 +222,11 @@ class ExampleC:
 
     method: str
     lr: float
-    x: np.ndarray  # (2,)
-    y: float
     W0: np.ndarray  # (2, 2)
     W1: np.ndarray  # (2,)
     z_hidden: np.ndarray  # (2,) W0 @ x
     a_hidden: np.ndarray  # (2,) σ(z_hidden)
-    z_out: float
-    y_hat: float  # σ(z_out)
+    z_out: float  # ŷ = σ(z_out)
     error: float  # ½(y − ŷ)²
     delta_out: float  # ∂E/∂z_out = (ŷ − y) ŷ(1 − ŷ)
     delta_hidden: np.ndarray  # (2,) ∂E/∂z_hidden = δ_out W1 ⊙ a(1 − a)
@@ -223,7 +235,6 @@ class ExampleC:
     new_W0: np.ndarray  # after W ← W − lr·grad
     new_W1: np.ndarray
     new_error: float
-    check: GradCheck
 
     @staticmethod
     def weight_names() -> list[str]:
@@ -246,9 +257,10 @@ def example_c(method: str = "correct", lr: float = _C.eta, eps: float = _C.eps, 
     t = worked_step(spec, {"eta": lr})
     grads = broadcast_bug(t) if method == "broadcast_bug" else t.grads  # the bug: see the docstring
     after = worked_step(spec, {"eta": lr}, grads) if method == "broadcast_bug" else t
-    g, new = np.array([grads[n] for n in names]), np.array([after.new_values[n] for n in names])
+    g, new = _in_order(grads, names), _in_order(after.new_values, names)
     return ExampleC(
-        method, lr, np.array([t.values["x1"], t.values["x2"]]), C_Y, W0, W1, t.h, t.a, t.z, t.y_hat, t.loss,
-        t.delta_out, t.delta_hidden, g[:4].reshape(2, 2), g[4:], new[:4].reshape(2, 2), new[4:], after.new_loss,
-        t.check(grads, tol),
+        x=_example_x(t), y=C_Y, y_hat=t.y_hat, check=t.check(grads, tol), method=method, lr=lr, W0=W0, W1=W1,
+        z_hidden=t.h, a_hidden=t.a, z_out=t.z, error=t.loss, delta_out=t.delta_out, delta_hidden=t.delta_hidden,
+        grad_W0=g[:4].reshape(2, 2), grad_W1=g[4:], new_W0=new[:4].reshape(2, 2), new_W1=new[4:],
+        new_error=after.new_loss,
     )

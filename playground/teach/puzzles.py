@@ -27,10 +27,9 @@ import numpy as np
 
 from playground.run.config import Config
 from playground.run.config import from_query
-from playground.teach.lessons import Rule
-from playground.teach.lessons import _raw_inputs
+from playground.teach.checks import Rule, changes_text, raw_inputs
 
-__all__ = ["Goal", "Puzzle", "PuzzleResult", "PUZZLES", "DIAGNOSES", "MEASURES", "CHECK_SECONDS",
+__all__ = ["Goal", "ACCURATE", "Puzzle", "PuzzleResult", "PUZZLES", "DIAGNOSES", "MEASURES", "CHECK_SECONDS",
            "measure", "check_fix", "broken_config", "fixed_config", "puzzle_trainer", "fix_text", "goal_text"]
 
 #: Longest a check may train (seconds); a setup slower than that is told to shrink, not checked at length.
@@ -108,7 +107,9 @@ def _keep_data(puzzle_cfg: Config) -> Rule:
     return rule
 
 
-_G = Goal
+#: Every fixed setup must reach 95 % test accuracy (R² for regression); some puzzles add a goal of their own.
+ACCURATE = Goal("min", "test_metric", 0.95)
+
 PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
     Puzzle(
         "dead-relus", "Half the network is silent",
@@ -116,7 +117,7 @@ PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
         symptom="Eight ReLU units in each layer, Adam, and the test accuracy sits at 46 %: the network "
                 "answers the same everywhere. Hover the neurons: many thumbnails are flat.",
         diagnosis="dead-relu",
-        goals=(_G("min", "test_metric", 0.95), _G("max", "dead_fraction", 0.25)),
+        goals=(ACCURATE, Goal("max", "dead_fraction", 0.25)),
         fix={"lr": 0.01}, hint="Look at the neuron thumbnails and at the learning rate Adam is given.",
         explanation="A too-large step pushed the units' biases and weights so far that their input is negative "
                     "for every point. ReLU's slope is 0 there, so no gradient ever reaches them again: they are "
@@ -128,7 +129,7 @@ PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
         "dataset=reg-plane&hidden=4,2&lr=1",
         symptom="A simple regression, but after one epoch training stops: the loss became infinite.",
         diagnosis="lr-diverges",
-        goals=(_G("min", "test_metric", 0.95), _G("max", "test_loss", 0.01)),
+        goals=(ACCURATE, Goal("max", "test_loss", 0.01)),
         fix={"lr": 0.1}, hint="Each update moves the weights by η times the gradient. What if that overshoots?",
         explanation="With a linear output the loss is unbounded: a step that overshoots the valley lands higher "
                     "up the other side, where the gradient is larger, so the next step overshoots further. "
@@ -141,7 +142,7 @@ PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
         symptom="The boundary never appears: the whole plane stays one colour and the test accuracy is 46 %. "
                 "Click a few links: every weight is the same.",
         diagnosis="zero-init",
-        goals=(_G("min", "test_metric", 0.95), _G("max", "duplicate_fraction", 0.0)),
+        goals=(ACCURATE, Goal("max", "duplicate_fraction", 0.0)),
         fix={"init": "xavier"}, hint="What makes neuron 1 of a layer different from neuron 2 at the start?",
         explanation="Units that start with the same weights get the same gradient and stay the same forever: "
                     "a layer of four is a layer of one. With tanh and zeros the hidden outputs and their "
@@ -152,7 +153,7 @@ PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
         "dataset=circle&hidden=4,2&features=x1&lr=0.1",
         symptom="A fine network, yet the boundary is made of vertical stripes only and accuracy stalls "
                 "below 80 %.",
-        diagnosis="missing-feature", goals=(_G("min", "test_metric", 0.95),),
+        diagnosis="missing-feature", goals=(ACCURATE,),
         fix={"features": ("x1", "x2")}, hint="Look at the input column of the network diagram.",
         explanation="The network only sees X₁, so two points above each other look identical to it: it can only "
                     "draw vertical stripes. A disc needs both coordinates (or X₂²).",
@@ -161,7 +162,7 @@ PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
         "capacity", "Too few lines for a circle",
         "dataset=circle&hidden=2&lr=0.1",
         symptom="The boundary is a bent band, never a closed curve, and test accuracy stays near 80 %.",
-        diagnosis="capacity", goals=(_G("min", "test_metric", 0.95),), rules=(_raw_inputs,),
+        diagnosis="capacity", goals=(ACCURATE,), rules=(raw_inputs,),
         fix={"hidden": (4,)}, hint="Each hidden tanh unit draws one line. How many lines enclose a disc?",
         explanation="Two units draw two lines, and two lines cannot enclose a region: the best they can do is a "
                     "band. Three or more units (or a second layer) can fence the disc in.",
@@ -170,7 +171,7 @@ PUZZLES: dict[str, Puzzle] = {p.id: p for p in [
         "too-much-reg", "Flattened by the penalty",
         "dataset=circle&hidden=4,2&reg=l2&reg_rate=0.3&lr=0.1",
         symptom="The plane stays grey, the network diagram's links are all hair-thin, and accuracy is 46 %.",
-        diagnosis="too-much-reg", goals=(_G("min", "test_metric", 0.95),),
+        diagnosis="too-much-reg", goals=(ACCURATE,),
         fix={"reg_rate": 0.01}, hint="Compare the size of the weights with the regularisation rate.",
         explanation="L2 shrinks every weight by ηλ each step. At λ = 0.3 that pull beats what the data can "
                     "push back, so every weight decays to about 0 and the network outputs 0 everywhere. A small "
@@ -247,9 +248,7 @@ def goal_text(puzzle: Puzzle) -> str:
 
 def fix_text(puzzle: Puzzle) -> str:
     """One fix in words, for the teacher's notes."""
-    def show(v):
-        return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
-    return ", ".join(f"{k.replace('_', ' ')} {show(v)}" for k, v in puzzle.fix.items())
+    return changes_text(puzzle.fix)
 
 
 def check_fix(puzzle: Puzzle, cfg: Config | None, diagnosis: str | None = None, *,

@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.teach.perceptron import HiddenView, boundary_segment
+from playground.teach.perceptron import boundary_segment
+from playground.teach.xor import HiddenView
 from playground.viz.palette import NEUTRAL, PALE_CLASS_COLORS, class_marker
 
 __all__ = [
