@@ -7,7 +7,7 @@ import streamlit as st
 from playground.app.pages import SECTIONS, available
 from playground.viz.png import app_icon
 from playground.base.runtime import apply_app_settings
-from playground.app.ui import app_style, server_session
+from playground.app.ui import app_style, note_page_run, server_session
 
 apply_app_settings()  # before any page runs: one BLAS/torch thread, a short GIL switch interval
 
@@ -20,4 +20,6 @@ nav = {section: [] for section in SECTIONS}
 for spec in available(_here):
     nav[spec.section].append(st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url,
                                      default=spec.url == "home"))
-st.navigation({s: p for s, p in nav.items() if p}, position="top").run()
+page = st.navigation({s: p for s, p in nav.items() if p}, position="top")
+note_page_run(page.url_path)  # a link that brings the user from another page is theirs, not an echo (ui.stale_address)
+page.run()
