@@ -17,7 +17,7 @@ from playground.base.text import capped, escape_markdown
 from playground.run.trainer import Trainer
 from playground.app.ui import (address, entry_guard, live_plotly, page_url, stale_address, uninterrupted,
                            wrote_address)
-from playground.viz.whatif import fork
+from playground.run.branches import fork
 
 entry_guard()
 

@@ -79,25 +79,28 @@ def live_views(seconds: float):
         st.error(escape_markdown(t.message), icon=":material/warning:")
     elif t.stop_reason:
         st.success(f"Stopped: {escape_markdown(t.stop_reason)}.")
-    m = st.columns(5)
-    m[0].metric("Epoch", f"{t.epoch:,}")
-    if t.epoch_progress:  # a long epoch trains over several frames: show how far the next one is
-        nb = t.batches_per_epoch
-        m[0].caption(f"Epoch {t.epoch + 1:,}: {round(t.epoch_progress * nb):,} of {nb:,} mini-batches")
 
     def val(values, fmt):
         return format(values[-1], fmt) if values else "—"
 
+    # One row container, not st.columns(5): a frame re-sends every element of the fragment, and five
+    # columns are five more messages for the server to queue and send, ~5 times a second.
+    with st.container(horizontal=True, key="pg_metrics"):  # equal shares, as columns were (live.py's CSS)
+        with st.container(gap=None):  # the Epoch and, mid-epoch, how far the next one is
+            st.metric("Epoch", f"{t.epoch:,}")
+            if t.epoch_progress:  # a long epoch trains over several frames
+                nb = t.batches_per_epoch
+                st.caption(f"Epoch {t.epoch + 1:,}: {round(t.epoch_progress * nb):,} of {nb:,} mini-batches")
+        st.metric("Training loss", val(h.train_loss, ".4f"))
+        st.metric("Test loss", val(h.test_loss, ".4f"))
+        if t.task == "regression":
+            st.metric("Test R²", val(h.test_metric, ".3f"))
+            st.metric("Test RMSE", val(h.test_rmse, ".4f"))
+        else:
+            st.metric("Training accuracy", val(h.train_metric, ".1%"))
+            st.metric("Test accuracy", val(h.test_metric, ".1%"))
     announce(f"Epoch {t.epoch:,}. Training loss {val(h.train_loss, '.3f')}, test loss {val(h.test_loss, '.3f')}.",
              key="pg_announce")
-    m[1].metric("Training loss", val(h.train_loss, ".4f"))
-    m[2].metric("Test loss", val(h.test_loss, ".4f"))
-    if t.task == "regression":
-        m[3].metric("Test R²", val(h.test_metric, ".3f"))
-        m[4].metric("Test RMSE", val(h.test_rmse, ".4f"))
-    else:
-        m[3].metric("Training accuracy", val(h.train_metric, ".1%"))
-        m[4].metric("Test accuracy", val(h.test_metric, ".1%"))
 
     cached = st.session_state.get(K + "grid")
     if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside
@@ -119,8 +122,9 @@ def live_views(seconds: float):
             st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
         else:  # the same figure again: the browser has nothing to redraw
             fig = last[2]
-        click = live_plotly(fig, key="pg_network", height=net_height, events=True,
-                            config={"displayModeBar": False})
+        click = live_plotly(fig, key="pg_network", height=net_height, events=True, config={"displayModeBar": False},
+                            label=f"Network diagram: layers of {', '.join(map(str, t.sizes))} neurons; each line is "
+                                  "a weight (click one to edit it)")
         if click and click.get("customdata"):
             st.session_state[K + "edit"] = list(click["customdata"])
         panels.weight_editor(t)
@@ -141,7 +145,9 @@ def live_views(seconds: float):
                                    class_names=t.data.class_names, hover=not s.playing, spec=True,
                                    **panels.point_sizes(t, drive))
         click = live_plotly(panels.pres(view, bfig), key="pg_boundary", height=400,
-                            events=canvas is not None or drive != "off")
+                            events=canvas is not None or drive != "off",
+                            label=f"Decision boundary on {t.data.name} at epoch {t.epoch:,}, the training points on "
+                                  "top" if canvas is None else "Drawing canvas: click to add points")
         if click and canvas is not None and click.get("x") is not None:
             state.canvas_click(canvas, click["x"], click["y"])
         elif click and canvas is None and click.get("customdata") is not None:
@@ -166,7 +172,7 @@ def live_details(_seconds: float):
                    "layer's gradient norm over the epochs.")
         gc1, gc2 = (st.container(), st.container()) if view.present else st.columns([3, 2])  # presenting: stacked
         with gc1:
-            live_plotly(panels.pres(view, gradient_heatmaps(t.last_grads)), key="pg_gradmaps", height=300)
+            live_plotly(panels.pres(view, gradient_heatmaps(t.last_grads, spec=True)), key="pg_gradmaps", height=300)
         with gc2:
             live_plotly(panels.pres(view, grad_norm_figure(t.history, spec=True), True), key="pg_gradnorms", height=300)
     elif below == "Replay":

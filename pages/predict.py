@@ -1,22 +1,24 @@
 """Predict, then reveal: commit to a prediction before training, then see it scored against the real run.
 
-Thin page: ``playground.viz.predict`` scores and draws; ``playground.run.session`` trains.  The setup and the
-prediction live in the link (the Playground's keys plus ``pred``, ``pred_curve``, ``pred_acc``,
-``pred_epochs``), so a teacher can hand out a link that opens with a prediction to test.
+Thin page: ``playground.run.prediction`` scores, ``playground.viz.predict`` draws, ``playground.run.session``
+trains.  The setup and the prediction live in the link (the Playground's keys plus ``pred``, ``pred_curve``,
+``pred_acc``, ``pred_epochs``), so a teacher can hand out a link that opens with a prediction to test.
 """
 import dataclasses
 from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from playground.viz import predict as pr
+from playground.run import prediction as pr
+from playground.viz.predict import paint_figure, reveal_figure
 from playground.run.config import from_query
 from playground.viz.curves import loss_figure
 from playground.run.session import PlaygroundSession
 from playground.base.text import capped, escape_markdown
 from playground.run.views import grid_for
-from playground.app.ui import (address, announce, claim_training, entry_guard, live_fragment, live_plotly, stale_address,
-                           steady_live_views, train_after_drawing, uninterrupted, wrote_address)
+from playground.app.ui import (address, announce, claim_training, entry_guard, live_fragment, live_plotly,
+                               room_prediction, stale_address, steady_live_views, train_after_drawing, uninterrupted,
+                               wrote_address)
 
 entry_guard()
 steady_live_views()
@@ -80,6 +82,15 @@ def _lock_in() -> None:
     if claim_training(s):
         ss[K + "phase"] = "training"
         s.play()
+        _tell_room()
+
+
+def _tell_room(truth=None, score=None) -> None:
+    """In a room, the painted prediction (and once revealed, the truth and the agreement) goes to the teacher."""
+    cells, cfg = ss[K + "pred"].cells, ss[K + "cfg"]
+    if cells is not None and any(cells):
+        setup = pr.setup_key(cfg, ss[K + "pred"].epochs)
+        room_prediction(ss[K + "session"].trainer, pr.RoomPrediction(cells, truth, score, setup), cfg.to_query())
 
 
 @uninterrupted
@@ -115,7 +126,7 @@ if phase == "predict":
             st.info(escape_markdown(no_paint))
         else:
             grid_domain = grid_for(t, 10).domain
-            click = live_plotly(pr.paint_figure(t, pred.cells, spec=True), key="pr_paint", height=460, events=True,
+            click = live_plotly(paint_figure(t, pred.cells, spec=True), key="pr_paint", height=460, events=True,
                                 config={"displayModeBar": False})
             if click and click.get("x") is not None:
                 cells = pred.cells
@@ -172,7 +183,8 @@ if phase == "revealed":
         if not no_paint and pred.cells is not None:
             truth = pr.truth_cells(t)
             score = pr.score_cells(pred.cells, truth)
-            live_plotly(pr.reveal_figure(t, pred.cells, truth, spec=True), key="pr_reveal", height=460,
+            _tell_room(truth, round(score.percent))
+            live_plotly(reveal_figure(t, pred.cells, truth, spec=True), key="pr_reveal", height=460,
                         config={"displayModeBar": False})
             st.metric("Agreement with the network", f"{score.percent:.0f} %",
                       help="Cells where your colour matches the network's (its majority over 36 samples in the "

@@ -18,7 +18,7 @@ from playground.viz import roomviews
 from playground.run import views
 from playground.teach.lessons import LESSONS
 from playground.base.text import escape_markdown
-from playground.app.ui import entry_guard, enter_room, page_url, presentation_style, room_member
+from playground.app.ui import entry_guard, enter_room, page_url, predictions_view, presentation_style, room_member
 
 entry_guard()
 
@@ -27,6 +27,7 @@ ss = st.session_state
 SORTS = {"Joined": None, "Nickname": "nickname", "Test loss": "test_loss", "Test accuracy": "test_metric",
          "Epoch": "epoch"}
 PER_ROW = 6
+VIEWS = ("Runs", "Predictions")  # every student's run; their painted predictions beside the truth
 SNAPSHOT_WAIT_S = 20.0
 
 try:
@@ -185,9 +186,13 @@ def class_view() -> None:
     students = [{"id": r.id, "nickname": r.nickname, "status": roomviews.parse_status(r.status),
                  "solved_version": r.solved_version, "solved_at": r.solved_at, "solved_epoch": r.solved_epoch,
                  "joined": r.joined, "seen": r.seen} for r in store.students(key)]
-    bar = st.columns([2, 3])
-    field = SORTS[bar[0].selectbox("Sort by", list(SORTS), key=K + "sort")]
-    bar[1].caption(escape_markdown(f"{len(students)} of {live.cap} students · updated {time.strftime('%H:%M:%S')}"))
+    bar = st.columns([2, 2, 3])
+    view = bar[0].segmented_control("View", VIEWS, key=K + "view", default=VIEWS[0]) or VIEWS[0]
+    bar[2].caption(escape_markdown(f"{len(students)} of {live.cap} students · updated {time.strftime('%H:%M:%S')}"))
+    if view == "Predictions":
+        predictions_view(students, PER_ROW)
+        return
+    field = SORTS[bar[1].selectbox("Sort by", list(SORTS), key=K + "sort")]
     if field == "nickname":
         students.sort(key=lambda s: s["nickname"].casefold())
     elif field is not None:

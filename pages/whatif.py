@@ -1,6 +1,6 @@
 """What-if branches: from the current epoch, the same run twice with one setting changed.
 
-Thin page: ``playground.viz.whatif`` forks the run and ``playground.run.race`` trains both copies in lockstep.
+Thin page: ``playground.run.branches`` forks the run and ``playground.run.race`` trains both copies in lockstep.
 Opened from the Playground, it branches the Playground's own run at its current epoch; a shared link
 (the Playground's keys plus ``branch_at`` and ``whatif``) trains the same run again up to that epoch.
 """
@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from playground.viz import whatif as wi
+from playground.run import branches as wi
+from playground.viz.whatif import disagreement_figure
 from playground.core.activations import TRAINABLE
 from playground.run.config import LEARNING_RATES, REGULARIZERS, format_value
 from playground.core.optimizers import OPTIMIZERS
@@ -144,7 +145,7 @@ def live_branches(seconds: float):
             live_plotly(racer_boundary_figure(r, i, res=res, hover=not r.playing, spec=True), key=f"wi_b{i}", height=330,
                         config={"displayModeBar": False})
     with cols[2]:
-        live_plotly(wi.disagreement_figure(r, grid[1], spec=True), key="wi_diff", height=330,
+        live_plotly(disagreement_figure(r, grid[1], spec=True), key="wi_diff", height=330,
                     config={"displayModeBar": False})
     fig = race_losses_figure(r, spec=True)
     fig["layout"]["shapes"] = [{"type": "line", "x0": ss[K + "at"], "x1": ss[K + "at"], "yref": "paper", "y0": 0,

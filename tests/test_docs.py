@@ -52,8 +52,8 @@ def test_every_link_key_is_documented():
         "pred", "pred_curve", "pred_acc", "pred_epochs", "branch_at", "whatif", "weight", "point"}
     assert len(bound_keys()) >= 30
     assert keys - names == set()
-    from playground.viz.predict import CURVES
-    from playground.viz.whatif import WHATIF_FIELDS
+    from playground.run.prediction import CURVES
+    from playground.run.branches import WHATIF_FIELDS
 
     values = set(CONTROLS) | set(PRESETS) | set(RACE_FIELDS) | set(SHARED_FIELDS) | set(LESSONS) | set(CURVES) | \
         set(WHATIF_FIELDS)

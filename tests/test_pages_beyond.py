@@ -2,7 +2,7 @@
 import pytest
 
 from apptest_util import assert_no_exception, button, open_page
-from playground.viz.predict import encode_cells, fill
+from playground.run.prediction import encode_cells, fill
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 
 from playground.run.config import Config
-from playground.viz.predict import (CELLS, CURVES, FILLS, Prediction, accuracy_verdict, biggest_miss, can_paint,
-                                cell_at, curve_shape, curve_verdict, decode_cells, encode_cells, fill,
-                                paint_figure, parse_prediction, reveal_figure, score_cells, toggle_cell, truth_cells)
+from playground.run.prediction import (CELLS, CURVES, FILLS, Prediction, accuracy_verdict, biggest_miss, can_paint,
+                                       cell_at, curve_shape, curve_verdict, decode_cells, encode_cells, fill,
+                                       parse_prediction, score_cells, toggle_cell, truth_cells)
+from playground.viz.predict import paint_figure, reveal_figure
 from playground.run.trainer import History, Trainer
 
 

@@ -5,8 +5,9 @@ import pytest
 from playground.run.config import Config
 from playground.run.trainer import Trainer
 from playground.run.views import grid_for
-from playground.viz.whatif import (WHATIF_FIELDS, branch, change_text, disagreement, disagreement_figure, fork,
-                               parse_whatif, replay_parent, whatif_query)
+from playground.run.branches import (WHATIF_FIELDS, branch, change_text, disagreement, fork, parse_whatif,
+                                     replay_parent, whatif_query)
+from playground.viz.whatif import disagreement_figure
 
 
 def _same(a: Trainer, b: Trainer) -> bool:

@@ -52,7 +52,7 @@ __all__ = [
     "FORMAT", "VERSION", "MAX_BYTES", "MAX_UNZIPPED", "HISTORY_POINTS", "ModelFileError", "LoadedModel",
     "MAX_BYTES_BY_FORMAT", "UPLOAD_SECONDS", "UPLOAD_MB", "to_json", "to_npz", "to_state_dict", "history_csv",
     "load_model", "load_untrusted_model", "parse_untrusted", "prepare_untrusted", "trainer_from_model",
-    "network_sizes",
+    "network_sizes", "optimizer_state", "set_optimizer_state",
 ]
 
 @dataclass(frozen=True)
@@ -87,14 +87,14 @@ def _document(trainer) -> dict:
     doc["history"] = {k: [_plain(getattr(h, k)[i]) for i in keep] for k in HISTORY_KEYS}
     rng_state, net = trainer.saved_state()  # as after the saved epoch, even while the next is part-way
     state = {"rng": rng_state}  # the shuffling stream, for exact continuation
-    opt = _optimizer_state(net, trainer.cfg.optimizer)
+    opt = optimizer_state(net, trainer.cfg.optimizer)
     if opt is not None:
         state["optimizer"] = {**opt, "slots": [s.tolist() for s in opt["slots"]]}
     doc["state"] = state
     return doc
 
 
-def _optimizer_state(net, name: str) -> dict | None:
+def optimizer_state(net, name: str) -> dict | None:
     """``{"name", "t", "slots": [float64 flat arrays]}`` from either engine; None if unknown."""
     opt = getattr(net, "optimizer", None)
     if isinstance(opt, Optimizer):  # the NumPy engine
@@ -111,7 +111,7 @@ def _optimizer_state(net, name: str) -> dict | None:
     return {"name": name, "t": t, "slots": [st[k].detach().cpu().double().numpy().copy() for k in keys]}
 
 
-def _set_optimizer_state(net, saved: dict) -> None:
+def set_optimizer_state(net, saved: dict) -> None:
     """Put a saved optimizer state into either engine's optimizer (same name checked by the loader)."""
     opt = getattr(net, "optimizer", None)
     if isinstance(opt, Optimizer):
@@ -377,5 +377,5 @@ def trainer_from_model(loaded: LoadedModel, data: Data | None = None):
     if state.get("rng"):
         t._rng.bit_generator.state = state["rng"]
     if state.get("optimizer"):
-        _set_optimizer_state(t.net, state["optimizer"])
+        set_optimizer_state(t.net, state["optimizer"])
     return t

@@ -258,13 +258,14 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
 
 
 # ---------------------------------------------------------------------------------- gradients
-def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
+def gradient_heatmaps(grads, *, layer_labels=(), spec: bool = False) -> go.Figure | dict:
     """One heatmap per layer of ∂C/∂W (rows = from-units, columns = to-units), side by side.
 
     Each layer has its own symmetric diverging scale (orange < 0 < blue, ±max
     |gradient| of that layer, quoted in its title), because gradients of
     different layers can differ by orders of magnitude.  The bias gradient
-    ∂C/∂b is an extra bottom row labelled "bias".  Units are numbered from 1.
+    ∂C/∂b is an extra bottom row labelled "bias".  Units are numbered from 1.  ``spec``: the plain dict
+    (see ``plotly_dicts.figure``), what a live chart sends without building a Figure.
     """
     n_layers = len(grads)
     crowded = n_layers > 4  # deep nets: short titles, fewer ticks, so the panels stay legible
@@ -307,5 +308,5 @@ def gradient_heatmaps(grads, *, layer_labels=()) -> go.Figure:
                             "text": f"{label}<br>±{m:.1g}" if crowded else f"{label}<br>±{m:.2g}"})
         left = domain[1] + gap
     layout.update(uirevision="gradients", annotations=annotations, margin={"l": 55, "r": 10, "t": 45, "b": 72})
-    return figure(data, layout)
+    return figure(data, layout, spec)
 

@@ -1,334 +1,27 @@
-"""Predict, then reveal: the student commits a prediction before training; afterwards it is scored.
+"""Predict, then reveal: the figures (``run/prediction.py`` holds the prediction, the grid and the scoring).
 
-A prediction has up to three parts:
-
-* ``cells``: which cells of a coarse ``CELLS × CELLS`` grid over the plane the student expects the
-  network to call positive (binary data only);
-* ``curve``: the expected shape of the training-loss curve, one of ``CURVES``;
-* ``accuracy``: the expected final test accuracy, in percent.
-
-After training, `score_cells` compares the painted cells with the network's own decision in each
-cell (the majority of ``SUB × SUB`` samples inside it), `curve_shape` classifies the real loss
-curve, and `biggest_miss` explains the largest connected patch of wrong cells.  Painting the
-network's own cells scores 100 %::
-
-    >>> from playground.run.config import Config
-    >>> from playground.run.trainer import Trainer
-    >>> t = Trainer(Config(dataset="circle")); _ = t.step(20)
-    >>> truth = truth_cells(t)
-    >>> score_cells(truth, truth).percent
-    100.0
-
-Share links carry the prediction (``pred``: the cells as 16 hex digits, bit ``iy·8 + ix`` with row 0
-at the bottom; ``pred_curve``; ``pred_acc``; ``pred_epochs``: how long to train before the reveal).
-``parse_prediction`` never raises.
+``paint_figure`` is the plane before training with the painted cells; ``reveal_figure`` is the network's real
+boundary with the student's (dashed) and the wrong cells.  In a room, the teacher sees each student's painted
+grid as a small picture beside the network's (``cells_png``) and the class's average beside the truth
+(``class_figure``).
 """
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from typing import Mapping
-
 import numpy as np
 
-from playground.run.config import query_pairs
+from playground.run.prediction import CELLS, cell_edges, score_cells
+from playground.run.views import boundary_values, grid_for
 from playground.viz.boundary import boundary_figure
-from playground.viz.plotly_dicts import figure
-from playground.run.views import boundary_values, grid_for, make_grid
+from playground.viz.palette import CLASS_COLORS, NEUTRAL, PALE_CLASS_COLORS, hex_to_rgb
+from playground.viz.plotly_dicts import figure, safe_text
+from playground.viz.png import encode_png
 
-__all__ = ["CELLS", "SUB", "CURVES", "EPOCH_CHOICES", "DEFAULT_EPOCHS", "Prediction", "CellScore", "parse_prediction",
-           "encode_cells", "decode_cells", "cell_at", "toggle_cell", "fill", "FILLS", "truth_cells", "score_cells",
-           "biggest_miss", "curve_shape", "curve_verdict", "accuracy_verdict", "paint_figure", "reveal_figure",
-           "can_paint"]
-
-CELLS = 8  # cells per side of the painting grid
-SUB = 6  # samples per cell side when deciding what the network says in a cell
-#: Loss-curve shapes a student can predict: key -> (label, what it looks like).
-CURVES = {
-    "smooth": ("Falls smoothly", "drops quickly at first, then levels off"),
-    "plateau": ("Flat, then falls", "barely moves for a while, then drops"),
-    "bumpy": ("Falls, but bumpy", "goes down overall with jumps up and down"),
-    "flat": ("Hardly moves", "stays near where it started"),
-    "diverges": ("Blows up", "rises or becomes not-a-number"),
-}
-EPOCH_CHOICES = (50, 100, 200, 300, 500, 1000)
-DEFAULT_EPOCHS = 200
-_HEX = re.compile(r"^[0-9a-f]{16}$")
-
-
-@dataclass(frozen=True)
-class Prediction:
-    cells: tuple[bool, ...] | None = None  # CELLS² flags, row-major from the bottom row; None: not painted
-    curve: str = ""  # a key of CURVES, "" for none
-    accuracy: int | None = None  # percent
-    epochs: int = DEFAULT_EPOCHS
-
-    @property
-    def made(self) -> bool:
-        return self.cells is not None or bool(self.curve) or self.accuracy is not None
-
-    def to_query(self) -> str:
-        parts = []
-        if self.cells is not None:
-            parts.append(f"pred={encode_cells(self.cells)}")
-        if self.curve:
-            parts.append(f"pred_curve={self.curve}")
-        if self.accuracy is not None:
-            parts.append(f"pred_acc={self.accuracy}")
-        parts.append(f"pred_epochs={self.epochs}")
-        return "&".join(parts)
-
-
-def encode_cells(cells) -> str:
-    bits = 0
-    for k, on in enumerate(cells):
-        if on:
-            bits |= 1 << k
-    return f"{bits:016x}"
-
-
-def decode_cells(text) -> tuple[tuple[bool, ...] | None, str]:
-    value = str(text).strip().lower()[:40]
-    if not _HEX.match(value):
-        return None, (f"pred {value[:20]!r} is not a painted grid: it must be 16 hexadecimal digits "
-                      f"(0–9, a–f); the prediction starts empty")
-    bits = int(value, 16)
-    return tuple(bool(bits >> k & 1) for k in range(CELLS * CELLS)), ""
-
-
-def parse_prediction(query: str | Mapping | None) -> tuple[Prediction, list[str]]:
-    """The prediction in a link; never raises (a bad value is dropped with a message saying what is allowed)."""
-    pairs, warnings = query_pairs(query)
-    got = {k: str(v) for k, v in pairs if k in ("pred", "pred_curve", "pred_acc", "pred_epochs")}
-    cells = None
-    if "pred" in got:
-        cells, msg = decode_cells(got["pred"])
-        warnings += [msg] if msg else []
-    curve = got.get("pred_curve", "").strip().lower()[:20]
-    if curve and curve not in CURVES:
-        warnings.append(f"pred_curve {curve!r} is not a curve shape; allowed: {', '.join(CURVES)}")
-        curve = ""
-    acc = None
-    if "pred_acc" in got:
-        text = got["pred_acc"].strip()[:8]
-        if text.isdigit() and int(text) <= 100:
-            acc = int(text)
-        else:
-            warnings.append(f"pred_acc {text!r} is not a percentage; use a whole number from 0 to 100")
-    epochs = DEFAULT_EPOCHS
-    if "pred_epochs" in got:
-        text = got["pred_epochs"].strip()[:8]
-        if text.isdigit() and int(text) in EPOCH_CHOICES:
-            epochs = int(text)
-        else:
-            warnings.append(f"pred_epochs {text!r} is not allowed; use one of "
-                            f"{', '.join(map(str, EPOCH_CHOICES))}; using {DEFAULT_EPOCHS}")
-    return Prediction(cells, curve, acc, epochs), warnings
-
-
-# ----- the painting grid ---------------------------------------------------------------------------
-def can_paint(trainer) -> str:
-    """"" when the data can be painted (binary, two columns), else why not."""
-    if trainer.task != "binary":
-        return "Painting the positive region needs data with two classes; predict the loss curve and accuracy instead."
-    if trainer.train.X.shape[1] != 2:
-        return "Painting needs two-dimensional data; predict the loss curve and accuracy instead."
-    return ""
-
-
-def _edges(domain) -> tuple[np.ndarray, np.ndarray]:
-    x0, x1, y0, y1 = domain
-    return np.linspace(x0, x1, CELLS + 1), np.linspace(y0, y1, CELLS + 1)
-
-
-def cell_at(x, y, domain) -> int | None:
-    """The cell under a click at (x, y) in data coordinates; None outside the plane or for a bad value."""
-    try:
-        x, y = float(x), float(y)
-    except (TypeError, ValueError):
-        return None
-    x0, x1, y0, y1 = domain
-    if not (np.isfinite(x) and np.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
-        return None
-    ix = min(CELLS - 1, int((x - x0) / (x1 - x0) * CELLS))
-    iy = min(CELLS - 1, int((y - y0) / (y1 - y0) * CELLS))
-    return iy * CELLS + ix
-
-
-def toggle_cell(cells, k: int | None) -> tuple[bool, ...]:
-    cells = list(cells if cells is not None else [False] * CELLS * CELLS)
-    if k is not None and 0 <= k < len(cells):
-        cells[k] = not cells[k]
-    return tuple(cells)
-
-
-def _centres(n: int = CELLS) -> tuple[np.ndarray, np.ndarray]:
-    """Cell centres on [−1, 1]² (ix across, iy up), as (iy, ix) arrays."""
-    c = (np.arange(n) + 0.5) / n * 2 - 1
-    return np.meshgrid(c, c, indexing="ij")[::-1]  # (u, v): u = x across, v = y up
-
-
-def _shape(name: str) -> np.ndarray:
-    u, v = _centres()
-    shapes = {
-        "clear": np.zeros_like(u, bool), "all": np.ones_like(u, bool),
-        "left": u < 0, "right": u > 0, "top": v > 0, "bottom": v < 0,
-        "disc": u ** 2 + v ** 2 < 0.3, "ring": u ** 2 + v ** 2 >= 0.3,
-        "diagonal": u * v > 0, "anti-diagonal": u * v < 0,
-    }
-    return shapes[name]
-
-
-#: Quick fills (also the keyboard's way to paint): name -> label.
-FILLS = {"clear": "Clear", "all": "Everything", "left": "Left half", "right": "Right half", "top": "Top half",
-         "bottom": "Bottom half", "disc": "Central disc", "ring": "Outside a disc", "diagonal": "Quadrants ↗↙",
-         "anti-diagonal": "Quadrants ↖↘"}
-
-
-def fill(name: str, cells=None) -> tuple[bool, ...]:
-    """A quick fill by name (see FILLS); ``"invert"`` flips ``cells``."""
-    if name == "invert":
-        return tuple(not c for c in (cells or [False] * CELLS * CELLS))
-    return tuple(bool(b) for b in _shape(name).ravel())
-
-
-# ----- scoring ---------------------------------------------------------------------------------------
-def truth_cells(trainer, domain=None) -> tuple[bool, ...]:
-    """What the network says in each cell: positive where most of its SUB × SUB samples are ≥ 0."""
-    domain = domain or grid_for(trainer, 10).domain
-    x0, x1, y0, y1 = domain
-    n = CELLS * SUB
-    hx, hy = (x1 - x0) / n, (y1 - y0) / n
-    grid = make_grid((x0 + hx / 2, x1 - hx / 2, y0 + hy / 2, y1 - hy / 2), n)
-    v = boundary_values(trainer, grid) >= 0  # (n, n): [iy, ix]
-    frac = v.reshape(CELLS, SUB, CELLS, SUB).mean(axis=(1, 3))
-    return tuple(bool(b) for b in (frac >= 0.5).ravel())
-
-
-@dataclass(frozen=True)
-class CellScore:
-    agree: int
-    total: int
-    misses: tuple[bool, ...] = field(repr=False)
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.agree / self.total
-
-
-def score_cells(predicted, truth) -> CellScore:
-    p, t = np.asarray(predicted, bool), np.asarray(truth, bool)
-    if p.shape != t.shape:
-        raise ValueError(f"prediction has {p.size} cells, the truth {t.size}")
-    miss = p != t
-    return CellScore(int((~miss).sum()), int(miss.size), tuple(bool(m) for m in miss))
-
-
-def _components(mask: np.ndarray) -> list[list[tuple[int, int]]]:
-    """4-connected patches of True cells, largest first."""
-    seen, out = np.zeros_like(mask, bool), []
-    for start in zip(*np.nonzero(mask)):
-        if seen[start]:
-            continue
-        stack, patch = [start], []
-        seen[start] = True
-        while stack:
-            iy, ix = stack.pop()
-            patch.append((int(iy), int(ix)))
-            for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-                ny, nx = iy + dy, ix + dx
-                if 0 <= ny < mask.shape[0] and 0 <= nx < mask.shape[1] and mask[ny, nx] and not seen[ny, nx]:
-                    seen[ny, nx] = True
-                    stack.append((ny, nx))
-        out.append(patch)
-    return sorted(out, key=len, reverse=True)
-
-
-def _where(patch) -> str:
-    iy = np.mean([p[0] for p in patch]) / (CELLS - 1)
-    ix = np.mean([p[1] for p in patch]) / (CELLS - 1)
-    v = "bottom" if iy < 0.34 else "top" if iy > 0.66 else "middle"
-    h = "left" if ix < 0.34 else "right" if ix > 0.66 else "centre"
-    return "the centre" if (v, h) == ("middle", "centre") else f"the {v} {h}" if v != "middle" else f"the {h} side"
-
-
-def biggest_miss(predicted, truth, trainer, domain=None) -> str:
-    """One or two sentences on the largest patch of wrongly predicted cells; "" when every cell is right."""
-    p = np.asarray(predicted, bool).reshape(CELLS, CELLS)
-    t = np.asarray(truth, bool).reshape(CELLS, CELLS)
-    patches = _components(p != t)
-    if not patches:
-        return ""
-    patch = patches[0]
-    said_pos = sum(p[c] for c in patch)
-    you, net = ("positive (blue)", "negative (orange)") if said_pos * 2 >= len(patch) else \
-        ("negative (orange)", "positive (blue)")
-    n = len(patch)
-    text = (f"Biggest miss: {n} cell{'s' if n != 1 else ''} around {_where(patch)}, which you painted {you} "
-            f"and the network calls {net}.")
-    domain = domain or grid_for(trainer, 10).domain
-    xe, ye = _edges(domain)
-    X, y = np.asarray(trainer.train.X), np.asarray(trainer.train.y)
-    inside = np.zeros(len(X), bool)
-    for iy, ix in patch:
-        inside |= (X[:, 0] >= xe[ix]) & (X[:, 0] < xe[ix + 1]) & (X[:, 1] >= ye[iy]) & (X[:, 1] < ye[iy + 1])
-    k = int(inside.sum())
-    if k == 0:
-        text += (" No training point lies there: the network never saw an example of that region, so its "
-                 "answer there is an extrapolation of the shape it learned elsewhere.")
-    else:
-        pos = int((y[inside] == 1).sum())
-        share = pos / k
-        agrees = share > 0.65 if net.startswith("positive") else share < 0.35
-        student = share > 0.65 if you.startswith("positive") else share < 0.35
-        why = ("the data there supports the network's answer." if agrees else
-               "the data there supports your answer: the network has not fitted it yet (train longer, or give "
-               "it more capacity)." if student else
-               "the classes are mixed there: the boundary runs through this patch and a coarse cell cannot follow it.")
-        text += f" {k} training point{'s' if k != 1 else ''} lie there, {pos} positive and {k - pos} negative: {why}"
-    return text
-
-
-def curve_shape(history) -> str:
-    """The loss curve's shape, one of CURVES, from the training-loss history."""
-    y = np.asarray(history.train_loss, np.float64)
-    if y.size < 3 or not np.isfinite(y).all():
-        return "diverges" if y.size and not np.isfinite(y).all() else "flat"
-    first, last = y[0], y[-1]
-    if last > 1.5 * first or y.max() > 3 * first:
-        return "diverges"
-    if last > 0.9 * first:
-        return "flat"
-    steps = np.diff(y)
-    ups = (steps > 0.01 * np.abs(y[:-1])).mean()
-    if ups > 0.2:
-        return "bumpy"
-    early = y[max(1, len(y) // 5)]
-    if early > first - 0.25 * (first - last):  # a fifth of the way in, under a quarter of the drop done
-        return "plateau"
-    return "smooth"
-
-
-def curve_verdict(predicted: str, actual: str) -> str:
-    label, desc = CURVES[actual]
-    if not predicted:
-        return f"The loss curve: {label.lower()} (it {desc})."
-    if predicted == actual:
-        return f"Right: the loss curve {desc}."
-    return f"You expected “{CURVES[predicted][0].lower()}”; the loss curve {desc} (“{label.lower()}”)."
-
-
-def accuracy_verdict(predicted: int | None, actual: float) -> str:
-    if predicted is None:
-        return f"Final test accuracy: {actual:.0%}."
-    gap = actual * 100 - predicted
-    how = "spot on" if abs(gap) < 3 else "too pessimistic" if gap > 0 else "too optimistic"
-    return f"You expected {predicted} %; the network reached {actual:.0%} ({how}, off by {abs(gap):.0f} points)."
+__all__ = ["paint_figure", "reveal_figure", "cells_png", "class_figure"]
 
 
 # ----- figures -------------------------------------------------------------------------------------
 def _cell_layer(cells, domain, color: str) -> dict:
-    xe, ye = _edges(domain)
+    xe, ye = cell_edges(domain)
     xc, yc = (xe[:-1] + xe[1:]) / 2, (ye[:-1] + ye[1:]) / 2
     z = np.where(np.asarray(cells, bool).reshape(CELLS, CELLS), 1.0, np.nan).astype(np.float32)
     return {"type": "heatmap", "x": xc.astype(np.float32), "y": yc.astype(np.float32), "z": z, "showscale": False,
@@ -336,7 +29,7 @@ def _cell_layer(cells, domain, color: str) -> dict:
 
 
 def _grid_lines(domain) -> dict:
-    xe, ye = _edges(domain)
+    xe, ye = cell_edges(domain)
     x0, x1, y0, y1 = domain
     xs, ys = [], []
     for x in xe:
@@ -366,7 +59,7 @@ def paint_figure(trainer, cells, *, spec: bool = False):
 def _outline(cells, domain) -> dict:
     """The edges between predicted-positive and predicted-negative cells: the student's boundary."""
     p = np.asarray(cells, bool).reshape(CELLS, CELLS)
-    xe, ye = _edges(domain)
+    xe, ye = cell_edges(domain)
     xs, ys = [], []
     for iy in range(CELLS):
         for ix in range(CELLS):
@@ -385,7 +78,7 @@ def reveal_figure(trainer, cells, truth, *, spec: bool = False):
     grid = grid_for(trainer, 60)
     fig = boundary_figure(boundary_values(trainer, grid), grid, (trainer.train.X, trainer.train.y), task="binary",
                           class_names=trainer.data.class_names, hover=False, spec=True)
-    xe, ye = _edges(grid.domain)
+    xe, ye = cell_edges(grid.domain)
     xc, yc = (xe[:-1] + xe[1:]) / 2, (ye[:-1] + ye[1:]) / 2
     miss = np.asarray(score_cells(cells, truth).misses).reshape(CELLS, CELLS)
     iy, ix = np.nonzero(miss)
@@ -399,3 +92,51 @@ def reveal_figure(trainer, cells, truth, *, spec: bool = False):
                               "x": 0.02, "font": {"size": 14}}
     fig["layout"]["margin"] = {"l": 55, "r": 10, "t": 40, "b": 45}
     return figure(fig["data"], fig["layout"], spec)
+
+
+# ----- the teacher's room: predictions beside the truth -----------------------------------------------
+_MISS = np.array([214, 39, 40], np.uint8)  # the reveal's red
+
+
+def cells_png(cells, truth=None, px: int = 10) -> bytes:
+    """A small PNG of a painted grid: blue where painted positive, orange elsewhere (the Playground's class
+    colours), thin white lines between cells, top row = top of the plane; with ``truth``, the cells that
+    disagree with it get a red frame."""
+    n = CELLS * px
+    colours = np.array([hex_to_rgb(PALE_CLASS_COLORS[0]), hex_to_rgb(CLASS_COLORS[1])], np.uint8)
+    grid = np.asarray(cells, bool).reshape(CELLS, CELLS)[::-1]  # row 0 at the top of the picture
+    img = colours[grid.astype(int)].repeat(px, axis=0).repeat(px, axis=1)
+    if truth is not None:
+        miss = (np.asarray(truth, bool).reshape(CELLS, CELLS)[::-1] != grid)
+        frame = np.zeros((px, px), bool)
+        frame[:2], frame[-2:], frame[:, :2], frame[:, -2:] = True, True, True, True
+        img[np.kron(miss, frame).astype(bool)] = _MISS
+    img[::px], img[:, ::px] = 255, 255
+    img = np.concatenate([img, np.full((1, n, 3), 255, np.uint8)])  # the last row and column of lines
+    img = np.concatenate([img, np.full((n + 1, 1, 3), 255, np.uint8)], axis=1)
+    return encode_png(np.ascontiguousarray(img), level=9)
+
+
+def class_figure(average, truth, *, dataset: str = "", spec: bool = False):
+    """The class's average prediction (share painting each cell positive, orange 0 % → blue 100 %) beside
+    the network's own cells, the truth they were scored against (a blank panel until someone's is revealed)."""
+    c = np.arange(CELLS, dtype=np.float32)
+    scale = [[0, PALE_CLASS_COLORS[0]], [0.5, NEUTRAL], [1, CLASS_COLORS[1]]]
+    avg = np.asarray(average, np.float32).reshape(CELLS, CELLS)
+    data = [{"type": "heatmap", "x": c, "y": c, "z": avg * 100, "zmin": 0, "zmax": 100, "colorscale": scale,
+             "xgap": 1, "ygap": 1, "xaxis": "x", "yaxis": "y", "hovertemplate": "%{z:.0f} % painted it<extra></extra>",
+             "colorbar": {"title": {"text": "% of class"}, "ticksuffix": " %", "len": 0.9, "x": 1.02}}]
+    if truth is not None:
+        z = np.asarray(truth, bool).reshape(CELLS, CELLS).astype(np.float32) * 100
+        data.append({"type": "heatmap", "x": c, "y": c, "z": z, "zmin": 0, "zmax": 100, "colorscale": scale,
+                     "showscale": False, "xgap": 1, "ygap": 1, "xaxis": "x2", "yaxis": "y2", "hoverinfo": "skip"})
+    axis = {"showticklabels": False, "showgrid": False, "zeroline": False, "fixedrange": True}
+    where = f" on {dataset}" if dataset else ""
+    layout = {"xaxis": {**axis, "domain": [0, 0.45]}, "yaxis": {**axis, "scaleanchor": "x"},
+              "xaxis2": {**axis, "domain": [0.52, 0.97], "range": [-0.5, CELLS - 0.5]},
+              "yaxis2": {**axis, "anchor": "x2", "scaleanchor": "x2", "range": [-0.5, CELLS - 0.5]},
+              "margin": {"l": 10, "r": 10, "t": 60, "b": 10}, "showlegend": False, "height": 340,
+              "title": {"text": f"The class's average prediction{safe_text(where)} · the network's cells "
+                                f"(the truth){'' if truth is not None else ': not revealed yet'}",
+                        "x": 0.02, "font": {"size": 14}}}
+    return figure(data, layout, spec)

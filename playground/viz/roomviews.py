@@ -22,6 +22,7 @@ from typing import Any, Callable
 import numpy as np
 
 from playground.run.config import format_value
+from playground.run.prediction import MAX_ROOM_TEXT
 from playground.viz.palette import CLASS_COLORS
 from playground.viz.palette import colorize
 from playground.viz.palette import hex_to_rgb
@@ -55,6 +56,7 @@ class Status:
     playing: bool
     thumb: str  # base64 PNG, "" if none
     link: str  # the run's share query, "" when too long to carry (drawn points)
+    pred: str = ""  # the student's last prediction on the Predict page (``prediction.RoomPrediction.to_room``)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"), allow_nan=False)
@@ -91,9 +93,9 @@ def thumbnail(trainer, res: int = THUMB_PIXELS) -> bytes:
     return encode_png(np.ascontiguousarray(img[::-1]), level=9)
 
 
-def status_of(trainer, *, playing: bool, custom: bool, link: str, res: int = THUMB_PIXELS) -> Status:
+def status_of(trainer, *, playing: bool, custom: bool, link: str, res: int = THUMB_PIXELS, pred: str = "") -> Status:
     """A student's status: at most ``MAX_STATUS_BYTES`` as JSON (the link is left out, then the picture
-    made coarser, when it would not fit)."""
+    made coarser, when it would not fit; ``pred``, at most ``prediction.MAX_ROOM_TEXT`` characters, always stays)."""
     cfg, h = trainer.cfg, trainer.history
     hidden = ",".join(map(str, cfg.hidden)) or "no hidden layers"
     acts = "/".join(dict.fromkeys(cfg.activations())) if cfg.hidden else ""
@@ -106,7 +108,8 @@ def status_of(trainer, *, playing: bool, custom: bool, link: str, res: int = THU
         dataset=cfg.dataset, custom=bool(custom), summary=" ".join(summary.split())[:MAX_SUMMARY],
         neurons=int(sum(cfg.hidden)), layers=len(cfg.hidden),
         weights=int(sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))), playing=bool(playing),
-        thumb=base64.b64encode(thumbnail(trainer, res)).decode(), link=link if len(link) <= 500 else "")
+        thumb=base64.b64encode(thumbnail(trainer, res)).decode(), link=link if len(link) <= 500 else "",
+        pred=pred[:MAX_ROOM_TEXT])
     while len(status.to_json().encode()) > MAX_STATUS_BYTES:
         if status.link:
             status = Status(**{**asdict(status), "link": ""})
@@ -120,7 +123,7 @@ def status_of(trainer, *, playing: bool, custom: bool, link: str, res: int = THU
 
 _FIELDS = {"epoch": int, "train_loss": float, "test_loss": float, "train_metric": float, "test_metric": float,
            "task": str, "dataset": str, "custom": bool, "summary": str, "neurons": int, "layers": int,
-           "weights": int, "playing": bool, "thumb": str, "link": str}
+           "weights": int, "playing": bool, "thumb": str, "link": str, "pred": str}
 
 
 def parse_status(text: str) -> dict[str, Any]:

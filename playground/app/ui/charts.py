@@ -125,6 +125,7 @@ def live_plotly(
     config: dict | None = None,
     theme: Literal["streamlit"] | None = "streamlit",
     watch_visibility: bool = False,
+    label: str | None = None,
 ) -> dict | None:
     """Draw ``fig`` and update the same chart in place on later calls with ``key``.
 
@@ -140,6 +141,9 @@ def live_plotly(
             no Plotly logo.
         watch_visibility: report the tab going to the background or back
             (read it with ``tab_hidden()``), so a page can stop training nobody sees.
+        label: the chart's accessible name (``aria-label`` with ``role="img"`` on its container, read by
+            screen readers); by default said in words from the figure itself (``plotly_dicts.describe``:
+            its title or axes, each line's last value).
         theme: ``"streamlit"`` replaces the figure's template with one built
             from the app theme (transparent background, theme fonts and colours);
             ``None`` draws the figure exactly as given.
@@ -168,7 +172,7 @@ def live_plotly(
     # The same figure object drawn again (a page re-sends a chart that has not changed, e.g. the network
     # between its redraws): its bytes from last time, not a second conversion (~1–3 ms a chart).
     token = _session_token() if watch_visibility else ""
-    shape = (height, bool(events), repr(config), theme, bool(watch_visibility), token)
+    shape = (height, bool(events), repr(config), theme, bool(watch_visibility), token, label)
     sent = st.session_state.get(_SENT_KEY + key)
     if sent is not None and sent[0] is fig and sent[1] == shape:
         data = sent[2]
@@ -182,6 +186,7 @@ def live_plotly(
             "plotly_js": _plotly_js_path(),
             "watch_visibility": bool(watch_visibility),
             "session_token": token,
+            "label": _label(fig, label),
         }
         # Bytes reach the browser untouched; JSON text would be escaped inside
         # Streamlit's own JSON and parsed twice.
@@ -201,6 +206,16 @@ def live_plotly(
         return None
     batch = _new_clicks(key, result.get("clicks"))
     return {**batch[-1], "batch": batch} if batch else None
+
+
+def _label(fig: go.Figure | dict, label: str | None) -> str:
+    from playground.viz.plotly_dicts import describe
+
+    if label is not None:
+        return str(label)[:300]
+    if isinstance(fig, go.Figure):
+        return describe([dict(t) for t in fig._data], fig._layout)
+    return describe(fig.get("data", []), fig.get("layout", {})) if isinstance(fig, dict) else "chart"
 
 
 _HIDDEN_KEY = "_playground_tab_hidden"

@@ -124,6 +124,8 @@ _LIVE_CSS = """
 /* Live views rerun several times a second; Streamlit dims elements of a run in
    progress ("stale"), which would make every live chart and number flicker. */
 .stMain [data-stale="true"] { opacity: 1 !important; transition: none !important; }
+/* A row of metrics in one container (one element a frame, not a column each): equal shares, as columns. */
+.st-key-pg_metrics > * { flex: 1 1 0 !important; min-width: 0; }
 </style>
 """
 

@@ -306,7 +306,7 @@ def replay(t, view: classroom.ClassroomView):
                                                n_classes=t.n_classes, class_names=t.data.class_names,
                                                spec=True)),
                     key="pg_replay_boundary", height=380)
-    live_plotly(pres(view, gradient_heatmaps(f.grads)), key="pg_replay_grads", height=260)
+    live_plotly(pres(view, gradient_heatmaps(f.grads, spec=True)), key="pg_replay_grads", height=260)
 
 
 

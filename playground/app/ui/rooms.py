@@ -14,6 +14,7 @@ ROOM_PAGE = "pages/room.py"
 _ROOM_MEMBER = "_playground_room_member"  # rooms.Member while this browser session is in a room
 _ROOM_SEEN = "_playground_room_seen"  # {"push": version applied, "lesson": id}
 _ROOM_WRITER = "_playground_room_writer"
+_ROOM_PRED = "_playground_room_prediction"  # prediction.RoomPrediction.to_room(), sent with every status
 
 
 def room_redirect() -> None:
@@ -78,7 +79,8 @@ def _room_fragment(session: Any) -> None:
     if poll.snapshot_requested > 0:
         store.put_snapshot(member, *roomviews.snapshot_of(t, link, session.data))
     writer = st.session_state.setdefault(_ROOM_WRITER, roomviews.StatusWriter())
-    status = roomviews.status_of(t, playing=session.playing, custom=session.data is not None, link=link)
+    status = roomviews.status_of(t, playing=session.playing, custom=session.data is not None, link=link,
+                                 pred=st.session_state.get(_ROOM_PRED, ""))
     solved, line = None, ""
     if room.challenge:
         try:
@@ -96,3 +98,66 @@ def _room_fragment(session: Any) -> None:
         st.info(f"**Lesson from your teacher: {lesson.title}** — {lesson.task} Goal: {lesson.goal} "
                 f"({lesson.check(t).detail})", icon=":material/school:")
     st.caption(escape_markdown(f"Room {member.code} as {member.nickname}{line}"))
+
+
+def room_prediction(trainer: Any, pred: Any, link: str) -> None:
+    """On the Predict page, in a room: send the committed prediction (a ``prediction.RoomPrediction``) with a
+    status of the Predict page's run now, once per change; later statuses from the Playground carry it too."""
+    from playground.teach import rooms
+    from playground.viz import roomviews
+
+    member = st.session_state.get(_ROOM_MEMBER)
+    text = pred.to_room()
+    if member is None or st.session_state.get(_ROOM_PRED) == text:
+        return
+    st.session_state[_ROOM_PRED] = text
+    status = roomviews.status_of(trainer, playing=False, custom=False, link=link, pred=text)
+    try:
+        rooms.open_store().write_status(member, status.to_json())
+    except Exception:  # noqa: BLE001 - a database hiccup must not break the page; the Playground resends it
+        st.session_state.pop(_ROOM_PRED, None)
+
+
+def predictions_view(students: list[dict], per_row: int = 6) -> None:
+    """The teacher's Predictions view: the class's average prediction beside the truth for each setup, then
+    each student's painted grid beside the network's, nickname and agreement, the best agreement first."""
+    from collections import defaultdict
+
+    from playground.run.prediction import class_average, from_room
+    from playground.viz.predict import cells_png, class_figure
+
+    made = [(s, p) for s in students if (p := from_room(s["status"].get("pred"))) is not None]
+    if not made:
+        st.info("No predictions yet: students paint one on the Predict page (push a Predict link, or they open "
+                "Predict from the menu) and lock it in.")
+        return
+    groups = defaultdict(list)
+    for s, p in made:
+        groups[p.setup].append((s, p))
+    for setup, group in sorted(groups.items(), key=lambda g: -len(g[1])):
+        preds = [p for _, p in group]
+        avg, truth = class_average(preds)
+        first = preds[0]
+        name = first.dataset or "an unnamed setup"
+        shown = sum(p.score is not None for p in preds)
+        scores = [p.score for p in preds if p.score is not None]
+        mean = f" · average agreement {sum(scores) / len(scores):.0f} %" if scores else ""
+        st.markdown(escape_markdown(f"{name}, {first.epochs or '?'} epochs: {len(preds)} predictions, {shown} "
+                                    f"revealed{mean}"))
+        fig = class_figure(avg, truth, dataset=name)
+        chart_label = (f"Class average prediction on {name} from {len(preds)} students beside the network's cells"
+                       + ("" if truth is not None else " (not revealed yet)"))
+        st.plotly_chart(fig, key=f"room_pred_avg_{setup}", config={"displayModeBar": False})
+        st.caption(escape_markdown(chart_label))
+        group.sort(key=lambda sp: (sp[1].score is None, -(sp[1].score or 0), sp[0]["nickname"].casefold()))
+        for start in range(0, len(group), per_row):
+            cols = st.columns(per_row)
+            for col, (s, p) in zip(cols, group[start:start + per_row]):
+                with col.container(border=True):
+                    pics = st.columns(2)
+                    pics[0].image(cells_png(p.cells, p.truth), caption="painted", width="stretch")
+                    if p.truth is not None:
+                        pics[1].image(cells_png(p.truth), caption="network", width="stretch")
+                    score = "training…" if p.score is None else f"{p.score} % agree"
+                    st.markdown(f"**{escape_markdown(s['nickname'])}**")
+                    st.caption(escape_markdown(score))

@@ -182,6 +182,11 @@ async function draw(Plotly, chart, msg) {
     await Plotly.relayout(chart.div, update);
   }
   chart.msg = msg;
+  // The chart's accessible name (a picture with a text equivalent); an attribute, never markup.
+  if (chart.root.getAttribute("aria-label") !== msg.label) {
+    chart.root.setAttribute("role", "img");
+    chart.root.setAttribute("aria-label", msg.label || "chart");
+  }
   chart.div.dataset.renders = String(++chart.renders);
   // Milliseconds of main thread spent drawing, in total: measure_playground reports it per chart.
   chart.drawMs = (chart.drawMs || 0) + performance.now() - t0;
