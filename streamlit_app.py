@@ -7,7 +7,7 @@ import streamlit as st
 from playground.app.pages import SECTIONS, available
 from playground.viz.png import app_icon
 from playground.base.runtime import apply_app_settings
-from playground.app.ui import app_style, present_switch, server_session
+from playground.app.ui import app_style, note_page_run, present_switch, server_session
 
 apply_app_settings()  # before any page runs: one BLAS/torch thread, a short GIL switch interval
 
@@ -22,4 +22,5 @@ for spec in available(_here):
                                      default=spec.url == "home"))
 page = st.navigation({s: p for s, p in nav.items() if p}, position="top")
 present_switch()  # presentation mode: one toggle in the top bar of every page, kept from page to page
+note_page_run(page.url_path)  # a link that brings the user from another page is theirs, not an echo (ui.stale_address)
 page.run()

@@ -82,3 +82,25 @@ def test_the_layer_test_can_fail(tmp_path):
     bad.write_text("def f():\n    from playground.app.ui import live_plotly\n")
     assert imports_of(bad) == [("playground.app.ui", 2)]
     assert layer_of("playground.app.ui") == "app" and layer_of("numpy") is None
+
+
+MODULE_LINES, PAGE_LINES = 450, 300  # a module a newcomer reads in one sitting; a page that only composes
+
+
+def test_modules_and_pages_stay_small():
+    big = [f"{p.relative_to(ROOT)}: {n} lines" for p in sorted(PKG.rglob("*.py"))
+           if (n := len(p.read_text(encoding="utf-8").splitlines())) > MODULE_LINES]
+    big += [f"{p.relative_to(ROOT)}: {n} lines" for p in sorted((ROOT / "pages").glob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > PAGE_LINES]
+    assert big == [], f"split these (modules ≤ {MODULE_LINES} lines, pages ≤ {PAGE_LINES}): {big}"
+
+
+def test_no_module_reaches_into_another_modules_private_names():
+    """``from playground.x import _y`` is a sign that ``_y`` is a shared concept without a public home."""
+    private = []
+    for path in sorted([*PKG.rglob("*.py"), *(ROOT / "pages").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("playground"):
+                private += [f"{path.relative_to(ROOT)}:{node.lineno} {node.module}.{a.name}"
+                            for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    assert private == []

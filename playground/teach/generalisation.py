@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from playground.run.config import Config
-from playground.run.trainer import History, Trainer
+from playground.run.history import History
+from playground.run.trainer import Trainer
 from playground.run.views import Grid, boundary_values, grid_for
 
 __all__ = [

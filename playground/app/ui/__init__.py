@@ -11,14 +11,14 @@
   sees the teacher tools (``teacher_view``, ``teacher_tools_note``);
 * ``store``: ``browser_store``, one small JSON value kept in the browser's localStorage
   (``assets/browser_store.js``);
-* ``links``: the address bar (``address``, ``stale_address``) and full links to copy (``app_url``, ``page_url``),
+* ``links``: the address bar (``address``, ``stale_address``, ``note_page_run``) and full links to copy (``app_url``, ``page_url``),
   and ``entry_guard``;
 * ``rooms``: a student's side of a room (joining, status reports, the teacher's pushes);
 * ``play_state`` and ``play_panels``: the Playground page's link-and-widget state and its control panels.
 """
 from playground.app.ui.charts import live_plotly, plotly_chart, tab_hidden
 from playground.app.ui.keys import SHORTCUT_KEYS, SHORTCUTS_HELP, announce, keyboard_shortcuts
-from playground.app.ui.links import address, app_url, entry_guard, page_url, stale_address, wrote_address
+from playground.app.ui.links import address, app_url, entry_guard, note_page_run, page_url, stale_address, wrote_address
 from playground.app.ui.live import (app_style, live_fragment, steady_live_views, train_after_drawing,
                                     transport_bar, uninterrupted, yield_point)
 from playground.app.ui.present import page_params, present_switch, presenting
@@ -29,7 +29,7 @@ from playground.app.ui.store import browser_store
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "app_style", "present_switch", "presenting", "page_params", "plotly_chart", "uninterrupted", "address", "wrote_address", "stale_address",
-           "app_url", "page_url", "server_session", "claim_training", "transport_bar",
+           "note_page_run", "app_url", "page_url", "server_session", "claim_training", "transport_bar",
            "room_redirect", "enter_room", "room_member", "room_student", "room_prediction", "predictions_view",
            "announce", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
            "browser_store"]

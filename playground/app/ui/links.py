@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,8 +11,9 @@ import streamlit as st
 from playground.app.pages import PAGES
 
 _ADDRESSES_KEY = "_playground_written_addresses"
-#: How long an address this session replaced can still come back from the browser as a stale echo.
-STALE_ADDRESS_SECONDS = 3.0
+_PAGE_RUNS_KEY = "_playground_page_runs"
+#: How many of the addresses this session replaced are remembered as possible echoes.
+REMEMBERED_ADDRESSES = 8
 
 
 def address() -> str:
@@ -24,26 +24,43 @@ def address() -> str:
 def wrote_address(query: str) -> None:
     """Record that the page just put ``query`` into the address bar (``st.query_params``)."""
     current, replaced = st.session_state.get(_ADDRESSES_KEY, (None, []))
-    now = time.monotonic()
     if current is not None and current != query:
-        replaced = [(t, q) for t, q in replaced if now - t < STALE_ADDRESS_SECONDS][-7:] + [(now, current)]
-    st.session_state[_ADDRESSES_KEY] = (query, replaced)
+        replaced = [q for q in replaced if q not in (query, current)][-(REMEMBERED_ADDRESSES - 1):] + [current]
+    st.session_state[_ADDRESSES_KEY] = (query, [q for q in replaced if q != query])
+
+
+def note_page_run(page: str) -> None:
+    """The entry script, on every full run: the page this run shows (``stale_address`` compares it with the
+    page of the run before)."""
+    st.session_state[_PAGE_RUNS_KEY] = (st.session_state.get(_PAGE_RUNS_KEY, (None, None))[1], page)
 
 
 def stale_address(query: str) -> bool:
-    """True if ``query`` is an address this session replaced with another a moment ago.
+    """True if ``query`` is an echo: an address this session replaced, brought back by a rerun of the same page.
 
     Why: every rerun request carries the browser's address bar. A request the browser sent
     before it received the page's newest address (a live fragment's tick, a second click)
     brings back the address from before the change; a page that took it for a new link
     opened by the user undid the change (a slider moved back, 2–4 of 100 changes while
-    playing, ``bench/stress_controls.py``). A new link the user opens loads a new page (a new
-    session); moving between pages inside the app brings addresses this session did not
-    just replace.
+    playing, ``bench/stress_controls.py``). Such an echo can arrive any time later: a slider's
+    callback often runs in the fragment's tick that carried the new value, and the slider's
+    own page rerun, sent with the old address, starts after that tick's frame, seconds later
+    on a busy server (it once came after the 3 s this used to allow, and undid the change).
+    So no clock decides: an address is the user's when it opens the page (a new session), comes
+    from another page of the app (``note_page_run``: a page link, ``st.switch_page``) or from
+    the browser's Back and Forward buttons; an address a page writes itself (a teacher's push)
+    is recorded by ``wrote_address`` and is then no longer an echo.
     """
-    now = time.monotonic()
     _, replaced = st.session_state.get(_ADDRESSES_KEY, (None, []))
-    return any(q == query and now - t < STALE_ADDRESS_SECONDS for t, q in replaced)
+    before, now = st.session_state.get(_PAGE_RUNS_KEY, (None, None))
+    return query in replaced and before == now and not _history_navigation()
+
+
+def _history_navigation() -> bool:
+    """Whether this run was asked for by the browser's Back or Forward button (Streamlit's run context)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
 
 
 # ----- full links to copy ------------------------------------------------------------------------

@@ -82,12 +82,15 @@ def session() -> PlaygroundSession:
         st.session_state[K + "link_warnings"] = warnings
         sync_widgets(s)
         write_query(s)  # the address bar always shows the full, normalised link
-    elif K + "optimizer" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
-        sync_widgets(s)
-    view = st.session_state.get(K + "view", classroom.ClassroomView())
-    if view.present != presenting():  # the shared switch (``present_switch``, read from any link) decides;
-        st.session_state[K + "view"] = dataclasses.replace(view, present=presenting())  # this page's link says it
-        write_query(s)
+    else:
+        if K + "optimizer" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
+            sync_widgets(s)
+        view = st.session_state.get(K + "view", classroom.ClassroomView())
+        if view.present != presenting():  # the shared switch (``present_switch``, read from any link) decides;
+            st.session_state[K + "view"] = dataclasses.replace(view, present=presenting())  # this page's link says it
+            write_query(s)
+        elif q == st.session_state.get(K + "query"):
+            write_query(s)  # again: the browser may never have received it (see write_query)
     return s
 
 
@@ -154,6 +157,15 @@ def on_change() -> None:
 
 
 def write_query(s: PlaygroundSession) -> None:
+    """Put the session's full link into the address bar (``st.query_params``).
+
+    ``session`` writes it again on every page run whose address is already this one: a callback that
+    runs in a live fragment's tick (the tick carried the changed control) writes the link there, and
+    Streamlit then reruns the whole page with that link as the run's address; the tick's own message to
+    the browser was lost (the address bar kept the old link while the control and the run had the new
+    one: 3 of 50 slider changes while playing, ``bench/stress_controls.py``-style, and a CI failure).
+    The browser does nothing when the address it receives is the one it shows.
+    """
     q = s.share_query()
     drive = drivers.link_query(st.session_state.get(K + "drive"), s.trainer.removed)
     q = q + "&" + drive if drive else q

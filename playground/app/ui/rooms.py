@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from playground.app.ui.charts import plotly_chart
+from playground.app.ui.links import address, wrote_address
 from playground.base.text import escape_markdown
 
 ROOM_PAGE = "pages/room.py"
@@ -72,6 +73,7 @@ def _room_fragment(session: Any) -> None:
     if room.push_version > seen["push"]:
         seen.update(push=room.push_version, lesson=room.push_lesson)
         st.query_params.from_dict(dict(parse_qsl(room.push_query)))
+        wrote_address(address())  # the teacher's link, even one this student had before: not an echo
         st.rerun()  # the whole page: it reads its setup from the new link
     t = session.trainer
     link = session.share_query()
