@@ -17,12 +17,12 @@ from playground.app.ui.present import presenting
 from playground.core.features import FEATURES
 from playground.core.losses import losses_for_task
 from playground.data import drawn, sources
+from playground.data.uploads import clean_name
 from playground.run import drivers
 from playground.run import modelio
 from playground.run.config import from_query
 from playground.run.sizes import dataset_info
 from playground.run.realdata import USER_DATA_KEY
-from playground.data.uploads import clean_name
 from playground.run.session import PlaygroundSession
 from playground.teach import classroom
 from playground.viz.data_figures import dataset_preview
@@ -85,12 +85,12 @@ def session() -> PlaygroundSession:
     else:
         if K + "optimizer" not in st.session_state:  # back from another page: Streamlit dropped the widgets' state
             sync_widgets(s)
-        view = st.session_state.get(K + "view", classroom.ClassroomView())
-        if view.present != presenting():  # the shared switch (``present_switch``, read from any link) decides;
-            st.session_state[K + "view"] = dataclasses.replace(view, present=presenting())  # this page's link says it
-            write_query(s)
-        elif q == st.session_state.get(K + "query"):
+        if q == st.session_state.get(K + "query"):
             write_query(s)  # again: the browser may never have received it (see write_query)
+    view = st.session_state.get(K + "view", classroom.ClassroomView())
+    if view.present != presenting():  # the shared switch (``present_switch``, read from any link) decides;
+        st.session_state[K + "view"] = dataclasses.replace(view, present=presenting())  # this page's link says it
+        write_query(s)
     return s
 
 
