@@ -89,7 +89,7 @@ def live_views(seconds: float):
             st.metric("Epoch", f"{t.epoch:,}")
             progress = views.epoch_progress_caption(t.epoch, t.epoch_progress, t.batches_per_epoch)
             if progress:  # a long epoch trains over several frames: how far the next one is
-                st.caption(progress)
+                st.caption(escape_markdown(progress))
         st.metric("Training loss", val(h.train_loss, ".4f"))
         st.metric("Test loss", val(h.test_loss, ".4f"))
         if t.task == "regression":

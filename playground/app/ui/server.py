@@ -82,7 +82,7 @@ def teacher_tools_note() -> None:
         st.caption(f"No teacher key is set on this server, so everyone who opens it sees the teacher tools, "
                    f"except in classroom links. For a class, start the server with "
                    f"{escape_markdown(capacity.TEACHER_KEY_ENV)} set to a secret of your choice and open it "
-                   f"yourself with `?{capacity.TEACHER_PARAM}=` and that secret: students then see "
+                   f"yourself with `?{escape_markdown(capacity.TEACHER_PARAM)}=` and that secret: students then see "
                    f"no teacher tools.")
 
 
