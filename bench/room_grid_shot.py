@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit, wait_for  # noqa: E402
+from browser_util import free_port, join_room, launch_chromium, open_room, start_streamlit, stop_streamlit  # noqa: E402
 
 SETUPS = (  # (nickname, link): a varied class
     ("Ada", "dataset=circle&hidden=4,2&lr=0.03"),
@@ -48,20 +48,10 @@ def main() -> None:
     try:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
-            teacher = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-            teacher.goto(f"{base}/room")
-            teacher.get_by_role("button", name="Open a room").click(timeout=90_000)
-            title = wait_for(lambda: next((t for t in teacher.locator("h1").all_inner_texts()
-                                           if t.startswith("Room ")), None), what="the room's title")
-            code = title.split()[1]
+            teacher, code = open_room(browser, base)
             pages = []
             for name, link in SETUPS[:args.students]:
-                page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-                page.goto(f"{base}/play?room={code}&{link}")
-                page.get_by_role("textbox", name="Your nickname").fill(name, timeout=90_000)
-                page.get_by_role("button", name="Join").click()
-                wait_for(lambda p=page, n=name: p.get_by_text(f"Room {code} as {n}").count() > 0, timeout=90,
-                         what=f"{name} in the room")
+                page = join_room(browser, base, code, name, link, height=800)
                 page.get_by_role("button", name="Play").click(timeout=60_000)
                 pages.append(page)
             goal = teacher.get_by_role("textbox", name="Goal")

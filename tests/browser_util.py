@@ -250,3 +250,23 @@ def epoch(page) -> int:
     """The Playground's Epoch metric as a number (-1 while it shows none)."""
     value = metric(page, "Epoch").replace(",", "")
     return int(value) if value.isdigit() else -1
+
+
+def open_room(browser, server: str, width: int = 1920, height: int = 1080):
+    """A teacher opens a room on the Room page: their page and the room's code."""
+    teacher = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    teacher.goto(f"{server}/room")
+    teacher.get_by_role("button", name="Open a room").click(timeout=90_000)
+    title = wait_for(lambda: next((t for t in teacher.locator("h1").all_inner_texts() if t.startswith("Room ")), None),
+                     what="the room's title")
+    return teacher, title.split()[1]
+
+
+def join_room(browser, server: str, code: str, name: str, query: str = "", width: int = 1280, height: int = 900):
+    """A student opens the room's link (with ``query``'s setup, if any), joins as ``name``: their Playground."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    page.goto(f"{server}/play?room={code}" + (f"&{query}" if query else ""))
+    page.get_by_role("textbox", name="Your nickname").fill(name, timeout=90_000)
+    page.get_by_role("button", name="Join").click()
+    wait_for(lambda: page.get_by_text(f"Room {code} as {name}").count() > 0, timeout=90, what=f"{name} in the room")
+    return page

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 from apptest_util import assert_no_exception, open_page
+from test_predict import circle  # noqa: F401 - the trained circle fixture both files use
 
 from playground.run.config import Config
 from playground.run.prediction import (CELLS, MAX_ROOM_TEXT, RoomPrediction, class_average, fill, from_room,
@@ -17,13 +18,6 @@ from playground.viz import roomviews
 from playground.viz.predict import cells_png, class_figure
 
 pytestmark = pytest.mark.timeout(300)
-
-
-@pytest.fixture(scope="module")
-def circle():
-    t = Trainer(Config(dataset="circle"))
-    t.step(150)
-    return t
 
 
 def test_a_prediction_round_trips_through_its_room_text(circle):

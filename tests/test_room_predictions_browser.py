@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import choose, chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
+from browser_util import choose, chromium_fixture, join_room, open_room, streamlit_server_fixture, wait_for  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(360)]
 
@@ -23,19 +23,9 @@ FILLS = {"Ada": "Central disc", "Bo": "Left half"}  # on the circle data: a disc
 
 
 def test_the_teacher_sees_two_students_predictions_beside_the_truth(server, browser):
-    teacher = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-    teacher.goto(f"{server}/room")
-    teacher.get_by_role("button", name="Open a room").click(timeout=90_000)
-    title = wait_for(lambda: next((t for t in teacher.locator("h1").all_inner_texts() if t.startswith("Room ")), None),
-                     what="the room's title")
-    code = title.split()[1]
+    teacher, code = open_room(browser, server)
     for name, shape in FILLS.items():
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        page.goto(f"{server}/play?room={code}&dataset=circle")
-        page.get_by_role("textbox", name="Your nickname").fill(name, timeout=90_000)
-        page.get_by_role("button", name="Join").click()
-        wait_for(lambda p=page, n=name: p.get_by_text(f"Room {code} as {n}").count() > 0, timeout=90,
-                 what=f"{name} in the room")
+        page = join_room(browser, server, code, name, "dataset=circle")
         page.get_by_role("link", name="Predict, then reveal").first.click()
         wait_for(lambda p=page: "/predict" in p.evaluate("location.pathname"), timeout=60, what="the Predict page")
         choose(page, "Train for", "50 epochs", timeout=60_000)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
+from browser_util import chromium_fixture, join_room, open_room, streamlit_server_fixture, wait_for  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(420)]
 
@@ -24,12 +24,6 @@ browser = chromium_fixture()
 NAMES = ("Ada", "Bo", "Cy")
 SETUP = "dataset=xor&hidden=4&lr=0.1"
 GOAL = "test loss < 0.2 with at most 4 neurons"
-
-
-def new_page(browser, url, width=1280, height=900):
-    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(url)
-    return page
 
 
 def address(page) -> str:
@@ -43,21 +37,10 @@ def standings(teacher) -> list[str]:
 
 
 def test_a_teacher_and_three_students(server, browser):
-    teacher = new_page(browser, f"{server}/room", 1920, 1080)
-    teacher.get_by_role("button", name="Open a room").click(timeout=90_000)
-    title = wait_for(lambda: next((t for t in teacher.locator("h1").all_inner_texts() if t.startswith("Room ")), None),
-                     what="the room's title")
-    code = title.split()[1]
+    teacher, code = open_room(browser, server)
     assert "key=" not in teacher.url
 
-    students = {}
-    for name in NAMES:
-        page = new_page(browser, f"{server}/play?room={code}")
-        page.get_by_role("textbox", name="Your nickname").fill(name, timeout=90_000)
-        page.get_by_role("button", name="Join").click()
-        wait_for(lambda p=page, n=name: p.get_by_text(f"Room {code} as {n}").count() > 0, timeout=90,
-                 what=f"{name} in the room on the Playground")
-        students[name] = page
+    students = {name: join_room(browser, server, code, name) for name in NAMES}
 
     # The grid shows all three (it refreshes every 2 s).
     wait_for(lambda: all(teacher.locator("strong").filter(has_text=n).count() for n in NAMES), timeout=60,
