@@ -6,7 +6,8 @@
 * ``live``: ``live_fragment`` (the ticking view of a live page), ``train_after_drawing``, ``yield_point``,
   ``uninterrupted`` callbacks and ``transport_bar`` (Play, Pause, Step, Reset, written once for every page
   that trains);
-* ``keys``: keyboard shortcuts (``keyboard_shortcuts``) and the screen readers' announcer (``announce``);
+* ``keys``: keyboard shortcuts (``keyboard_shortcuts``) and the screen readers' announcer (``announce``), alone
+  or with a live page's row of metrics (``live_metrics``);
 * ``server``: the server's sessions (``server_session``, ``claim_training``), hidden and closed tabs, and who
   sees the teacher tools (``teacher_view``, ``teacher_tools_note``);
 * ``store``: ``browser_store``, one small JSON value kept in the browser's localStorage
@@ -17,7 +18,7 @@
 * ``play_state`` and ``play_panels``: the Playground page's link-and-widget state and its control panels.
 """
 from playground.app.ui.charts import live_plotly, plotly_chart, tab_hidden
-from playground.app.ui.keys import SHORTCUT_KEYS, SHORTCUTS_HELP, announce, keyboard_shortcuts
+from playground.app.ui.keys import SHORTCUT_KEYS, SHORTCUTS_HELP, announce, keyboard_shortcuts, live_metrics
 from playground.app.ui.links import address, app_url, entry_guard, note_page_run, page_url, stale_address, wrote_address
 from playground.app.ui.live import (app_style, live_fragment, steady_live_views, train_after_drawing,
                                     transport_bar, uninterrupted, yield_point)
@@ -31,5 +32,5 @@ __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", 
            "steady_live_views", "app_style", "present_switch", "presenting", "page_params", "plotly_chart", "uninterrupted", "address", "wrote_address", "stale_address",
            "note_page_run", "app_url", "page_url", "server_session", "claim_training", "transport_bar",
            "room_redirect", "enter_room", "room_member", "room_student", "room_prediction", "predictions_view",
-           "announce", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
+           "announce", "live_metrics", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
            "browser_store"]

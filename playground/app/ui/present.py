@@ -31,8 +31,8 @@ _PRESENT_CSS = """
    never below the laptop's 16 px); the sidebar widens with it so no control is cut or wraps mid-word. */
 html { font-size: clamp(16px, 1.15vw, 22px); }
 .stMain h1 { font-size: 2.6rem; }
-[data-testid="stMetricValue"] { font-size: 2.3rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+[data-testid="stMetricValue"], .playground-metrics .playground-metric-value { font-size: 2.3rem; }
+[data-testid="stMetricLabel"] p, .playground-metrics .playground-metric-label { font-size: 1.05rem; }
 [data-testid="stSidebar"] { width: clamp(300px, 21vw, 430px) !important; min-width: clamp(300px, 21vw, 430px); }
 .stMainBlockContainer { padding-top: 4rem; padding-left: 1.5rem; padding-right: 1.5rem; max-width: none; }
 /* The Playground's charts fill the screen's height: network, boundary and loss side by side. */
