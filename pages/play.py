@@ -90,7 +90,9 @@ def live_views(seconds: float):
     # by the browser); paused, st.metric as on every page, beside the same announcer.
     live_metrics(row if s.playing else [], key="pg_announce", caption=progress or "",
                  text=f"Epoch {t.epoch:,}. Training loss {val(h.train_loss, '.3f')}, test loss {val(h.test_loss, '.3f')}.")
-    if not s.playing:
+    if s.playing:
+        st.empty()  # holds the paused row's place: the charts below keep theirs (a moved chart is remounted)
+    else:
         # One row container, not st.columns(5): five columns are five more messages a run.
         with st.container(horizontal=True, key="pg_metrics"):  # equal shares, as columns were (live.py's CSS)
             with st.container(gap=None):  # the Epoch and, mid-epoch, how far the next one is
