@@ -520,3 +520,6 @@ def test_an_epoch_in_progress_is_shown_under_the_epoch_counter():
     shown = [c.value.replace("\\", "") for c in at.caption]  # as it reads: escape_markdown's backslashes dropped
     assert [c for c in shown if "mini-batches" in c] == ["Epoch 1: 1 of 1,000 mini-batches"]
     assert s.trainer.epoch == 0 and at.metric[0].value == "0"
+    s.play()  # playing, the same caption under the Epoch of the live row (drawn before the frame trains)
+    at.run()
+    assert live_row(at)["caption"] == "Epoch 1: 1 of 1,000 mini-batches" and live_row(at)["items"][0] == ["Epoch", "0"]
