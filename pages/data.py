@@ -49,7 +49,9 @@ def _preview(data, key: str) -> None:
             y_col = c[2].selectbox("y axis", range(d), 1, format_func=names.__getitem__, key=f"{key}_y")
     x, y, x_title, y_title = realdata.projection(data, mode, x_col, y_col)
     plotly_chart(figs.scatter_figure(x, y, data.y, data.task, data.class_names, x_title, y_title),
-                 key=f"{key}_scatter")
+                 key=f"{key}_scatter", label=f"Scatter plot of {data.name}'s {len(x):,} rows: {y_title} against "
+                                             f"{x_title}, " + ("coloured by the target" if data.task == "regression"
+                                                               else "a colour a class"))
 
 
 def _download(data, name: str, key: str) -> None:
