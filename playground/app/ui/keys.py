@@ -1,9 +1,11 @@
 """Keyboard and screen reader: the page's shortcut keys (Space plays or pauses, → steps, R resets; ignored
-while typing in a box) and a polite announcer (``aria-live="polite"``) for the epoch and losses, alone or with a
-live page's row of metrics (``live_metrics``), all drawn by ``assets/keys.js``."""
+while typing in a box), a polite announcer (``aria-live="polite"``) for the epoch and losses, alone or with a
+live page's row of metrics (``live_metrics``), and the accessible names of charts drawn by ``st.plotly_chart``
+(``name_chart``), all drawn by ``assets/keys.js``."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -72,3 +74,16 @@ def live_metrics(items: Iterable[tuple[str, str]], key: str, *, caption: str = "
 
 def _said(msg: dict, text: str, gap_seconds: float) -> bytes:
     return json.dumps({**msg, "text": str(text)[:300], "gap_ms": int(gap_seconds * 1000)}).encode()
+
+
+#: Chart names kept for tests and the page's own reading: session-state key -> {chart key: its accessible name}.
+NAMES_KEY = "_playground_chart_names"
+
+
+def name_chart(key: str, label: str) -> None:
+    """Give the chart drawn with widget key ``key`` an accessible name, ``label``: ``role="img"`` and an
+    ``aria-label`` on its element, set in the browser (``st.plotly_chart`` has no such option)."""
+    label = str(label)[:300]
+    st.session_state.setdefault(NAMES_KEY, {})[key] = label
+    cls = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())  # as Streamlit's frontend names the element
+    _keys(key=f"{key}_chartname", data=json.dumps({"mode": "name", "cls": cls, "label": label}).encode())

@@ -149,6 +149,8 @@ _APP_CSS = """
 <style>
 /* Laptop windows (1280-1440 px): the page uses the window's width instead of wide empty margins. */
 .stMainBlockContainer { padding-left: 2rem; padding-right: 2rem; padding-top: 4.5rem; }
+/* A static chart's name (keys.name_chart) is an element that shows nothing: no gap below the chart for it. */
+.stElementContainer[class*="_chartname"] { display: none; }
 </style>
 """
 

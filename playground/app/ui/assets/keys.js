@@ -132,6 +132,25 @@ function mountMetrics(state, msg) {
   mountAnnouncer(state, msg);
 }
 
+// mode "name": the accessible name of an st.plotly_chart (which has no aria option): role="img" and
+// aria-label on the chart's element (class msg.cls, "st-key-" and its key), as live charts have. The chart
+// may be drawn after this element, or drawn anew: tried again for a few seconds, and whenever the label changes.
+function nameChart(state, msg) {
+  state.label = msg.label;
+  state.cls = msg.cls;
+  clearTimeout(state.timer);
+  let tries = 0;
+  const apply = () => {
+    const el = document.querySelector(`.${CSS.escape(state.cls)}`);
+    if (el && el.getAttribute("aria-label") !== state.label) {
+      el.setAttribute("role", "img");
+      el.setAttribute("aria-label", state.label);
+    }
+    if (++tries < 20) state.timer = setTimeout(apply, 250);
+  };
+  apply();
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return undefined;
@@ -144,6 +163,7 @@ export default function (component) {
   state.setStateValue = setStateValue; // the newest one knows the current run
   if (msg.mode === "keys") mountKeys(state, msg);
   else if (msg.mode === "metrics") mountMetrics(state, msg);
+  else if (msg.mode === "name") nameChart(state, msg);
   else mountAnnouncer(state, msg);
   return () => {
     // Called also when an update is superseded while the element stays: tear down only when it left.
