@@ -67,6 +67,14 @@ def _strings(obj, path=""):
         yield path, obj
 
 
+def _is_chart_name(text: str) -> bool:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("mode") == "name"
+
+
 def _plotly_strings(raw: str):
     try:
         return list(_strings(json.loads(raw)))
@@ -101,7 +109,7 @@ def leaks(at: AppTest) -> list[str]:
                     text = base64.b64decode(s).decode("utf-8")
                 except ValueError:
                     continue
-                if text.startswith('{"mode":"name"'):  # a static chart's name (keys.name_chart): set with
+                if _is_chart_name(text):  # a static chart's name (keys.name_chart): set with
                     continue  # setAttribute("aria-label"), plain text that no browser parses as markup
                 found += [f"{kind}{path} (live chart){p2}: {s2[:90]!r}" for p2, s2 in _plotly_strings(text)
                           if PLOTLY_LEAK.search(s2)]
