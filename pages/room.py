@@ -18,7 +18,7 @@ from playground.viz import roomviews
 from playground.run import views
 from playground.teach.lessons import LESSONS
 from playground.base.text import escape_markdown
-from playground.app.ui import entry_guard, enter_room, page_url, plotly_chart, predictions_view, room_member
+from playground.app.ui import entry_guard, enter_room, join_setup, page_url, plotly_chart, predictions_view, room_member
 
 entry_guard()
 
@@ -54,7 +54,7 @@ def _join() -> None:
     except rooms.RoomError as e:
         ss[K + "join_error"] = str(e)
         return
-    ss[K + "joined"] = (member, store.room(member.code))
+    ss[K + "joined"] = (member, store.room(member.code), ss.get(K + "setup", ""))
 
 
 def _open_room() -> None:
@@ -72,6 +72,9 @@ if room is None:
     st.subheader("Join your class")
     if "join" in st.query_params:
         ss.setdefault(K + "code", rooms.normalize_code(st.query_params["join"]) or "")
+        ss[K + "setup"], setup_note = join_setup()  # the student link's setup: the Playground opens on it
+        if setup_note:
+            st.warning(escape_markdown(setup_note), icon=":material/link_off:")
     with st.form(K + "join_form"):
         st.text_input("Room code", key=K + "code", max_chars=12, placeholder="K7RM4")
         st.text_input("Your nickname", key=K + "nick", max_chars=rooms.MAX_NICKNAME,
