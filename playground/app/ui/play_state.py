@@ -111,10 +111,13 @@ def keep_controls() -> None:
     sidebar then came up with no hidden layers and learning rate 1e-05, the Play click sent those back, and the
     run was reset to them and stopped at epoch 0 (a room of three playing students: the third, in 1 of 4 tries). Re-assigning
     the values the server holds (the user's own changes are already in them: callbacks run first) makes every
-    run carry them."""
+    run carry them. The features pills and the seed box are left out: their defaults are not a minimum (all
+    features; an empty seed is refused with a message), and re-sending them on every run broke drawing points
+    (tests/test_playground_browser.py::test_draw_your_own_points: the boundary chart was gone under a click)."""
     ss = st.session_state
     n_layers = ss.get(K + "layers") or 0
-    for key in [K + c for c in CONTROLS] + [K + f"{p}{i}" for p in "ha" for i in range(n_layers)]:
+    for key in [K + c for c in CONTROLS if c not in ("features", "seed")] + \
+            [K + f"{p}{i}" for p in "ha" for i in range(n_layers)]:
         if key in ss:
             ss[key] = ss[key]
 
