@@ -39,7 +39,7 @@ from urllib.parse import unquote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
-from browser_util import REPO, free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
+from browser_util import METRICS, REPO, free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 from measure_playground import CHART, epoch, wait_until  # noqa: E402
 
 sys.path.insert(0, str(REPO))
@@ -204,9 +204,9 @@ def open_students(browser, base: str, links: list[str], ramp: int = 5, timeout: 
 
 
 # The epoch counter as a number (-1 when not drawn), read in the page: one round trip per read.
-_READ_EPOCH = """() => { for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
+_READ_EPOCH = """() => { for (const m of document.querySelectorAll('METRICS')) {
         const parts = m.innerText.split('\\n').map(x => x.trim()).filter(Boolean);  // "Epoch\\n\\n1,234"
-        if (parts[0] === 'Epoch') return Number(parts[parts.length - 1].replaceAll(',', '')); } return -1; }"""
+        if (parts[0] === 'Epoch') return Number(parts[parts.length - 1].replaceAll(',', '')); } return -1; }""".replace("METRICS", METRICS)
 _STATE = f"""() => {{
     const chart = document.querySelector('.st-key-pg_boundary .playground-live-plotly');
     const seed = document.querySelector('[data-testid=stSidebar] input[aria-label="Seed"]');

@@ -29,13 +29,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the tests' helpers (browser_util, hostile_files)
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the playground package, for the engine-alone reference
-from browser_util import free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
+from browser_util import METRICS, free_port, launch_chromium, start_streamlit, stop_streamlit  # noqa: E402
 
 CHART = "document.querySelector('.st-key-{key} .playground-live-plotly')"
 
 
 def epoch(page) -> int:
-    for text in page.locator("[data-testid=stMetric]").all_inner_texts():
+    for text in page.locator(METRICS).all_inner_texts():
         name, _, value = text.partition("\n")
         if name.strip() == "Epoch":
             v = value.strip().replace(",", "")
@@ -79,14 +79,14 @@ WATCH = """() => { const w = window.__pg = {inputs: [], epochs: []}; let last = 
     document.addEventListener('pointerdown', input, true);
     document.addEventListener('keydown', input, true);
     new MutationObserver(() => {
-        for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
+        for (const m of document.querySelectorAll('METRICS')) {
             const lines = m.innerText.split('\\n').map(l => l.trim()).filter(Boolean);
             const name = lines[0], value = lines[lines.length - 1];
             if (name !== 'Epoch' || value === last) continue;
             last = value;
             w.epochs.push([performance.now(), parseInt(value.replace(/,/g, ''), 10)]);
         }
-    }).observe(document.body, {subtree: true, childList: true, characterData: true}); }"""
+    }).observe(document.body, {subtree: true, childList: true, characterData: true}); }""".replace("METRICS", METRICS)
 
 
 def marks(page) -> tuple[int, int]:

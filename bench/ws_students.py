@@ -109,14 +109,21 @@ class Student:
             elif what == "selectbox" and el.selectbox.label == "Speed":
                 self.speed_id = el.selectbox.id
             elif what == "metric" and el.metric.label == "Epoch":
-                digits = re.sub(r"\D", "", el.metric.body)
-                if digits:
-                    self.epoch = int(digits)
-                    self.epochs_at.append((time.monotonic(), self.epoch))
+                self._saw_epoch(el.metric.body)
             elif what == "exception":
                 self.errors.append(el.exception.message[:200])
             elif what == "bidi_component":
                 self.charts += 1
+                if el.bidi_component.bytes.startswith(b'{"mode": "metrics"'):  # keys.live_metrics: the row while playing
+                    items = json.loads(el.bidi_component.bytes).get("items") or [["", ""]]
+                    if items[0][0] == "Epoch":
+                        self._saw_epoch(items[0][1])
+
+    def _saw_epoch(self, shown: str) -> None:
+        digits = re.sub(r"\D", "", shown)
+        if digits:
+            self.epoch = int(digits)
+            self.epochs_at.append((time.monotonic(), self.epoch))
 
     async def run(self, until: float) -> None:
         uri = f"ws://127.0.0.1:{self.port}/_stcore/stream"

@@ -44,7 +44,8 @@ else:
     z, values, grads, spans = activation_curves(names, -zmax, zmax)
     plotly_chart(curve_and_derivative_figure(z, values, grads, titles=("f(z)", "derivative f′(z)"),
                                              x_title="z", shade=spans),
-                 key="act.curves", width="stretch", lines=True)
+                 key="act.curves", width="stretch", lines=True,
+                 label=f"{', '.join(values)} (left) and their derivatives (right), for z from −{zmax} to {zmax}")
     st.caption("Tinted bands: where a curve **saturates** (goes flat), so f′ ≈ 0 and a neuron sitting there "
                "barely learns. Each curve keeps its colour and dash in both panels.")
     for name in names:

@@ -135,7 +135,8 @@ chosen = c1.selectbox("Parameter to follow back to the loss (red path)", names, 
 shown = c2.segmented_control("Links show", ["weights", "gradients"], default="weights", required=True,
                              key=K + "links", format_func=lambda s: {"weights": "weights w", "gradients": "gradients ∂C/∂w"}[s])
 plotly_chart(worked_network_figure(trace, highlight=chosen, show=shown), key=K + "diagram", width="stretch",
-             config={"displayModeBar": False})
+             config={"displayModeBar": False},
+             label=f"The worked example's network: its weights, the values of the forward pass, output ŷ = {trace.y_hat:.4g}")
 m = st.columns(4)
 m[0].metric("Output ŷ", fmt(trace.y_hat))
 m[1].metric(f"Loss {spec.cost}", fmt(trace.loss))

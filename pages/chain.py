@@ -15,7 +15,7 @@ from playground.run import views
 from playground.run.config import from_query
 from playground.base.text import capped, escape_markdown
 from playground.run.trainer import Trainer
-from playground.app.ui import (address, page_params, entry_guard, live_plotly, page_url, stale_address, uninterrupted,
+from playground.app.ui import (address, data_table, page_params, entry_guard, live_plotly, page_url, stale_address, uninterrupted,
                            wrote_address)
 from playground.run.branches import fork
 
@@ -160,7 +160,7 @@ else:
                + f" Numbers: training point {first.row:d}.")
 rows = [{"point": tm.row, "∂L/∂aⱼ or δⱼ": tm.upstream, "zⱼ": tm.z, "f′(zⱼ)": tm.slope, "aᵢ": tm.incoming,
          "∂Lₙ/∂w": tm.product} for tm in e.terms]
-st.dataframe(rows, hide_index=True, width="stretch")
+data_table(rows)
 if len(e.rows) > len(e.terms):
     st.caption(f"The first {len(e.terms)} of {len(e.rows)} points; the sum below uses all of them.")
 n = len(e.rows)

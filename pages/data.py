@@ -1,7 +1,8 @@
 """Your data: browse the built-in data sets, or upload a CSV table and train on it.
 
 File names, column names and cell values come from the user: they are shown
-with st.dataframe / st.text, or Markdown-escaped (text.escape_markdown), never as HTML.
+with data_table (plain cells; escaped when presenting) / st.text, or Markdown-escaped (text.escape_markdown),
+never as HTML.
 """
 import hashlib
 from functools import partial
@@ -15,7 +16,7 @@ from playground.data.datasets import DATASETS, describe
 from playground.app.pages import PAGES
 from playground.data.tables import to_csv
 from playground.base.text import escape_markdown as esc
-from playground.app.ui import entry_guard, live_fragment, live_plotly, plotly_chart, train_after_drawing
+from playground.app.ui import data_table, entry_guard, live_fragment, live_plotly, plotly_chart, train_after_drawing
 
 entry_guard()  # a deep link to /data must run under the entry script's navigation
 
@@ -48,7 +49,9 @@ def _preview(data, key: str) -> None:
             y_col = c[2].selectbox("y axis", range(d), 1, format_func=names.__getitem__, key=f"{key}_y")
     x, y, x_title, y_title = realdata.projection(data, mode, x_col, y_col)
     plotly_chart(figs.scatter_figure(x, y, data.y, data.task, data.class_names, x_title, y_title),
-                 key=f"{key}_scatter")
+                 key=f"{key}_scatter", label=f"Scatter plot of {data.name}'s {len(x):,} rows: {y_title} against "
+                                             f"{x_title}, " + ("coloured by the target" if data.task == "regression"
+                                                               else "a colour a class"))
 
 
 def _download(data, name: str, key: str) -> None:
@@ -87,7 +90,7 @@ browse, upload = st.tabs(["Built-in data sets", "Upload a table"])
 # ----- (a) built-in data sets ------------------------------------------------------------------------
 with browse:
     with st.expander("All data sets", expanded=False):
-        st.dataframe(realdata.catalog_rows(), hide_index=True)
+        data_table(realdata.catalog_rows())
     name = st.selectbox("Data set", list(DATASETS), key=K + "dataset",
                         format_func=lambda n: f"{n} ({DATASETS[n].kind}, {DATASETS[n].task})")
     spec = DATASETS[name]
@@ -96,7 +99,7 @@ with browse:
     c = st.columns([2, 3])
     with c[0]:
         rows = realdata.summary_rows(data)
-        st.dataframe({"property": [r[0] for r in rows], "value": [r[1] for r in rows]}, hide_index=True)
+        data_table({"property": [r[0] for r in rows], "value": [r[1] for r in rows]})
         _playground_link("Train on it in the Playground", realdata.playground_query(name))
         _download(data, name, K + "download_builtin")
         if spec.kind == "real":
@@ -134,7 +137,7 @@ with upload:
             st.caption(f"{table.n_rows:,} rows × {len(table.columns)} columns, "
                        f"{ {',': 'comma', ';': 'semicolon'}.get(table.delimiter, 'tab')}-separated, "
                        f"{'with' if table.has_header else 'without'} a header row. First rows:")
-            st.dataframe(uploads.table_head(table), hide_index=True)
+            data_table(uploads.table_head(table))
             guess = realdata.remember(derived, "suggested", lambda: uploads.choose_columns(table)[2])
             c = st.columns([1, 2, 1])
             label = c[0].selectbox("Label (what to predict)", table.columns,
@@ -160,14 +163,13 @@ with upload:
                 c = st.columns([2, 3])
                 with c[0]:
                     rows = realdata.summary_rows(data)
-                    st.dataframe({"property": [r[0] for r in rows], "value": [r[1] for r in rows]},
-                                 hide_index=True)
+                    data_table({"property": [r[0] for r in rows], "value": [r[1] for r in rows]})
                     scale = st.toggle("Standardise (z-score)", True, key=K + "standardise",
                                       help="x' = (x − mean) / std for every feature column (and a "
                                            "regression target), so each has mean 0 and spread 1; "
                                            "without it, large-valued columns dominate and "
                                            "tanh/sigmoid neurons saturate.")
-                    st.dataframe(realdata.column_stats(data), hide_index=True)
+                    data_table(realdata.column_stats(data))
                     train = st.slider("Training share (%)", 10, 90, 70, 5, key=K + "train")
                 final = realdata.remember(derived, (tuple(features), label, task_choice, scale),
                                           lambda: realdata.standardized(data) if scale else data)

@@ -76,7 +76,9 @@ for col, (label, run) in zip(cols, runs.items()):
     with col:
         st.subheader(label)
         plotly_chart(_boundary(run, show_test=show_test), key=K + "cap." + label, width="stretch",
-                     config={"displayModeBar": False})
+                     config={"displayModeBar": False},
+                     label=f"Decision boundary of the {label} network over the training points"
+                           + (" and the test points" if show_test else ""))
         h = run.history
         m1, m2 = st.columns(2)
         m1.metric("Training accuracy", f"{h.train_metric[-1]:.0%}")
@@ -105,7 +107,8 @@ rate = c[0].select_slider("λ (the same for both)", [0.001, 0.003, 0.01, 0.03], 
 reg_epochs = c[1].selectbox("Epochs", [100, 200, 300], index=1, key=K + "reg_epochs")
 regs = _regularisers(rate, reg_epochs)
 plotly_chart(weight_histograms_figure({k: r.weights for k, r in regs.items()}, tol=NEAR_ZERO),
-             key=K + "reg.hist", width="stretch")
+             key=K + "reg.hist", width="stretch",
+             label="Histograms of the trained network's weights, one a penalty: " + ", ".join(regs))
 st.table(run_rows(regs), hide_index=True)
 st.caption(f"A 2-16-16-1 ReLU network on the noisy circle data. |w| < {NEAR_ZERO:g}: weights L1 has switched off "
            "(with plain SGD they wobble within ηλ of 0 rather than sitting at exactly 0).")
@@ -150,7 +153,10 @@ st.caption(run.stop_reason.capitalize() + "." if run.stop_reason else "Reached t
 left, right = st.columns(2)
 with left:
     plotly_chart(_boundary(run, title=f"Last epoch ({run.epoch})"), key=K + "early.last", width="stretch",
-                 config={"displayModeBar": False})
+                 config={"displayModeBar": False},
+                 label=f"Decision boundary at the last epoch ({run.epoch}), over the training and test points")
 with right:
     plotly_chart(_boundary(run, best=True, title=f"Best checkpoint (epoch {run.best_epoch}), restored"),
-                 key=K + "early.best", width="stretch", config={"displayModeBar": False})
+                 key=K + "early.best", width="stretch", config={"displayModeBar": False},
+                 label=f"Decision boundary of the best checkpoint (epoch {run.best_epoch}), restored, over the "
+                       "training and test points")

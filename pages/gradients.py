@@ -204,7 +204,8 @@ labels = layer_labels(n_layers)
 # This snapshot alone for the panels (each its own range), all snapshots for the over-time view (one range).
 now = [histogram_stacks(snaps[idx:idx + 1], what) for what in ("weights", "gradients")]
 plotly_chart(histogram_grid_figure(*now, 0, labels=[f"W{l + 1}" for l in range(n_layers)]),
-             key=K + "hist_grid", width="stretch")
+             key=K + "hist_grid", width="stretch",
+             label=f"Histograms of each layer's weights and gradients at epoch {epoch}, {n_layers} layers")
 st.caption("Each panel has its own x range, ± the layer's largest value at this epoch (under the panel). Vanishing "
            "gradients show as tiny ranges on the first layers, exploding ones as huge ranges.")
 if len(epochs) > 1:
@@ -212,11 +213,14 @@ if len(epochs) > 1:
     layer = st.selectbox("Layer to follow over time", list(range(n_layers)), index=0, key=K + "layer",
                          format_func=lambda l: labels[l])
     plotly_chart(histogram_time_figure(w_stacks[layer], g_stacks[layer], mark_epoch=epoch), key=K + "hist_time",
-                 width="stretch")
+                 width="stretch", label=f"Histograms of layer {layer + 1}'s weights and gradients over the epochs, "
+                                        f"stacked by epoch, epoch {epoch} marked")
     st.caption("The same histograms for every snapshot, stacked by epoch (darker = more weights in that bin; the "
                "dotted line is the snapshot shown above), like TensorBoard's histogram view.")
 st.subheader(f"Every weight's gradient at epoch {epoch}")
-plotly_chart(gradient_heatmaps(snaps[idx][2]), key=K + "grad_maps", width="stretch")
+plotly_chart(gradient_heatmaps(snaps[idx][2]), key=K + "grad_maps", width="stretch",
+             label=f"Heat maps of every weight's gradient at epoch {epoch}, one per layer: rows from-unit, "
+                   "columns to-unit")
 st.caption("One panel per layer, rows = from-unit, columns = to-unit, bottom row = bias; each panel has its own "
            "colour scale (written under it).")
 
@@ -246,7 +250,9 @@ for col, (init, run) in zip(cols, ss[K + "sym"].items()):
                     f"Largest change of any weight: {run.moved:.3g}  ·  test accuracy {tr.history.test_metric[-1]:.0%}")
         grid = views.grid_for(tr, res=40)
         plotly_chart(network_figure(**views.network_kwargs(tr, grid), aspect=0.6),
-                     key=K + "sym_net." + init, width="stretch", config={"displayModeBar": False})
+                     key=K + "sym_net." + init, width="stretch", config={"displayModeBar": False},
+                     label=f"Network diagram after training from {init} weights: each unit's output map and its "
+                           "weights")
 if ss[K + "sym"]["zeros"].moved == 0:
     st.caption(f"With {act} and all-zero weights nothing moves at all: f(0) = 0 for the hidden units and the output "
                "weights are 0 too, so every weight's gradient is exactly 0. The sigmoid (σ(0) = ½) at least lets "

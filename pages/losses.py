@@ -43,7 +43,8 @@ with regression:
     pred, values, grads = loss_curves(REGRESSION, y, delta)
     plotly_chart(curve_and_derivative_figure(
      pred, values, grads, titles=("loss L(ŷ)", "gradient ∂L/∂ŷ"), x_title="prediction ŷ", vline=y,
-     y_ranges=((0, 9), (-6.5, 6.5))), key="loss.reg_fig", width="stretch")
+     y_ranges=((0, 9), (-6.5, 6.5))), key="loss.reg_fig", width="stretch",
+     label=f"{', '.join(values)} losses (left) and their gradients (right) against the prediction ŷ, target y = {y:g}")
     cols = st.columns(3)
     for col, name in zip(cols, REGRESSION):
         with col.container(border=True):
@@ -65,7 +66,9 @@ with classification:
     plotly_chart(curve_and_derivative_figure(
      p, values, grads, titles=("loss", "gradient ∂L/∂p"),
      x_title="predicted probability p",
-     y_ranges=((0, 6), (-25, 25))), key="loss.cls_fig", width="stretch")
+     y_ranges=((0, 6), (-25, 25))), key="loss.cls_fig", width="stretch",
+     label=f"{', '.join(values)} (left) and their gradients (right) against the predicted probability p, "
+           f"target class {cls}")
     cols = st.columns(2)
     for col, name in zip(cols, PROBABILITY):
         with col.container(border=True):
@@ -126,7 +129,9 @@ with softmax_tab:
     labels = [f"class {i + 1}" for i in range(len(scores))]
     left, right = st.columns([1.5, 1], gap="large")
     with left:
-        plotly_chart(probabilities_figure(labels, p, q), key="loss.softmax_fig", width="stretch")
+        plotly_chart(probabilities_figure(labels, p, q), key="loss.softmax_fig", width="stretch",
+                     label="Softmax probabilities of the classes: " + ", ".join(
+                         f"{name} {v:.2f}" for name, v in zip(labels, p)) + ("" if q is None else ", beside the target"))
     with right:
         h = entropy(p)
         st.metric("Entropy of p, H(p)", f"{h:.3f} nats", help="−Σ p log p; log(n) when uniform, 0 when one-hot.")

@@ -19,7 +19,7 @@ from playground.teach.xor import (  # noqa: E402
     XOR_SOURCES, decision_surface, hidden_activations, hidden_view, xor_box, xor_config, xor_trainer,
 )
 from playground.app.pages import PAGES  # noqa: E402
-from playground.app.ui import entry_guard, live_plotly, plotly_chart, uninterrupted  # noqa: E402
+from playground.app.ui import data_table, entry_guard, live_plotly, plotly_chart, uninterrupted  # noqa: E402
 
 entry_guard()  # a deep link to /perceptron must run under the entry script's navigation
 
@@ -66,7 +66,7 @@ with left:
     st.button("Use textbook values", key="perc.mp.textbook", on_click=_textbook, disabled=gate.weights is None)
     weights = (w1, w2)[:gate.n_inputs]
     rows = truth_table(gate.name, weights, theta)
-    st.dataframe(rows, hide_index=True, width="stretch")
+    data_table(rows)
 with right:
     st.latex((r"y = \big[\,w_1 x_1 + w_2 x_2 \ge \theta\,\big]" if gate.n_inputs == 2
               else r"y = \big[\,w_1 x_1 \ge \theta\,\big]") + rf"\qquad \text{{{gate.name}}}:\ {gate.latex}")

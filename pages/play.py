@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from playground.app.ui import (announce, entry_guard, live_fragment, live_plotly, room_redirect, room_student,
+from playground.app.ui import (entry_guard, live_fragment, live_metrics, live_plotly, room_redirect, room_student,
                                steady_live_views, train_after_drawing, transport_bar, yield_point)
 from playground.app.ui import play_panels as panels
 from playground.app.ui import play_state as state
@@ -82,24 +82,25 @@ def live_views(seconds: float):
     def val(values, fmt):
         return format(values[-1], fmt) if values else "—"
 
-    # One row container, not st.columns(5): a frame re-sends every element of the fragment, and five
-    # columns are five more messages for the server to queue and send, ~5 times a second.
-    with st.container(horizontal=True, key="pg_metrics"):  # equal shares, as columns were (live.py's CSS)
-        with st.container(gap=None):  # the Epoch and, mid-epoch, how far the next one is
-            st.metric("Epoch", f"{t.epoch:,}")
-            progress = views.epoch_progress_caption(t.epoch, t.epoch_progress, t.batches_per_epoch)
-            if progress:  # a long epoch trains over several frames: how far the next one is
-                st.caption(escape_markdown(progress))
-        st.metric("Training loss", val(h.train_loss, ".4f"))
-        st.metric("Test loss", val(h.test_loss, ".4f"))
-        if t.task == "regression":
-            st.metric("Test R²", val(h.test_metric, ".3f"))
-            st.metric("Test RMSE", val(h.test_rmse, ".4f"))
-        else:
-            st.metric("Training accuracy", val(h.train_metric, ".1%"))
-            st.metric("Test accuracy", val(h.test_metric, ".1%"))
-    announce(f"Epoch {t.epoch:,}. Training loss {val(h.train_loss, '.3f')}, test loss {val(h.test_loss, '.3f')}.",
-             key="pg_announce")
+    row = [("Epoch", f"{t.epoch:,}"), ("Training loss", val(h.train_loss, ".4f")), ("Test loss", val(h.test_loss, ".4f")),
+           *([("Test R²", val(h.test_metric, ".3f")), ("Test RMSE", val(h.test_rmse, ".4f"))] if t.task == "regression"
+             else [("Training accuracy", val(h.train_metric, ".1%")), ("Test accuracy", val(h.test_metric, ".1%"))])]
+    progress = views.epoch_progress_caption(t.epoch, t.epoch_progress, t.batches_per_epoch)  # a long epoch: how far
+    # Playing, the metric row, the mid-epoch caption and the announcer are one element a frame (drawn in place
+    # by the browser); paused, st.metric as on every page, beside the same announcer.
+    live_metrics(row if s.playing else [], key="pg_announce", caption=progress or "",
+                 text=f"Epoch {t.epoch:,}. Training loss {val(h.train_loss, '.3f')}, test loss {val(h.test_loss, '.3f')}.")
+    if s.playing:
+        st.empty()  # holds the paused row's place: the charts below keep theirs (a moved chart is remounted)
+    else:
+        # One row container, not st.columns(5): five columns are five more messages a run.
+        with st.container(horizontal=True, key="pg_metrics"):  # equal shares, as columns were (live.py's CSS)
+            with st.container(gap=None):  # the Epoch and, mid-epoch, how far the next one is
+                st.metric(*row[0])
+                if progress:
+                    st.caption(escape_markdown(progress))
+            for label, value in row[1:]:
+                st.metric(label, value)
 
     cached = st.session_state.get(K + "grid")
     if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside

@@ -20,7 +20,7 @@ from playground.core.losses import losses_for_task
 from playground.core.optimizers import OPTIMIZERS
 from playground.run.pace import SPEED_HELP, pace_label, speed_choices
 from playground.base.text import capped, escape_markdown
-from playground.app.ui import (address, page_params, entry_guard, live_fragment, live_plotly, page_url, stale_address,
+from playground.app.ui import (address, data_table, page_params, entry_guard, live_fragment, live_plotly, page_url, stale_address,
                            steady_live_views, train_after_drawing, transport_bar, uninterrupted,
                                wrote_address)
 
@@ -198,7 +198,7 @@ def live_race(seconds: float):
     live_plotly(race_losses_figure(r, log_y=ss.get(K + "log_y", True), log_x=None if ss.get(K + "log_x", True) else False,
                                    spec=True), key="race_loss", height=320,
                 watch_visibility=True)
-    st.dataframe(r.rows(summary), hide_index=True, width="stretch")
+    data_table(r.rows(summary))
     train_after_drawing(r, lambda: r.tick(seconds))  # one time budget for all racers, at the race's pace
 
 

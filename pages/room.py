@@ -169,7 +169,8 @@ def projector() -> None:
     with c[0]:
         plotly_chart(boundary_figure(views.boundary_values(t, grid), grid, (t.train.X, t.train.y), None,
                                      task=t.task, n_classes=t.n_classes, class_names=t.data.class_names),
-                     key=K + "proj_boundary")
+                     key=K + "proj_boundary", label=f"The student's decision boundary at epoch {t.epoch}, "
+                                                    "over the training points")
     with c[1]:
         plotly_chart(loss_figure(h, task=t.task), key=K + "proj_loss", lines=True)
     st.caption("The student's own weights, epoch and data (their model file, fetched now). The same setup from "

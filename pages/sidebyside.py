@@ -11,7 +11,7 @@ import streamlit as st
 from playground.app import carry
 from playground.run import sidebyside
 from playground.base.text import capped, escape_markdown
-from playground.app.ui import entry_guard
+from playground.app.ui import data_table, entry_guard
 
 entry_guard()
 
@@ -51,17 +51,13 @@ st.success("Both engines agree to rounding error (float64 keeps about 16 signifi
            "exactly the chain rule that the NumPy code spells out by hand." if r.max_grad_diff() < 1e-9 else
            "The engines differ by more than rounding error here.", icon=":material/balance:")
 st.subheader("Per layer", anchor=False)
-st.dataframe(r.layer_rows(), hide_index=True, width="stretch",
-             column_config={k: st.column_config.NumberColumn(format="%.2e") for k in (
-                 "largest |gradient|", "largest |NumPy − PyTorch| gradient", "largest |NumPy − PyTorch| new weight")})
+data_table(r.layer_rows(), formats={k: "%.2e" for k in (
+    "largest |gradient|", "largest |NumPy − PyTorch| gradient", "largest |NumPy − PyTorch| new weight")})
 st.subheader("Every gradient", anchor=False)
 rows = r.every_gradient()
 if len(rows["parameter"]) >= sidebyside.ROW_CAP:
     st.caption(f"The first {sidebyside.ROW_CAP:,} parameters (the per-layer table covers them all).")
-st.dataframe(rows, hide_index=True, width="stretch", height=420,
-             column_config={"NumPy ∂L/∂θ": st.column_config.NumberColumn(format="%.12f"),
-                            "PyTorch ∂L/∂θ": st.column_config.NumberColumn(format="%.12f"),
-                            "|difference|": st.column_config.NumberColumn(format="%.1e")})
+data_table(rows, height=420, formats={"NumPy ∂L/∂θ": "%.12f", "PyTorch ∂L/∂θ": "%.12f", "|difference|": "%.1e"})
 st.caption("w[l] i→j is the weight from unit i of layer l−1 (the inputs for l = 1) to unit j of layer l; b[l] the "
            "biases. Dropout is off for the comparison: its random masks would differ between the engines. The "
            "step includes the weight penalty and gradient clipping, as training does.")

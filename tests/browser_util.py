@@ -169,9 +169,13 @@ def close_clean(page) -> None:
     page.close()
 
 
+#: A metric as the page shows it: an st.metric, or one of a live row drawn in place while playing (keys.live_metrics).
+METRICS = "[data-testid=stMetric], .playground-metric"
+
+
 def metric(page, label: str) -> str:
-    """The shown value of the st.metric labelled ``label`` ("" if there is none)."""
-    for text in page.locator("[data-testid=stMetric]").all_inner_texts():
+    """The shown value of the metric labelled ``label`` ("" if there is none)."""
+    for text in page.locator(METRICS).all_inner_texts():
         name, _, value = text.partition("\n")
         if name.strip() == label:
             return value.strip()

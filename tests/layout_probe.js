@@ -1,5 +1,7 @@
 // Layout problems on the page as it is drawn now; used by tests/test_layout_browser.py.
-// Returns {problems: [string], charts: [{key, width, height, top, plotHeight, minFont}], tiles: [px]}.
+// Returns {problems: [string], charts: [{key, width, height, top, plotHeight, minFont}], tiles: [px],
+// tables: [{kind, px}]}: the type of each table shown (an st.table's smallest cell; an st.dataframe's canvas
+// grid draws its cells in the type of its "--gdg-base-font-style" style variable).
 //
 // Truncated text: an element that clips (text-overflow: ellipsis, overflow hidden or clip) whose text is
 // wider than its box (scrollWidth > clientWidth), or a label, button or option whose word is split
@@ -131,5 +133,22 @@
     if (key === "pg_network")
       plot.querySelectorAll(".imagelayer image").forEach((im) => tiles.push(im.getBoundingClientRect().width));
   }
-  return {problems: [...new Set(problems)], charts, tiles};
+
+  // ---- tables -----------------------------------------------------------------------------------
+  const tables = [];
+  for (const t of app.querySelectorAll("[data-testid=stTable], [data-testid=stDataFrame]")) {
+    if (!shown(t)) continue;
+    if (t.matches("[data-testid=stTable]")) {
+      const sizes = [...t.querySelectorAll("th, td, th *, td *")]  // a cell, or its Markdown, holding text
+        .filter((c) => [...c.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+        .map((c) => parseFloat(getComputedStyle(c).fontSize));
+      if (sizes.length) tables.push({kind: "st.table", px: Math.min(...sizes)});
+    } else {
+      const grid = t.querySelector("[style*='--gdg-base-font-style']");
+      const style = grid ? getComputedStyle(grid).getPropertyValue("--gdg-base-font-style") : "";
+      const px = /([\d.]+)px/.exec(style);
+      tables.push({kind: "st.dataframe", px: px ? parseFloat(px[1]) : 0});
+    }
+  }
+  return {problems: [...new Set(problems)], charts, tiles, tables};
 }

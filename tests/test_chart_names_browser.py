@@ -1,5 +1,6 @@
-"""Every chart on the Playground has an accessible name (#16): ``role="img"`` and a non-empty ``aria-label``
-on its container saying what it shows, kept up to date as the run moves on."""
+"""Every chart has an accessible name (#16): ``role="img"`` and a non-empty ``aria-label`` on its container
+saying what it shows: the Playground's live charts, kept up to date as the run moves on, and the static charts
+of a learning page (``ui.plotly_chart``, named by ``keys.name_chart``; every page's names: test_chart_names)."""
 import sys
 from pathlib import Path
 
@@ -35,5 +36,16 @@ def test_every_playground_chart_has_an_accessible_name(server, browser):
         page.get_by_role("button", name="Step").click()
         wait_for(lambda: any("at epoch 1" in label for _, label in page.evaluate(NAMES)), what="name at epoch 1")
         assert page.locator("[data-testid=stException]").count() == 0
+        page.goto(f"{server}/activations")  # static charts: st.plotly_chart, named from the page
+        page.wait_for_function("document.querySelectorAll('[data-testid=stPlotlyChart]').length >= 6", timeout=90_000)
+        static = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')].map(p => {
+          const named = p.closest('[aria-label]');
+          return named ? [named.getAttribute('role'), named.getAttribute('aria-label')] : [null, ''];
+        })"""
+        names = wait_for(lambda: (n := page.evaluate(static)) and all(label for _, label in n) and n,
+                         what="every static chart named")
+        assert len(names) == 6 and all(role == "img" for role, _ in names), names
+        assert ["img", "Sigmoid, Tanh, ReLU (left) and their derivatives (right), for z from −6 to 6"] in names
+        assert any(label.startswith("Two shifted ReLUs → a step: ") for _, label in names), names
     finally:
         page.close()

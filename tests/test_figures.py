@@ -22,6 +22,7 @@ from playground.viz.boundary import boundary_figure
 from playground.viz.curves import MAX_CURVE_POINTS, decimate, grad_norm_figure, loss_figure
 from playground.viz.data_figures import dataset_preview
 from playground.viz.network_figure import LINK_MARKERS, gradient_heatmaps, network_figure
+from playground.viz.plotly_dicts import describe
 from playground.viz.palette import (BLUE, CLASS_COLORS, CLASS_SYMBOLS, NEUTRAL, ORANGE, PALE_CLASS_COLORS, POINT_SCALE,
                                     colorize, hex_to_rgb)
 from playground.viz.png import PNG_SIGNATURE, app_icon, data_uri, encode_png
@@ -250,11 +251,19 @@ def test_loss_figure_short_history_is_exact(circle):
     h = circle.history
     names = [tr.name for tr in fig.data]
     assert names == ["training loss", "test loss", "training accuracy", "test accuracy"]
+    # no legend (it wrapped into two rows on a narrow projector chart): a one-line key above, a colour a split
+    assert fig.layout.showlegend is False and fig.layout.annotations[1].text == (
+        f"<span style='color:{fig.data[0].line.color}'>━━</span> training\u2003"
+        f"<span style='color:{fig.data[1].line.color}'>━━</span> test")
+    spec = loss_figure(h, task="binary", spec=True)  # its accessible name: the curves, not the legend's keys
+    assert describe(spec["data"], spec["layout"]) == (f"loss against epoch: training loss {h.train_loss[-1]:.3g}, "
+        f"test loss {h.test_loss[-1]:.3g}, training accuracy {h.train_metric[-1]:.3g}, "
+        f"test accuracy {h.test_metric[-1]:.3g} at epoch {h.epoch[-1]}")
     np.testing.assert_array_equal(fig.data[0].x, np.asarray(h.epoch, np.float32))
     np.testing.assert_allclose(fig.data[1].y, h.test_loss, rtol=1e-6)
     np.testing.assert_allclose(fig.data[3].y, h.test_metric, rtol=1e-6)
     # the metric panel is named above it, horizontally (a rotated title beside the short panel was cut)
-    assert fig.data[2].yaxis == "y2" and [a.text for a in fig.layout.annotations] == ["accuracy"]
+    assert fig.data[2].yaxis == "y2" and fig.layout.annotations[0].text == "accuracy"
     assert fig.layout.yaxis.type == "linear" and loss_figure(h, log_y=True, task="binary").layout.yaxis.type == "log"
 
 

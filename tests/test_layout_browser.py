@@ -3,7 +3,8 @@
 One server, one browser, one tab: each case opens its page once and is checked at each of its window sizes
 (the tab is resized, not reloaded). ``layout_probe.js`` finds the problems (see its header). Every page is
 checked at 1280×800 and 1440×900, and in presentation mode (``present=1``, the switch of every page) at
-1920×1080, where its charts' type must be at least 16 px; the Playground presenting also at 1280×720, with a
+1920×1080, where its charts' and tables' type must be at least 16 px (Perceptron & XOR, whose first screen has a
+table, first at 1280×720: a table drawn at the projector's smallest type); the Playground presenting also at 1280×720, with a
 boundary plot of at least 35 % of the screen's height and the loss chart starting above the fold (no scrolling
 to see both), and neuron tiles of at least 16 px with 16 units a layer (they were 12), also at laptop sizes.
 
@@ -35,9 +36,11 @@ PROBE = (Path(__file__).parent / "layout_probe.js").read_text(encoding="utf-8")
 LAPTOP = ((1280, 800), (1440, 900))
 PROJECTOR = ((1920, 1080), (1280, 720))
 
+TABLE_AT_720 = "perceptron"  # presenting, opened at 1280×720: its truth table is on the first screen
 # (name, route, window sizes, presentation mode)
 CASES = [(p.url, p.url, LAPTOP, False) for p in PAGES] + [
-    (f"{p.url}-present", f"{'' if p.url == 'home' else p.url}?present=1", PROJECTOR[:1], True)  # home is "/"
+    (f"{p.url}-present", f"{'' if p.url == 'home' else p.url}?present=1",  # home is "/"
+     PROJECTOR[::-1] if p.url == TABLE_AT_720 else PROJECTOR[:1], True)
     for p in PAGES if p.url != "play"] + [
     ("play-present", "play?present=1", PROJECTOR, True),
     ("play-spiral3-16-present", "play?present=1&dataset=spiral3&hidden=16,16", PROJECTOR[::-1], True),
@@ -140,12 +143,16 @@ def test_layout(server, tab, shots, name, route, sizes, present):
             problems.append(f"{width}×{height}: neuron tiles of {min(found['tiles'], default=0):.0f} px (they were 12)")
         print(f"{name} {width}×{height}: smallest neuron tile {min(found['tiles'], default=0):.0f} px, charts "
               + ", ".join(f"{c['key']} {c['width']}×{c['height']} (plot {c['plotHeight']}, type ≥ {c['minFont']} px)"
-                          for c in found["charts"]))
+                          for c in found["charts"])
+              + "; tables " + ", ".join(f"{t['kind']} {t['px']:g} px" for t in found["tables"]))
         if present:
             charts = {c["key"]: c for c in found["charts"]}
             small = {k: c["minFont"] for k, c in charts.items() if 0 < c["minFont"] < 16}
             if small:
                 problems.append(f"{width}×{height}: chart type smaller than 16 px in presentation mode: {small}")
+            small = [f"{t['kind']} {t['px']:g} px" for t in found["tables"] if t["px"] < 16]
+            if small:
+                problems.append(f"{width}×{height}: table type smaller than 16 px in presentation mode: {small}")
             if route.startswith("play"):
                 boundary = charts.get("pg_boundary", {}).get("plotHeight", 0)
                 if boundary < 0.35 * height:
@@ -204,4 +211,5 @@ def test_cases_cover_every_page():
     presenting = {c[0] for c in CASES if c[3] and (1920, 1080) in c[2]}
     assert presenting >= {f"{p.url}-present" for p in PAGES}  # every page presenting on a projector
     assert any(c[3] and c[2][0] == (1280, 720) and c[1].startswith("play") for c in CASES)
+    assert any(c[3] and c[2][0] == (1280, 720) and c[1].startswith(TABLE_AT_720) for c in CASES)
     assert all((REPO / p.path).exists() for p in PAGES)

@@ -82,6 +82,8 @@ SAFE_LOCALS = {
     "play.py": {"val"},  # val: a number
     "play_panels.py": {"label", "fname", "scripts", "steps"},  # edit-form labels, script names, LR steps
     "live.py": {"step_help", "reset_help"},  # transport_bar's tooltips: a literal at every call
+    "present.py": {"cells"},  # data_table's st.table: every text escaped by _cells (numbers as they are);
+    # test_pages_data's presenting case reads a hostile CSV's cells back as typed
 }
 
 

@@ -183,6 +183,26 @@ def test_text_in_the_only_number_column_is_named_not_an_empty_picker():
     assert "choose at least one feature" not in errors[0]
 
 
+@pytest.mark.timeout(180)
+def test_presenting_shows_the_tables_as_projector_tables_with_the_text_as_typed():
+    """#14: while presenting, the page's tables are st.tables (the projector's type; a dataframe's canvas grid
+    stays at 14 px), whose cells are Markdown: a CSV's headers and cells are escaped, and read as typed."""
+    hostile = ["**bold**", "[link](http://example.com)", ":red[x]", "<b>tag</b>"]
+    raw = (f"{hostile[0]},b,label\n" + "".join(f"{i % 5},{i % 3},{hostile[i % 4]}\n" for i in range(12))).encode()
+    with fake_upload("hostile.csv", raw):
+        at = run_data_page()
+        assert at.dataframe and not at.table  # on a laptop: interactive dataframes
+        at.toggle(key="present").set_value(True).run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert not at.dataframe and at.table
+    head = next(t.value for t in at.table if len(t.value) == 10)  # the file's first 10 rows
+    assert [_plain(c) for c in head.columns] == hostile[:1] + ["b", "label"]
+    shown = [_plain(c).replace("\u200b", "") for c in head.iloc[:4, 2]]  # a zero-width space stops autolinks
+    assert shown == hostile and head.iloc[0, 2] != hostile[0]
+    stats = next(t.value for t in at.table if "mean" in t.value.columns)
+    assert len(stats) == 2  # the features' statistics: numbers
+
+
 @pytest.mark.timeout(300)
 def test_values_near_1e308_are_named_and_quick_train_and_the_playground_still_work():
     huge = lambda i, j: ("1.5e308" if i % 2 else "-1.7e308") if j == 0 else str((i * 3 + j) % 7)  # noqa: E731

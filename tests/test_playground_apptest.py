@@ -378,6 +378,38 @@ def test_step_trains_one_epoch_and_reset_restores_epoch_0(app):
     assert_consistent(app)
 
 
+def live_row(at: AppTest) -> dict | None:
+    """The live metric row a playing frame sent (keys.live_metrics: one element, drawn in place by the browser)."""
+    import json
+
+    for el in at.get("bidi_component"):
+        data = el.proto.bytes
+        if data.startswith(b'{"mode": "metrics"'):
+            return json.loads(data)
+    return None
+
+
+def test_a_playing_frame_sends_its_metrics_as_one_live_row(app):
+    """While playing, the metric row, the mid-epoch caption and the announcer are one element a frame with the
+    trainer's numbers (no st.metric); paused, the st.metric row is back beside the same announcer (no row)."""
+    button(app, "Play").click().run()
+    h = session(app).trainer.history
+    drawn = session(app).trainer.epoch  # a frame draws, then trains
+    app.run()
+    assert session(app).playing
+    row = live_row(app)
+    assert row is not None and not app.metric
+    assert row["items"][:3] == [["Epoch", f"{drawn:,}"], ["Training loss", f"{h.train_loss[drawn]:.4f}"],
+                                ["Test loss", f"{h.test_loss[drawn]:.4f}"]]
+    assert [label for label, _ in row["items"][3:]] == ["Training accuracy", "Test accuracy"]
+    assert row["text"] == f"Epoch {drawn:,}. Training loss {h.train_loss[drawn]:.3f}, test loss {h.test_loss[drawn]:.3f}."
+    assert row["caption"] == ""  # a whole epoch a frame: none in progress
+    button(app, "Pause").click().run()
+    epoch = session(app).trainer.epoch
+    assert metrics(app)["Epoch"] == f"{epoch:,}" and live_row(app)["items"] == []
+    assert live_row(app)["text"].startswith(f"Epoch {epoch:,}.")
+
+
 def test_play_then_pause(app):
     button(app, "Play").click().run()
     s = session(app)
@@ -488,6 +520,9 @@ def test_an_epoch_in_progress_is_shown_under_the_epoch_counter():
     shown = [c.value.replace("\\", "") for c in at.caption]  # as it reads: escape_markdown's backslashes dropped
     assert [c for c in shown if "mini-batches" in c] == ["Epoch 1: 1 of 1,000 mini-batches"]
     assert s.trainer.epoch == 0 and at.metric[0].value == "0"
+    s.play()  # playing, the same caption under the Epoch of the live row (drawn before the frame trains)
+    at.run()
+    assert live_row(at)["caption"] == "Epoch 1: 1 of 1,000 mini-batches" and live_row(at)["items"][0] == ["Epoch", "0"]
 
 
 def test_every_run_tells_the_browser_the_settings_not_only_the_first():

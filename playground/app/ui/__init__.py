@@ -2,11 +2,13 @@
 
 * ``charts``: ``live_plotly``, Plotly figures updated in place in the browser (``assets/live_plotly.js``),
   with clicks and the tab's visibility reported back, and ``plotly_chart`` for charts drawn once a run;
-* ``present``: presentation mode on every page (``present_switch``, drawn by the entry script; ``presenting``);
+* ``present``: presentation mode on every page (``present_switch``, drawn by the entry script; ``presenting``)
+  and ``data_table``, a page's table as this session shows it;
 * ``live``: ``live_fragment`` (the ticking view of a live page), ``train_after_drawing``, ``yield_point``,
   ``uninterrupted`` callbacks and ``transport_bar`` (Play, Pause, Step, Reset, written once for every page
   that trains);
-* ``keys``: keyboard shortcuts (``keyboard_shortcuts``) and the screen readers' announcer (``announce``);
+* ``keys``: keyboard shortcuts (``keyboard_shortcuts``) and the screen readers' announcer (``announce``), alone
+  or with a live page's row of metrics (``live_metrics``);
 * ``server``: the server's sessions (``server_session``, ``claim_training``), hidden and closed tabs, and who
   sees the teacher tools (``teacher_view``, ``teacher_tools_note``);
 * ``store``: ``browser_store``, one small JSON value kept in the browser's localStorage
@@ -17,19 +19,19 @@
 * ``play_state`` and ``play_panels``: the Playground page's link-and-widget state and its control panels.
 """
 from playground.app.ui.charts import live_plotly, plotly_chart, tab_hidden
-from playground.app.ui.keys import SHORTCUT_KEYS, SHORTCUTS_HELP, announce, keyboard_shortcuts
+from playground.app.ui.keys import SHORTCUT_KEYS, SHORTCUTS_HELP, announce, keyboard_shortcuts, live_metrics
 from playground.app.ui.links import address, app_url, entry_guard, note_page_run, page_url, stale_address, wrote_address
 from playground.app.ui.live import (app_style, live_fragment, steady_live_views, train_after_drawing,
                                     transport_bar, uninterrupted, yield_point)
-from playground.app.ui.present import page_params, present_switch, presenting
+from playground.app.ui.present import data_table, page_params, present_switch, presenting
 from playground.app.ui.rooms import (enter_room, join_setup, predictions_view, room_member, room_prediction, room_redirect,
                                      room_student)
 from playground.app.ui.server import claim_training, server_session, teacher_tools_note, teacher_view
 from playground.app.ui.store import browser_store
 
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
-           "steady_live_views", "app_style", "present_switch", "presenting", "page_params", "plotly_chart", "uninterrupted", "address", "wrote_address", "stale_address",
+           "steady_live_views", "app_style", "present_switch", "presenting", "page_params", "data_table", "plotly_chart", "uninterrupted", "address", "wrote_address", "stale_address",
            "note_page_run", "app_url", "page_url", "server_session", "claim_training", "transport_bar",
            "room_redirect", "join_setup", "enter_room", "room_member", "room_student", "room_prediction", "predictions_view",
-           "announce", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
+           "announce", "live_metrics", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
            "browser_store"]

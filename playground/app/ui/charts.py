@@ -33,6 +33,7 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
+from playground.app.ui.keys import name_chart
 from playground.app.ui.present import presented, presented_height, presenting
 from playground.viz.present import SCALE
 
@@ -292,7 +293,17 @@ def _new_clicks(key: str, state: Any) -> list[dict]:
     return batch
 
 
-def plotly_chart(fig: go.Figure | dict, *, key: str, lines: bool = False, **kwargs: Any) -> Any:
+def plotly_chart(fig: go.Figure | dict, *, key: str, lines: bool = False, label: str | None = None,
+                 **kwargs: Any) -> Any:
     """``st.plotly_chart`` for a chart drawn once a run: in presentation mode with the projector's type,
-    margins and height (thick curves with ``lines``; ``present.presented``)."""
-    return st.plotly_chart(presented(fig, lines), key=key, **kwargs)
+    margins and height (thick curves with ``lines``; ``present.presented``). ``label``: its accessible name
+    (``keys.name_chart``: ``role="img"`` and ``aria-label``, read by screen readers), by default said in words
+    from the figure (as ``live_plotly``'s); a figure that says too little of itself (``VAGUE``) needs one."""
+    name = _label(fig, label)  # never vague on the pages (test_chart_names): a page gives label= where needed
+    out = st.plotly_chart(presented(fig, lines), key=key, **kwargs)
+    name_chart(key, name)
+    return out
+
+
+#: How ``describe`` names a figure without a title or axis titles: it tells a listener nothing.
+VAGUE = "chart"

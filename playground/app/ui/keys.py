@@ -1,13 +1,15 @@
 """Keyboard and screen reader: the page's shortcut keys (Space plays or pauses, → steps, R resets; ignored
-while typing in a box) and a polite announcer (``aria-live="polite"``) for the epoch and losses, both drawn by
-``assets/keys.js``."""
+while typing in a box), a polite announcer (``aria-live="polite"``) for the epoch and losses, alone or with a
+live page's row of metrics (``live_metrics``), and the accessible names of charts drawn by ``st.plotly_chart``
+(``name_chart``), all drawn by ``assets/keys.js``."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import streamlit as st
-from plotly.io.json import to_json_plotly
 
 # Keyboard shortcuts and the screen-reader announcer (assets/keys.js): mounted into the page itself,
 # so its keydown listener sees the whole document.
@@ -45,12 +47,43 @@ def keyboard_shortcuts(key: str, actions: dict[str, Callable[[], Any]], keys: di
         if action is not None:
             action()
 
-    data = to_json_plotly({"mode": "keys", "keys": sorted(keys)}).encode()
+    data = json.dumps({"mode": "keys", "keys": sorted(keys)}).encode()
     _keys(key=key, data=data, on_key_change=on_key)
 
 
 def announce(text: str, key: str, gap_seconds: float = 5.0) -> None:
     """Tell screen readers ``text`` politely (``aria-live="polite"``), at most once every ``gap_seconds``:
     the browser keeps the newest text and writes it when the gap has passed.  Plain text only."""
-    data = to_json_plotly({"mode": "announce", "text": str(text)[:300], "gap_ms": int(gap_seconds * 1000)}).encode()
-    _keys(key=key, data=data)
+    _keys(key=key, data=_said({"mode": "announce"}, text, gap_seconds))
+
+
+def live_metrics(items: Iterable[tuple[str, str]], key: str, *, caption: str = "", text: str = "",
+                 gap_seconds: float = 5.0) -> None:
+    """A live frame's row of metrics (``(label, value)`` pairs, ``caption`` under the first) and the polite
+    announcer of ``text`` (as ``announce``) in ONE element, updated in place by the browser.
+
+    Why: a fragment re-sends each of its elements every frame, and the server's work grows with their
+    number: seven ``st.metric`` elements in a row container and an announcer cost ~2.5 ms of a 5-a-second
+    frame, one element ~0.5 ms (docs/measurements.md). Texts only, never markup.  With no ``items`` only
+    the announcer: a page draws its ``st.metric`` row beside it when it is not ticking (tests read those),
+    and the announcer stays the same element throughout.
+    """
+    rows = [[str(label)[:100], str(value)[:100]] for label, value in items]
+    _keys(key=key, data=_said({"mode": "metrics", "items": rows, "caption": str(caption)[:300]}, text, gap_seconds))
+
+
+def _said(msg: dict, text: str, gap_seconds: float) -> bytes:
+    return json.dumps({**msg, "text": str(text)[:300], "gap_ms": int(gap_seconds * 1000)}).encode()
+
+
+#: Chart names kept for tests and the page's own reading: session-state key -> {chart key: its accessible name}.
+NAMES_KEY = "_playground_chart_names"
+
+
+def name_chart(key: str, label: str) -> None:
+    """Give the chart drawn with widget key ``key`` an accessible name, ``label``: ``role="img"`` and an
+    ``aria-label`` on its element, set in the browser (``st.plotly_chart`` has no such option)."""
+    label = str(label)[:300]
+    st.session_state.setdefault(NAMES_KEY, {})[key] = label
+    cls = "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())  # as Streamlit's frontend names the element
+    _keys(key=f"{key}_chartname", data=json.dumps({"mode": "name", "cls": cls, "label": label}).encode())

@@ -127,6 +127,15 @@ _LIVE_CSS = """
 .stMain [data-stale="true"] { opacity: 1 !important; transition: none !important; }
 /* A row of metrics in one container (one element a frame, not a column each): equal shares, as columns. */
 .st-key-pg_metrics > * { flex: 1 1 0 !important; min-width: 0; }
+/* The same row while playing, drawn in place by one element (keys.live_metrics), as st.metric looks. */
+.playground-metrics { display: flex; gap: 1rem; width: 100%; margin-top: 1rem; /* where the paused row is */
+   color: var(--st-text-color); font-family: var(--st-font); }
+.playground-metrics[hidden], .playground-metric-caption[hidden] { display: none; }
+.playground-metric-cell { flex: 1 1 0; min-width: 0; }
+.playground-metric-label { font-size: 0.875rem; line-height: 1.6; min-height: 1.5rem; }
+.playground-metric-value { font-size: 2.25rem; line-height: normal; padding-bottom: 0.25rem; }
+.playground-metric-label, .playground-metric-value { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.playground-metric-caption { font-size: 0.875rem; opacity: 0.6; }
 </style>
 """
 
@@ -140,6 +149,8 @@ _APP_CSS = """
 <style>
 /* Laptop windows (1280-1440 px): the page uses the window's width instead of wide empty margins. */
 .stMainBlockContainer { padding-left: 2rem; padding-right: 2rem; padding-top: 4.5rem; }
+/* A static chart's name (keys.name_chart) is an element that shows nothing: no gap below the chart for it. */
+.stElementContainer[class*="_chartname"] { display: none; }
 </style>
 """
 

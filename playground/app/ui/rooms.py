@@ -168,7 +168,7 @@ def predictions_view(students: list[dict], per_row: int = 6) -> None:
         fig = class_figure(avg, truth, dataset=name)
         chart_label = (f"Class average prediction on {name} from {len(preds)} students beside the network's cells"
                        + ("" if truth is not None else " (not revealed yet)"))
-        plotly_chart(fig, key=f"room_pred_avg_{setup}", config={"displayModeBar": False})
+        plotly_chart(fig, key=f"room_pred_avg_{setup}", config={"displayModeBar": False}, label=chart_label)
         st.caption(escape_markdown(chart_label))
         group.sort(key=lambda sp: (sp[1].score is None, -(sp[1].score or 0), sp[0]["nickname"].casefold()))
         for start in range(0, len(group), per_row):

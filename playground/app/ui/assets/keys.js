@@ -1,5 +1,5 @@
 // Keyboard shortcuts and a polite screen-reader announcer for Streamlit Components v2
-// (Python side: playground/ui.py, keyboard_shortcuts and announce).
+// (Python side: playground/app/ui/keys.py, keyboard_shortcuts, announce and live_metrics).
 //
 // mode "keys": one keydown listener on the window (capture phase, so Streamlit's own "R = rerun"
 // does not also fire) while the element is on the page. A key in `keys` sets the state value
@@ -8,6 +8,9 @@
 // the focused control uses itself (Space on a button, arrows on a slider, radio or tab).
 // mode "announce": a visually hidden role="status" aria-live="polite" region; a new text is
 // written at most every `gap_ms` (the newest waits), always as textContent, never as markup.
+// mode "metrics": the same announcer, and above it a live page's row of metrics (label, value; a caption
+// under the first) drawn in place: one element a frame instead of a Streamlit element per metric. The
+// nodes stay; only changed texts are written (textContent, never markup). No items: the row is hidden.
 
 const TYPING = 'input, textarea, select, [contenteditable=""], [contenteditable="true"], [role="combobox"], ' +
   '[role="textbox"], [role="spinbutton"], [role="listbox"], [role="option"]';
@@ -86,6 +89,68 @@ function flush(state) {
   state.pending = null;
 }
 
+function cell(row, cls, tag = "div") {
+  const el = document.createElement(tag);
+  el.className = cls;
+  row.appendChild(el);
+  return el;
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text; // text, never markup
+}
+
+// Looks as st.metric does (the page's style sizes it: live.py's _LIVE_CSS, present.py when presenting).
+function mountMetrics(state, msg) {
+  const items = Array.isArray(msg.items) ? msg.items.slice(0, 12) : [];
+  if (!state.row) {
+    state.row = document.createElement("div");
+    state.row.className = "playground-metrics";
+    state.parent.prepend(state.row);
+    state.cells = [];
+  }
+  while (state.cells.length > items.length) state.cells.pop().box.remove();
+  while (state.cells.length < items.length) {
+    const box = cell(state.row, "playground-metric-cell"); // the metric (label, value), then the caption
+    const metric = cell(box, "playground-metric");
+    state.cells.push({ box, label: cell(metric, "playground-metric-label"),
+      value: cell(metric, "playground-metric-value"), note: null });
+  }
+  items.forEach((item, i) => {
+    setText(state.cells[i].label, String(item[0] ?? "").slice(0, 100));
+    setText(state.cells[i].value, String(item[1] ?? "").slice(0, 100));
+  });
+  state.row.hidden = !items.length;
+  const note = String(msg.caption ?? "").slice(0, 300);
+  const first = state.cells[0];
+  if (first && note && !first.note) first.note = cell(first.box, "playground-metric-caption");
+  if (first && first.note) {
+    setText(first.note, note);
+    first.note.hidden = !note;
+  }
+  state.parent.dataset.frames = String((Number(state.parent.dataset.frames) || 0) + 1); // for tests
+  mountAnnouncer(state, msg);
+}
+
+// mode "name": the accessible name of an st.plotly_chart (which has no aria option): role="img" and
+// aria-label on the chart's element (class msg.cls, "st-key-" and its key), as live charts have. The chart
+// may be drawn after this element, or drawn anew: tried again for a few seconds, and whenever the label changes.
+function nameChart(state, msg) {
+  state.label = msg.label;
+  state.cls = msg.cls;
+  clearTimeout(state.timer);
+  let tries = 0;
+  const apply = () => {
+    const el = document.querySelector(`.${CSS.escape(state.cls)}`);
+    if (el && el.getAttribute("aria-label") !== state.label) {
+      el.setAttribute("role", "img");
+      el.setAttribute("aria-label", state.label);
+    }
+    if (++tries < 20) state.timer = setTimeout(apply, 250);
+  };
+  apply();
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return undefined;
@@ -97,6 +162,8 @@ export default function (component) {
   }
   state.setStateValue = setStateValue; // the newest one knows the current run
   if (msg.mode === "keys") mountKeys(state, msg);
+  else if (msg.mode === "metrics") mountMetrics(state, msg);
+  else if (msg.mode === "name") nameChart(state, msg);
   else mountAnnouncer(state, msg);
   return () => {
     // Called also when an update is superseded while the element stays: tear down only when it left.
