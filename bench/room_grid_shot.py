@@ -1,12 +1,14 @@
 """A teacher's room with N students playing, photographed: what a class looks like on the projector.
 
-    python bench/room_grid_shot.py [--students 6] [--out artifacts/room] [--seconds 20]
+    python bench/room_grid_shot.py [--students 6] [--out artifacts/room] [--seconds 20] [--present] [--port P]
 
-Starts one ``streamlit run`` with a throwaway room database, opens a room as the teacher (1920×1080,
-presentation mode), has N students join it in their own browser contexts with nicknames and different
-setups (data sets, layer sizes, learning rates), presses Play for each, waits, sets a challenge, and
-saves the teacher's page (``room-grid.png``, the whole page) and the visible screen (``room-grid-screen.png``).
-It prints what the grid showed (each card's nickname, epoch and test loss as the page wrote them).
+Starts one ``streamlit run`` with a throwaway room database, opens a room as the teacher (1920×1080; in
+presentation mode from the start with ``--present``, else switched on just before the photograph), has N
+students join it in their own browser contexts with nicknames and different setups (data sets, layer sizes,
+learning rates: in the student link), presses Play for each, waits, sets a challenge, and saves the teacher's
+page (``room-grid.png``, the whole page) and the visible screen (``room-grid-screen.png``).
+It prints what the grid showed (each card's nickname, setup, epoch and test loss as the page wrote them), and
+each student's Playground beside the setup its link asked for (a student whose run differs is marked).
 A demonstration, not a test: it asserts nothing.
 """
 from __future__ import annotations
@@ -18,7 +20,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from browser_util import free_port, join_room, launch_chromium, open_room, start_streamlit, stop_streamlit  # noqa: E402
+from browser_util import (epoch, free_port, join_room, launch_chromium, open_room, query_of,  # noqa: E402
+                          start_streamlit, stop_streamlit)
 
 SETUPS = (  # (nickname, link): a varied class
     ("Ada", "dataset=circle&hidden=4,2&lr=0.03"),
@@ -37,10 +40,12 @@ def main() -> None:
     ap.add_argument("--students", type=int, default=6)
     ap.add_argument("--seconds", type=float, default=20.0, help="how long the students play before the photograph")
     ap.add_argument("--out", default="artifacts/room")
+    ap.add_argument("--present", action="store_true", help="the teacher's page in presentation mode from the start")
+    ap.add_argument("--port", type=int, default=0, help="the server's port (default: a free one)")
     args = ap.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = args.port or free_port()
     data = tempfile.mkdtemp(prefix="room-grid-")
     proc = start_streamlit("streamlit_app.py", port, env={"PLAYGROUND_DATA_DIR": data})
     base = f"http://127.0.0.1:{port}"
@@ -48,7 +53,7 @@ def main() -> None:
     try:
         with sync_playwright() as pw:
             browser = launch_chromium(pw)
-            teacher, code = open_room(browser, base)
+            teacher, code = open_room(browser, base, present=args.present)
             pages = []
             for name, link in SETUPS[:args.students]:
                 page = join_room(browser, base, code, name, link, height=800)
@@ -59,14 +64,21 @@ def main() -> None:
             goal.press("Enter")
             teacher.get_by_role("button", name="Set the challenge").click()
             time.sleep(args.seconds)
-            try:
-                teacher.get_by_role("checkbox", name="Presentation mode").check(timeout=5_000)
-            except Exception:  # noqa: BLE001 - the toggle's name may differ; the photograph matters more
-                pass
+            if not args.present:
+                try:
+                    teacher.locator(".st-key-present_switch label").click(timeout=5_000)
+                except Exception:  # noqa: BLE001 - the photograph matters more
+                    pass
             time.sleep(4)
             teacher.screenshot(path=str(out / "room-grid.png"), full_page=True)
             teacher.screenshot(path=str(out / "room-grid-screen.png"))
             print("\n".join(teacher.locator("[data-testid=stMarkdownContainer]").all_inner_texts()[:40]))
+            for (name, link), page in zip(SETUPS, pages):
+                q = query_of(page)
+                asked = dict(kv.split("=") for kv in link.split("&"))
+                differs = {k: (v, q.get(k)) for k, v in asked.items() if q.get(k) != v}
+                print(f"{name}: epoch {epoch(page)}, dataset {q.get('dataset')}, hidden {q.get('hidden')!r}, "
+                      f"lr {q.get('lr')}" + (f"  DIFFERS from its link (asked, has): {differs}" if differs else ""))
             print(f"saved {out / 'room-grid.png'} and {out / 'room-grid-screen.png'}")
             browser.close()
     finally:

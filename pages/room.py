@@ -18,7 +18,7 @@ from playground.viz import roomviews
 from playground.run import views
 from playground.teach.lessons import LESSONS
 from playground.base.text import escape_markdown
-from playground.app.ui import entry_guard, enter_room, page_url, plotly_chart, predictions_view, room_member
+from playground.app.ui import entry_guard, enter_room, join_setup, page_url, plotly_chart, predictions_view, room_member
 
 entry_guard()
 
@@ -29,6 +29,7 @@ SORTS = {"Joined": None, "Nickname": "nickname", "Test loss": "test_loss", "Test
 PER_ROW = 6
 VIEWS = ("Runs", "Predictions")  # every student's run; their painted predictions beside the truth
 SNAPSHOT_WAIT_S = 20.0
+NB = "\u00a0"  # a no-break space: a card's "test loss 0.0241" stays on one line
 
 try:
     store = rooms.open_store()
@@ -54,7 +55,7 @@ def _join() -> None:
     except rooms.RoomError as e:
         ss[K + "join_error"] = str(e)
         return
-    ss[K + "joined"] = (member, store.room(member.code))
+    ss[K + "joined"] = (member, store.room(member.code), ss.get(K + "setup", ""))
 
 
 def _open_room() -> None:
@@ -72,6 +73,9 @@ if room is None:
     st.subheader("Join your class")
     if "join" in st.query_params:
         ss.setdefault(K + "code", rooms.normalize_code(st.query_params["join"]) or "")
+        ss[K + "setup"], setup_note = join_setup()  # the student link's setup: the Playground opens on it
+        if setup_note:
+            st.warning(escape_markdown(setup_note), icon=":material/link_off:")
     with st.form(K + "join_form"):
         st.text_input("Room code", key=K + "code", max_chars=12, placeholder="K7RM4")
         st.text_input("Your nickname", key=K + "nick", max_chars=rooms.MAX_NICKNAME,
@@ -206,7 +210,7 @@ def class_view() -> None:
     for start in range(0, len(students), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, s in zip(cols, students[start:start + PER_ROW]):
-            with col.container(border=True):
+            with col.container(border=True, key=f"room_card_{s['id']}"):  # the layout test finds the cards
                 _card(s)
 
 
@@ -219,11 +223,11 @@ def _card(s: dict) -> None:
         st.caption("joined, no run yet")
         return
     acc = st_.get("test_metric")
-    acc_text = "" if acc is None else (f" · R² {acc:.3f}" if st_.get("task") == "regression" else f" · acc {acc:.1%}")
+    acc_text = "" if acc is None else (f" · R²{NB}{acc:.3f}" if st_.get("task") == "regression" else f" · acc{NB}{acc:.1%}")
     loss = st_.get("test_loss")
     idle = time.time() - s["seen"] > rooms.AWAY_SECONDS
-    st.caption(escape_markdown(f"{st_.get('summary', '')}") + "  \n" +
-               escape_markdown(f"epoch {st_.get('epoch', 0):,} · test loss {'—' if loss is None else f'{loss:.4f}'}"
+    st.caption(escape_markdown(f"{st_.get('summary', '')}") + "  \n" +  # a figure never wraps away from its name
+               escape_markdown(f"epoch{NB}{st_.get('epoch', 0):,} · test{NB}loss{NB}{'—' if loss is None else f'{loss:.4f}'}"
                                f"{acc_text}{' · away' if idle else (' · playing' if st_.get('playing') else '')}"))
     st.button("Project", key=f"{K}p{s['id']}", on_click=_project, args=(s["id"], s["nickname"]),
               icon=":material/cast:", width="stretch")

@@ -256,10 +256,10 @@ def epoch(page) -> int:
     return int(value) if value.isdigit() else -1
 
 
-def open_room(browser, server: str, width: int = 1920, height: int = 1080):
-    """A teacher opens a room on the Room page: their page and the room's code."""
+def open_room(browser, server: str, width: int = 1920, height: int = 1080, present: bool = False):
+    """A teacher opens a room on the Room page (in presentation mode if ``present``): their page and the room's code."""
     teacher = browser.new_context(viewport={"width": width, "height": height}).new_page()
-    teacher.goto(f"{server}/room")
+    teacher.goto(f"{server}/room" + ("?present=1" if present else ""))
     teacher.get_by_role("button", name="Open a room").click(timeout=90_000)
     title = wait_for(lambda: next((t for t in teacher.locator("h1").all_inner_texts() if t.startswith("Room ")), None),
                      what="the room's title")

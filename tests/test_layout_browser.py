@@ -8,6 +8,9 @@ table, first at 1280×720: a table drawn at the projector's smallest type); the 
 boundary plot of at least 35 % of the screen's height and the loss chart starting above the fold (no scrolling
 to see both), and neuron tiles of at least 16 px with 16 units a layer (they were 12), also at laptop sizes.
 
+The Room page is also checked with a room open and three students joined and playing (the teacher's grid of
+their thumbnails), at 1280×800 and presenting at 1920×1080.
+
 Screenshots of every case and size are kept: in ``$PLAYGROUND_SCREENSHOTS`` when set (``.ci/run`` sets
 ``artifacts/screenshots``), else in a pytest temporary folder (its path is printed).
 ``PLAYGROUND_LAYOUT_URL=http://…`` checks an app that is already running instead of starting a server.
@@ -20,7 +23,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser_util import REPO, chromium_fixture, streamlit_server_fixture, wait_for  # noqa: E402
+from browser_util import REPO, chromium_fixture, join_room, open_room, streamlit_server_fixture, wait_for  # noqa: E402
 
 from playground.app.pages import PAGES  # noqa: E402
 
@@ -158,6 +161,49 @@ def test_layout(server, tab, shots, name, route, sizes, present):
                 if loss_top >= height - 40:  # its title and first tick at least: visible without scrolling
                     problems.append(f"{width}×{height}: the loss chart starts at {loss_top} px, below the fold")
     assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+ROOM_CLASS = (("Ada", "dataset=xor&hidden=4&lr=0.1"), ("Bo", "dataset=spiral&hidden=8,8&activation=relu"),
+              ("Cy", "dataset=gauss&hidden=&lr=0.01"))  # a deep, a shallow and a no-hidden-layer network
+
+
+@pytest.mark.timeout(240)
+def test_layout_of_an_open_room(server, browser, shots):
+    """The teacher's page with a room open and three students playing: their cards (thumbnail, nickname, setup,
+    epoch and loss) are not cut, at a laptop's size and presenting on a projector."""
+    teacher, code = open_room(browser, server, 1280, 800)
+    students = []
+    try:
+        for name, setup in ROOM_CLASS:
+            students.append(join_room(browser, server, code, name, setup, height=700))
+            students[-1].get_by_role("button", name="Play").click(timeout=60_000)
+        cards = teacher.locator("[class*=st-key-room_card_]")
+        wait_for(lambda: cards.count() == len(ROOM_CLASS) and cards.locator("img").count() == len(ROOM_CLASS)
+                 and cards.filter(has_text="playing").count() == len(ROOM_CLASS), timeout=90,
+                 what="three playing students' cards with their thumbnails")
+        problems = []
+        for width, height, present in ((1280, 800, False), (1920, 1080, True)):
+            if present:
+                teacher.locator(".st-key-present_switch label").click()
+                wait_for(lambda: teacher.locator(".st-key-present_switch input").is_checked(), timeout=20,
+                         what="presentation mode on")
+            teacher.set_viewport_size({"width": width, "height": height})
+            time.sleep(0.6)
+            settle(teacher)
+            assert teacher.locator("[data-testid=stException]").count() == 0, "room-open: an exception is shown"
+            cards.first.scroll_into_view_if_needed()
+            found = teacher.evaluate(PROBE)
+            screenshots(teacher, f"room-open{'-present' if present else ''}-{width}x{height}", shots)
+            problems += [f"{width}×{height}: {p}" for p in found["problems"]]
+            texts = [t.replace("\u00a0", " ") for t in cards.all_inner_texts()]
+            for name, _ in ROOM_CLASS:  # each card names its student and says how far the run is
+                card = next((t for t in texts if t.startswith(name)), "")
+                if "epoch" not in card or "test loss" not in card:
+                    problems.append(f"{width}×{height}: {name}'s card reads {card!r}")
+        assert not problems, "room-open:\n" + "\n".join(problems)
+    finally:
+        for page in (teacher, *students):
+            page.context.close()
 
 
 def test_cases_cover_every_page():

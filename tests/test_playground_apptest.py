@@ -523,3 +523,20 @@ def test_an_epoch_in_progress_is_shown_under_the_epoch_counter():
     s.play()  # playing, the same caption under the Epoch of the live row (drawn before the frame trains)
     at.run()
     assert live_row(at)["caption"] == "Epoch 1: 1 of 1,000 mini-batches" and live_row(at)["items"][0] == ["Epoch", "0"]
+
+
+def test_every_run_tells_the_browser_the_settings_not_only_the_first():
+    """A browser that draws the sidebar only from a later run (it had not shown the first run's when the student
+    pressed Play: a busy server, a room just joined) must get the run's settings, not each control's default,
+    which is its minimum: the Play click sent back no hidden layers and learning rate 1e-05 and reset the run
+    (``bench/room_grid_shot.py``, a student of a room stuck at epoch 0)."""
+    at = open_page("pages/play.py", {"dataset": "xor", "hidden": "4,2", "lr": "0.1", "batch": "5"})
+    button(at, "Step").click().run()  # a later run, the settings unchanged
+    sent = {w.key: w.proto for w in [*at.number_input, *at.select_slider, *at.slider] if w.key in
+            ("pg.layers", "pg.h0", "pg.h1", "pg.lr", "pg.batch", "pg.noise", "pg.train")}
+    assert set(sent) == {"pg.layers", "pg.h0", "pg.h1", "pg.lr", "pg.batch", "pg.noise", "pg.train"}
+    assert all(p.set_value for p in sent.values()), [k for k, p in sent.items() if not p.set_value]
+    assert (sent["pg.layers"].value, sent["pg.h0"].value, sent["pg.batch"].value) == (2, 4, 5)
+    lr = sent["pg.lr"]
+    assert float(lr.raw_value[0]) == 0.1 and float(lr.options[int(lr.default[0])]) == 1e-05  # its default: the minimum
+    assert at.session_state["pg.session"].trainer.epoch == 1

@@ -25,15 +25,17 @@ def texts(at) -> str:
     """Every text on the page, with escape_markdown's backslashes taken out (what a reader sees)."""
     return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [e.value for e in at.error]
                      + [s.value for s in at.subheader] + [t.value for t in at.title] + [i.value for i in at.info]
+                     + [w.value for w in at.warning]
                      ).replace("\\", "").replace("\u200b", "")
 
 
-def join(code: str, nickname: str):
-    """A student opens the student link, types a nickname and joins: their Playground opens.
+def join(code: str, nickname: str, setup: dict | None = None):
+    """A student opens the student link (with ``setup``'s settings, if any), types a nickname and joins: their
+    Playground opens.
 
     (AppTest keeps running the page it was told to, whatever page a script switched to, as a browser
     would not: so the test follows each switch with ``at.switch_page``.)"""
-    at = open_page("pages/play.py", {"room": code})
+    at = open_page("pages/play.py", {"room": code, **(setup or {})})
     assert [t.value for t in at.title] == ["Room"]  # sent to the room page to choose a nickname first
     assert at.text_input(key="room.code").value == code
     at.switch_page(ROOM)
@@ -108,6 +110,24 @@ def test_students_join_report_receive_pushes_and_answer_the_projector(store):
     teacher.run()
     assert "Ada's run at epoch 0" in texts(teacher)
     assert_no_exception(teacher)
+
+
+def test_the_setup_in_a_student_link_survives_the_nickname_step_unless_the_teacher_pushed_one(store):
+    room, key = store.create_room()
+    ada = join(room.code, "Ada", {"dataset": "xor", "hidden": "4", "lr": "0.1"})
+    cfg = ada.session_state["pg.session"].cfg
+    assert (cfg.dataset, cfg.hidden, cfg.lr) == ("xor", (4,), 0.1)  # it was the default circle, (4, 2), 0.03
+    assert ada.query_params["dataset"] == "xor" and "room" not in ada.query_params
+    [row] = store.students(key)
+    assert roomviews.parse_status(row.status)["dataset"] == "xor"
+
+    store.push(key, "dataset=spiral&hidden=8,8")  # the teacher's setup comes first once there is one
+    bo = join(room.code, "Bo", {"dataset": "xor", "hidden": "4"})
+    cfg = bo.session_state["pg.session"].cfg
+    assert (cfg.dataset, cfg.hidden) == ("spiral", (8, 8))
+
+    long = open_page(ROOM, {"join": room.code, "dataset": "xor" * 2000})  # too long for a setup: said, left out
+    assert "The link's setup was left out: a setup link has at most 4,000 characters" in texts(long)
 
 
 def test_a_pushed_lesson_shows_its_task_on_the_students_playground(store):

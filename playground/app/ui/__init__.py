@@ -24,7 +24,7 @@ from playground.app.ui.links import address, app_url, entry_guard, note_page_run
 from playground.app.ui.live import (app_style, live_fragment, steady_live_views, train_after_drawing,
                                     transport_bar, uninterrupted, yield_point)
 from playground.app.ui.present import data_table, page_params, present_switch, presenting
-from playground.app.ui.rooms import (enter_room, predictions_view, room_member, room_prediction, room_redirect,
+from playground.app.ui.rooms import (enter_room, join_setup, predictions_view, room_member, room_prediction, room_redirect,
                                      room_student)
 from playground.app.ui.server import claim_training, server_session, teacher_tools_note, teacher_view
 from playground.app.ui.store import browser_store
@@ -32,6 +32,6 @@ from playground.app.ui.store import browser_store
 __all__ = ["live_plotly", "tab_hidden", "live_fragment", "train_after_drawing", "yield_point", "entry_guard",
            "steady_live_views", "app_style", "present_switch", "presenting", "page_params", "data_table", "plotly_chart", "uninterrupted", "address", "wrote_address", "stale_address",
            "note_page_run", "app_url", "page_url", "server_session", "claim_training", "transport_bar",
-           "room_redirect", "enter_room", "room_member", "room_student", "room_prediction", "predictions_view",
+           "room_redirect", "join_setup", "enter_room", "room_member", "room_student", "room_prediction", "predictions_view",
            "announce", "live_metrics", "keyboard_shortcuts", "SHORTCUT_KEYS", "SHORTCUTS_HELP", "teacher_view", "teacher_tools_note",
            "browser_store"]

@@ -87,11 +87,39 @@ def session() -> PlaygroundSession:
             sync_widgets(s)
         if q == st.session_state.get(K + "query"):
             write_query(s)  # again: the browser may never have received it (see write_query)
+    keep_controls()
     view = st.session_state.get(K + "view", classroom.ClassroomView())
     if view.present != presenting():  # the shared switch (``present_switch``, read from any link) decides;
         st.session_state[K + "view"] = dataclasses.replace(view, present=presenting())  # this page's link says it
         write_query(s)
     return s
+
+
+# The settings' controls (``sync_widgets`` fills them from the config), besides "h0", "a0", … of each layer.
+CONTROLS = ("dataset", "noise", "train", "batch", "seed", "features", "layers", "act", "per_layer", "loss",
+            "optimizer", "lr", "reg", "reg_rate", "dropout", "init", "engine", "device", "max_epochs", "target_loss",
+            "patience", "speed")
+
+
+def keep_controls() -> None:
+    """Send every settings control's value with each run of the page, not only with the run that set it.
+
+    Why: Streamlit sends a keyed control's value to the browser only in the run that assigned it; in a later run
+    the browser keeps what it shows, or, for a control it had not drawn yet, takes the control's default, which
+    for these is its minimum (a number box's lowest value, a step slider's first step). A student who joined a
+    room while the server was busy pressed Play before the browser had drawn the first run's sidebar: the
+    sidebar then came up with no hidden layers and learning rate 1e-05, the Play click sent those back, and the
+    run was reset to them and stopped at epoch 0 (a room of three playing students: the third, in 1 of 4 tries). Re-assigning
+    the values the server holds (the user's own changes are already in them: callbacks run first) makes every
+    run carry them. The features pills and the seed box are left out: their defaults are not a minimum (all
+    features; an empty seed is refused with a message), and re-sending them on every run broke drawing points
+    (tests/test_playground_browser.py::test_draw_your_own_points: the boundary chart was gone under a click)."""
+    ss = st.session_state
+    n_layers = ss.get(K + "layers") or 0
+    for key in [K + c for c in CONTROLS if c not in ("features", "seed")] + \
+            [K + f"{p}{i}" for p in "ha" for i in range(n_layers)]:
+        if key in ss:
+            ss[key] = ss[key]
 
 
 def sync_widgets(s: PlaygroundSession) -> None:
@@ -111,8 +139,7 @@ def sync_widgets(s: PlaygroundSession) -> None:
     st.session_state[K + "per_layer"] = len(set(acts)) > 1
     for i, a in enumerate(acts):
         st.session_state[K + f"a{i}"] = a
-    for name in ("loss", "optimizer", "lr", "reg", "reg_rate", "dropout", "init", "engine", "device",
-                 "max_epochs", "target_loss", "patience", "speed"):
+    for name in CONTROLS[CONTROLS.index("loss"):]:
         st.session_state[K + name] = getattr(c, name)
 
 

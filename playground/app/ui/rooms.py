@@ -1,6 +1,7 @@
 """Rooms, the student's side (the teacher's page is pages/room.py): a student link ``/play?room=CODE`` asks
 for a nickname on the room page, then the Playground reports its status every ~2 s and applies the teacher's
-pushes, also while it is paused."""
+pushes, also while it is paused. A setup in the student link (``/play?room=CODE&dataset=xor&hidden=4``) goes
+with the student through the nickname step: the Playground opens on it unless the teacher has pushed one."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,24 +17,43 @@ _ROOM_MEMBER = "_playground_room_member"  # rooms.Member while this browser sess
 _ROOM_SEEN = "_playground_room_seen"  # {"push": version applied, "lesson": id}
 _ROOM_WRITER = "_playground_room_writer"
 _ROOM_PRED = "_playground_room_prediction"  # prediction.RoomPrediction.to_room(), sent with every status
+_NOT_SETUP = ("room", "join", "key")  # a room link's keys that are not the Playground's setup
 
 
 def room_redirect() -> None:
-    """On the Playground: a student link ``/play?room=CODE`` opens the room page to choose a nickname."""
+    """On the Playground: a student link ``/play?room=CODE`` opens the room page to choose a nickname; the
+    rest of the link (the setup) goes along, for ``enter_room``."""
     code = st.query_params.get("room")
     if code is not None and st.session_state.get(_ROOM_MEMBER) is None:
-        st.switch_page(ROOM_PAGE, query_params={"join": str(code)[:20]})
+        setup = {k: v for k, v in st.query_params.items() if k not in _NOT_SETUP}
+        st.switch_page(ROOM_PAGE, query_params={**setup, "join": str(code)[:20]})
     elif code is not None:
         del st.query_params["room"]  # already in: the Playground's link is its setup
 
 
-def enter_room(member: Any, room: Any) -> None:
-    """After joining: remember the membership in this session and open the Playground on the room's setup."""
+def join_setup() -> tuple[str, str]:
+    """On the room page's join step: the setup the student link carried (its query without the room's own
+    keys), and a message when it was left out (longer than a pushed link may be). The Playground checks it."""
+    from urllib.parse import urlencode
+
+    from playground.teach.rooms import MAX_LINK
+
+    query = urlencode({k: v for k, v in st.query_params.items() if k not in _NOT_SETUP})
+    if len(query) > MAX_LINK:
+        return "", f"The link's setup was left out: a setup link has at most {MAX_LINK:,} characters; this one " \
+                   f"has {len(query):,}. The Playground opens on the room's setup."
+    return query, ""
+
+
+def enter_room(member: Any, room: Any, setup: str = "") -> None:
+    """After joining: remember the membership in this session and open the Playground on the setup the teacher
+    pushed last, or else the one the student link carried (``setup``, a query), or else the default."""
     from urllib.parse import parse_qsl
 
     st.session_state[_ROOM_MEMBER] = member
     st.session_state[_ROOM_SEEN] = {"push": room.push_version, "lesson": room.push_lesson}
-    st.switch_page("pages/play.py", query_params=dict(parse_qsl(room.push_query)) or None)
+    query = room.push_query if room.push_version else setup
+    st.switch_page("pages/play.py", query_params=dict(parse_qsl(query, keep_blank_values=True)) or None)
 
 
 def room_member() -> Any:
