@@ -14,11 +14,11 @@ its slot however long it plays.
 Configuration (environment variables, read once when the registry is built):
 
 ``PLAYGROUND_MAX_TRAINING_SESSIONS``
-    Students training at once; default ``DEFAULT_MAX_TRAINING`` = 10.  Why 10: the server spends
-    ~0.1 s of CPU a frame (drawing + its share of training; README, "Serving a class"), its one
-    Python process uses about one core, so one core delivers ~10 frames a second *in total*: 10
-    students playing at once each see ~1 update a second on a 2-core machine (the other core serves
-    the operating system and the WebSocket traffic).  Memory (``memory.SESSION_WORST_CASE_MB``): a
+    Students training at once; default ``DEFAULT_MAX_TRAINING`` = 10.  Why 10: one server process uses
+    about one core, and one core serves about 12 students playing the default setup at the default pace,
+    each seeing ~4 chart updates a second (measured with the server alone on one core: README, "Serving a
+    class"); bigger networks and data cost more a frame, so 10 leaves room for them and for the teacher.
+    Memory (``memory.SESSION_WORST_CASE_MB``): a
     session that is not training holds ≤ 23 MiB; one training on the heaviest link 209 MiB (Playground)
     or 766 MiB (a four-racer Race), so 10 + 1 training slots bound training memory at ~8.2 GiB in the
     very worst case (every slot a hostile four-racer race) and ~2.3 GiB with the heaviest Playgrounds.
