@@ -137,7 +137,8 @@ def test_layout(server, tab, shots, name, route, sizes, present):
         if present:  # every page's shared switch, on
             assert tab.locator(".st-key-present_switch input").is_checked(), f"{name}: presentation mode is off"
         found = tab.evaluate(PROBE)
-        screenshots(tab, f"{name}-{width}x{height}", shots, screens=3 if route.startswith("play") else 2)
+        screenshots(tab, f"{name}-{width}x{height}", shots,  # the Playground scrolled further: its panels below
+                    screens=3 if route.startswith("play") else 2 if present else 1)
         problems += [f"{width}×{height}: {p}" for p in found["problems"]]
         if "hidden=16" in route and min(found["tiles"], default=0) < 16:
             problems.append(f"{width}×{height}: neuron tiles of {min(found['tiles'], default=0):.0f} px (they were 12)")
