@@ -74,6 +74,10 @@ def present_switch() -> None:
         for w in warnings:
             st.warning(f"Link setting reset: {escape_markdown(w)}", icon=":material/link_off:")
     st.html(_SWITCH_CSS)
+    if PRESENT_KEY in st.session_state:  # its value goes with every run, not only the run that set it: a browser
+        # that drew the toggle from a later run would take its default (off) and send that back on the next
+        # click (the Playground's controls had this: play_state.keep_controls)
+        st.session_state[PRESENT_KEY] = st.session_state[PRESENT_KEY]
     with st.container(key="present_switch"):
         st.toggle("Presentation mode", key=PRESENT_KEY,
                   help="Large type, charts that fill the screen and thick lines, for a projector; on every page.")
