@@ -25,10 +25,14 @@ def room_redirect() -> None:
     rest of the link (the setup) goes along, for ``enter_room``."""
     code = st.query_params.get("room")
     if code is not None and st.session_state.get(_ROOM_MEMBER) is None:
-        setup = {k: v for k, v in st.query_params.items() if k not in _NOT_SETUP}
-        st.switch_page(ROOM_PAGE, query_params={**setup, "join": str(code)[:20]})
+        st.switch_page(ROOM_PAGE, query_params={**_link_setup(), "join": str(code)[:20]})
     elif code is not None:
         del st.query_params["room"]  # already in: the Playground's link is its setup
+
+
+def _link_setup() -> dict[str, str]:
+    """This page's link without the room's own keys: the setup a student link carries."""
+    return {k: v for k, v in st.query_params.items() if k not in _NOT_SETUP}
 
 
 def join_setup() -> tuple[str, str]:
@@ -38,7 +42,7 @@ def join_setup() -> tuple[str, str]:
 
     from playground.teach.rooms import MAX_LINK
 
-    query = urlencode({k: v for k, v in st.query_params.items() if k not in _NOT_SETUP})
+    query = urlencode(_link_setup())
     if len(query) > MAX_LINK:
         return "", f"The link's setup was left out: a setup link has at most {MAX_LINK:,} characters; this one " \
                    f"has {len(query):,}. The Playground opens on the room's setup."
