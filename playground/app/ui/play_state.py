@@ -13,7 +13,7 @@ import streamlit as st
 
 from playground.app.ui.links import address, stale_address, wrote_address
 from playground.app.ui.live import uninterrupted
-from playground.app.ui.present import presenting
+from playground.app.ui.present import keep_values, presenting
 from playground.core.features import FEATURES
 from playground.core.losses import losses_for_task
 from playground.data import drawn, sources
@@ -102,24 +102,18 @@ CONTROLS = ("dataset", "noise", "train", "batch", "seed", "features", "layers", 
 
 
 def keep_controls() -> None:
-    """Send every settings control's value with each run of the page, not only with the run that set it.
-
-    Why: Streamlit sends a keyed control's value to the browser only in the run that assigned it; in a later run
-    the browser keeps what it shows, or, for a control it had not drawn yet, takes the control's default, which
-    for these is its minimum (a number box's lowest value, a step slider's first step). A student who joined a
-    room while the server was busy pressed Play before the browser had drawn the first run's sidebar: the
-    sidebar then came up with no hidden layers and learning rate 1e-05, the Play click sent those back, and the
-    run was reset to them and stopped at epoch 0 (a room of three playing students: the third, in 1 of 4 tries). Re-assigning
-    the values the server holds (the user's own changes are already in them: callbacks run first) makes every
-    run carry them. The features pills and the seed box are left out: their defaults are not a minimum (all
-    features; an empty seed is refused with a message), and re-sending them on every run broke drawing points
-    (tests/test_playground_browser.py::test_draw_your_own_points: the boundary chart was gone under a click)."""
-    ss = st.session_state
-    n_layers = ss.get(K + "layers") or 0
-    for key in [K + c for c in CONTROLS if c not in ("features", "seed")] + \
-            [K + f"{p}{i}" for p in "ha" for i in range(n_layers)]:
-        if key in ss:
-            ss[key] = ss[key]
+    """Send every settings control's value with each run of the page, not only with the run that set it
+    (``present.keep_values``). For these controls the browser's default is their minimum (a number box's lowest
+    value, a step slider's first step): a student who joined a room while the server was busy pressed Play before
+    the browser had drawn the first run's sidebar, the sidebar came up with no hidden layers and learning rate
+    1e-05, the Play click sent those back, and the run was reset to them and stopped at epoch 0 (a room of three
+    playing students: the third, in 1 of 4 tries). The features pills and the seed box are left out: their
+    defaults are not a minimum (all features; an empty seed is refused with a message), and re-sending them on
+    every run broke drawing points (tests/test_playground_browser.py::test_draw_your_own_points: the boundary
+    chart was gone under a click)."""
+    n_layers = st.session_state.get(K + "layers") or 0
+    keep_values([K + c for c in CONTROLS if c not in ("features", "seed")] +
+                [K + f"{p}{i}" for p in "ha" for i in range(n_layers)])
 
 
 def sync_widgets(s: PlaygroundSession) -> None:

@@ -23,7 +23,7 @@ from playground.teach import classroom
 from playground.viz.present import SCALE, presentation
 
 __all__ = ["PRESENT_KEY", "HEIGHT_SCALE", "PRESENT_ROWS", "presenting", "present_switch", "presented",
-           "presented_height", "page_params", "data_table"]
+           "presented_height", "page_params", "data_table", "keep_values"]
 
 PRESENT_KEY = "present"  # the toggle's widget key: the session's one presentation switch
 _LINK_KEY = "_playground_present_link"  # the last ``present`` value a link brought (applied once)
@@ -74,15 +74,25 @@ def present_switch() -> None:
         for w in warnings:
             st.warning(f"Link setting reset: {escape_markdown(w)}", icon=":material/link_off:")
     st.html(_SWITCH_CSS)
-    if PRESENT_KEY in st.session_state:  # its value goes with every run, not only the run that set it: a browser
-        # that drew the toggle from a later run would take its default (off) and send that back on the next
-        # click (the Playground's controls had this: play_state.keep_controls)
-        st.session_state[PRESENT_KEY] = st.session_state[PRESENT_KEY]
+    keep_values([PRESENT_KEY])  # a browser that drew the toggle from a later run would otherwise take it as off
     with st.container(key="present_switch"):
         st.toggle("Presentation mode", key=PRESENT_KEY,
                   help="Large type, charts that fill the screen and thick lines, for a projector; on every page.")
     if presenting():
         st.html(_PRESENT_CSS)
+
+
+def keep_values(keys) -> None:
+    """Send the values of the keyed controls ``keys`` (those in the session) with this run, before they are drawn.
+
+    Why: Streamlit sends a keyed control's value to the browser only in the run that assigned it; in a later run
+    the browser keeps what it shows, or, for a control it had not drawn yet, takes the control's default, and
+    its next click sends that default back as if the user had chosen it. Re-assigning the values the server holds
+    (the user's own changes are already in them: callbacks run first) makes every run carry them."""
+    ss = st.session_state
+    for key in keys:
+        if key in ss:
+            ss[key] = ss[key]
 
 
 def page_params() -> dict:
