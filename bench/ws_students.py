@@ -114,10 +114,13 @@ class Student:
                 self.errors.append(el.exception.message[:200])
             elif what == "bidi_component":
                 self.charts += 1
-                if el.bidi_component.bytes.startswith(b'{"mode": "metrics"'):  # keys.live_metrics: the row while playing
-                    items = json.loads(el.bidi_component.bytes).get("items") or [["", ""]]
-                    if items[0][0] == "Epoch":
-                        self._saw_epoch(items[0][1])
+                raw = el.bidi_component.bytes
+                if b'"views"' in raw[:300] or b'"mode": "metrics"' in raw[:300]:  # a feed, or keys.live_metrics
+                    msg = json.loads(raw)
+                    for m in [msg, *(msg.get("views") or {}).values()]:  # the row while playing
+                        items = (m.get("items") or [["", ""]]) if m.get("mode") == "metrics" else [["", ""]]
+                        if items[0][0] == "Epoch":
+                            self._saw_epoch(items[0][1])
 
     def _saw_epoch(self, shown: str) -> None:
         digits = re.sub(r"\D", "", shown)

@@ -383,9 +383,9 @@ def live_row(at: AppTest) -> dict | None:
     import json
 
     for el in at.get("bidi_component"):
-        data = el.proto.bytes
-        if data.startswith(b'{"mode": "metrics"'):
-            return json.loads(data)
+        msg = json.loads(el.proto.bytes or b"null")
+        if isinstance(msg, dict) and msg.get("mode") == "metrics":
+            return msg
     return None
 
 

@@ -13,7 +13,7 @@ from playground.viz.palette import DIVERGING, POINT_SCALE, class_image, class_ma
 from playground.viz.plotly_dicts import GL_POINTS, f32, figure, safe_text
 from playground.viz.png import data_uri, encode_png
 
-__all__ = ["boundary_figure"]
+__all__ = ["boundary_figure", "boundary_picture"]
 
 _DARK_OUTLINE = "#1f1f1f"
 _POINT_PX = 8  # marker size: big enough to tell a triangle from a diamond
@@ -76,6 +76,32 @@ def _plane_image(rgb: np.ndarray, grid) -> dict:
             "sizex": dx * len(xs), "sizey": dy * len(ys), "sizing": "stretch", "layer": "below"}
 
 
+def _plane_colours(values: np.ndarray, train, test, *, task: str, discretize: bool):
+    """The plane's picture as ``(rgb, z, (lo, hi))``: ``z`` the values coloured (``None`` for multi-class), on
+    the range ``lo``–``hi`` (binary −1 to 1; regression the targets' range, stable while training)."""
+    if task == "multiclass":
+        return class_image(values, discretize), None, (0.0, 1.0)
+    z = f32(values)
+    if discretize and task == "binary":
+        z = np.where(z >= 0, np.float32(1), np.float32(-1))
+    if task == "binary":
+        lo, hi = -1.0, 1.0
+    else:
+        targets = np.concatenate([np.asarray(p[1], np.float64) for p in (train, test) if p is not None])
+        lo, hi = (float(targets.min()), float(targets.max())) if targets.size else (-1.0, 1.0)
+        lo, hi = (lo - 1.0, hi + 1.0) if hi <= lo else (lo, hi)
+    return colorize(z, lo, hi, "boundary"), z, (lo, hi)
+
+
+def boundary_picture(values: np.ndarray, grid, train, test=None, *, task: str, discretize: bool = False) -> dict:
+    """The figure's ``layout.images`` entry alone (the plane's picture, as ``boundary_figure`` draws it from the
+    same arguments): what changes from one live frame to the next while the points stay (``hover=False``)."""
+    if task not in ("binary", "multiclass", "regression"):
+        raise ValueError(f"task must be 'binary', 'multiclass' or 'regression', got {task!r}")
+    rgb, _, _ = _plane_colours(values, train, test, task=task, discretize=discretize)
+    return _plane_image(rgb, grid)
+
+
 def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_classes: int = 2,
                     discretize: bool = False, show_test: bool = True, class_names=(), title: str = "",
                     hover: bool = True, spec: bool = False, train_sizes=None, train_ids=None) -> go.Figure | dict:
@@ -119,28 +145,16 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
                     else {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.06, "yanchor": "bottom"},
                     "margin": {"l": 55, "r": 10, "t": 40 if title else 10, "b": 45}}
     where = f"{lx} = %{{x:.2f}}<br>{ly} = %{{y:.2f}}<br>"
-    if task == "multiclass":
-        rgb = class_image(values, discretize)
-    else:
-        z = f32(values)
-        if discretize and task == "binary":
-            z = np.where(z >= 0, np.float32(1), np.float32(-1))
-        if task == "binary":
-            lo, hi = -1.0, 1.0
-        else:
-            # The colour range is the targets' range (stable while training), not the predictions'.
-            targets = np.concatenate([np.asarray(p[1], np.float64) for p in (train, test) if p is not None])
-            lo, hi = (float(targets.min()), float(targets.max())) if targets.size else (-1.0, 1.0)
-            lo, hi = (lo - 1.0, hi + 1.0) if hi <= lo else (lo, hi)
-            layout["coloraxis"] = {"colorscale": POINT_SCALE, "cmin": lo, "cmax": hi,
-                                   "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.6,
-                                                "y": 0.0, "yanchor": "bottom"}}
-        rgb = colorize(z, lo, hi, "boundary")
-        if hover:
-            data.append({"type": "heatmap", "x": xs, "y": ys, "z": z, "opacity": 0, "showscale": False,
-                         "colorscale": DIVERGING, "zmin": lo, "zmax": hi,
-                         "hovertemplate": where + ("output = %{z:.3f}" if task == "binary" else "prediction = %{z:.3f}")
-                         + "<extra></extra>"})
+    rgb, z, (lo, hi) = _plane_colours(values, train, test, task=task, discretize=discretize)
+    if task == "regression":
+        layout["coloraxis"] = {"colorscale": POINT_SCALE, "cmin": lo, "cmax": hi,
+                               "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.6,
+                                            "y": 0.0, "yanchor": "bottom"}}
+    if hover and task != "multiclass":
+        data.append({"type": "heatmap", "x": xs, "y": ys, "z": z, "opacity": 0, "showscale": False,
+                     "colorscale": DIVERGING, "zmin": lo, "zmax": hi,
+                     "hovertemplate": where + ("output = %{z:.3f}" if task == "binary" else "prediction = %{z:.3f}")
+                     + "<extra></extra>"})
     layout["images"] = [_plane_image(rgb, grid)]
     cols = list(grid.cols)
     for split, part in (("train", train), ("test", test if show_test else None)):

@@ -20,10 +20,11 @@ Example, inside a ticking fragment::
 from __future__ import annotations
 
 import base64
-import secrets
+import functools
+import json
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 import numpy as np
 import plotly
@@ -33,18 +34,21 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
+from playground.app.ui.live_common import module_js, session_token, stamp
 from playground.app.ui.keys import name_chart
 from playground.app.ui.present import presented, presented_height, presenting
 from playground.viz.present import SCALE
 
 
-_JS = (Path(__file__).parent / "assets" / "live_plotly.js").read_text(encoding="utf-8")
 _PLOTLY_DIR = Path(plotly.__file__).parent / "package_data"  # ships plotly.min.js
 _PLOTLY_VERSION = plotly.offline.get_plotlyjs_version()
 
 # isolate_styles=False: plotly.js puts its own CSS (modebar, hover labels) into
 # document.head, which a shadow root would not see.
-_live_chart = st.components.v2.component("playground_live_plotly", js=_JS, isolate_styles=False)
+_live_chart = st.components.v2.component("playground_live_plotly", js=module_js("live_plotly.js"),
+                                         isolate_styles=False)
+# A live page's feed (live_feed): one small element a frame that brings the page's views their new payloads.
+_feed = st.components.v2.component("playground_live_feed", js=module_js("live_feed.js"), isolate_styles=False)
 
 _served_name: str | None = None  # the v1 registry name that serves plotly.min.js
 
@@ -133,6 +137,7 @@ def live_plotly(
     lines: bool = False,
     scale: float = SCALE,
     label: str | None = None,
+    on_click: Callable[[dict], Any] | None = None,
 ) -> dict | None:
     """Draw ``fig`` and update the same chart in place on later calls with ``key``.
 
@@ -156,6 +161,9 @@ def live_plotly(
         theme: ``"streamlit"`` replaces the figure's template with one built
             from the app theme (transparent background, theme fonts and colours);
             ``None`` draws the figure exactly as given.
+        on_click: with ``events``, called with each new click (as returned below) before the next
+            script run, as a widget's ``on_change`` is: it may set other widgets' values. Those clicks
+            are then not returned again.
 
     Zoom and pan survive updates (``layout.uirevision`` defaults to a constant;
     set it to a new value to reset the view).  Passing the very same figure object again re-sends
@@ -171,6 +179,53 @@ def live_plotly(
         since the previous run, oldest first (the returned one is the last;
         more than one only when clicks outpace reruns). Otherwise ``None``.
     """
+    data, _ = _chart_bytes(fig, key=key, height=height, events=events, config=config, theme=theme,
+                           watch_visibility=watch_visibility, lines=lines, scale=scale, label=label)
+    callbacks = {"on_clicks_change": functools.partial(_deliver_clicks, key, on_click) if on_click else _ignore} \
+        if events else {}
+    if watch_visibility:
+        callbacks["on_hidden_change"] = _ignore
+        callbacks["on_moved_change"] = _ignore
+    result = _live_chart(key=key, data=stamp(data), **callbacks)
+    if watch_visibility:
+        _watched(result)
+    if not events:
+        return None
+    batch = _new_clicks(key, result.get("clicks"))
+    if batch and on_click is not None:  # clicks the callback did not take (a state set without one: AppTest)
+        for i, click in enumerate(batch):
+            on_click({**click, "batch": batch[:i + 1]})
+        st.rerun()  # the page above was drawn before them
+    return {**batch[-1], "batch": batch} if batch else None
+
+
+def chart_update(fig: go.Figure | dict, *, key: str, height: int = 400, events: bool = False,
+                 config: dict | None = None, theme: Literal["streamlit"] | None = "streamlit",
+                 watch_visibility: bool = False, lines: bool = False, scale: float = SCALE, label: str | None = None,
+                 changed_only: bool = False) -> bytes | None:
+    """The payload that brings the chart drawn by ``live_plotly(fig, key=key, ...)`` (the same arguments) the
+    figure ``fig``, for a page's feed (``live_feed``).  ``changed_only``: ``None`` if ``fig`` is the very figure
+    object last sent for ``key`` (the browser has it), e.g. the network diagram between its redraws."""
+    data, changed = _chart_bytes(fig, key=key, height=height, events=events, config=config, theme=theme,
+                                 watch_visibility=watch_visibility, lines=lines, scale=scale, label=label)
+    return None if changed_only and not changed else stamp(data)
+
+
+def chart_patch(key: str, layout: dict, *, label: str | None = None) -> bytes:
+    """A payload for a page's feed that changes only ``layout``'s keys of the figure the chart ``key`` shows (its
+    newest whole figure: from the page run or an earlier frame), e.g. the decision boundary's picture while its
+    points stay: the figure's other parts are neither built nor sent again.  ``label``: its new accessible name."""
+    body = {"view": key, "patch": {"layout": _typed_arrays(layout)}}
+    if label is not None:
+        body["label"] = str(label)[:300]
+    return stamp(to_json_plotly(body).encode())
+
+
+def _chart_bytes(fig: go.Figure | dict, *, key: str, height: int, events: bool, config: dict | None,
+                 theme: str | None, watch_visibility: bool, lines: bool, scale: float,
+                 label: str | None) -> tuple[bytes, bool]:
+    """A chart's payload as JSON bytes (not stamped), and whether it is not the figure object last sent for
+    ``key`` with the same options (whose bytes are then re-used: no second conversion, ~1–3 ms a chart)."""
     if not isinstance(key, str) or not key or "__" in key:
         raise ValueError(f"live_plotly key must be a non-empty str without '__', got {key!r}")
     if not isinstance(height, int) or height <= 0:
@@ -185,43 +240,62 @@ def live_plotly(
             st.session_state[_PRESENTED_KEY + key] = made
         fig, height = made[2], presented_height(height)
 
-    # The same figure object drawn again (a page re-sends a chart that has not changed, e.g. the network
-    # between its redraws): its bytes from last time, not a second conversion (~1–3 ms a chart).
-    token = _session_token() if watch_visibility else ""
+    token = session_token() if watch_visibility else ""
     shape = (height, bool(events), repr(config), theme, bool(watch_visibility), token, label)
     sent = st.session_state.get(_SENT_KEY + key)
     if sent is not None and sent[0] is fig and sent[1] == shape:
-        data = sent[2]
-    else:
-        payload = {
-            "figure": _figure_dict(fig, theme),
-            "height": height,
-            "events": bool(events),
-            "config": config or {},
-            "theme": theme,
-            "plotly_js": _plotly_js_path(),
-            "watch_visibility": bool(watch_visibility),
-            "session_token": token,
-            "label": _label(fig, label),
-        }
-        # Bytes reach the browser untouched; JSON text would be escaped inside
-        # Streamlit's own JSON and parsed twice.
-        data = to_json_plotly(payload).encode()
-        st.session_state[_SENT_KEY + key] = (fig, shape, data)  # holds the figure: its id is not reused
-    callbacks = {"on_clicks_change": _ignore} if events else {}
-    if watch_visibility:
-        callbacks["on_hidden_change"] = _ignore
-        callbacks["on_moved_change"] = _ignore
-    result = _live_chart(key=key, data=data, **callbacks)
-    if watch_visibility:
-        st.session_state[_HIDDEN_KEY] = result.get("hidden") is True
-        if result.get("moved") is True and _MOVED_KEY not in st.session_state:
-            st.session_state[_MOVED_KEY] = time.monotonic()
-            st.rerun()  # the whole page, so that server_session shows why it starts afresh
-    if not events:
-        return None
-    batch = _new_clicks(key, result.get("clicks"))
-    return {**batch[-1], "batch": batch} if batch else None
+        return sent[2], False
+    payload = {
+        "view": key,
+        "figure": _figure_dict(fig, theme),
+        "height": height,
+        "events": bool(events),
+        "config": config or {},
+        "theme": theme,
+        "plotly_js": _plotly_js_path(),
+        "watch_visibility": bool(watch_visibility),
+        "session_token": token,
+        "label": _label(fig, label),
+    }
+    # Bytes reach the browser untouched; JSON text would be escaped inside
+    # Streamlit's own JSON and parsed twice.
+    data = to_json_plotly(payload).encode()
+    st.session_state[_SENT_KEY + key] = (fig, shape, data)  # holds the figure: its id is not reused
+    return data, True
+
+
+def live_feed(views: dict[str, bytes | None], *, key: str) -> None:
+    """A live page's frame as ONE element.  ``views`` maps a view's key (a ``live_plotly`` chart's, a
+    ``keys.live_metrics`` row's) to its new payload (``chart_update``, ``chart_patch``, ``keys.metrics_update``;
+    ``None``: none this frame).  Draw the views themselves once per page run, outside the ticking fragment, and
+    the feed in it.  ``key`` ends in ``_livefeed``: the app's CSS hides the element (it draws nothing).
+
+    Why: a fragment re-sends each of its elements every frame, and the server's work per frame grows with the
+    number of elements more than with their size (each wakes Streamlit's event loop; a component mount costs
+    ~0.5–1 ms of the script's time, docs/measurements.md).  A view that is not re-sent stays on the page as it
+    is; the feed brings it what changed.  The feed reports nothing back: one of the views watches the tab
+    (``live_plotly(watch_visibility=True)``; its report reruns the whole page, which then pauses).
+    """
+    if not key.endswith("_livefeed"):
+        raise ValueError(f"a live feed's key ends in '_livefeed' (the app's CSS hides it), got {key!r}")
+    parts = [json.dumps(k).encode() + b": " + v for k, v in views.items() if v is not None]
+    _feed(key=key, data=stamp(b'{"views": {' + b", ".join(parts) + b"}}"))
+
+
+def _watched(result: Any) -> None:
+    """Read what an element that watches the page reported: the tab hidden or shown, a new server session."""
+    st.session_state[_HIDDEN_KEY] = result.get("hidden") is True
+    if result.get("moved") is True and _MOVED_KEY not in st.session_state:
+        st.session_state[_MOVED_KEY] = time.monotonic()
+        st.rerun()  # the whole page, so that server_session shows why it starts afresh
+
+
+def _deliver_clicks(key: str, on_click: Callable[[dict], Any]) -> None:
+    """A chart's clicks changed (a widget callback: before the script run): hand each new click to ``on_click``."""
+    state = st.session_state.get(key)
+    batch = _new_clicks(key, state.get("clicks") if hasattr(state, "get") else None)
+    for i, click in enumerate(batch):
+        on_click({**click, "batch": batch[:i + 1]})
 
 
 def _label(fig: go.Figure | dict, label: str | None) -> str:
@@ -235,21 +309,12 @@ def _label(fig: go.Figure | dict, label: str | None) -> str:
 
 
 _HIDDEN_KEY = "_playground_tab_hidden"
-_TOKEN_KEY = "_playground_session_token"
 _MOVED_KEY = "_playground_moved_at"
 #: Shown at the top of every page for this long after an open page was given a new server session.
 MOVED_NOTICE_SECONDS = 300.0
 MOVED_MESSAGE = ("The class server restarted, or moved this page to another of its workers, so this page "
                  "starts again: your setup is back from the page's link, but training starts again from the "
                  "beginning (press Play). Nothing else to do.")
-
-
-def _session_token() -> str:
-    """A random name for this server session, given to the page's live chart: when an open page later
-    shows a chart with another token, the browser reports ``moved`` (``assets/live_plotly.js``)."""
-    if _TOKEN_KEY not in st.session_state:
-        st.session_state[_TOKEN_KEY] = secrets.token_hex(8)
-    return st.session_state[_TOKEN_KEY]
 
 
 def moved_notice() -> None:

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import streamlit as st
 
+from playground.app.ui.live_common import module_js, stamp
+
 # Keyboard shortcuts and the screen-reader announcer (assets/keys.js): mounted into the page itself,
 # so its keydown listener sees the whole document.
-_keys = st.components.v2.component("playground_keys",
-                                   js=(Path(__file__).parent / "assets" / "keys.js").read_text(encoding="utf-8"),
-                                   isolate_styles=False)
+_keys = st.components.v2.component("playground_keys", js=module_js("keys.js"), isolate_styles=False)
 #: Key (as keys.js names it) -> the transport action it stands for.
 SHORTCUT_KEYS = {"space": "play_pause", "arrowright": "step", "r": "reset"}
 SHORTCUTS_HELP = "Keyboard: **Space** play / pause · **→** one step · **R** reset (not while typing in a box)"
@@ -68,8 +67,16 @@ def live_metrics(items: Iterable[tuple[str, str]], key: str, *, caption: str = "
     the announcer: a page draws its ``st.metric`` row beside it when it is not ticking (tests read those),
     and the announcer stays the same element throughout.
     """
+    _keys(key=key, data=metrics_update(items, key, caption=caption, text=text, gap_seconds=gap_seconds))
+
+
+def metrics_update(items: Iterable[tuple[str, str]], key: str, *, caption: str = "", text: str = "",
+                   gap_seconds: float = 5.0) -> bytes:
+    """The payload that brings the row drawn by ``live_metrics(..., key=key)`` new numbers, for a page's feed
+    (``charts.live_feed``): the row is a view that the feed updates between the page's runs."""
     rows = [[str(label)[:100], str(value)[:100]] for label, value in items]
-    _keys(key=key, data=_said({"mode": "metrics", "items": rows, "caption": str(caption)[:300]}, text, gap_seconds))
+    return stamp(_said({"mode": "metrics", "view": key, "items": rows, "caption": str(caption)[:300]}, text,
+                       gap_seconds))
 
 
 def _said(msg: dict, text: str, gap_seconds: float) -> bytes:

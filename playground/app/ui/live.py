@@ -34,6 +34,14 @@ def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], N
     return wrap
 
 
+def fragment_rerun() -> bool:
+    """Whether this script run is a fragment's own (a live frame), not a run of the whole page."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def train_after_drawing(owner: Any, train: Callable[[], Any]) -> None:
     """The end of a live frame: while ``owner.playing``, ``train()`` the next frame; if that stopped
     play (a stop condition, nobody touching a control), rerun the page to end the ticking and draw the
@@ -149,8 +157,9 @@ _APP_CSS = """
 <style>
 /* Laptop windows (1280-1440 px): the page uses the window's width instead of wide empty margins. */
 .stMainBlockContainer { padding-left: 2rem; padding-right: 2rem; padding-top: 4.5rem; }
-/* A static chart's name (keys.name_chart) is an element that shows nothing: no gap below the chart for it. */
-.stElementContainer[class*="_chartname"] { display: none; }
+/* A static chart's name (keys.name_chart) and a live page's feed (charts.live_feed, keys ending "_livefeed") are
+   elements that show nothing: no gap for them. */
+.stElementContainer[class*="_chartname"], .stElementContainer[class*="_livefeed"] { display: none; }
 </style>
 """
 

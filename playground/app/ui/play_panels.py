@@ -274,7 +274,7 @@ def weight_editor(t):
                 st.error(escape_markdown(refused))
             else:
                 st.session_state[K + "edit"] = None
-                st.rerun(scope="fragment")
+                st.rerun()
 
 
 

@@ -325,7 +325,6 @@ def canvas_click(canvas, x, y):
         if msg:
             st.session_state[K + "control_warnings"] = [msg]
     set_canvas(canvas)
-    st.rerun()
 
 
 def remove_point(s: PlaygroundSession, index) -> None:
@@ -333,7 +332,25 @@ def remove_point(s: PlaygroundSession, index) -> None:
     msg = drivers.remove_point(s.trainer, index)
     st.session_state[K + "control_warnings"] = [msg] if msg else []
     write_query(s)
-    st.rerun()
+
+
+@uninterrupted
+def network_click(click: dict) -> None:
+    """A click on the network diagram (``live_plotly``'s ``on_click``): a link or a neuron opens its editor."""
+    if click.get("customdata"):
+        st.session_state[K + "edit"] = list(click["customdata"])
+
+
+@uninterrupted
+def boundary_click(click: dict) -> None:
+    """A click on the plane (``live_plotly``'s ``on_click``, before the page runs, so the controls it changes can
+    still be set): on the drawing canvas it adds or removes a point; on a training point sized by what drives
+    learning, it leaves that point out."""
+    canvas = st.session_state.get(K + "canvas") if st.session_state.get(K + "draw") else None
+    if canvas is not None and click.get("x") is not None:
+        canvas_click(canvas, click["x"], click["y"])
+    elif canvas is None and click.get("customdata") is not None and (st.session_state.get(K + "drive") or "off") != "off":
+        remove_point(current(), click["customdata"])
 
 
 @uninterrupted

@@ -11,6 +11,7 @@
 // mode "metrics": the same announcer, and above it a live page's row of metrics (label, value; a caption
 // under the first) drawn in place: one element a frame instead of a Streamlit element per metric. The
 // nodes stay; only changed texts are written (textContent, never markup). No items: the row is hidden.
+// The row is a view (live_common.js): a live page's feed brings it each frame's numbers.
 
 const TYPING = 'input, textarea, select, [contenteditable=""], [contenteditable="true"], [role="combobox"], ' +
   '[role="textbox"], [role="spinbutton"], [role="listbox"], [role="option"]';
@@ -162,13 +163,22 @@ export default function (component) {
   }
   state.setStateValue = setStateValue; // the newest one knows the current run
   if (msg.mode === "keys") mountKeys(state, msg);
-  else if (msg.mode === "metrics") mountMetrics(state, msg);
+  else if (msg.mode === "metrics") {
+    if (msg.view && state.view !== msg.view) {
+      if (state.view) unregisterView(state.view, state.accept);
+      state.view = msg.view;
+      state.accept = (payload) => newer(state, payload) && mountMetrics(state, payload);
+      registerView(state.view, state.accept);
+    }
+    if (newer(state, msg)) mountMetrics(state, msg);
+  }
   else if (msg.mode === "name") nameChart(state, msg);
   else mountAnnouncer(state, msg);
   return () => {
     // Called also when an update is superseded while the element stays: tear down only when it left.
     if (parentElement.isConnected) return;
     if (state.onKey) window.removeEventListener("keydown", state.onKey, true);
+    if (state.view) unregisterView(state.view, state.accept);
     clearTimeout(state.timer);
     states.delete(parentElement);
   };

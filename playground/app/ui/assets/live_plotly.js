@@ -1,9 +1,11 @@
-// Live Plotly chart for Streamlit Components v2 (Python side: playground/ui.py).
+// Live Plotly chart for Streamlit Components v2 (Python side: playground/app/ui/charts.py).
 //
 // Streamlit calls the default export on mount and again on every new `data`
 // (and theme change) with the SAME parentElement, so we keep one Plotly div per
 // parentElement and update it with Plotly.react: the node survives, zoom and
 // uirevision are kept, nothing flashes. Data arrives as UTF-8 JSON bytes.
+// A chart is also a view (live_common.js): a page's feed can bring it a newer figure
+// between the page's runs; each figure is drawn only if it is newer than the last.
 
 const charts = new WeakMap(); // parentElement -> chart state
 
@@ -105,7 +107,8 @@ function createChart(root) {
     chart.dead = true;
     chart.resizer.disconnect();
     chart.seen.disconnect();
-    if (chart.onVisibility) document.removeEventListener("visibilitychange", chart.onVisibility);
+    unwatchPage(chart);
+    if (chart.view) unregisterView(chart.view, chart.accept);
     if (window.Plotly) window.Plotly.purge(div);
     charts.delete(root);
   };
@@ -219,6 +222,21 @@ async function pump(chart) {
   }
 }
 
+// A figure for this chart, from its own element or from the page's feed: the newest one is drawn.
+// A patch (`msg.patch.layout`: a few layout keys, e.g. the decision boundary's picture) is laid over the
+// newest whole figure the chart holds; with none yet, it waits for the page run's own figure.
+function take(chart, msg) {
+  if (!newer(chart, msg)) return;
+  if (msg.patch) {
+    const base = chart.next || chart.msg;
+    if (!base) return;
+    const layout = { ...(base.figure.layout || {}), ...(msg.patch.layout || {}) };
+    msg = { ...base, figure: { ...base.figure, layout }, label: msg.label ?? base.label, sid: msg.sid, seq: msg.seq };
+  }
+  chart.next = msg;
+  pump(chart);
+}
+
 export default function (component) {
   const { data, parentElement, setStateValue } = component;
   if (!data) return undefined;
@@ -227,24 +245,15 @@ export default function (component) {
     chart = createChart(parentElement);
     charts.set(parentElement, chart);
   }
-  chart.setStateValue = setStateValue; // the newest one knows the current fragment
-  chart.next = JSON.parse(new TextDecoder().decode(data));
-  // Report when the tab is hidden or shown, so the server can stop work nobody sees.
-  if (chart.next.watch_visibility && !chart.onVisibility) {
-    chart.onVisibility = () => chart.setStateValue("hidden", document.hidden);
-    document.addEventListener("visibilitychange", chart.onVisibility);
-    if (document.hidden) chart.onVisibility();
+  chart.setStateValue = setStateValue; // the newest one knows the current run
+  const msg = JSON.parse(new TextDecoder().decode(data));
+  watchPage(chart, msg); // with watch_visibility: the tab's visibility and a replaced server session
+  take(chart, msg);
+  if (msg.view && chart.view !== msg.view) { // after its own figure: a waiting patch is laid over that
+    if (chart.view) unregisterView(chart.view, chart.accept);
+    chart.view = msg.view;
+    chart.accept = (payload) => take(chart, payload);
+    registerView(chart.view, chart.accept);
   }
-  // The page stayed open while its server session was replaced by a new one (its worker stopped and
-  // the load balancer moved this tab to another, or the server restarted): Streamlit reconnects and
-  // starts the new session from the address bar. A page reload starts a new `window`, so this fires
-  // only for a page that was already open. Reported once per new session; the server says so.
-  const token = chart.next.session_token;
-  if (token) {
-    const before = window.__playgroundSessionToken;
-    window.__playgroundSessionToken = token;
-    if (before && before !== token) chart.setStateValue("moved", true);
-  }
-  pump(chart);
   return chart.destroy;
 }
