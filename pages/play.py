@@ -87,7 +87,8 @@ def live_figures(frame: bool = False) -> dict:
     last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
     if not s.playing or last is None or last[0] != drawn_as or \
             time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
-        fig = network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=net_aspect, spec=True)
+        fig = network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=net_aspect, spec=True,
+                             pixels=True)  # its thumbnails painted by the browser
         st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
     else:  # the same figure again: the browser has nothing to redraw
         fig = last[2]
@@ -104,7 +105,7 @@ def live_figures(frame: bool = False) -> dict:
     elif frame and drive == "off" and s.playing:  # only the picture changed (no hover, no point sizes)
         return {**charts, "pg_boundary": (None, dict(
             layout={"images": [boundary_picture(views.boundary_values(t, grid, maps), grid, (t.train.X, t.train.y),
-                                                None, task=t.task,
+                                                None, task=t.task, pixels=True,
                                                 discretize=st.session_state.get(K + "discretize", False))]},
             label=boundary_label(t))), "pg_loss": loss_chart(t)}
     else:
@@ -113,7 +114,7 @@ def live_figures(frame: bool = False) -> dict:
                                (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
                                task=t.task, n_classes=t.n_classes,
                                discretize=st.session_state.get(K + "discretize", False),
-                               class_names=t.data.class_names, hover=not s.playing, spec=True,
+                               class_names=t.data.class_names, hover=not s.playing, spec=True, pixels=True,
                                **panels.point_sizes(t, drive))
     charts["pg_boundary"] = (bfig, dict(height=400, events=canvas is not None or drive != "off",
                                         label=boundary_label(t) if canvas is None else "Drawing canvas: click to add points"))

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: main thread has set one, and the app sets it from Streamlit's script thread.
 DEFAULT_THREADS = 3
 
-# Starts torch at DEFAULT_THREADS; settings() returns the three settings: threads per loaded BLAS library,
-# torch's threads (None without torch) and the interpreter's switch interval.
+# Starts torch at DEFAULT_THREADS; settings() returns the four settings: threads per loaded BLAS library,
+# torch's threads (None without torch), the interpreter's switch interval and how many objects are frozen.
 _SETTINGS = textwrap.dedent("""
     import importlib.util, numpy
     if importlib.util.find_spec("torch") is not None:
@@ -29,12 +29,12 @@ _SETTINGS = textwrap.dedent("""
         torch.set_num_threads(DEFAULT_THREADS)
 
     def settings(paths=None):
-        import sys
+        import gc, sys
         from threadpoolctl import threadpool_info
         blas = {p["filepath"]: p["num_threads"] for p in threadpool_info()
                 if p["user_api"] == "blas" and (paths is None or p["filepath"] in paths)}
         torch = sys.modules["torch"].get_num_threads() if "torch" in sys.modules else None
-        return {"blas": blas, "torch": torch, "switch": sys.getswitchinterval()}
+        return {"blas": blas, "torch": torch, "switch": sys.getswitchinterval(), "frozen": gc.get_freeze_count()}
 """).replace("DEFAULT_THREADS", str(DEFAULT_THREADS))
 
 
@@ -64,6 +64,7 @@ def test_importing_every_module_changes_no_process_wide_setting():
     before = res["before"]
     assert before["blas"], "numpy loaded no BLAS library that threadpoolctl sees"
     assert before["switch"] == 0.005  # Python's default
+    assert before["frozen"] == 0
     if before["torch"] is not None:
         assert before["torch"] == DEFAULT_THREADS
     assert res["after"] == before
@@ -96,12 +97,13 @@ OPT_IN = {
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("opt_in", list(OPT_IN))
-def test_opting_in_applies_all_three_settings(opt_in):
+def test_opting_in_applies_all_four_settings(opt_in):
     pytest.importorskip("threadpoolctl")
     from playground.base import runtime
 
     res = run_python("import json\n" + OPT_IN[opt_in] + "print(json.dumps(settings()))")
     assert res["switch"] == pytest.approx(runtime.SWITCH_INTERVAL_S)
+    assert res["frozen"] > 10_000  # the modules' objects: numpy, streamlit (and the app's, from the entry point)
     assert res["blas"] and set(res["blas"].values()) == {runtime.BLAS_THREADS}
     if res["torch"] is not None:
         assert res["torch"] == runtime.TORCH_THREADS

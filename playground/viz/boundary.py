@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.viz.palette import DIVERGING, POINT_SCALE, class_image, class_marker, colorize
+from playground.viz.palette import DIVERGING, POINT_SCALE, class_image, class_marker
 from playground.viz.plotly_dicts import GL_POINTS, f32, figure, safe_text
-from playground.viz.png import data_uri, encode_png
+from playground.viz.png import data_uri, encode_png, picture_source
 
 __all__ = ["boundary_figure", "boundary_picture"]
 
@@ -62,25 +62,25 @@ def _point_traces(X, y, split: str, *, task, n_classes, class_names, labels, siz
     return out
 
 
-def _plane_image(rgb: np.ndarray, grid) -> dict:
-    """An (res, res, 3) picture of the grid as a layout image over the grid's cells.
+def _plane_image(source: str | dict, grid) -> dict:
+    """The plane's picture (a ``png.picture_source``, rows top-down) as a layout image over the grid's cells.
 
-    Row 0 of ``rgb`` is y_min; a picture's first row is its top, hence the flip.
     Each pixel covers one grid cell, centred on its grid point, as a heatmap's would.
     """
     xs, ys = np.asarray(grid.xs, np.float64), np.asarray(grid.ys, np.float64)
     dx = float(xs[1] - xs[0]) if len(xs) > 1 else 1.0
     dy = float(ys[1] - ys[0]) if len(ys) > 1 else 1.0
-    return {"source": data_uri(encode_png(np.ascontiguousarray(rgb[::-1]), level=1)),
-            "xref": "x", "yref": "y", "x": float(xs[0]) - dx / 2, "y": float(ys[-1]) + dy / 2,
+    return {"source": source, "xref": "x", "yref": "y", "x": float(xs[0]) - dx / 2, "y": float(ys[-1]) + dy / 2,
             "sizex": dx * len(xs), "sizey": dy * len(ys), "sizing": "stretch", "layer": "below"}
 
 
-def _plane_colours(values: np.ndarray, train, test, *, task: str, discretize: bool):
-    """The plane's picture as ``(rgb, z, (lo, hi))``: ``z`` the values coloured (``None`` for multi-class), on
-    the range ``lo``–``hi`` (binary −1 to 1; regression the targets' range, stable while training)."""
+def _plane(values: np.ndarray, train, test, *, task: str, discretize: bool, pixels: bool):
+    """The plane's picture as ``(source, z, (lo, hi))``: ``source`` a layout image's (``png.picture_source``; row 0
+    of the grid is y_min, a picture's first row its top, hence the flip), ``z`` the values coloured (``None`` for
+    multi-class, whose blended colours are always a PNG), on the range ``lo``–``hi`` (binary −1 to 1; regression
+    the targets' range, stable while training)."""
     if task == "multiclass":
-        return class_image(values, discretize), None, (0.0, 1.0)
+        return data_uri(encode_png(np.ascontiguousarray(class_image(values, discretize)[::-1]), level=1)), None, (0.0, 1.0)
     z = f32(values)
     if discretize and task == "binary":
         z = np.where(z >= 0, np.float32(1), np.float32(-1))
@@ -90,21 +90,23 @@ def _plane_colours(values: np.ndarray, train, test, *, task: str, discretize: bo
         targets = np.concatenate([np.asarray(p[1], np.float64) for p in (train, test) if p is not None])
         lo, hi = (float(targets.min()), float(targets.max())) if targets.size else (-1.0, 1.0)
         lo, hi = (lo - 1.0, hi + 1.0) if hi <= lo else (lo, hi)
-    return colorize(z, lo, hi, "boundary"), z, (lo, hi)
+    return picture_source(z[::-1], lo, hi, "boundary", pixels=pixels), z, (lo, hi)
 
 
-def boundary_picture(values: np.ndarray, grid, train, test=None, *, task: str, discretize: bool = False) -> dict:
+def boundary_picture(values: np.ndarray, grid, train, test=None, *, task: str, discretize: bool = False,
+                     pixels: bool = False) -> dict:
     """The figure's ``layout.images`` entry alone (the plane's picture, as ``boundary_figure`` draws it from the
-    same arguments): what changes from one live frame to the next while the points stay (``hover=False``)."""
+    same arguments): what changes from one live frame to the next while the points stay (``hover=False``).
+    ``pixels``: painted by the live chart in the browser (``png.picture_source``)."""
     if task not in ("binary", "multiclass", "regression"):
         raise ValueError(f"task must be 'binary', 'multiclass' or 'regression', got {task!r}")
-    rgb, _, _ = _plane_colours(values, train, test, task=task, discretize=discretize)
-    return _plane_image(rgb, grid)
+    return _plane_image(_plane(values, train, test, task=task, discretize=discretize, pixels=pixels)[0], grid)
 
 
 def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_classes: int = 2,
                     discretize: bool = False, show_test: bool = True, class_names=(), title: str = "",
-                    hover: bool = True, spec: bool = False, train_sizes=None, train_ids=None) -> go.Figure | dict:
+                    hover: bool = True, spec: bool = False, train_sizes=None, train_ids=None,
+                    pixels: bool = False) -> go.Figure | dict:
     """The network's output over the input plane, with the data on top.
 
     Args:
@@ -121,6 +123,8 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
         spec: return the plain dict (see ``figure``).
         train_sizes, train_ids: one marker diameter and one number per training point
             (``drivers``: sized by loss or gradient, the number coming back with a click).
+        pixels: the plane's picture as colour indices that the live chart paints in the browser
+            (``png.picture_source``): for ``live_plotly`` only.
 
     Draws: the plane as a pale picture (a layout image; ``palette.PALETTES["boundary"]``
     and ``palette.class_image``) under saturated points, so every point's class stays
@@ -145,7 +149,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
                     else {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.06, "yanchor": "bottom"},
                     "margin": {"l": 55, "r": 10, "t": 40 if title else 10, "b": 45}}
     where = f"{lx} = %{{x:.2f}}<br>{ly} = %{{y:.2f}}<br>"
-    rgb, z, (lo, hi) = _plane_colours(values, train, test, task=task, discretize=discretize)
+    source, z, (lo, hi) = _plane(values, train, test, task=task, discretize=discretize, pixels=pixels)
     if task == "regression":
         layout["coloraxis"] = {"colorscale": POINT_SCALE, "cmin": lo, "cmax": hi,
                                "colorbar": {"title": {"text": "target"}, "thickness": 12, "len": 0.6,
@@ -155,7 +159,7 @@ def boundary_figure(values: np.ndarray, grid, train, test=None, *, task: str, n_
                      "colorscale": DIVERGING, "zmin": lo, "zmax": hi,
                      "hovertemplate": where + ("output = %{z:.3f}" if task == "binary" else "prediction = %{z:.3f}")
                      + "<extra></extra>"})
-    layout["images"] = [_plane_image(rgb, grid)]
+    layout["images"] = [_plane_image(source, grid)]
     cols = list(grid.cols)
     for split, part in (("train", train), ("test", test if show_test else None)):
         if part is None:

@@ -11,9 +11,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.core.activations import ACTIVATIONS
-from playground.viz.palette import BLUE, CLASS_COLORS, DIVERGING, NEUTRAL, ORANGE, colorize, hex_to_rgb, make_lut
+from playground.viz.palette import BLUE, CLASS_COLORS, DIVERGING, NEUTRAL, ORANGE, hex_to_rgb, make_lut
 from playground.viz.plotly_dicts import GL_POINTS, f32, figure, safe_text
-from playground.viz.png import data_uri, encode_png
+from playground.viz.png import picture_source
 
 __all__ = ["network_figure", "gradient_heatmaps", "LINK_MARKERS", "THUMBNAIL_NODES"]
 
@@ -42,23 +42,22 @@ def _map_range(kind: str, maps: np.ndarray) -> tuple[float, float]:
 _CLASS_LUTS = [make_lut([NEUTRAL, c]) for c in CLASS_COLORS]
 
 
-def _thumbnails(maps: np.ndarray, kind: str, px: int) -> list[str]:
-    """(res, res, units) → one PNG data URI per unit, ≤ px pixels a side, row 0 at the top.
+def _thumbnails(maps: np.ndarray, kind: str, px: int, pixels: bool = False) -> list[str | dict]:
+    """(res, res, units) → one layout image source per unit (``png.picture_source``: a PNG data URI, or with
+    ``pixels`` colour indices the live chart paints), ≤ px pixels a side, row 0 at the top.
 
     Inputs (x₁, x₁², sin x₁ …) each get their own ±max range; softmax outputs
     go from grey (p = 0) to their class colour (p = 1).
     """
     step = max(1, -(-maps.shape[0] // px))
-    sub = maps[::-1][::step, ::step]  # PNG rows run top-down, grid rows bottom-up
+    sub = maps[::-1][::step, ::step]  # picture rows run top-down, grid rows bottom-up
     units = range(maps.shape[2])
     if kind == "softmax":
-        rgbs = [colorize(sub[:, :, u], 0.0, 1.0, _CLASS_LUTS[u % len(_CLASS_LUTS)]) for u in units]
-    elif kind == "input":
-        rgbs = [colorize(sub[:, :, u], *_map_range("", maps[:, :, u])) for u in units]
-    else:
-        rgb = colorize(sub, *_map_range(kind, maps))  # (h, w, units, 3)
-        rgbs = [rgb[:, :, u] for u in units]
-    return [data_uri(encode_png(img, level=1)) for img in rgbs]
+        return [picture_source(sub[:, :, u], 0.0, 1.0, _CLASS_LUTS[u % len(_CLASS_LUTS)], pixels=pixels) for u in units]
+    if kind == "input":
+        return [picture_source(sub[:, :, u], *_map_range("", maps[:, :, u]), pixels=pixels) for u in units]
+    lo, hi = _map_range(kind, maps)
+    return [picture_source(sub[:, :, u], lo, hi, pixels=pixels) for u in units]
 
 
 def _segments(xa, ya, xb, yb) -> tuple[np.ndarray, np.ndarray]:
@@ -124,7 +123,7 @@ def _link_traces(sizes, params, grads, color_by: str, cx, cy, half: float) -> li
     return data
 
 
-def _node_images(neuron_maps, kinds, cx, cy, node: float) -> tuple[list[dict], dict]:
+def _node_images(neuron_maps, kinds, cx, cy, node: float, pixels: bool = False) -> tuple[list[dict], dict]:
     """Thumbnails as layout images (data coordinates, square) and one outline trace for all nodes."""
     n_cols = len(cy)
     offset = n_cols - len(neuron_maps)
@@ -135,7 +134,7 @@ def _node_images(neuron_maps, kinds, cx, cy, node: float) -> tuple[list[dict], d
     images = []
     for c in range(offset, n_cols):
         maps = np.asarray(neuron_maps[c - offset], np.float32)
-        for j, uri in enumerate(_thumbnails(maps, kinds[c], px)):
+        for j, uri in enumerate(_thumbnails(maps, kinds[c], px, pixels)):
             images.append({"source": uri, "xref": "x", "yref": "y", "x": cx[c] - half, "y": cy[c][j] + half,
                            "sizex": node, "sizey": node, "sizing": "stretch", "layer": "below"})
     ox = np.concatenate([np.full(len(y), cx[c]) for c, y in enumerate(cy)])
@@ -181,7 +180,7 @@ def _node_markers(sizes, params, grads, input_labels, cx, cy, size_px: float, th
 
 def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "weight", neuron_maps=None,
                    activation_names=(), output_label: str = "", aspect: float = 0.55,
-                   spec: bool = False) -> go.Figure | dict:
+                   spec: bool = False, pixels: bool = False) -> go.Figure | dict:
     """TF-Playground-style diagram of the network: nodes in columns, a link for every weight.
 
     Args:
@@ -199,6 +198,8 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
         aspect: height / width of the plot area the figure will get; nodes are
             spaced to fill it (the axes keep equal scale so thumbnails stay square).
         spec: return the plain dict (see ``figure``).
+        pixels: the thumbnails as colour indices that the live chart paints in the browser
+            (``png.picture_source``): for ``live_plotly`` only.
 
     Clicks: every link has an invisible marker at its midpoint with hover text
     and ``customdata = ["w", layer, i, j]`` (W[layer][i, j], 0-based); every
@@ -237,7 +238,7 @@ def network_figure(sizes, input_labels, params, grads=None, *, color_by: str = "
     thumbs = neuron_maps is not None and sum(sizes) <= THUMBNAIL_NODES
     if thumbs:
         kinds = ["input", *activation_names[:n_layers - 1], output_label]
-        images, outline = _node_images(neuron_maps, kinds + [""] * (n_layers + 1 - len(kinds)), cx, cy, node)
+        images, outline = _node_images(neuron_maps, kinds + [""] * (n_layers + 1 - len(kinds)), cx, cy, node, pixels)
         data.append(outline)
     data += _node_markers(sizes, params, grads, input_labels, cx, cy, size_px, thumbs,
                           [n.split(sep)[0] for n in names])

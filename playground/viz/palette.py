@@ -108,18 +108,30 @@ def colorize(values: np.ndarray, vmin: float, vmax: float, palette: str | np.nda
     clamped; a non-finite value gets the middle colour.  ``palette`` is a name
     in `PALETTES` or an (n, 3) uint8 table from `make_lut`.
     """
+    lut = lookup_table(palette)
+    return np.take(lut, colour_indices(values, vmin, vmax, len(lut)), axis=0)
+
+
+def lookup_table(palette: str | np.ndarray) -> np.ndarray:
+    """A palette as its (n, 3) uint8 table: a name in `PALETTES`, or a table from `make_lut`."""
     lut = PALETTES[palette] if isinstance(palette, str) else np.asarray(palette, np.uint8)
     if lut.ndim != 2 or lut.shape[1] != 3:
         raise ValueError(f"palette must be a name in {list(PALETTES)} or an (n, 3) uint8 table; got shape {lut.shape}")
+    return lut
+
+
+def colour_indices(values: np.ndarray, vmin: float, vmax: float, n_colours: int, dtype=np.intp) -> np.ndarray:
+    """Which of ``n_colours`` table entries `colorize` gives each value: the nearest on the scale ``vmin``–``vmax``,
+    clamped; a non-finite value the middle one.  ``dtype``: the indices' type (``np.uint8`` needs ≤ 256 colours)."""
     if not (np.isfinite(vmin) and np.isfinite(vmax) and vmax > vmin):
         raise ValueError(f"colorize needs finite vmin < vmax; got vmin={vmin!r}, vmax={vmax!r}")
-    n = len(lut) - 1
+    n = n_colours - 1
     idx = np.asarray(values, np.float32) - np.float32(vmin)
     idx *= np.float32(n / (vmax - vmin))
     idx += np.float32(0.5)  # round to the nearest table entry
     np.clip(idx, 0, n, out=idx)  # also sends ±inf to the ends
     idx[np.isnan(idx)] = n / 2
-    return np.take(lut, idx.astype(np.intp), axis=0)
+    return idx.astype(dtype)
 
 
 def class_marker(c: int) -> dict:

@@ -20,9 +20,9 @@ import zlib
 
 import numpy as np
 
-from playground.viz.palette import colorize
+from playground.viz.palette import colorize, colour_indices, lookup_table
 
-__all__ = ["PNG_SIGNATURE", "encode_png", "data_uri", "app_icon"]
+__all__ = ["PNG_SIGNATURE", "encode_png", "data_uri", "app_icon", "picture_source"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -52,6 +52,22 @@ def encode_png(rgb: np.ndarray, level: int = 6) -> bytes:
 def data_uri(png: bytes) -> str:
     """``data:image/png;base64,…``: how Plotly layout images and ``<img>`` take inline pictures."""
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def picture_source(values: np.ndarray, vmin: float, vmax: float, palette: str | np.ndarray = "diverging", *,
+                   pixels: bool = False) -> str | dict:
+    """A layout image's ``source`` for ``values`` (rows top-down) coloured as `colorize` colours them: a PNG
+    ``data:`` URI; or, with ``pixels``, the colours' indices and the table, ``{"pixels": {"index": (h, w) uint8,
+    "lut": (256, 3) uint8}}``, which the live chart paints in the browser (``assets/live_plotly.js``), so the
+    server encodes no PNG for a live frame (the figure is then for ``live_plotly`` only).  Painted, the last of
+    a 257-colour table's entries shows as the one before it (1/256 of the scale apart)."""
+    if not pixels:
+        return data_uri(encode_png(np.ascontiguousarray(colorize(values, vmin, vmax, palette)), level=1))
+    lut = lookup_table(palette)
+    idx = colour_indices(values, vmin, vmax, len(lut), np.uint16 if len(lut) > 256 else np.uint8)
+    if len(lut) > 256:
+        np.minimum(idx, 255, out=idx)
+    return {"pixels": {"index": np.ascontiguousarray(idx, dtype=np.uint8), "lut": lut[:256]}}
 
 
 def app_icon(size: int = 32) -> bytes:

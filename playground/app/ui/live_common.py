@@ -5,43 +5,41 @@
   of it, so that the live chart, the row of metrics (``keys.js``) and the feed (``live_feed.js``) share one copy
   of that code;
 * ``stamp``: a payload stamped with this server session and a growing number (a view draws only what is newer);
-* ``session_token``: this server session's random name (a page left open that meets another one was moved).
+* ``session_token``: this server session's name (a page left open that meets another one was moved).
 """
 from __future__ import annotations
 
-import json
-import secrets
+import hashlib
+import itertools
 from pathlib import Path
 
-import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 ASSETS = Path(__file__).parent / "assets"
 
-_SEQ_KEY = "_playground_live_seq"
-_TOKEN_KEY = "_playground_session_token"
+_SEQ = itertools.count(1)  # one counter for the process: it grows within every session too
 
 
 def module_js(name: str, *, common: bool = True) -> str:
-    """The module ``assets/<name>``, after ``assets/live_common.js`` unless ``common=False``."""
-    text = (ASSETS / name).read_text(encoding="utf-8")
-    if not common:
-        return text
-    return (ASSETS / "live_common.js").read_text(encoding="utf-8") + "\n" + text
+    """The module ``assets/<name>``, after ``assets/live_common.js`` unless ``common=False``, without its
+    comment lines and blank lines: the module goes to the browser inside every message that mounts its element
+    (a live feed's: every frame), and the comments are for the files' readers."""
+    parts = [ASSETS / "live_common.js"] * common + [ASSETS / name]
+    lines = (line for part in parts for line in part.read_text(encoding="utf-8").splitlines())
+    return "\n".join(line for line in lines if line.strip() and not line.lstrip().startswith("//")) + "\n"
 
 
 def session_token() -> str:
-    """A random name for this server session, sent with every stamped payload and to the elements that watch
-    the page: an open page that later meets another token reports ``moved`` (``assets/live_common.js``)."""
-    if _TOKEN_KEY not in st.session_state:
-        st.session_state[_TOKEN_KEY] = secrets.token_hex(8)
-    return st.session_state[_TOKEN_KEY]
+    """A name for this server session (a hash of Streamlit's session id), sent with every stamped payload and to
+    the elements that watch the page: an open page that later meets another token reports ``moved``
+    (``assets/live_common.js``).  No ``st.session_state`` access: it is read for every payload of a frame."""
+    ctx = get_script_run_ctx()
+    return hashlib.blake2s((ctx.session_id if ctx else "").encode(), digest_size=8).hexdigest()
 
 
 def stamp(data: bytes) -> bytes:
     """``data`` (a JSON object's bytes) stamped ``{"sid", "seq"}``: this server session and a number that grows
     with every payload it sends, so that a view in the browser draws only what is newer than what it drew (a
     view re-sent by a page run and a feed's frame can arrive in either order)."""
-    seq = st.session_state.get(_SEQ_KEY, 0) + 1
-    st.session_state[_SEQ_KEY] = seq
-    head = json.dumps({"sid": session_token(), "seq": seq}).encode()
+    head = b'{"sid": "%s", "seq": %d}' % (session_token().encode(), next(_SEQ))
     return head[:-1] + b", " + data[1:] if data[1:2] != b"}" else head

@@ -167,9 +167,54 @@ function plan(chart, traces, layout, config) {
   return update;
 }
 
+// Layout images may come as colour indices and their table ({pixels: {index, lut}}, Python's
+// png.picture_source): painted here into PNG data URLs, so the server encodes no PNG for a live frame.
+// The newest few are kept by content: a picture that did not change is not painted again.
+const painted = new Map();
+
+function bytesOf(spec) { // a typed-array spec {dtype: "u1", bdata, shape} -> Uint8Array
+  const bin = atob(spec.bdata || "");
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function paint(px) {
+  const key = px.index.bdata + "|" + px.lut.bdata;
+  let url = painted.get(key);
+  if (url) return url;
+  const [h, w] = String(px.index.shape || "").split(",").map(Number);
+  const index = bytesOf(px.index);
+  const lut = bytesOf(px.lut);
+  if (!(h > 0 && w > 0) || index.length !== h * w) return "";
+  const canvas = document.createElement("canvas");
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  const img = ctx.createImageData(w, h);
+  for (let i = 0, o = 0; i < index.length; i++, o += 4) {
+    const c = index[i] * 3;
+    img.data[o] = lut[c];
+    img.data[o + 1] = lut[c + 1];
+    img.data[o + 2] = lut[c + 2];
+    img.data[o + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  url = canvas.toDataURL("image/png");
+  painted.set(key, url);
+  if (painted.size > 64) painted.delete(painted.keys().next().value);
+  return url;
+}
+
+function paintImages(layout) {
+  const images = layout.images;
+  if (!Array.isArray(images) || !images.some((im) => im && im.source && im.source.pixels)) return layout;
+  return { ...layout, images: images.map((im) => (im && im.source && im.source.pixels ? { ...im, source: paint(im.source.pixels) } : im)) };
+}
+
 async function draw(Plotly, chart, msg) {
   const fig = msg.figure || {};
-  const layout = { ...(fig.layout || {}) };
+  const layout = paintImages({ ...(fig.layout || {}) });
   if (msg.theme === "streamlit") layout.template = themeTemplate(chart.root);
   if (layout.uirevision === undefined) layout.uirevision = "live"; // keep zoom across updates
   if (msg.events && layout.clickanywhere === undefined) layout.clickanywhere = true;
