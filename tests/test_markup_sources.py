@@ -79,7 +79,7 @@ SAFE_LOCALS = {
     # with the project's labels (its detail is escaped where shown)
     "losses.py": {"slopes", "what"},  # fitted numbers; _numbers(what=…): a literal at every call
     "perceptron.py": {"epochs", "p", "where"},  # the perceptron's numbers; the XOR explanation
-    "play.py": {"val"},  # val: a number
+    "play.py": {"val", "row", "label", "value"},  # val: a number; row (live_numbers): literal labels, numbers
     "play_panels.py": {"label", "fname", "scripts", "steps"},  # edit-form labels, script names, LR steps
     "live.py": {"step_help", "reset_help"},  # transport_bar's tooltips: a literal at every call
     "present.py": {"cells"},  # data_table's st.table: every text escaped by _cells (numbers as they are);
