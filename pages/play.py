@@ -105,13 +105,12 @@ def live_figures(frame: bool = False) -> dict:
     elif frame and drive == "off" and s.playing:  # only the picture changed (no hover, no point sizes)
         return {**charts, "pg_boundary": (None, dict(
             layout={"images": [boundary_picture(views.boundary_values(t, grid, maps), grid, (t.train.X, t.train.y),
-                                                None, task=t.task, pixels=True,
+                                                shown_test(t), task=t.task, pixels=True,
                                                 discretize=st.session_state.get(K + "discretize", False))]},
             label=boundary_label(t))), "pg_loss": loss_chart(t)}
     else:
         vals = views.boundary_values(t, grid, maps)
-        bfig = boundary_figure(vals, grid, (t.train.X, t.train.y),
-                               (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None,
+        bfig = boundary_figure(vals, grid, (t.train.X, t.train.y), shown_test(t),
                                task=t.task, n_classes=t.n_classes,
                                discretize=st.session_state.get(K + "discretize", False),
                                class_names=t.data.class_names, hover=not s.playing, spec=True, pixels=True,
@@ -119,6 +118,11 @@ def live_figures(frame: bool = False) -> dict:
     charts["pg_boundary"] = (bfig, dict(height=400, events=canvas is not None or drive != "off",
                                         label=boundary_label(t) if canvas is None else "Drawing canvas: click to add points"))
     return {**charts, "pg_loss": loss_chart(t)}
+
+
+def shown_test(t):
+    """The test points the boundary shows (they set a regression plane's colour range with the training points)."""
+    return (t.test.X, t.test.y) if st.session_state.get(K + "show_test") else None
 
 
 def boundary_label(t) -> str:
