@@ -7,11 +7,11 @@ Starts one ``streamlit run`` (pinned with ``taskset`` to ``--server-cpu``; this 
 students to ``--client-cpu``), then plays N students on it: each opens a WebSocket to
 ``/_stcore/stream`` and speaks the protocol the browser speaks (``streamlit.proto``: a ``BackMsg``
 ``rerun_script`` with the page and the link, the Play button's trigger, and, every interval the
-server's ``auto_rerun`` message asks for, a rerun of the live fragment while none is running,
-as the browser's timer does).  Nothing is rendered: the server does all it does for a browser.
+server's ``auto_rerun`` message asks for, a rerun of the live fragment, whether or not a run is going on,
+as the browser's timer (a ``setInterval``) does).  Nothing is rendered: the server does all it does for a browser.
 
-Per student it counts *updates* (fragment runs that finished and sent the live charts) and reads the
-epoch from the Epoch metric; for the server it reads CPU (utime+stime of its process) and RSS.
+Per student it counts *updates* (live feeds received: the Playground's frames, several a fragment run; on
+pages without a feed, fragment runs that finished) and reads the epoch from the Epoch metric; for the server it reads CPU (utime+stime of its process) and RSS.
 It reports server CPU per student-second and per frame, updates/s and epochs/s per student, memory
 per student, and students per core (one core / CPU per student).
 
@@ -66,7 +66,8 @@ class Student:
         self.speed_id: str | None = None
         self.fragments: dict[str, float] = {}  # fragment id -> interval asked for
         self.running = False
-        self.updates = 0  # fragment runs finished
+        self.updates = 0  # frames: live feeds received, or runs finished that sent none
+        self._fed = False  # this run sent a live feed
         self.charts = 0  # live chart deltas received
         self.epoch = 0
         self.epochs_at: list[tuple[float, int]] = []
@@ -97,10 +98,14 @@ class Student:
         kind = msg.WhichOneof("type")
         if kind == "auto_rerun":
             self.fragments[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+        elif kind == "stop_auto_rerun":
+            for f in msg.stop_auto_rerun.fragment_ids:
+                self.fragments.pop(f, None)
         elif kind == "script_finished":
             self.running = False
-            self.updates += 1
-            self.updates_at.append(time.monotonic())
+            if not self._fed:  # a run without a feed (other pages, the floor): the run is the update
+                self._update()
+            self._fed = False
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             el = msg.delta.new_element
             what = el.WhichOneof("type")
@@ -115,12 +120,19 @@ class Student:
             elif what == "bidi_component":
                 self.charts += 1
                 raw = el.bidi_component.bytes
+                if b'"views"' in raw[:300]:  # a live feed: one frame (a run may bring several)
+                    self._fed = True
+                    self._update()
                 if b'"views"' in raw[:300] or b'"mode": "metrics"' in raw[:300]:  # a feed, or keys.live_metrics
                     msg = json.loads(raw)
                     for m in [msg, *(msg.get("views") or {}).values()]:  # the row while playing
                         items = (m.get("items") or [["", ""]]) if m.get("mode") == "metrics" else [["", ""]]
                         if items[0][0] == "Epoch":
                             self._saw_epoch(items[0][1])
+
+    def _update(self) -> None:
+        self.updates += 1
+        self.updates_at.append(time.monotonic())
 
     def _saw_epoch(self, shown: str) -> None:
         digits = re.sub(r"\D", "", shown)
@@ -140,9 +152,7 @@ class Student:
                     continue
                 except asyncio.TimeoutError:
                     pass
-                if self.running:
-                    continue
-                if self.play and not self.played and self.play_id:
+                if self.play and not self.played and self.play_id and not self.running:
                     self.played, self.running = True, True
                     if self.speed_label and self.speed_id:
                         self.widgets[self.speed_id] = self.speed_label
@@ -151,10 +161,9 @@ class Student:
                 now = time.monotonic()
                 for f, iv in self.fragments.items():  # the browser's timers: one per ticking fragment
                     self._next.setdefault(f, now + iv)
-                for f, at in self._next.items():
-                    if self.fragments.get(f) and now >= at and not self.running:
-                        self._next[f] = now + self.fragments[f]
-                        self.running = True
+                for f, at in self._next.items():  # a setInterval: it fires whether or not a run is going on
+                    if self.fragments.get(f) and now >= at:
+                        self._next[f] = at + self.fragments[f] if now - at < self.fragments[f] else now + self.fragments[f]
                         await ws.send(self._rerun(fragment=f))
 
     def rates(self, t0: float, t1: float) -> tuple[float, float]:

@@ -204,7 +204,9 @@ def live_views():
 DETAILS_EVERY_S = 1.0
 
 
-@live_fragment(s, run_every=0.17)
+# While playing, one run of the live frame draws a frame every 0.17 s for up to a second (live_fragment's burst):
+# Streamlit's own work per fragment run is then paid once a second, not once a frame.
+@live_fragment(s, run_every=0.17, burst=1.0)
 def live_frame(seconds: float):
     """One frame while playing: the views' new figures and numbers in one element (the feed), then the next
     frame is trained.  In the page's own run the views were just drawn: the feed brings nothing."""

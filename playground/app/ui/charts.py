@@ -34,7 +34,7 @@ import streamlit.components.v1 as components_v1
 from plotly.io.json import to_json_plotly
 from streamlit import runtime
 
-from playground.app.ui.live_common import module_js, session_token, stamp
+from playground.app.ui.live_common import feed_slots, module_js, session_token, stamp
 from playground.app.ui.keys import name_chart
 from playground.app.ui.present import presented, presented_height, presenting
 from playground.viz.present import SCALE
@@ -279,7 +279,17 @@ def live_feed(views: dict[str, bytes | None], *, key: str) -> None:
     if not key.endswith("_livefeed"):
         raise ValueError(f"a live feed's key ends in '_livefeed' (the app's CSS hides it), got {key!r}")
     parts = [json.dumps(k).encode() + b": " + v for k, v in views.items() if v is not None]
-    _feed(key=key, data=stamp(b'{"views": {' + b", ".join(parts) + b"}}"))
+    data = stamp(b'{"views": {' + b", ".join(parts) + b"}}")
+    slots = feed_slots()
+    if slots is None:  # one frame this run
+        _feed(key=key, data=data)
+        return
+    # Several frames in this run (``frames_in_one_run``): each frame's feed replaces the one before it in one
+    # placeholder. A key is used once a run, so the n-th frame's is ``key_n`` (the CSS hides it as well).
+    slot, n = slots.get(key) or (st.empty(), 0)
+    slots[key] = (slot, n + 1)
+    with slot:
+        _feed(key=f"{key}_{n}" if n else key, data=data)
 
 
 def _watched(result: Any) -> None:

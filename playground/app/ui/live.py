@@ -4,18 +4,20 @@ laptop layout's CSS (presentation mode: ``present``)."""
 from __future__ import annotations
 
 import functools
+import time
 from typing import Any, Callable
 
 import streamlit as st
 
 from playground.app.ui.keys import SHORTCUTS_HELP, keyboard_shortcuts
+from playground.app.ui.live_common import frames_in_one_run
 from playground.app.ui.present import presenting
 from playground.app.ui.server import claim_training, may_go_on, session_key
 from playground.base import capacity
 from playground.base import memory
 from playground.run.session import FRAME_SECONDS
 
-def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], None]], Callable[[], None]]:
+def live_fragment(owner: Any, run_every: float, burst: float = 0.0) -> Callable[[Callable[[float], None]], Callable[[], None]]:
     """Decorator for a page's live view: ``body(seconds)`` becomes a fragment that reruns every
     ``run_every`` s while ``owner.playing`` (a session or a race); ``seconds`` is the most a frame
     may train (``FRAME_SECONDS``).  Drawing runs beside other sessions; the training call takes its
@@ -25,13 +27,45 @@ def live_fragment(owner: Any, run_every: float) -> Callable[[Callable[[float], N
         def live(seconds):
             draw(session.trainer)
             train_after_drawing(session, lambda: session.frame(seconds))
+
+    ``burst``: while playing, one fragment run draws and trains a frame every ``run_every`` s for up to
+    ``burst`` s (``body`` is called once a frame), instead of one frame a run.  Why: Streamlit's own work
+    for a fragment run that draws nothing (~4.6 ms of the server's CPU here: a new script thread, a new-session
+    message, the end-of-run messages) was most of a frame; an element sent inside a running script costs
+    ~2 ms (docs/measurements.md).  Between frames the run waits with yield points every ``_WAIT_STEP`` s,
+    so a click (Pause, a slider) stops it as quickly as it stops a frame; the bursts end so that the page's
+    other fragments (a room's status, the slower panels) run in between, and so that a browser that falls
+    behind asks for the next burst later (its timer, ``run_every``, asks for a run while one is going on:
+    Streamlit queues it, and the next burst starts as soon as this one ends).  The body's live feeds
+    (``charts.live_feed``) replace each other in one slot (``frames_in_one_run``).
     """
     def wrap(body: Callable[[float], None]) -> Callable[[], None]:
         @st.fragment(run_every=run_every if owner.playing else None)
         def fragment() -> None:
-            body(FRAME_SECONDS)
+            if burst <= run_every or not (owner.playing and fragment_rerun()):
+                body(FRAME_SECONDS)
+                return
+            end = time.monotonic() + burst
+            with frames_in_one_run():
+                while True:
+                    started = time.monotonic()
+                    body(FRAME_SECONDS)
+                    if not owner.playing or started + run_every >= end:
+                        return
+                    _wait_until(started + run_every)
         return fragment
     return wrap
+
+
+#: Between a burst's frames the run looks for a click this often (``yield_point``).
+_WAIT_STEP = 0.02
+
+
+def _wait_until(when: float) -> None:
+    """Sleep until ``time.monotonic()`` is ``when``, letting Streamlit stop the run every ``_WAIT_STEP`` s."""
+    while (left := when - time.monotonic()) > 0:
+        time.sleep(min(left, _WAIT_STEP))
+        yield_point()
 
 
 def fragment_rerun() -> bool:

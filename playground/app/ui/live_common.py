@@ -5,19 +5,25 @@
   of it, so that the live chart, the row of metrics (``keys.js``) and the feed (``live_feed.js``) share one copy
   of that code;
 * ``stamp``: a payload stamped with this server session and a growing number (a view draws only what is newer);
-* ``session_token``: this server session's name (a page left open that meets another one was moved).
+* ``session_token``: this server session's name (a page left open that meets another one was moved);
+* ``frames_in_one_run``: while a live fragment draws several frames in one script run (``live.live_fragment``'s
+  ``burst``), each live feed keeps one slot for the run, and every frame's feed replaces the one before it.
 """
 from __future__ import annotations
 
 import hashlib
 import itertools
+import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Iterator
 
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 ASSETS = Path(__file__).parent / "assets"
 
 _SEQ = itertools.count(1)  # one counter for the process: it grows within every session too
+_RUN = threading.local()  # .slots: in a run of several frames, a feed's key -> its slot (one script thread a run)
 
 
 def module_js(name: str, *, common: bool = True) -> str:
@@ -43,3 +49,19 @@ def stamp(data: bytes) -> bytes:
     view re-sent by a page run and a feed's frame can arrive in either order)."""
     head = b'{"sid": "%s", "seq": %d}' % (session_token().encode(), next(_SEQ))
     return head[:-1] + b", " + data[1:] if data[1:2] != b"}" else head
+
+
+@contextmanager
+def frames_in_one_run() -> Iterator[None]:
+    """Within this block (one script run that draws several frames), ``feed_slots()`` is the run's registry of
+    feed slots: a feed's key -> the placeholder its frames replace each other in."""
+    _RUN.slots = {}
+    try:
+        yield
+    finally:
+        _RUN.slots = None
+
+
+def feed_slots() -> dict[str, Any] | None:
+    """The registry of ``frames_in_one_run`` on this thread, or None outside one (a run draws one frame)."""
+    return getattr(_RUN, "slots", None)
