@@ -21,18 +21,20 @@ from playground.data import drawn
 from playground.data.datasets import MIN_POINTS
 from playground.run import drivers, views
 from playground.run.pace import SPEED_HELP, pace_label, speed_choices
+from playground.run.session import LIVE_GATE
 from playground.teach import classroom
 from playground.viz.activation_figure import activation_figure
 from playground.viz.boundary import boundary_figure, boundary_picture
-from playground.viz.curves import grad_norm_figure, loss_figure
+from playground.viz.curves import grad_norm_figure, loss_figure, loss_patch
 from playground.viz.network_figure import gradient_heatmaps, network_figure
+from playground.viz.plotly_dicts import describe
 
 entry_guard()
 room_redirect()  # /play?room=CODE: choose a nickname on the room page first
 steady_live_views()
 
-# While training, the network diagram is redrawn at most this often (less often for big networks,
-# views.redraw_seconds): it is the costliest chart for the browser (~40 ms a draw here), and the
+# While training, the network diagram is redrawn at most this often (less often for big networks and on a busy
+# server, views.redraw_seconds): it is the costliest chart for the browser (~40 ms a draw here), and the
 # boundary and loss carry the 5-a-second motion.
 NETWORK_REDRAW_S = 0.45
 
@@ -72,7 +74,8 @@ def live_figures(frame: bool = False) -> dict:
     """The live views' figures as the trainer stands now: chart key -> (figure, ``live_plotly``'s options).
     While playing, the network diagram is redrawn at most every ``views.redraw_seconds``, else the same figure
     object is given again (the feed then leaves it out).  ``frame``: for the feed, where the boundary's points
-    stay as the page run drew them, the boundary is ``(None, chart_patch's arguments)``: its new picture."""
+    stay as the page run drew them, the boundary is ``(None, chart_patch's arguments)``: its new picture; the loss
+    chart's likewise its curves' points."""
     t = s.trainer
     cached = st.session_state.get(K + "grid")
     if cached is None or cached[0] is not t:  # one grid per trainer: its network inputs are cached inside
@@ -86,7 +89,7 @@ def live_figures(frame: bool = False) -> dict:
     drawn_as = (t, color_by, view.present)  # a new run or a changed view redraws at once
     last = st.session_state.get(K + "net_fig")  # (drawn_as, when, figure)
     if not s.playing or last is None or last[0] != drawn_as or \
-            time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S):
+            time.monotonic() - last[1] >= views.redraw_seconds(t.sizes, NETWORK_REDRAW_S, LIVE_GATE.sessions_training):
         fig = network_figure(**views.network_kwargs(t, grid, maps), color_by=color_by, aspect=net_aspect, spec=True,
                              pixels=True)  # its thumbnails painted by the browser
         st.session_state[K + "net_fig"] = (drawn_as, time.monotonic(), fig)
@@ -107,7 +110,7 @@ def live_figures(frame: bool = False) -> dict:
             layout={"images": [boundary_picture(views.boundary_values(t, grid, maps), grid, (t.train.X, t.train.y),
                                                 shown_test(t), task=t.task, pixels=True,
                                                 discretize=st.session_state.get(K + "discretize", False))]},
-            label=boundary_label(t))), "pg_loss": loss_chart(t)}
+            label=boundary_label(t))), "pg_loss": loss_chart(t, frame=True)}
     else:
         vals = views.boundary_values(t, grid, maps)
         bfig = boundary_figure(vals, grid, (t.train.X, t.train.y), shown_test(t),
@@ -117,7 +120,7 @@ def live_figures(frame: bool = False) -> dict:
                                **panels.point_sizes(t, drive))
     charts["pg_boundary"] = (bfig, dict(height=400, events=canvas is not None or drive != "off",
                                         label=boundary_label(t) if canvas is None else "Drawing canvas: click to add points"))
-    return {**charts, "pg_loss": loss_chart(t)}
+    return {**charts, "pg_loss": loss_chart(t, frame)}
 
 
 def shown_test(t):
@@ -129,9 +132,13 @@ def boundary_label(t) -> str:
     return f"Decision boundary on {t.data.name} at epoch {t.epoch:,}, the training points on top"
 
 
-def loss_chart(t) -> tuple:
-    return (loss_figure(t.history, log_y=st.session_state.get(K + "log_y", False), task=t.task, spec=True),
-            dict(height=260, lines=True, watch_visibility=True))
+def loss_chart(t, frame: bool = False) -> tuple:
+    """The loss chart's figure and options; for the feed (``frame``), ``(None, chart_patch's arguments)``: the
+    curves' points and the axes that follow them, laid over the figure the page run drew."""
+    fig = loss_figure(t.history, log_y=st.session_state.get(K + "log_y", False), task=t.task, spec=True)
+    if frame:
+        return None, dict(**loss_patch(fig), label=describe(fig["data"], fig["layout"]))
+    return fig, dict(height=260, lines=True, watch_visibility=True)
 
 
 def live_numbers() -> tuple[list, str, str]:

@@ -431,4 +431,7 @@ def test_drawing_the_heaviest_network_is_bounded_and_small_ones_look_as_before()
     assert 10 <= res < 50 and res * res * n_weights(heaviest) <= GRID_MACS  # every neuron on the grid, one frame
     assert redraw_seconds(heaviest, 0.45) == pytest.approx(0.45 * n_weights(heaviest) / REDRAW_LINKS)  # ~29,000 links
     assert grid_resolution([2, 4, 2, 1], 100) == 100 and redraw_seconds([2, 4, 2, 1], 0.45) == 0.45  # TF's default
+    # a busy server: twelve students training redraw their diagrams half as often as six
+    assert redraw_seconds([2, 4, 2, 1], 0.45, sessions=6) == 0.45
+    assert redraw_seconds([2, 4, 2, 1], 0.45, sessions=12) == pytest.approx(0.9)
     assert grid_resolution([2, *[8] * 6, 1], 100) == 100  # the deep default keeps its fine grid

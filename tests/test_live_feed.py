@@ -103,3 +103,55 @@ def test_a_page_run_draws_the_views_and_an_empty_feed():
     assert all(m["sid"] == feed["sid"] for m in charts.values())
     assert charts["pg_boundary"]["figure"]["layout"]["images"][0]["source"]["pixels"]["lut"]  # painted by the browser
     assert charts["pg_loss"]["watch_visibility"] is True  # the chart that watches the tab
+
+
+def test_a_frames_loss_patch_is_the_figures_own():
+    """The patch a frame sends for the loss chart (loss_patch) carries the whole figure's points and the axis
+    settings that follow them: whole epoch ticks while the run is short, removed once it is not."""
+    from playground.viz.curves import loss_figure, loss_patch
+
+    t = Trainer(Config(dataset="xor"))
+    for epochs, dtick in ((3, 1), (40, None)):
+        t.step(epochs - t.epoch)
+        fig = loss_figure(t.history, task=t.task, spec=True)
+        patch = loss_patch(fig)
+        assert len(patch["data"]) == len(fig["data"]) == 4
+        for part, trace in zip(patch["data"], fig["data"]):
+            assert set(part) == {"x", "y", "mode"} and part["mode"] == trace["mode"]
+            assert np.array_equal(part["x"], trace["x"]) and np.array_equal(part["y"], trace["y"])
+        assert len(patch["data"][0]["y"]) == epochs + 1  # epoch 0 is recorded too
+        assert patch["layout"] == {"xaxis": {"dtick": dtick},
+                                   "yaxis2": {"range": fig["layout"]["yaxis2"]["range"],
+                                              "tickvals": fig["layout"]["yaxis2"]["tickvals"]}}
+
+
+def test_frames_of_one_run_replace_each_other_in_one_slot():
+    """In a run that draws several frames (a Playground burst), each frame's feed replaces the one before it:
+    the page holds one feed, the last frame's; outside such a run a feed key may be used once a run."""
+    from streamlit.testing.v1 import AppTest
+
+    def burst():
+        from playground.app.ui.charts import live_feed
+        from playground.app.ui.live_common import frames_in_one_run
+
+        with frames_in_one_run():
+            for n in range(3):
+                live_feed({"v": b'{"n": %d}' % n}, key="t_livefeed")
+        live_feed({"v": b'{"n": 9}'}, key="u_livefeed")  # one frame: keyed as given
+
+    at = AppTest.from_function(burst, default_timeout=30).run()
+    assert_no_exception(at)
+    feeds = [json.loads(el.proto.bytes) for el in at.get("bidi_component")]
+    assert [f["views"]["v"]["n"] for f in feeds] == [2, 9]
+    ids = [el.proto.id for el in at.get("bidi_component")]
+    assert ids[0].endswith("t_livefeed_2") and ids[1].endswith("u_livefeed")
+    assert live_common.feed_slots() is None  # the run's registry is gone with the run
+
+    def twice():
+        from playground.app.ui.charts import live_feed
+
+        live_feed({}, key="t_livefeed")
+        live_feed({}, key="t_livefeed")
+
+    at = AppTest.from_function(twice, default_timeout=30).run()
+    assert at.exception  # Streamlit's duplicate key error (its text is hidden by the app's showErrorDetails)

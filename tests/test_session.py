@@ -152,9 +152,10 @@ def test_frame_gate_one_frame_at_a_time_and_shares_the_training_time():
     assert gate.sessions_waiting == 0
     assert 0 < min(shares) and max(shares) <= S.FRAME_SECONDS
     assert min(shares) < S.FRAME_SECONDS / 2  # with 8 waiting the frames trained less
-    # The floor is for "as fast as possible" only (frame_limits); a paced frame has none.
-    assert S.frame_limits(Pacer(), "max", 0, 1.0, min(shares), 0.0) == (S.MAX_EPOCHS_PER_FRAME, S.MIN_FRAME_SECONDS)
+    # No floor: as fast as possible and at a pace alike, a frame trains within its share (frame_limits).
+    assert S.frame_limits(Pacer(), "max", 0, 1.0, min(shares), 0.0) == (S.MAX_EPOCHS_PER_FRAME, min(shares))
     assert S.frame_limits(Pacer(), "10/frame", 0, 1.0, min(shares), 0.0) == (10, min(shares))
+    assert min(shares) >= S.ROUND_SECONDS / 9 - 1e-9  # nine sessions counted at most (the "alone" one too)
 
 
 def test_frame_gate_counts_a_session_once_and_never_stalls():

@@ -26,7 +26,7 @@ from playground.run.pace import Pace, Pacer, pace_text, parse_pace
 from playground.run.trainer import Trainer
 
 __all__ = ["PlaygroundSession", "FrameGate", "LIVE_GATE", "idle_notice", "pause_if_idle", "pause_hidden",
-           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS", "MIN_FRAME_SECONDS",
+           "HIDDEN_NOTICE", "LIVE_FIELDS", "FRAME_SECONDS", "ROUND_SECONDS",
            "MAX_EPOCHS_PER_FRAME", "IDLE_PAUSE_SECONDS", "frame_limits"]
 
 #: Fields that change the running network without a reset (TF Playground changes them live too).
@@ -34,9 +34,11 @@ LIVE_FIELDS = frozenset({"lr", "reg", "reg_rate", "dropout", "clip", "max_epochs
                          "speed"})
 #: Server time one drawn frame may spend training (bounds CPU per session).
 FRAME_SECONDS = 0.15
-#: As fast as possible with many sessions playing, each frame's share of FRAME_SECONDS, but never less than
-#: this (a paced frame has no minimum: it trains what its pace asks for, within the share).
-MIN_FRAME_SECONDS = 0.03
+#: Training time one round of frames shares when several sessions play: with N training, a frame's share is
+#: ROUND_SECONDS / N (at most FRAME_SECONDS), as fast as possible and at a pace alike (no minimum).  Measured
+#: on one core with twelve students (docs/measurements.md): 0.15 gave each 6.5 updates/s and ~55 epochs/s,
+#: 0.2 gave 5 updates/s and ~60 epochs/s, 0.25 gave 4.2 updates/s and no more epochs.
+ROUND_SECONDS = 0.2
 MAX_EPOCHS_PER_FRAME = 5_000
 #: Play pauses itself after this long without any control being touched (forgotten tabs).
 IDLE_PAUSE_SECONDS = 15 * 60
@@ -47,10 +49,9 @@ _PROXY = {"binary": "circle", "multiclass": "blobs", "regression": "reg-plane"}
 def frame_limits(pacer: Pacer, speed: str, epoch: int, seconds: float, share: float, now: float) -> tuple[int, float]:
     """(epochs, seconds) one live frame may train at ``speed`` (a link's value) from ``epoch``: what the
     pace asks for (``MAX_EPOCHS_PER_FRAME`` as fast as possible) within the frame's ``seconds``, the
-    cap and the gate's ``share``; as fast as possible the share is at least ``MIN_FRAME_SECONDS``."""
+    cap and the gate's ``share``."""
     pace = parse_pace(speed) or Pace("max")
     allowed = pacer.allow(pace, epoch, now)
-    share = max(MIN_FRAME_SECONDS, share) if allowed is None else share
     limit = MAX_EPOCHS_PER_FRAME if allowed is None else min(allowed, MAX_EPOCHS_PER_FRAME)
     return limit, min(float(seconds), FRAME_SECONDS, share)
 
@@ -64,9 +65,10 @@ class FrameGate:
     (bench/load_test.py).  Only *training* takes a turn (``PlaygroundSession.frame``,
     ``Race.tick``): drawing a frame (figures, Streamlit elements) touches nothing but the session's
     own trainer and figures and runs outside the gate, beside the others' training.  With N
-    sessions training in the last ``ACTIVE_SECONDS`` a turn gets ``FRAME_SECONDS / N`` of training,
-    so as fast as possible the server trains about as much a second in total whatever N is.  At a
-    paced speed a frame trains the epochs its pace asks for, within that share: no minimum.
+    sessions training in the last ``ACTIVE_SECONDS`` a turn gets ``ROUND_SECONDS / N`` of training
+    (at most ``FRAME_SECONDS``), so as fast as possible the server trains about as much a second in
+    total whatever N is, and every session's frames keep coming.  At a paced speed a frame trains the
+    epochs its pace asks for, within that share: no minimum.
 
     ``turn(owner)`` is a context manager yielding the training seconds of this turn; ``owner`` is
     the session or race (its several live fragments count once).  A turn not granted within
@@ -113,7 +115,7 @@ class FrameGate:
         got = depth == 0 and self._lock.acquire(timeout=self.wait_limit)
         self._inside.depth = depth + 1
         try:
-            yield FRAME_SECONDS / max(1, self.sessions_training)
+            yield min(FRAME_SECONDS, ROUND_SECONDS / max(1, self.sessions_training))
         finally:
             self._inside.depth = depth
             with self._guard:

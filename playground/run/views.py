@@ -32,7 +32,7 @@ from playground.run.sizes import n_weights
 
 __all__ = [
     "Grid", "make_grid", "grid_for", "grid_resolution", "GRID_MACS", "redraw_seconds",
-    "REDRAW_LINKS", "neuron_maps", "input_maps", "boundary_values",
+    "REDRAW_LINKS", "REDRAW_SESSIONS", "neuron_maps", "input_maps", "boundary_values",
     "preactivation_ranges", "network_kwargs", "input_labels", "RUG_SAMPLE", "epoch_progress_caption",
 ]
 
@@ -112,11 +112,18 @@ def grid_resolution(sizes, res: int) -> int:
 REDRAW_LINKS = 2_000
 
 
-def redraw_seconds(sizes, seconds: float) -> float:
+#: With more sessions than this training on one server process, each redraws its diagram less often.
+REDRAW_SESSIONS = 6
+
+
+def redraw_seconds(sizes, seconds: float, sessions: int = 1) -> float:
     """How often to redraw the network diagram while training: ``seconds``, times links / REDRAW_LINKS
-    above REDRAW_LINKS.  Every weight is a line: 8 × 64 hidden (~29,000 links) makes a ~1.4 MB
-    figure, which at the usual pace took most of every frame's budget from training."""
-    return seconds * max(1.0, n_weights(sizes) / REDRAW_LINKS)
+    above REDRAW_LINKS, times sessions / REDRAW_SESSIONS above REDRAW_SESSIONS (``sessions``: how many
+    train on this server now).  Every weight is a line: 8 × 64 hidden (~29,000 links) makes a ~1.4 MB
+    figure, which at the usual pace took most of every frame's budget from training; a redraw of the
+    default diagram costs the server ~3 ms, so twelve students redrawing it every 0.45 s took ~8 % of a
+    core from their training (the boundary and the loss curves carry the motion; the diagram follows)."""
+    return seconds * max(1.0, n_weights(sizes) / REDRAW_LINKS) * max(1.0, sessions / REDRAW_SESSIONS)
 
 
 def epoch_progress_caption(epoch: int, progress: float, batches: int) -> str | None:

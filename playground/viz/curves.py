@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from playground.viz.palette import make_lut
 from playground.viz.plotly_dicts import f32, figure
 
-__all__ = ["loss_figure", "grad_norm_figure", "decimate", "series", "MAX_CURVE_POINTS"]
+__all__ = ["loss_figure", "loss_patch", "grad_norm_figure", "decimate", "series", "MAX_CURVE_POINTS"]
 
 MAX_CURVE_POINTS = 800  # most points per drawn curve (history can hold 20,000); ~2 per pixel of a chart
 _TRAIN_COLOR, _TEST_COLOR = "#8c8c8c", "#1a1a1a"  # TF Playground's grey/black loss curves
@@ -113,6 +113,18 @@ def loss_figure(history, *, log_y: bool = False, task: str = "binary", spec: boo
                          "yanchor": "bottom", "showarrow": False}],
     }
     return figure(data, layout, spec)
+
+
+def loss_patch(spec: dict) -> dict:
+    """What changes in a ``loss_figure(spec=True)`` from one frame to the next, as a patch for the figure the
+    chart already shows (``ui.chart_patch``): each curve's points, and the axis settings that follow them (whole
+    epoch ticks while the run is short, the accuracy panel's range). Colours, widths, titles and the key stay as
+    drawn (a presented figure keeps its projector type and thick lines).  ``None``: the setting is removed."""
+    data = [{"x": tr["x"], "y": tr["y"], "mode": tr["mode"]} for tr in spec["data"]]
+    layout = spec["layout"]
+    return {"data": data,
+            "layout": {"xaxis": {"dtick": layout["xaxis"].get("dtick")},
+                       "yaxis2": {"range": layout["yaxis2"]["range"], "tickvals": layout["yaxis2"]["tickvals"]}}}
 
 
 def _sequential(n: int) -> list[str]:

@@ -211,11 +211,20 @@ def chart_update(fig: go.Figure | dict, *, key: str, height: int = 400, events: 
     return None if changed_only and not changed else stamp(data)
 
 
-def chart_patch(key: str, layout: dict, *, label: str | None = None) -> bytes:
-    """A payload for a page's feed that changes only ``layout``'s keys of the figure the chart ``key`` shows (its
-    newest whole figure: from the page run or an earlier frame), e.g. the decision boundary's picture while its
-    points stay: the figure's other parts are neither built nor sent again.  ``label``: its new accessible name."""
-    body = {"view": key, "patch": {"layout": _typed_arrays(layout)}}
+def chart_patch(key: str, layout: dict | None = None, *, data: list[dict] | None = None,
+                label: str | None = None) -> bytes:
+    """A payload for a page's feed that changes only parts of the figure the chart ``key`` shows (its newest whole
+    figure: from the page run or an earlier frame): ``layout``'s keys, and ``data[i]``'s keys of its i-th trace.
+    E.g. the decision boundary's picture while its points stay, or the loss curves' points while their colours,
+    titles and key stay: the figure's other parts are neither built nor sent again.  A layout key whose value and
+    the figure's are both dicts is merged one level down (``{"xaxis": {"dtick": 1}}`` keeps the axis's title);
+    a ``None`` there removes the setting.  ``label``: its new accessible name."""
+    patch: dict = {}
+    if layout is not None:
+        patch["layout"] = layout
+    if data is not None:
+        patch["data"] = data
+    body = {"view": key, "patch": _typed_arrays(patch)}
     if label is not None:
         body["label"] = str(label)[:300]
     return stamp(to_json_plotly(body).encode())

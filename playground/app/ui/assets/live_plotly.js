@@ -273,16 +273,39 @@ async function pump(chart) {
 }
 
 // A figure for this chart, from its own element or from the page's feed: the newest one is drawn.
-// A patch (`msg.patch.layout`: a few layout keys, e.g. the decision boundary's picture) is laid over the
-// newest whole figure the chart took (with none yet, the patch is dropped: the page run's figure comes).
+// A patch is laid over the newest whole figure the chart took (with none yet, the patch is dropped: the page
+// run's figure comes): `msg.patch.layout`, a few layout keys (e.g. the decision boundary's picture), and
+// `msg.patch.data[i]`, keys of the i-th trace (e.g. a loss curve's points). A layout key whose old and new
+// values are both objects is merged one level down; a null there removes the setting.
 // The whole figure is kept as JSON text and each patched frame gets a fresh copy: Plotly writes into the
 // objects it draws (typed arrays, defaults), and `plan` compares a frame's figure with the last one.
+function isObject(v) {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+function merged(old, patch) {
+  const out = { ...old };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+function patched(figure, patch) {
+  const layout = { ...(figure.layout || {}) };
+  for (const [k, v] of Object.entries(patch.layout || {})) {
+    layout[k] = isObject(v) && isObject(layout[k]) ? merged(layout[k], v) : v;
+  }
+  const data = (figure.data || []).map((trace, i) => (isObject((patch.data || [])[i]) ? { ...trace, ...patch.data[i] } : trace));
+  return { ...figure, layout, data };
+}
+
 function take(chart, msg) {
   if (!newer(chart, msg)) return;
   if (msg.patch) {
     if (!chart.base) return;
-    const figure = JSON.parse(chart.base.json);
-    figure.layout = { ...(figure.layout || {}), ...(msg.patch.layout || {}) };
+    const figure = patched(JSON.parse(chart.base.json), msg.patch);
     msg = { ...chart.base.msg, figure, label: msg.label ?? chart.base.msg.label, sid: msg.sid, seq: msg.seq };
   } else {
     chart.base = { msg, json: JSON.stringify(msg.figure || {}) };
