@@ -155,3 +155,30 @@ def test_frames_of_one_run_replace_each_other_in_one_slot():
 
     at = AppTest.from_function(twice, default_timeout=30).run()
     assert at.exception  # Streamlit's duplicate key error (its text is hidden by the app's showErrorDetails)
+
+
+def test_a_burst_ends_when_another_fragment_waits(monkeypatch):
+    """A Playground burst gives way to the page's other fragments (a room's status, the Activation panel): it
+    reads Streamlit's request queue, and only another fragment's pending run counts."""
+    import types
+
+    import streamlit.runtime.scriptrunner as runner
+    from playground.app.ui import live
+
+    def ctx(state, queue, mine=("frame",)):
+        requests = types.SimpleNamespace(_state=types.SimpleNamespace(name=state),
+                                         _rerun_data=types.SimpleNamespace(fragment_id_queue=list(queue)))
+        return types.SimpleNamespace(script_requests=requests, fragment_ids_this_run=list(mine))
+
+    for made, waiting in ((ctx("RERUN", ["details"]), True), (ctx("RERUN", ["frame"]), False),
+                          (ctx("CONTINUE", ["details"]), False), (ctx("RERUN", []), False),
+                          (types.SimpleNamespace(), False), (None, False)):
+        monkeypatch.setattr(runner, "get_script_run_ctx", lambda made=made: made)
+        assert live.another_fragment_waiting() is waiting
+    # A run that ran the Activation panel's fragment and then the burst's: the panel asking again is "another".
+    from streamlit.runtime.scriptrunner_utils import script_run_context
+
+    monkeypatch.setattr(runner, "get_script_run_ctx", lambda: ctx("RERUN", ["details"], mine=("details", "frame")))
+    monkeypatch.setattr(script_run_context.ThreadState, "get",
+                        staticmethod(lambda: types.SimpleNamespace(fragment_id="frame")))
+    assert live.another_fragment_waiting() is True

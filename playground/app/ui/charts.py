@@ -74,21 +74,27 @@ def _plotly_js_path() -> str:
 
 _TYPED = {"float32": "f4", "float64": "f8", "int8": "i1", "uint8": "u1",
           "int16": "i2", "uint16": "u2", "int32": "i4", "uint32": "u4"}  # fmt: skip
+_TYPED_CODES = {np.dtype(name): code for name, code in _TYPED.items()}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _typed_arrays(obj: Any) -> Any:
     """Numeric NumPy arrays in a plain-dict figure -> plotly.js typed-array specs.
 
-    go.Figure already does this; for dicts it avoids ~6x slower JSON number lists.
+    go.Figure already does this; for dicts it avoids ~6x slower JSON number lists.  A list of plain scalars
+    (hover texts, tick labels) is taken as it is: walking it item by item was half of the cost of the network
+    diagram's payload.
     """
     if isinstance(obj, dict):
         return {k: _typed_arrays(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
+        if all(type(v) in _SCALARS for v in obj):
+            return obj
         return [_typed_arrays(v) for v in obj]
     if isinstance(obj, np.ndarray) and obj.size:
         if obj.dtype == np.int64 and np.abs(obj).max() < 2**31:
             obj = obj.astype(np.int32)
-        code = _TYPED.get(str(obj.dtype))
+        code = _TYPED_CODES.get(obj.dtype)
         if code is None:
             return obj  # strings, int64 beyond int32, ...: plain JSON
         spec = {"dtype": code, "bdata": base64.b64encode(np.ascontiguousarray(obj)).decode()}

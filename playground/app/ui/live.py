@@ -35,14 +35,19 @@ def live_fragment(owner: Any, run_every: float, burst: float = 0.0) -> Callable[
     ~2 ms (docs/measurements.md).  Between frames the run waits with yield points every ``_WAIT_STEP`` s,
     so a click (Pause, a slider) stops it as quickly as it stops a frame; the bursts end so that the page's
     other fragments (a room's status, the slower panels) run in between, and so that a browser that falls
-    behind asks for the next burst later (its timer, ``run_every``, asks for a run while one is going on:
-    Streamlit queues it, and the next burst starts as soon as this one ends).  The body's live feeds
-    (``charts.live_feed``) replace each other in one slot (``frames_in_one_run``).
+    behind asks for the next burst later; a burst also ends after the frame in which another of the page's
+    fragments asked to run (``another_fragment_waiting``).  The browser's timer asks for a run every ``_BURST_TIMER`` frames,
+    also while one is going on (Streamlit queues one request, and the next burst starts as soon as this one
+    ends): each request costs the server ~0.5 ms, and the first burst after Play waits for the timer.  The
+    body's live feeds (``charts.live_feed``) replace each other in one slot (``frames_in_one_run``).
     """
+    bursts = burst > run_every
+    timer = run_every * (_BURST_TIMER if bursts else 1)
+
     def wrap(body: Callable[[float], None]) -> Callable[[], None]:
-        @st.fragment(run_every=run_every if owner.playing else None)
+        @st.fragment(run_every=timer if owner.playing else None)
         def fragment() -> None:
-            if burst <= run_every or not (owner.playing and fragment_rerun()):
+            if not bursts or not (owner.playing and fragment_rerun()):
                 body(FRAME_SECONDS)
                 return
             end = time.monotonic() + burst
@@ -50,15 +55,39 @@ def live_fragment(owner: Any, run_every: float, burst: float = 0.0) -> Callable[
                 while True:
                     started = time.monotonic()
                     body(FRAME_SECONDS)
-                    if not owner.playing or started + run_every >= end:
+                    if not owner.playing or started + run_every >= end or another_fragment_waiting():
                         return
                     _wait_until(started + run_every)
         return fragment
     return wrap
 
 
+#: In bursts, the browser's timer asks for a run every this many frames (the first burst starts that long after Play).
+_BURST_TIMER = 2
 #: Between a burst's frames the run looks for a click this often (``yield_point``).
 _WAIT_STEP = 0.02
+
+
+def another_fragment_waiting() -> bool:
+    """Whether a run of another fragment of the page (a room's status, the Activation panel) waits for this run
+    to end: Streamlit runs a fragment's queued runs only after the run in progress.  Reads Streamlit's request
+    queue (1.67: the runner's ``script_requests``, a pending rerun and its ``fragment_id_queue``, and the fragment
+    running now); where those are missing, False, and a burst runs its whole length."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    requests = getattr(ctx, "script_requests", None)
+    if getattr(getattr(requests, "_state", None), "name", None) != "RERUN":
+        return False
+    queue = getattr(getattr(requests, "_rerun_data", None), "fragment_id_queue", None) or ()
+    try:  # the fragment running now (a run may run several, one after the other)
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        running = ThreadState.get().fragment_id
+    except Exception:  # noqa: BLE001 - another Streamlit: the run's fragments
+        running = None
+    mine = {running} if running else set(getattr(ctx, "fragment_ids_this_run", None) or ())
+    return any(f not in mine for f in queue)
 
 
 def _wait_until(when: float) -> None:
