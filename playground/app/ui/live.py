@@ -36,10 +36,11 @@ def live_fragment(owner: Any, run_every: float, burst: float = 0.0) -> Callable[
     so a click (Pause, a slider) stops it as quickly as it stops a frame; the bursts end so that the page's
     other fragments (a room's status, the slower panels) run in between, and so that a browser that falls
     behind asks for the next burst later; a burst also ends after the frame in which another of the page's
-    fragments asked to run (``another_fragment_waiting``).  The browser's timer asks for a run every ``_BURST_TIMER`` frames,
-    also while one is going on (Streamlit queues one request, and the next burst starts as soon as this one
-    ends): each request costs the server ~0.5 ms, and the first burst after Play waits for the timer.  The
-    body's live feeds (``charts.live_feed``) replace each other in one slot (``frames_in_one_run``).
+    fragments asked to run (``another_fragment_waiting``).  The browser's timer asks for a run every
+    ``_BURST_TIMER`` frames, also while one is going on (Streamlit queues one request, and the next burst
+    starts as soon as this one ends): each request costs the server ~0.5 ms, and the first burst after Play
+    waits for the timer.  The body's live feeds (``charts.live_feed``) replace each other in one slot
+    (``frames_in_one_run``).
     """
     bursts = burst > run_every
     timer = run_every * (_BURST_TIMER if bursts else 1)
