@@ -89,3 +89,24 @@ def test_softmax_rows_sum_to_one_and_are_shift_invariant():
         big = softmax(np.array([[1000.0, 0.0, -1000.0]]))
     np.testing.assert_allclose(big, [[1.0, 0.0, 0.0]])
     np.testing.assert_allclose(softmax(np.zeros((1, 4))), [[0.25] * 4])
+
+
+@pytest.mark.parametrize("name", [n for n, a in ACTIVATIONS.items() if a.fn_out or a.grad_out])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_buffer_forms_give_the_same_bits(name, dtype):
+    """``fn_out``/``grad_out`` (the fused training path's allocation-free forms) write exactly the bytes
+    ``fn``/``grad`` return: the golden trajectories depend on it."""
+    act = ACTIVATIONS[name]
+    z = (np.random.default_rng(3).standard_normal((40, 5)) * 4).astype(dtype)
+    z[0, :3] = 0.0, -0.0, 1e-30
+    a = act.fn(z)
+    if act.fn_out is not None:
+        out = np.full_like(z, 7.0)
+        act.fn_out(z, out)
+        assert out.dtype == a.dtype and out.tobytes() == a.tobytes()
+    if act.grad_out is not None:
+        g = np.full_like(z, 7.0)
+        act.grad_out(z, a, g)
+        ref = act.grad(z, a)
+        assert g.dtype == ref.dtype and g.tobytes() == ref.tobytes()
+        assert not np.array_equal(ref, np.full_like(z, 7.0))  # the check compares real values

@@ -106,3 +106,22 @@ def test_losses_for_task_and_defaults():
     assert default_loss("regression") == "mse"
     with pytest.raises(ValueError, match="unknown loss 'hinge'.*allowed: square"):
         get_loss("hinge")
+
+
+@pytest.mark.parametrize("name", [n for n, l in LOSSES.items() if l.delta_out is not None])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_delta_out_gives_the_same_bits_as_delta(name, dtype):
+    """``delta_out`` (the fused training path's allocation-free form) writes exactly the bytes ``delta``
+    returns, and leaves the output and targets as they were."""
+    loss = LOSSES[name]
+    rng = np.random.default_rng(5)
+    k = 3 if loss.output == "softmax" else 1
+    out = loss.output_fn(rng.normal(size=(30, k)).astype(dtype) * 2)
+    T = _targets(loss, 30, k, rng).astype(dtype)
+    before = out.copy(), T.copy()
+    ref = loss.delta(out, T)
+    d, scratch = np.full_like(out, 9.0), np.empty_like(out)
+    got = loss.delta_out(out, T, d, scratch)
+    assert got is d and d.dtype == ref.dtype and d.tobytes() == ref.tobytes()
+    assert np.array_equal(out, before[0]) and np.array_equal(T, before[1])
+    assert np.abs(ref).max() > 0

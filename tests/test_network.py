@@ -101,6 +101,37 @@ def test_fused_path_with_regularisation_and_clipping(extra):
     assert moved > 1e-3 and diff < 1e-12
 
 
+@pytest.mark.parametrize("hidden", [(), (6,), (5, 4, 3)])
+@pytest.mark.parametrize("loss", ["square", "bce", "mse"])
+def test_fused_path_any_depth(hidden, loss):
+    """No hidden layer (the output straight from the inputs), one, and three."""
+    X, T, k = problem(loss, seed=4)
+    acts = ["tanh", "relu", "sigmoid"][:len(hidden)]
+    fused, readable = (_net(acts, loss, k, hidden=hidden, optimizer="sgd", lr=0.1) for _ in range(2))
+    for _ in range(3):
+        fused._train_epoch_fused(X, T, 4)
+        _readable_epoch(readable, X, T, 4)
+    start = _net(acts, loss, k, hidden=hidden).get_params()
+    assert max_diff(fused.get_params(), start) > 1e-3 and max_diff(fused.get_params(), readable.get_params()) < 1e-12
+
+
+def test_fused_path_follows_a_learning_rate_changed_between_mini_batches():
+    """The rate is a live setting: an epoch trained in two calls with a new rate between them is the
+    readable path with the same change, bit for bit in float32 (the fused path keeps a converted copy)."""
+    X, T, k = problem("square", n=24)
+    X, T = X.astype(np.float32), T.astype(np.float32)
+    fused, readable = (_net(["tanh", "tanh"], "square", k, dtype=np.float32, lr=0.1) for _ in range(2))
+    fused.train_epoch(X, T, 4, None, 0, 3)
+    _readable_epoch(readable, X[:12], T[:12], 4)
+    fused.lr = readable.lr = 0.02
+    fused.train_epoch(X, T, 4, None, 3, None)
+    _readable_epoch(readable, X[12:], T[12:], 4)
+    assert np.array_equal(fused.flat, readable.flat)
+    again = _net(["tanh", "tanh"], "square", k, dtype=np.float32, lr=0.1)
+    again.train_epoch(X, T, 4, None)  # the whole epoch at 0.1: a different result
+    assert not np.array_equal(again.flat, fused.flat)
+
+
 # ----- what the trainer records after each epoch, in one pass ---------------------------------------
 @pytest.mark.parametrize("loss", list(LOSSES))
 @pytest.mark.parametrize("act", ["tanh", "relu", "sigmoid", "gelu"])
