@@ -133,3 +133,17 @@ def test_set_params_updates_views():
     p[0][0][0, 0] = 2.5
     t.set_params(p)
     assert t.params[0][0][0, 0] == pytest.approx(2.5)
+
+
+def test_all_finite_reads_one_sum_and_checks_element_by_element_only_when_it_is_not_finite():
+    from playground.run.trainer import _all_finite
+
+    def params(*weights):
+        return [(np.array(w, np.float64).reshape(-1, 1), np.zeros(1)) for w in weights]
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert _all_finite(params([1.0, -2.0], [3.0]))
+        assert not _all_finite(params([1.0, np.nan], [3.0]))
+        assert not _all_finite(params([np.inf], [-np.inf]))  # the sum is NaN
+        assert not _all_finite(params([1.0], [-np.inf]))
+        assert _all_finite(params([1e308, 1e308], [1e308]))  # the sum overflows, every weight is finite

@@ -49,6 +49,15 @@ def _optimizer_copy(net) -> SimpleNamespace:
     return SimpleNamespace(optimizer=opt, flat=groups[0]["params"][0] if groups else None)
 
 
+def _all_finite(params) -> bool:
+    """Whether every weight and bias is a finite number.  A finite sum of all of them says so in one reduction
+    a matrix (a NaN or an infinity makes the sum NaN or infinite); only a sum that is not finite, which
+    huge finite float64 weights can also give, is checked element by element."""
+    if math.isfinite(sum(float(np.add.reduce(a, axis=None)) for pair in params for a in pair)):
+        return True
+    return all(np.isfinite(W).all() and np.isfinite(b).all() for W, b in params)
+
+
 def build_data(cfg: Config, data: Data | None = None) -> tuple[Data, Data, Data]:
     """(full, train, test) for a config: generated from its seed, or the given data split by it."""
     if data is None:
@@ -119,7 +128,8 @@ class Trainer:
         if data_trouble(self):  # NaN/inf inputs: no weights can help, stop before the first epoch
             self._diverge(float("nan"))
         else:
-            self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
+            with np.errstate(over="ignore", invalid="ignore"):  # as in training: a non-finite start is reported, not warned
+                self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
         self._record_seconds = time.perf_counter() - t0
 
     # ----- inputs --------------------------------------------------------------------------------
@@ -289,8 +299,7 @@ class Trainer:
         train_loss, test_loss, out_tr, out_te, grads = self.net.evaluate_splits(
             self.X_train, self.T_train, self.X_test, self.T_test)
         params = self.net.get_params()
-        finite = math.isfinite(train_loss) and math.isfinite(test_loss) and all(
-            np.isfinite(W).all() and np.isfinite(b).all() for W, b in params)
+        finite = math.isfinite(train_loss) and math.isfinite(test_loss) and _all_finite(params)
         if not finite:
             self._diverge(train_loss)
             return

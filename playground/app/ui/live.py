@@ -69,6 +69,14 @@ _BURST_TIMER = 2
 _WAIT_STEP = 0.02
 
 
+def _script_requests() -> Any:
+    """The current run's request queue (Streamlit 1.67: the script runner's private ``script_requests``), or
+    None: the one place that reaches into it (``another_fragment_waiting``, ``uninterrupted``)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return getattr(get_script_run_ctx(), "script_requests", None)
+
+
 def another_fragment_waiting() -> bool:
     """Whether a run of another fragment of the page (a room's status, the Activation panel) waits for this run
     to end: Streamlit runs a fragment's queued runs only after the run in progress.  Reads Streamlit's request
@@ -77,7 +85,7 @@ def another_fragment_waiting() -> bool:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    requests = getattr(ctx, "script_requests", None)
+    requests = _script_requests()
     if getattr(getattr(requests, "_state", None), "name", None) != "RERUN":
         return False
     queue = getattr(getattr(requests, "_rerun_data", None), "fragment_id_queue", None) or ()
@@ -169,11 +177,9 @@ def uninterrupted(callback: Callable[..., Any]) -> Callable[..., Any]:
     the callbacks, as any click does. Where that internal is missing (another
     Streamlit), the callback runs as before. ``tests/test_ui_callbacks.py`` checks it.
     """
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
     @functools.wraps(callback)
     def run(*args: Any, **kwargs: Any) -> Any:
-        requests = getattr(get_script_run_ctx(), "script_requests", None)
+        requests = _script_requests()
         if requests is None or not hasattr(requests, "on_scriptrunner_yield") \
                 or "on_scriptrunner_yield" in vars(requests):  # none, or already held by an outer callback
             return callback(*args, **kwargs)
