@@ -315,6 +315,38 @@ def test_decimate_keeps_ends_and_extremes(values, cap):
     assert y[idx].max() == y.max() and y[idx].min() == y.min()
 
 
+def _decimate_reference(y, cap):
+    """Min–max decimation as plainly as it can be written: each run of the interior points keeps the first
+    lowest and first highest of its points, NaN never chosen unless the run has nothing else (its first point,
+    a gap in the line); plus the first and last points."""
+    n = len(y)
+    if n <= cap:
+        return list(range(n))
+    size = -(-(n - 2) // max(cap // 2 - 1, 1))
+    keep = {0, n - 1}
+    for start in range(1, n - 1, size):
+        run = [(v, i) for i, v in enumerate(y[start:min(start + size, n - 1)], start) if v == v]
+        if run:
+            keep.add(min(run, key=lambda p: (p[0], p[1]))[1])
+            keep.add(max(run, key=lambda p: (p[0], -p[1]))[1])
+        else:
+            keep.add(start)
+    return sorted(keep)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3) | st.sampled_from([0.0, 1.0, float("nan")]), min_size=2, max_size=3000),
+       st.integers(4, 500))
+def test_decimate_takes_the_first_lowest_and_highest_of_each_run(values, cap):
+    """Both paths (curves without NaN, the live charts' case, and the NaN-safe one) against the plain rule."""
+    y = np.array(values)
+    assert decimate(y, cap).tolist() == _decimate_reference(values, cap)
+    gap = [values[0], *[float("nan")] * len(values), *values[1:]]  # a run with nothing but NaN
+    assert decimate(np.array(gap), cap).tolist() == _decimate_reference(gap, cap)
+    finite = np.nan_to_num(y, nan=0.5)
+    assert decimate(finite, cap).tolist() == _decimate_reference(finite.tolist(), cap)
+
+
 # -------------------------------------------------------------------------------------- network
 def _links(fig):
     return next(tr for tr in fig.data if tr.name == "links")

@@ -41,6 +41,8 @@ def decimate(y: np.ndarray, max_points: int = MAX_CURVE_POINTS) -> np.ndarray:
     buckets = max(max_points // 2 - 1, 1)
     size = -(-(n - 2) // buckets)  # ceil: runs over the interior points 1..n-2
     inner = y[1:n - 1]
+    if not np.isnan(inner).any():
+        return _decimate_finite(inner, size, n)
     pad = np.full(size * buckets - len(inner), np.nan)
     runs = np.concatenate([inner, pad]).reshape(buckets, size)
     filled = np.where(np.isnan(runs), np.inf, runs)
@@ -50,6 +52,27 @@ def decimate(y: np.ndarray, max_points: int = MAX_CURVE_POINTS) -> np.ndarray:
     idx = np.concatenate([[0], base + lo, base + hi, [n - 1]])
     return np.unique(np.clip(idx, 0, n - 1))
 
+
+
+def _decimate_finite(inner: np.ndarray, size: int, n: int) -> np.ndarray:
+    """``decimate`` for interior points without NaN, the same indices with fewer passes over them (a live loss
+    chart decimates four curves a frame): whole runs as one (runs, size) view, the last partial run on its own,
+    each run's lowest and highest point in index order, repeats dropped from the sorted result."""
+    whole = len(inner) // size
+    runs = inner[:whole * size].reshape(whole, size)
+    lo, hi = runs.argmin(axis=1), runs.argmax(axis=1)
+    if whole * size < len(inner):
+        tail = inner[whole * size:]
+        lo, hi = np.append(lo, tail.argmin()), np.append(hi, tail.argmax())
+    base = np.arange(len(lo)) * size + 1
+    idx = np.empty(2 * len(lo) + 2, np.int64)
+    idx[0], idx[-1] = 0, n - 1
+    np.add(base, np.minimum(lo, hi), out=idx[1:-1:2])
+    np.add(base, np.maximum(lo, hi), out=idx[2:-1:2])
+    keep = np.empty(len(idx), bool)
+    keep[0] = True
+    np.not_equal(idx[1:], idx[:-1], out=keep[1:])
+    return idx[keep]
 
 
 def _curve(x: np.ndarray, y, name: str, color: str, *, width=2.0, yaxis="y", hover: str = "%{y:.4g}") -> dict:
