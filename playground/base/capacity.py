@@ -16,7 +16,7 @@ Configuration (environment variables, read once when the registry is built):
 ``PLAYGROUND_MAX_TRAINING_SESSIONS``
     Students training at once; default ``DEFAULT_MAX_TRAINING`` = 10.  Why 10: one server process uses
     about one core, and one core serves about 20 students playing the default setup at the default pace,
-    each seeing about 5 chart updates a second (12 of them ~60 epochs a second each; measured with the server
+    each seeing about 5 chart updates a second (12 of them ~70 epochs a second each; measured with the server
     alone on one core: README, "Serving a class"); bigger networks and data cost far more a frame (a 8 × 64
     network's frame is its whole budget), so 10 leaves room for them and for the teacher.
     Memory (``memory.SESSION_WORST_CASE_MB``): a

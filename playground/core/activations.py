@@ -5,8 +5,11 @@ pre-activation ``z`` and the activation ``a = fn(z)`` (the forward pass keeps
 both), so each entry can use the cheaper form — tanh's derivative is
 ``1 - a²`` from its output, GELU's needs ``z``.  Each entry also carries the
 same function as a torch expression (the PyTorch engine compiles it; the
-parity tests hold the two together) and the source text the code generator
-writes into exported scripts, so adding an activation is adding one entry here.
+parity tests hold the two together), the source text the code generator
+writes into exported scripts and, where NumPy can, the value and the derivative
+written into a buffer (``fn_out``, ``grad_out``: the fused training path's
+allocation-free forms, the same bits), so adding an activation is adding one
+entry here.
 
 Example::
 
