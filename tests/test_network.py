@@ -127,6 +127,7 @@ def test_fused_path_follows_a_learning_rate_changed_between_mini_batches():
     fused.train_epoch(X, T, 4, None, 3, None)
     _readable_epoch(readable, X[12:], T[12:], 4)
     assert np.array_equal(fused.flat, readable.flat)
+    assert len(fused._bufs) == 2  # one input buffer for the parts of the epoch, one set for batch 4
     again = _net(["tanh", "tanh"], "square", k, dtype=np.float32, lr=0.1)
     again.train_epoch(X, T, 4, None)  # the whole epoch at 0.1: a different result
     assert not np.array_equal(again.flat, fused.flat)

@@ -298,13 +298,15 @@ class NumpyMLP:
         return views
 
     def _input_buffer(self, X: np.ndarray) -> np.ndarray:
-        """``X`` with a ones column, in a buffer kept for this many rows (the fused path's layer-0 input)."""
-        key = ("input", X.shape)
+        """``X`` with a ones column (the fused path's layer-0 input): the first rows of one buffer kept for the
+        most rows seen, a whole epoch's, so the parts of a split epoch (any number of mini-batches) share it."""
+        key = ("input", X.shape[1])
         buf = self.__dict__.setdefault("_bufs", {}).get(key)
-        if buf is None:
-            buf = self._bufs[key] = np.ones((X.shape[0], X.shape[1] + 1), self.dtype)
-        buf[:, :-1] = X
-        return buf
+        if buf is None or len(buf) < len(X):
+            buf = self._bufs[key] = np.ones((len(X), X.shape[1] + 1), self.dtype)
+        rows = buf[:len(X)]
+        rows[:, :-1] = X
+        return rows
 
     def _folded(self, flat: np.ndarray) -> list[np.ndarray]:
         """Each layer's ``[W; b]`` as one (fan_in+1, fan_out) view of ``flat`` (weights or gradients):
