@@ -371,8 +371,8 @@ class NumpyMLP:
             ev = self._eval = (X_train, X_test, a_in, zs, dsts,
                                np.concatenate([T_train, T_test]).astype(self.dtype, copy=False),
                                [a[:n_tr].T for a in a_in], [z[:n_tr] for z in zs], [d[:n_tr] for d in dsts],
-                               [np.empty((n_tr, fo), self.dtype) for fo in self.sizes[1:]],
-                               np.empty((n_tr, k), self.dtype), np.array(1.0 / n_tr, self.dtype))
+                               self._scratch_views(n_tr), np.empty((n_tr, k), self.dtype),
+                               np.array(1.0 / n_tr, self.dtype))
         a_in, zs, dsts, T_both, a_T, zs_tr, dsts_tr, scratch, d_buf, scale = ev[2:]
         n_tr, n_layers, acts, loss = len(X_train), len(self.W), self.acts, self.loss
         Wb, gWb, WT = self._views()
@@ -407,6 +407,12 @@ class NumpyMLP:
         g = self.gflat.astype(np.float64)
         grads = [(g[w].reshape(W.shape), g[b]) for (w, b), W in zip(self.slices, self.W)]
         return train_loss, test_loss, out_tr, out_te, grads
+
+    def _scratch_views(self, n: int) -> list[np.ndarray]:
+        """A scratch (n, fan_out) array for each layer, all views of one buffer as wide as the widest layer: the
+        backward pass needs one at a time, and one a layer would keep a row per training point per layer."""
+        widest = np.empty((n, max(self.sizes[1:])), self.dtype)
+        return [widest[:, :fo] for fo in self.sizes[1:]]
 
     def _eval_buffers(self, X_train, X_test):
         """``_layer_buffers`` for both splits stacked, the input filled in."""
