@@ -6,7 +6,7 @@ Starts one ``streamlit run`` with a throwaway room database, opens a room as the
 presentation mode from the start with ``--present``, else switched on just before the photograph), has N
 students join it in their own browser contexts with nicknames and different setups (data sets, layer sizes,
 learning rates: in the student link), presses Play for each, waits, sets a challenge, and saves the teacher's
-page (``room-grid.png``, the whole page) and the visible screen (``room-grid-screen.png``).
+screen twice: its top (``room-top.png``: title, links, leaderboard) and its grid (``room-grid.png``).
 It prints what the grid showed (each card's nickname, setup, epoch and test loss as the page wrote them), and
 each student's Playground beside the setup its link asked for (a student whose run differs is marked).
 A demonstration, not a test: it asserts nothing.
@@ -70,8 +70,14 @@ def main() -> None:
                 except Exception:  # noqa: BLE001 - the photograph matters more
                     pass
             time.sleep(4)
-            teacher.screenshot(path=str(out / "room-grid.png"), full_page=True)
-            teacher.screenshot(path=str(out / "room-grid-screen.png"))
+            # Streamlit scrolls inside its own container, so a "full page" photograph is only the screen:
+            # photograph the top (title, links, leaderboard) and then the grid scrolled into view.
+            teacher.evaluate("document.querySelector('[data-testid=stMain]').scrollTo(0, 0)")
+            time.sleep(0.5)
+            teacher.screenshot(path=str(out / "room-top.png"))
+            teacher.locator("[class*='st-key-room_card']").first.scroll_into_view_if_needed(timeout=10_000)
+            time.sleep(0.5)
+            teacher.screenshot(path=str(out / "room-grid.png"))
             print("\n".join(teacher.locator("[data-testid=stMarkdownContainer]").all_inner_texts()[:40]))
             for (name, link), page in zip(SETUPS, pages):
                 q = query_of(page)
@@ -79,7 +85,7 @@ def main() -> None:
                 differs = {k: (v, q.get(k)) for k, v in asked.items() if q.get(k) != v}
                 print(f"{name}: epoch {epoch(page)}, dataset {q.get('dataset')}, hidden {q.get('hidden')!r}, "
                       f"lr {q.get('lr')}" + (f"  DIFFERS from its link (asked, has): {differs}" if differs else ""))
-            print(f"saved {out / 'room-grid.png'} and {out / 'room-grid-screen.png'}")
+            print(f"saved {out / 'room-top.png'} and {out / 'room-grid.png'}")
             browser.close()
     finally:
         stop_streamlit(proc)

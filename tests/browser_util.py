@@ -160,7 +160,8 @@ def open_playground(browser, url: str, steps: int = 0):
 
 def query_of(page) -> dict:
     """The address bar's query as the page has it now (``page.url`` can miss a ``history.replaceState``)."""
-    return {k: v[-1] for k, v in parse_qs(page.evaluate("location.search").lstrip("?")).items()}
+    search = page.evaluate("location.search").lstrip("?")  # a blank value is a value: hidden= is no hidden layer
+    return {k: v[-1] for k, v in parse_qs(search, keep_blank_values=True).items()}
 
 
 def close_clean(page) -> None:
