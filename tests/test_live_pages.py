@@ -4,7 +4,7 @@ Each live page (Playground, Race, Digits, Gradients) pauses with the same notice
 the background; AppTest plays the browser's part by setting the watching chart's state to
 ``{"hidden": True}``, which is what the chart reports from a real browser (test_race_browser.py
 checks one page there). A full class server refuses a student's Play and Step with a message naming
-the limit, and the rest of the page keeps working; a teacher's key opens a reserved slot and is never
+the limit (of students, or of the memory their networks hold), and the rest of the page keeps working; a teacher's key opens a reserved slot and is never
 shown back.
 """
 from pathlib import Path
@@ -91,6 +91,30 @@ def test_a_full_server_refuses_training_but_not_the_page(monkeypatch):
     _ok(at)
     assert at.session_state["race.race"].playing and not any(escape_markdown(full) in i.value for i in at.info)
     assert reg.stats()["training"] == 1
+
+
+def test_a_setup_that_does_not_fit_in_the_training_memory_is_refused_and_one_that_grows_is_paused(monkeypatch):
+    MB = 2**20
+    reg = Registry(max_training=30, teacher_slots=0, memory_mb=4)
+    monkeypatch.setattr(capacity, "REGISTRY", reg)
+    assert reg.admit("another student", nbytes=2 * MB) == ""
+    heavy = {"dataset": "spiral", "hidden": "32,32,32", "points": "4000", "batch": "100"}  # ~4 MB of buffers
+    at = _open("pages/play.py", heavy)
+    _button(at, "Play").click().run()
+    _ok(at)
+    s = at.session_state["pg.session"]
+    assert not s.playing and s.trainer.epoch == 0 and capacity.is_full_message(s.notice)
+    assert "hold 2 MB of the 4 MB" in s.notice and any(escape_markdown(s.notice) in i.value for i in at.info)
+    light = _open("pages/play.py", {"dataset": "xor"})  # the default network: tens of KB, fits
+    _button(light, "Play").click().run()
+    _ok(light)
+    s = light.session_state["pg.session"]
+    assert s.playing and not s.notice and reg.stats()["training"] == 2
+    s.apply({"hidden": (32, 32, 32), "points": 4000})  # grows while playing (as a control would): weighed again
+    light.run()
+    _ok(light)
+    s = light.session_state["pg.session"]
+    assert not s.playing and capacity.is_full_message(s.notice) and reg.stats()["training"] == 1
 
 
 def test_the_teacher_key_opens_the_reserved_slot_and_is_never_shown(monkeypatch):

@@ -11,19 +11,33 @@ for ``RELEASE_AFTER_SECONDS`` (paused, the tab in the background, idle-paused: s
 browser went away (``close``).  Every live frame reports with ``beat``; a session that plays keeps
 its slot however long it plays.
 
+Two limits hold the students' slots (a teacher's reserved slot is held by neither): how many train at once,
+and what their networks' working buffers may hold together (each session weighs what its networks keep
+while they train, ``memory.training_bytes``: a row per training and test point per layer).  The default
+setup weighs ~0.05 MB, so a class of 30 fits many times over; the heaviest link the caps allow weighs
+~134 MB in float64 and a four-racer race of it ~534 MB, so the memory limit, not the count, is what stops a
+few heavy or hostile sessions from taking the machine's memory.  A session that is alone always gets a
+slot, whatever it weighs (the caps bound that), so the server is never unusable; one that holds a slot and
+grows (a bigger network, more points) keeps it only if the growth fits.
+
 Configuration (environment variables, read once when the registry is built):
 
 ``PLAYGROUND_MAX_TRAINING_SESSIONS``
-    Students training at once; default ``DEFAULT_MAX_TRAINING`` = 10.  Why 10: one server process uses
-    about one core, and one core serves about 20 students playing the default setup at the default pace,
-    each seeing about 5 chart updates a second (12 of them ~70 epochs a second each; measured with the server
-    alone on one core: README, "Serving a class"); bigger networks and data cost far more a frame (a 8 × 64
-    network's frame is its whole budget), so 10 leaves room for them and for the teacher.
-    Memory (``memory.SESSION_WORST_CASE_MB``): a
-    session that is not training holds ≤ 23 MiB; one training on the heaviest link 209 MiB (Playground)
-    or 766 MiB (a four-racer Race), so 10 + 1 training slots bound training memory at ~8.2 GiB in the
-    very worst case (every slot a hostile four-racer race) and ~2.3 GiB with the heaviest Playgrounds.
-    Lower the limit on a small machine.
+    Students training at once; default ``DEFAULT_MAX_TRAINING`` = 30, a class.  Why 30: one server process
+    uses about one core, and one core serves 30 students playing the default setup at the default pace,
+    each seeing ~4.4 chart updates a second and ~21 epochs a second (20 of them ~5 updates and ~39 epochs,
+    12 of them ~5 updates and ~72 epochs; measured with the server alone on one core: README, "Serving a
+    class").  Past one core's worth every student slows down together (the frames are shared out:
+    ``session.FrameGate``); more workers (README, "Serving a class") are the way to more.  Bigger networks
+    cost more a frame (an 8 × 64 network's frame can take its whole budget), so a class of heavy setups
+    gets fewer updates a second each; their memory is held by the next limit.
+``PLAYGROUND_TRAINING_MEMORY_MB``
+    What the students' training networks may hold in working buffers together, in MB (2**20 bytes);
+    default ``DEFAULT_TRAINING_MEMORY_MB`` = 2048.  With it, training memory is bounded at ~2 GiB plus
+    ≤ 23 MiB of records a session (``memory.SESSION_WORST_CASE_MB``), whatever the sessions are: fifteen of the
+    heaviest Playgrounds or three of the heaviest races fill it, while 30 default students hold ~1.4 MB of it.
+    (The old bound, a count of 10 + 1 slots each of which could be a hostile four-racer race, was ~8.2 GiB.)
+    Lower it on a small machine.
 ``PLAYGROUND_TEACHER_SLOTS``
     Extra slots only a teacher may take; default 1.
 ``PLAYGROUND_TEACHER_KEY``
@@ -39,6 +53,7 @@ Configuration (environment variables, read once when the registry is built):
          "sessions": int,    # browser sessions of this process (any page); a closed tab's session
                              # counts until the app forgets it (ui.CLOSED_GRACE_SECONDS, 10 s, + ~1 s)
          "training": int,    # sessions holding a training slot (teachers included)
+         "training_mb": float,  # what their networks hold while training, MB (memory.training_bytes)
          "frames": {session_key: int},  # live frames drawn so far, per session (training or not)
          "rss_mb": float}    # the process's resident memory in MB (0.0 if it cannot be read)
 
@@ -65,30 +80,50 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
-__all__ = ["Registry", "REGISTRY", "DEFAULT_MAX_TRAINING", "DEFAULT_TEACHER_SLOTS", "RELEASE_AFTER_SECONDS",
-           "MAX_TRAINING_ENV", "TEACHER_SLOTS_ENV", "TEACHER_KEY_ENV", "STATS_FILE_ENV", "TEACHER_PARAM",
-           "is_teacher_key", "full_message", "write_stats", "rss_mb"]
+__all__ = ["Registry", "REGISTRY", "DEFAULT_MAX_TRAINING", "DEFAULT_TEACHER_SLOTS", "DEFAULT_TRAINING_MEMORY_MB",
+           "RELEASE_AFTER_SECONDS", "MAX_TRAINING_ENV", "TEACHER_SLOTS_ENV", "TRAINING_MEMORY_ENV", "TEACHER_KEY_ENV",
+           "STATS_FILE_ENV", "TEACHER_PARAM", "is_teacher_key", "full_message", "memory_message", "is_full_message",
+           "write_stats", "rss_mb"]
 
 MAX_TRAINING_ENV = "PLAYGROUND_MAX_TRAINING_SESSIONS"
 TEACHER_SLOTS_ENV = "PLAYGROUND_TEACHER_SLOTS"
+TRAINING_MEMORY_ENV = "PLAYGROUND_TRAINING_MEMORY_MB"
 TEACHER_KEY_ENV = "PLAYGROUND_TEACHER_KEY"
 STATS_FILE_ENV = "PLAYGROUND_STATS_FILE"
 #: The link parameter that carries the teacher key (``?teacher=…``).
 TEACHER_PARAM = "teacher"
-#: Students training at once (see the module docstring for why 10).
-DEFAULT_MAX_TRAINING = 10
+#: Students training at once (see the module docstring for why 30).
+DEFAULT_MAX_TRAINING = 30
+#: MB the students' training networks may hold in working buffers together (see the module docstring).
+DEFAULT_TRAINING_MEMORY_MB = 2048
 DEFAULT_TEACHER_SLOTS = 1
 #: A session that has not trained for this long (paused, hidden, idle) gives its slot back.
 RELEASE_AFTER_SECONDS = 60.0
 _MAX_SETTING = 10_000
 
 
+_FULL = "The class server is full: "
+_AGAIN = ("Everything else on the page still works. Try Play again in a minute (a slot frees up when someone "
+          "pauses), or ask your teacher.")
+
+
 def full_message(limit: int) -> str:
-    """What a refused student reads."""
+    """What a student refused for the count of students training reads."""
     who = "1 student is" if limit == 1 else f"{limit} students are"
-    return (f"The class server is full: {who} already training networks, the most this "
-            f"server allows at once. Everything else on the page still works. Try Play again in a minute "
-            f"(a slot frees up when someone pauses), or ask your teacher.")
+    return f"{_FULL}{who} already training networks, the most this server allows at once. {_AGAIN}"
+
+
+def memory_message(need: int, held: int, budget_mb: int) -> str:
+    """What a student refused for memory reads: ``need`` and ``held`` in bytes, the budget in MB."""
+    mb = lambda b: f"{b / 2**20:,.0f} MB" if b >= 2**20 else "under 1 MB"  # noqa: E731
+    return (f"{_FULL}the networks training now hold {mb(held)} of the {budget_mb:,} MB this server gives to "
+            f"training, and this one needs {mb(need)}. A smaller network, fewer points or float32 need less. "
+            f"{_AGAIN}")
+
+
+def is_full_message(text: object) -> bool:
+    """True for a refusal of ``full_message`` or ``memory_message``."""
+    return isinstance(text, str) and text.startswith(_FULL)
 
 
 def is_teacher_key(given: object, secret: str | None) -> bool:
@@ -98,10 +133,10 @@ def is_teacher_key(given: object, secret: str | None) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "replace"), secret.encode("utf-8", "replace"))
 
 
-def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
-    """A non-negative whole number from the environment; the default if unset or malformed."""
+def _env_int(env: Mapping[str, str], name: str, default: int, most: int = _MAX_SETTING) -> int:
+    """A non-negative whole number up to ``most`` from the environment; the default if unset or malformed."""
     text = (env.get(name) or "").strip()
-    if text.isdigit() and int(text) <= _MAX_SETTING:
+    if text.isascii() and text.isdigit() and len(text) <= 9 and int(text) <= most:
         return int(text)
     return default
 
@@ -110,6 +145,7 @@ def _env_int(env: Mapping[str, str], name: str, default: int) -> int:
 class _Session:
     frames: int = 0
     slot: str = ""  # "" (none), "student" or "teacher"
+    nbytes: int = 0  # what its networks hold while training (memory.training_bytes), while it holds a slot
     active: float = 0.0  # clock() of the admission or of the last frame that trained
 
 
@@ -121,8 +157,10 @@ class Registry:
     """
 
     def __init__(self, max_training: int = DEFAULT_MAX_TRAINING, teacher_slots: int = DEFAULT_TEACHER_SLOTS,
-                 clock: Callable[[], float] = time.monotonic, release_after: float = RELEASE_AFTER_SECONDS):
+                 clock: Callable[[], float] = time.monotonic, release_after: float = RELEASE_AFTER_SECONDS,
+                 memory_mb: int = DEFAULT_TRAINING_MEMORY_MB):
         self.max_training, self.teacher_slots = int(max_training), int(teacher_slots)
+        self.memory_mb = int(memory_mb)
         self.release_after = float(release_after)
         self._clock = clock
         self._lock = threading.Lock()
@@ -131,6 +169,7 @@ class Registry:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **kwargs) -> "Registry":
         env = os.environ if env is None else env
+        kwargs.setdefault("memory_mb", _env_int(env, TRAINING_MEMORY_ENV, DEFAULT_TRAINING_MEMORY_MB, most=2**24))
         return cls(_env_int(env, MAX_TRAINING_ENV, DEFAULT_MAX_TRAINING),
                    _env_int(env, TEACHER_SLOTS_ENV, DEFAULT_TEACHER_SLOTS), **kwargs)
 
@@ -140,24 +179,36 @@ class Registry:
         with self._lock:
             self._sessions.setdefault(key, _Session())
 
-    def admit(self, key: str, teacher: bool = False) -> str:
+    def admit(self, key: str, teacher: bool = False, nbytes: int = 0) -> str:
         """Give ``key`` a training slot (or keep the one it holds); "" if it may train, else the message.
 
-        A teacher takes a teacher slot when one is free, else a student slot like anyone."""
+        ``nbytes``: what its networks hold while training (``memory.training_bytes``).  A teacher takes a
+        teacher slot when one is free (neither limit applies), else a student slot like anyone.  A student
+        slot needs one of the ``max_training`` free and ``nbytes`` to fit beside the other students'
+        within ``memory_mb``, or nobody else in a student slot.  A session that holds a slot keeps it, with
+        its new weight, unless it grew past what fits (then it loses it, and gets the message)."""
+        nbytes = max(0, int(nbytes))
         with self._lock:
             s = self._sessions.setdefault(key, _Session())
             now = self._clock()
+            students = [x for x in self._sessions.values() if x.slot == "student" and x is not s]
+            others = sum(x.nbytes for x in students)
+            fits = not students or others + nbytes <= self.memory_mb * 2**20
             if s.slot:
-                s.active = now
+                if s.slot == "student" and nbytes > s.nbytes and not fits:
+                    s.slot, s.nbytes = "", 0
+                    return memory_message(nbytes, others, self.memory_mb)
+                s.active, s.nbytes = now, nbytes
                 return ""
-            held = [x.slot for x in self._sessions.values()]
-            if teacher and held.count("teacher") < self.teacher_slots:
+            if teacher and sum(x.slot == "teacher" for x in self._sessions.values()) < self.teacher_slots:
                 s.slot = "teacher"
-            elif held.count("student") < self.max_training:
-                s.slot = "student"
-            else:
+            elif len(students) >= self.max_training:
                 return full_message(self.max_training)
-            s.active = now
+            elif not fits:
+                return memory_message(nbytes, others, self.memory_mb)
+            else:
+                s.slot = "student"
+            s.active, s.nbytes = now, nbytes
             return ""
 
     def holds_slot(self, key: str) -> bool:
@@ -178,7 +229,7 @@ class Registry:
         with self._lock:
             s = self._sessions.get(key)
             if s:
-                s.slot = ""
+                s.slot, s.nbytes = "", 0
 
     def close(self, key: str) -> None:
         """The browser went away: forget the session, its slot and its frame count."""
@@ -199,17 +250,18 @@ class Registry:
             now, freed = self._clock(), []
             for key, s in self._sessions.items():
                 if s.slot and now - s.active > self.release_after:
-                    s.slot = ""
+                    s.slot, s.nbytes = "", 0
                     freed.append(key)
             return sorted(freed)
 
     def stats(self) -> dict:
-        """``{"time", "sessions", "training", "frames", "rss_mb"}``: see the module docstring."""
+        """``{"time", "sessions", "training", "training_mb", "frames", "rss_mb"}``: see the module docstring."""
         with self._lock:
             frames = {k: s.frames for k, s in self._sessions.items()}
             training = sum(1 for s in self._sessions.values() if s.slot)
-        return {"time": time.time(), "sessions": len(frames), "training": training, "frames": frames,
-                "rss_mb": rss_mb()}
+            held = sum(s.nbytes for s in self._sessions.values() if s.slot)
+        return {"time": time.time(), "sessions": len(frames), "training": training,
+                "training_mb": round(held / 2**20, 1), "frames": frames, "rss_mb": rss_mb()}
 
 
 def rss_mb() -> float:

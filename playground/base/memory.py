@@ -29,13 +29,15 @@ Race, four racers     766 MiB         20 MiB       15 MiB (2 snapshots, 5,000 po
 training, most of it is the networks' working buffers (a row per training and test point per layer,
 kept between epochs for speed: ~185 MiB per racer here), which scale with points × layers × neurons;
 a page gives them back as soon as its run stops training (``release_buffers``), so only sessions that
-hold a training slot (``capacity``) weigh more than the paused figure.  A session that visited both
+hold a training slot (``capacity``) weigh more than the paused figure.  What those buffers reach for a given
+run, ``training_bytes`` (each trainer's ``working_bytes``, from its layer sizes, points and mini-batch), is
+what its training slot weighs against ``PLAYGROUND_TRAINING_MEMORY_MB``.  A session that visited both
 pages holds both; Digits and Gradients runs are far smaller (64 inputs, ≤ 8 × 16 neurons).
 """
 from __future__ import annotations
 
 __all__ = ["SNAPSHOT_BYTES", "MIN_SNAPSHOTS", "snapshots_to_keep", "racer_history_cap",
-           "SESSION_WORST_CASE_MB", "release_buffers"]
+           "SESSION_WORST_CASE_MB", "release_buffers", "training_bytes"]
 
 #: Replay snapshots one run may hold (bytes of weights + gradients).
 SNAPSHOT_BYTES = 16 * 2**20
@@ -65,3 +67,10 @@ def release_buffers(owner) -> None:
         release = getattr(trainer.net, "release_buffers", None)
         if release is not None:
             release()
+
+
+def training_bytes(owner) -> int:
+    """What the networks ``owner`` (a session or a race) trains hold in working buffers at most while they
+    train (each trainer's ``working_bytes``): the weight of its training slot (``capacity``)."""
+    trainers = getattr(owner, "trainers", None) or [getattr(owner, "trainer", None)]
+    return sum(int(getattr(t, "working_bytes", lambda: 0)()) for t in trainers if t is not None)

@@ -30,6 +30,7 @@ from playground.data.datasets import Data, generate, split, standardize
 from playground.core.engines import initial_params, make_engine
 from playground.core.features import feature_matrix
 from playground.core.losses import LOSSES
+from playground.core.network import working_bytes
 from playground.base.memory import SNAPSHOT_BYTES, snapshots_to_keep
 
 __all__ = ["Trainer", "build_data", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS"]
@@ -131,6 +132,12 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore"):  # as in training: a non-finite start is reported, not warned
                 self._record()  # if the starting loss is not finite, the history stays empty and training is blocked
         self._record_seconds = time.perf_counter() - t0
+
+    def working_bytes(self) -> int:
+        """The most bytes the network's working buffers reach while this run trains (``network.working_bytes``:
+        a row per training and test point per layer, given back when it stops); what a training slot weighs
+        (``capacity``).  The torch engine keeps tensors of its own of about that size and is weighed alike."""
+        return working_bytes(self.sizes, len(self.X_train), len(self.X_test), self._batch, self.dtype.itemsize)
 
     # ----- inputs --------------------------------------------------------------------------------
     def inputs(self, X: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import streamlit as st
 from streamlit import runtime
 
 from playground.app.ui.charts import moved_notice, tab_hidden
-from playground.base import capacity
+from playground.base import capacity, memory
 from playground.base.text import escape_markdown
 from playground.teach import classroom
 from playground.run.session import pause_hidden
@@ -96,10 +96,12 @@ def claim_training(owner: Any) -> bool:
     with _owners_lock:
         refs = [r for r in _owners.get(key, []) if r() is not None and r() is not owner]
         _owners[key] = refs + [weakref.ref(owner)]
-    refused = capacity.REGISTRY.admit(key, teacher=bool(st.session_state.get(_TEACHER_KEY, False)))
+        others = [o for o in (r() for r in refs) if o is not None and getattr(o, "playing", False)]
+    nbytes = sum(memory.training_bytes(o) for o in [owner, *others])  # what this tab's training networks hold
+    refused = capacity.REGISTRY.admit(key, teacher=bool(st.session_state.get(_TEACHER_KEY, False)), nbytes=nbytes)
     if refused:
         owner.playing, owner.notice = False, refused
-    elif owner.notice == capacity.full_message(capacity.REGISTRY.max_training):
+    elif capacity.is_full_message(owner.notice):
         owner.notice = ""  # a slot came free: the old refusal no longer holds
     return not refused
 
@@ -109,9 +111,9 @@ def may_go_on(owner: Any, key: str) -> bool:
     if tab_hidden():  # nobody is watching: stop using the server's CPU
         pause_hidden(owner)
         return False
-    if not capacity.REGISTRY.holds_slot(key):  # its slot was freed (or it never asked): ask again
-        return claim_training(owner)
-    return True
+    # Ask again every frame: a freed slot (or one never asked for) is claimed again, and a run that grew since
+    # (a bigger network or more points, applied while playing) is weighed again.
+    return claim_training(owner)
 
 
 def _serving() -> bool:
