@@ -115,7 +115,9 @@ def test_students_are_refused_when_their_networks_do_not_fit_in_the_training_mem
     assert reg.stats()["training_mb"] == 600.0
     reg.release("a")
     assert reg.admit("b", nbytes=50 * MB) == ""  # a's 60 MB came free
-    assert "under 1 MB" in memory_message(100, 0, 1) and not is_full_message("Paused: the tab is hidden")
+    assert "under 0.1 MB" in memory_message(100, 0, 1) and not is_full_message("Paused: the tab is hidden")
+    assert "hold 2.9 MB of the 3 MB" in memory_message(MB // 2, 3 * MB - MB // 10, 3) and "needs 0.5 MB" in \
+        memory_message(MB // 2, 3 * MB - MB // 10, 3)
 
 
 def test_a_session_alone_always_trains_and_one_that_grows_keeps_its_slot_only_if_it_fits():

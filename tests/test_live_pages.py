@@ -104,7 +104,7 @@ def test_a_setup_that_does_not_fit_in_the_training_memory_is_refused_and_one_tha
     _ok(at)
     s = at.session_state["pg.session"]
     assert not s.playing and s.trainer.epoch == 0 and capacity.is_full_message(s.notice)
-    assert "hold 2 MB of the 4 MB" in s.notice and any(escape_markdown(s.notice) in i.value for i in at.info)
+    assert "hold 2.0 MB of the 4 MB" in s.notice and any(escape_markdown(s.notice) in i.value for i in at.info)
     light = _open("pages/play.py", {"dataset": "xor"})  # the default network: tens of KB, fits
     _button(light, "Play").click().run()
     _ok(light)

@@ -115,7 +115,10 @@ def full_message(limit: int) -> str:
 
 def memory_message(need: int, held: int, budget_mb: int) -> str:
     """What a student refused for memory reads: ``need`` and ``held`` in bytes, the budget in MB."""
-    mb = lambda b: f"{b / 2**20:,.0f} MB" if b >= 2**20 else "under 1 MB"  # noqa: E731
+    def mb(b: int) -> str:
+        x = b / 2**20
+        return "under 0.1 MB" if x < 0.05 else f"{x:.1f} MB" if x < 10 else f"{x:,.0f} MB"
+
     return (f"{_FULL}the networks training now hold {mb(held)} of the {budget_mb:,} MB this server gives to "
             f"training, and this one needs {mb(need)}. A smaller network, fewer points or float32 need less. "
             f"{_AGAIN}")
