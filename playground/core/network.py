@@ -29,7 +29,7 @@ from playground.core.activations import ACTIVATIONS, Activation
 from playground.core.losses import LOSSES, Loss
 from playground.core.optimizers import Optimizer
 
-__all__ = ["Cache", "NumpyMLP", "batch_rows", "layer_slices", "working_bytes"]
+__all__ = ["Cache", "NumpyMLP", "batch_rows", "layer_slices"]
 
 
 @dataclass
@@ -49,28 +49,6 @@ class Cache:
 def batch_rows(batch: int, start: int = 0, stop: int | None = None) -> slice:
     """The rows of mini-batches ``start`` to ``stop`` (exclusive; None = to the end) of a pass."""
     return slice(start * batch, None if stop is None else stop * batch)
-
-
-def working_bytes(sizes: list[int], n_train: int, n_test: int, batch: int, itemsize: int) -> int:
-    """The most bytes the working buffers a ``NumpyMLP`` keeps while it trains can reach (``_bufs``, ``_eval``:
-    ``release_buffers`` gives them back), for ``n_train`` training and ``n_test`` test rows in mini-batches of
-    ``batch`` rows, ``itemsize`` bytes a number; what the server's training slots are weighed by (``capacity``).
-
-    The training rows with a ones column; for each of two mini-batch sizes (a whole batch and an epoch's last,
-    shorter one, if any) each layer's input with a ones column, its z and a scratch, the output and its ∂L/∂z; for the
-    evaluation after an epoch, both splits' inputs and z of every layer and the targets, a scratch as wide as
-    the widest layer and ∂L/∂z for the training rows.
-
-    >>> working_bytes([2, 4, 1], 100, 100, 10, 8)
-    30408
-    """
-    rows = max(1, min(batch, n_train))
-    rows += n_train % rows  # the epoch's last mini-batch, if shorter, has buffers of its own
-    ins = sum(fi + 1 for fi in sizes[:-1])  # every layer's input with its ones column
-    outs, k = sum(sizes[1:]), sizes[-1]
-    numbers = (n_train * (sizes[0] + 1) + rows * (ins + 2 * outs + 2 * k)
-               + (n_train + n_test) * (ins + outs + k) + n_train * (max(sizes[1:]) + k) + 1)  # + 1: the 1/n
-    return int(numbers) * int(itemsize)
 
 
 def layer_slices(sizes: list[int]) -> list[tuple[slice, slice]]:

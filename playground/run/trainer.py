@@ -24,13 +24,12 @@ import numpy as np
 
 from playground.run.config import Config, rng_for
 from playground.run.history import HISTORY_CAP, History
-from playground.run.sizes import class_count, layer_sizes, task_of
+from playground.run.sizes import class_count, layer_sizes, task_of, working_bytes
 from playground.run.trouble import data_trouble, divergence_message
 from playground.data.datasets import Data, generate, split, standardize
 from playground.core.engines import initial_params, make_engine
 from playground.core.features import feature_matrix
 from playground.core.losses import LOSSES
-from playground.core.network import working_bytes
 from playground.base.memory import SNAPSHOT_BYTES, snapshots_to_keep
 
 __all__ = ["Trainer", "build_data", "SNAPSHOT_CAP", "HAND_LIMIT", "CHUNK_SECONDS"]
@@ -134,7 +133,7 @@ class Trainer:
         self._record_seconds = time.perf_counter() - t0
 
     def working_bytes(self) -> int:
-        """The most bytes the network's working buffers reach while this run trains (``network.working_bytes``:
+        """The most bytes the network's working buffers reach while this run trains (``sizes.working_bytes``:
         a row per training and test point per layer, given back when it stops); what a training slot weighs
         (``capacity``).  The torch engine keeps tensors of its own of about that size and is weighed alike."""
         return working_bytes(self.sizes, len(self.X_train), len(self.X_test), self._batch, self.dtype.itemsize)
