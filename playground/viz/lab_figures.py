@@ -98,8 +98,9 @@ def worked_network_figure(trace: Trace, *, highlight: str | None = None, show: s
                                  line={"color": color, "width": 5 if on else 1.2 + 3.5 * abs(w) / wmax},
                                  opacity=1.0 if on or not path else 0.45))
         # Where along the link its label sits: short links near their start, the long diagonals
-        # that cross in the middle further on, so no two labels meet.
-        t = 0.4 if p.layer else (0.62 if abs(y1 - y0) > gap else 0.33)
+        # that cross in the middle further on, so no two labels meet; a link to the output at its middle,
+        # clear of both boxes (at 0.4 it met the hidden unit's box on a 1280 px projector).
+        t = 0.5 if p.layer else (0.62 if abs(y1 - y0) > gap else 0.33)
         lx, ly = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
         val = f"{_pretty(p.name)} = {_n(w)}" if show == "weights" else f"∂{spec.cost}/∂{_pretty(p.name)} = {_n(trace.grads[p.name])}"
         fig.add_annotation(x=lx, y=ly, text=f"<b>{val}</b>" if on else val, showarrow=False,

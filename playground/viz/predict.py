@@ -46,13 +46,12 @@ def paint_figure(trainer, cells, *, spec: bool = False):
     """The plane before training: the data on a blank background, the painted cells in blue, cell lines."""
     grid = grid_for(trainer, 20)
     fig = boundary_figure(np.zeros((grid.res, grid.res), np.float32), grid, (trainer.train.X, trainer.train.y),
-                          task="binary", class_names=trainer.data.class_names, hover=False, spec=True)
+                          task="binary", class_names=trainer.data.class_names, hover=False, spec=True,
+                          title="Your prediction: click cells you expect to be positive (blue)")  # legend beside
     layers = [_cell_layer(cells or [False] * CELLS * CELLS, grid.domain, "rgba(31,119,180,0.45)"),
               _grid_lines(grid.domain)]
     fig["data"] = layers + fig["data"]
-    fig["layout"]["title"] = {"text": "Your prediction: click cells you expect to be positive (blue)",
-                              "x": 0.02, "font": {"size": 14}}
-    fig["layout"]["margin"] = {"l": 55, "r": 10, "t": 40, "b": 45}
+    fig["layout"]["title"]["font"] = {"size": 14}
     return figure(fig["data"], fig["layout"], spec)
 
 
@@ -77,7 +76,8 @@ def reveal_figure(trainer, cells, truth, *, spec: bool = False):
     """The network's real boundary, the student's boundary (dashed) and the wrong cells (red ✗)."""
     grid = grid_for(trainer, 60)
     fig = boundary_figure(boundary_values(trainer, grid), grid, (trainer.train.X, trainer.train.y), task="binary",
-                          class_names=trainer.data.class_names, hover=False, spec=True)
+                          class_names=trainer.data.class_names, hover=False, spec=True,
+                          title="The network's boundary (colour) · yours (dashed) · wrong cells (✗)")  # legend beside
     xe, ye = cell_edges(grid.domain)
     xc, yc = (xe[:-1] + xe[1:]) / 2, (ye[:-1] + ye[1:]) / 2
     miss = np.asarray(score_cells(cells, truth).misses).reshape(CELLS, CELLS)
@@ -88,9 +88,7 @@ def reveal_figure(trainer, cells, truth, *, spec: bool = False):
                       "y": yc[iy].astype(np.float32), "name": "wrong cells", "hoverinfo": "skip",
                       "marker": {"symbol": "x-thin", "size": 18, "line": {"color": "#d62728", "width": 3}}})
     fig["data"] = fig["data"] + extra
-    fig["layout"]["title"] = {"text": "The network's boundary (colour) · yours (dashed) · wrong cells (✗)",
-                              "x": 0.02, "font": {"size": 14}}
-    fig["layout"]["margin"] = {"l": 55, "r": 10, "t": 40, "b": 45}
+    fig["layout"]["title"]["font"] = {"size": 14}
     return figure(fig["data"], fig["layout"], spec)
 
 
