@@ -48,7 +48,7 @@ _BASE_PX = 13  # a figure that sets no layout font size gets Plotly's default, a
 #: the title 1.4 times it.  The theme's sizes (0.75 rem, 0.875 rem, 1 rem) follow the page's type, which
 #: presentation mode grows with the window (12 px tick labels at 1280 px, 16.5 at 1920), and a chart Streamlit
 #: drew before the projector style applied kept 12 px; a projector figure sets them all, as Plotly would.
-PLOTLY_RATIO = {"tick": 1.0, "legend": 1.0, "axis title": 1.2, "legend title": 1.2, "title": 1.4}
+PLOTLY_RATIO = {"tick": 1.0, "legend": 1.0, "hover": 1.0, "axis title": 1.2, "legend title": 1.2, "title": 1.4}
 #: Trace types drawn without x and y axes (``tests/test_present.py`` checks the list against Plotly's).
 NO_AXES = frozenset({
     "barpolar", "choropleth", "choroplethmap", "choroplethmapbox", "cone", "densitymap", "densitymapbox",
@@ -61,6 +61,7 @@ def _size(px: float, scale: float) -> int:
     return int(round(max(MIN_PX, float(px) * scale)))
 
 
+_AXIS = re.compile(r"[xy]axis\d*")  # a layout key of a cartesian axis: xaxis, yaxis2, ...
 _INLINE_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")  # a text's own markup: <span style='font-size:12px'>
 
 
@@ -104,7 +105,7 @@ def _set_themed_sizes(layout: dict, data) -> None:
     trace names."""
     base = layout["font"]["size"]
     px = {k: int(round(base * r)) for k, r in PLOTLY_RATIO.items()}
-    axes = {name for name in layout if re.fullmatch(r"[xy]axis\d*", name)}
+    axes = {name for name in layout if _AXIS.fullmatch(name)}
     for tr in data:
         tr = tr if isinstance(tr, dict) else {}
         if tr.get("type", "scatter") not in NO_AXES:  # "x2" -> "xaxis2"
@@ -119,7 +120,7 @@ def _set_themed_sizes(layout: dict, data) -> None:
     _with_size(legend, "font", px["legend"])
     _titled(legend, px["legend title"])
     hover = dict(layout.get("hoverlabel") or {})
-    _with_size(hover, "font", px["legend"])
+    _with_size(hover, "font", px["hover"])
     layout["legend"], layout["hoverlabel"] = legend, hover
     _titled(layout, px["title"])
     if isinstance(layout.get("coloraxis"), dict):
@@ -137,7 +138,7 @@ def presentation(fig, *, lines: bool = False, scale: float = SCALE) -> dict:
         layout["font"] = {**layout.get("font", {}), "size": _size(_BASE_PX, scale)}
     _set_themed_sizes(layout, fig.get("data", []))
     for name, axis in layout.items():  # larger tick labels need room: off the axis line, fewer on a log scale
-        if isinstance(axis, dict) and re.fullmatch(r"[xy]axis\d*", name):
+        if isinstance(axis, dict) and _AXIS.fullmatch(name):
             if name[0] == "x" and "ticklabelstandoff" not in axis:
                 axis["ticklabelstandoff"] = STANDOFF_PX  # clear of the y axis's lowest label at the corner
             if axis.get("type") == "log" and "dtick" not in axis and "nticks" not in axis:
